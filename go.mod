@@ -3,7 +3,9 @@ module github.com/crmkit/crm
 go 1.25.0
 
 require (
-	github.com/google/uuid v1.6.0 // indirect
-	github.com/shopspring/decimal v1.6.0 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/google/uuid v1.6.0
+	github.com/shopspring/decimal v1.6.0
+	github.com/stretchr/testify v1.12.1
 )
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect
