@@ -159,34 +159,43 @@ func Merge(survivor, loser *Customer, rules Survivorship, ch Change) (MergeResul
 		s.timeZone = loser.timeZone
 		decide("time_zone", "loser", s.timeZone)
 	}
-	ownerFromLoser := takeLoser(rules.Owner, false, false)
-	if ownerFromLoser && s.owner != loser.owner {
+	// Fields with a state machine or an owner change through the same
+	// history and events as any other change of them.
+	ownerFromLoser := takeLoser(rules.Owner, false, false) && s.owner != loser.owner
+	if ownerFromLoser {
 		s.record(HistoryOwner, string(s.owner), string(loser.owner), ch)
+		s.emit(EventOwnerChanged, ch, OwnerChanged{From: s.owner, To: loser.owner})
 		s.owner = loser.owner
 	}
 	decide("owner", side(ownerFromLoser), string(s.owner))
-	if lw := takeLoser(rules.Lifecycle, false, false); lw {
+	lifecycleFromLoser := takeLoser(rules.Lifecycle, false, false) && s.lifecycle != loser.lifecycle
+	if lifecycleFromLoser {
+		s.record(HistoryLifecycle, s.lifecycle.String(), loser.lifecycle.String(), ch)
+		s.emit(EventLifecycleChanged, ch, LifecycleChanged{From: s.lifecycle, To: loser.lifecycle})
 		s.lifecycle = loser.lifecycle
 	}
-	decide("lifecycle", side(takeLoser(rules.Lifecycle, false, false)), s.lifecycle.String())
-	if lw := takeLoser(rules.Class, s.class == Unclassified, loser.class == Unclassified); lw {
+	decide("lifecycle", side(lifecycleFromLoser), s.lifecycle.String())
+	classFromLoser := takeLoser(rules.Class, s.class == Unclassified, loser.class == Unclassified) && s.class != loser.class
+	if classFromLoser {
+		s.record(HistoryClass, s.class.String(), loser.class.String(), ch)
+		s.emit(EventClassChanged, ch, ClassChanged{From: s.class, To: loser.class})
 		s.class = loser.class
-		decide("class", "loser", s.class.String())
-	} else {
-		decide("class", "survivor", s.class.String())
 	}
-	if pickAdvanced(rules.Stage, takeLoser, int(s.stage), int(loser.stage)) {
+	decide("class", side(classFromLoser), s.class.String())
+	stageFromLoser := pickAdvanced(rules.Stage, takeLoser, int(s.stage), int(loser.stage)) && s.stage != loser.stage
+	if stageFromLoser {
+		s.record(HistoryStage, s.stage.String(), loser.stage.String(), ch)
+		s.emit(EventStageChanged, ch, StageChanged{From: s.stage, To: loser.stage})
 		s.stage = loser.stage
-		decide("stage", "loser", s.stage.String())
-	} else {
-		decide("stage", "survivor", s.stage.String())
 	}
-	if pickAdvanced(rules.Loyalty, takeLoser, int(s.loyalty), int(loser.loyalty)) {
+	decide("stage", side(stageFromLoser), s.stage.String())
+	loyaltyFromLoser := pickAdvanced(rules.Loyalty, takeLoser, int(s.loyalty), int(loser.loyalty)) && s.loyalty != loser.loyalty
+	if loyaltyFromLoser {
+		s.record(HistoryLoyalty, s.loyalty.String(), loser.loyalty.String(), ch)
+		s.emit(EventLoyaltyChanged, ch, LoyaltyChanged{From: s.loyalty, To: loser.loyalty})
 		s.loyalty = loser.loyalty
-		decide("loyalty", "loser", s.loyalty.String())
-	} else {
-		decide("loyalty", "survivor", s.loyalty.String())
 	}
+	decide("loyalty", side(loyaltyFromLoser), s.loyalty.String())
 	if loser.keyAccount && !s.keyAccount {
 		s.keyAccount = true
 		decide("key_account", "loser", "true")

@@ -135,7 +135,10 @@ func TestMergeDefaults(t *testing.T) {
 	entCheckHistory(t, s, entLastHistory(t, s), customer.HistoryMerged, entID(2).String(), entID(1).String(), ch)
 	events := s.Events()
 	require.Equal(t, sEvents, events[:len(sEvents)], "earlier events are kept")
-	require.Len(t, events, len(sEvents)+1)
+	// The class and stage taken from the loser are changes like any other.
+	require.Len(t, events, len(sEvents)+3)
+	entCheckEvent(t, s, events[len(sEvents)], customer.EventClassChanged, ch, customer.ClassChanged{From: customer.Unclassified, To: customer.PushHard})
+	entCheckEvent(t, s, events[len(sEvents)+1], customer.EventStageChanged, ch, customer.StageChanged{From: customer.Evaluation, To: customer.Growth})
 	entCheckEvent(t, s, events[len(events)-1], customer.EventMerged, ch, customer.Merged{Survivor: entID(1), Loser: entID(2)})
 
 	// The loser is a tombstone pointing to the survivor, its data kept.
@@ -298,17 +301,30 @@ func TestMergePicks(t *testing.T) {
 			want := survivorWins
 			tc.want(&want)
 			sHist := len(s.PendingHistory())
+			before := []string{string(s.Owner()), s.Lifecycle().String(), s.Class().String(), s.Stage().String(), s.Loyalty().String()}
 			ch := entChange("merge")
 			_, err := customer.Merge(s, l, tc.rules, ch)
 			require.NoError(t, err)
 			require.Equal(t, want, get(s))
 
+			// Every field with a history of its own that the merge changed
+			// is recorded, in this order, before the merge itself.
+			after := []string{string(s.Owner()), s.Lifecycle().String(), s.Class().String(), s.Stage().String(), s.Loyalty().String()}
+			kinds := []customer.HistoryKind{customer.HistoryOwner, customer.HistoryLifecycle, customer.HistoryClass, customer.HistoryStage, customer.HistoryLoyalty}
+			var wantHist []string
+			for i := range kinds {
+				if before[i] != after[i] {
+					wantHist = append(wantHist, kinds[i].String()+":"+before[i]+"->"+after[i])
+				}
+			}
 			added := s.PendingHistory()[sHist:]
+			var gotHist []string
+			for _, e := range added[:len(added)-1] {
+				gotHist = append(gotHist, e.Kind.String()+":"+e.From+"->"+e.To)
+			}
+			require.Equal(t, wantHist, gotHist)
 			if tc.wantOwnerCh {
-				require.Len(t, added, 2)
 				entCheckHistory(t, s, added[0], customer.HistoryOwner, "mgr.zhang", "mgr.wang", ch)
-			} else {
-				require.Len(t, added, 1, "a merge that keeps the owner records only the merge")
 			}
 			require.Equal(t, customer.HistoryMerged, added[len(added)-1].Kind)
 		})

@@ -89,7 +89,7 @@ func FromRecord(r Record) (*Customer, error) {
 		kind: r.Kind, name: r.Name, roles: normRoles(r.Roles),
 		emails: slices.Clone(r.Emails), phones: slices.Clone(r.Phones), addresses: cloneAddresses(r.Addresses),
 		dates: maps.Clone(r.Dates), timeZone: r.TimeZone, prefs: maps.Clone(r.Prefs), attrs: maps.Clone(r.Attrs),
-		tags: slices.Clone(r.Tags), consents: maps.Clone(r.Consents), notes: r.Notes,
+		tags: slices.Compact(slices.Sorted(slices.Values(r.Tags))), consents: maps.Clone(r.Consents), notes: r.Notes,
 		stage: r.Stage, loyalty: r.Loyalty, lifecycle: r.Lifecycle, class: r.Class,
 		keyAccount: r.KeyAccount, owner: r.Owner, mergedInto: r.MergedInto, erasedAt: r.ErasedAt,
 		historySeq: r.HistorySeq,
