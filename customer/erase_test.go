@@ -125,7 +125,7 @@ func TestEraseRefusals(t *testing.T) {
 		_, err := c.Erase(entChange("request"))
 		require.NoError(t, err)
 		var rep customer.ErasureReport
-		entRefuses(t, c, crm.ErrErased, func() error {
+		_ = entRefuses(t, c, crm.ErrErased, func() error {
 			var err error
 			rep, err = c.Erase(entChange("again"))
 			return err
@@ -137,7 +137,7 @@ func TestEraseRefusals(t *testing.T) {
 		s, l := entMergePair(t)
 		_, err := customer.Merge(s, l, customer.Survivorship{}, entChange(""))
 		require.NoError(t, err)
-		entRefuses(t, l, crm.ErrMerged, func() error { _, err := l.Erase(entChange("")); return err })
+		_ = entRefuses(t, l, crm.ErrMerged, func() error { _, err := l.Erase(entChange("")); return err })
 	})
 	t.Run("bad change", func(t *testing.T) {
 		t.Parallel()
@@ -190,7 +190,7 @@ func TestErasedRefusesPersonalData(t *testing.T) {
 			c := entFullCustomer(t)
 			_, err := c.Erase(entChange("request"))
 			require.NoError(t, err)
-			entRefuses(t, c, crm.ErrErased, func() error { return op.run(t, c) })
+			_ = entRefuses(t, c, crm.ErrErased, func() error { return op.run(t, c) })
 		})
 	}
 }

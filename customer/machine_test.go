@@ -83,7 +83,7 @@ func TestStageTransitions(t *testing.T) {
 				ch := entChange("")
 				op := func() error { return c.MoveStage(to, "HT-2025-001", ch) }
 				if !allowed {
-					entRefusedTransition(t, c, "customer stage", from.String(), to.String(), op)
+					_ = entRefusedTransition(t, c, "customer stage", from.String(), to.String(), op)
 					return
 				}
 				require.NoError(t, op())
@@ -139,7 +139,7 @@ func TestLoyaltyTransitions(t *testing.T) {
 				ch := entChange("survey")
 				op := func() error { return c.MoveLoyalty(to, ch) }
 				if !allowed {
-					entRefusedTransition(t, c, "customer loyalty", from.String(), to.String(), op)
+					_ = entRefusedTransition(t, c, "customer loyalty", from.String(), to.String(), op)
 					return
 				}
 				require.NoError(t, op())
@@ -165,7 +165,7 @@ func TestLifecycleTransitions(t *testing.T) {
 				ch := entChange("retention review")
 				op := func() error { return c.MoveLifecycle(to, ch) }
 				if !allowed {
-					entRefusedTransition(t, c, "customer lifecycle", from.String(), to.String(), op)
+					_ = entRefusedTransition(t, c, "customer lifecycle", from.String(), to.String(), op)
 					return
 				}
 				require.NoError(t, op())
