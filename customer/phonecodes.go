@@ -300,14 +300,24 @@ func lookupRegion(region string) (callingRegion, bool) {
 	return callingRegions[i], true
 }
 
-// primaryForCode returns the row chosen for a calling code.
-func primaryForCode(code int) (callingRegion, bool) {
-	for _, r := range callingRegions {
-		if r.code == code && r.primary {
-			return r, true
+// primaryByCode maps a calling code (at most three digits) to the index
+// plus one of its primary row in callingRegions; 0 means no region uses the
+// code. It is built once and never changed.
+var primaryByCode = func() (idx [1000]int16) {
+	for i, r := range callingRegions {
+		if r.primary && r.code > 0 && r.code < len(idx) {
+			idx[r.code] = int16(i + 1)
 		}
 	}
-	return callingRegion{}, false
+	return idx
+}()
+
+// primaryForCode returns the row chosen for a calling code.
+func primaryForCode(code int) (callingRegion, bool) {
+	if code <= 0 || code >= len(primaryByCode) || primaryByCode[code] == 0 {
+		return callingRegion{}, false
+	}
+	return callingRegions[primaryByCode[code]-1], true
 }
 
 // IsKnownRegion reports whether region is a code of the package's region
