@@ -1,0 +1,774 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
+)
+
+// customerStore implements customer.Store on a Store's tenants.
+type customerStore struct{ s *Store }
+
+var _ customer.Store = (*customerStore)(nil)
+
+// checkRef validates a tenant and a record ID.
+func checkRef(op string, tenant crm.TenantID, id crm.ID, idPath string) error {
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(!id.IsZero(), idPath, "must not be zero")
+	return v.Err(op)
+}
+
+// missingTenant explains why a tenant has no shard: an invalid tenant is
+// refused (shards exist only for valid tenants, so hot paths validate the
+// tenant only when its shard is missing); a valid one simply has no records.
+func missingTenant(op string, tenant crm.TenantID) error {
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	return v.Err(op)
+}
+
+func notFound(what string, id crm.ID) error {
+	return fmt.Errorf("memory: %s %s: %w", what, id, crm.ErrNotFound)
+}
+
+// Create stores a new customer; see customer.Store.
+func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error {
+	const op = "memory.Customers.Create"
+	if c == nil {
+		return fmt.Errorf("memory: create customer: %w", crm.Invalid(op, "customer", "must not be nil"))
+	}
+	if err := checkRef(op, c.Tenant(), c.ID(), "id"); err != nil {
+		return fmt.Errorf("memory: create customer: %w", err)
+	}
+	if c.Version() != 0 {
+		return fmt.Errorf("memory: create customer %s: %w", c.ID(), crm.Invalid(op, "version", "must be 0 for a new customer"))
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("memory: create customer %s: %w", c.ID(), err)
+	}
+	defer s.leave(t)
+	td := s.tenant(c.Tenant(), true)
+	clone := c.Clone()
+	pending := clone.PendingHistory()
+	clone.Saved(1)
+	snap := newStored(clone)
+
+	td.mu.Lock()
+	if td.has(c.ID()) {
+		td.mu.Unlock()
+		return fmt.Errorf("memory: create customer %s: %w", c.ID(), crm.ErrDuplicate)
+	}
+	td.putCustomer(nil, &snap)
+	if t != nil {
+		t.record(func() { td.locked(func() { td.putCustomer(&snap, nil) }) })
+	}
+	td.appendHistory(t, c.ID(), pending)
+	td.mu.Unlock()
+	c.Saved(1)
+	return nil
+}
+
+// locked runs f with the tenant's write lock held.
+func (td *tenantData) locked(f func()) {
+	td.mu.Lock()
+	defer td.mu.Unlock()
+	f()
+}
+
+// appendHistory stores entries as history of customer id, recording their
+// removal in t's undo log. The caller holds td.mu.
+func (td *tenantData) appendHistory(t *tx, id crm.ID, entries []customer.HistoryEntry) {
+	for i := range entries {
+		e := entries[i]
+		e.CustomerID = id
+		td.putHistory(nil, &e)
+		if t != nil {
+			t.record(func() { td.locked(func() { td.putHistory(&e, nil) }) })
+		}
+	}
+}
+
+// Get returns a copy of the customer; see customer.Store.
+func (cs *customerStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*customer.Customer, error) {
+	const op = "memory.Customers.Get"
+	if id.IsZero() {
+		return nil, fmt.Errorf("memory: get customer: %w", crm.Invalid(op, "id", "must not be zero"))
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("memory: get customer %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		if err := missingTenant(op, tenant); err != nil {
+			return nil, fmt.Errorf("memory: get customer: %w", err)
+		}
+		return nil, notFound("customer", id)
+	}
+	td.mu.RLock()
+	st, ok := td.customers[id]
+	td.mu.RUnlock()
+	if !ok {
+		return nil, notFound("customer", id)
+	}
+	return st.c.Clone(), nil // snapshots are immutable: copy outside the lock
+}
+
+// Update runs fn on a copy of the latest state and stores the result; see
+// customer.Store. Updates of one customer are serialised by its lock stripe;
+// fn runs without the tenant's lock held, so it must not call the store.
+func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Customer) error) (*customer.Customer, error) {
+	const op = "memory.Customers.Update"
+	var v crm.Validator
+	v.Check(!id.IsZero(), "id", "must not be zero")
+	v.Check(fn != nil, "fn", "must not be nil")
+	if err := v.Err(op); err != nil {
+		return nil, fmt.Errorf("memory: update customer: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("memory: update customer %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		if err := missingTenant(op, tenant); err != nil {
+			return nil, fmt.Errorf("memory: update customer: %w", err)
+		}
+		return nil, notFound("customer", id)
+	}
+	lock := s.stripeFor(id)
+	lock.Lock()
+	defer lock.Unlock()
+	for {
+		td.mu.RLock()
+		cur, ok := td.customers[id]
+		td.mu.RUnlock()
+		if !ok {
+			return nil, notFound("customer", id)
+		}
+		work := cur.c.Clone()
+		if err := fn(work); err != nil {
+			return nil, err
+		}
+		if work.ID() != id || work.Tenant() != tenant {
+			return nil, fmt.Errorf("memory: update customer %s: %w", id, crm.Invalid(op, "id", "fn must not change the customer's ID or tenant"))
+		}
+		clone := work.Clone()
+		pending := clone.PendingHistory()
+		version := cur.c.Version() + 1
+		clone.Saved(version)
+		next := newStored(clone)
+
+		td.mu.Lock()
+		if now, ok := td.customers[id]; !ok || now.c != cur.c {
+			// Changed by a writer that does not take the stripe (the undo
+			// of a transaction): run fn again on the new state.
+			td.mu.Unlock()
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("memory: update customer %s: %w", id, err)
+			}
+			continue
+		}
+		td.putCustomer(&cur, &next)
+		if t != nil {
+			t.record(func() { td.locked(func() { td.putCustomer(&next, &cur) }) })
+		}
+		td.appendHistory(t, id, pending)
+		td.mu.Unlock()
+		work.Saved(version)
+		return work, nil
+	}
+}
+
+// Save stores c if its version is the stored one; see customer.Store.
+func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
+	const op = "memory.Customers.Save"
+	if c == nil {
+		return fmt.Errorf("memory: save customer: %w", crm.Invalid(op, "customer", "must not be nil"))
+	}
+	id := c.ID()
+	if err := checkRef(op, c.Tenant(), id, "id"); err != nil {
+		return fmt.Errorf("memory: save customer: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("memory: save customer %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(c.Tenant(), false)
+	if td == nil {
+		return notFound("customer", id)
+	}
+	clone := c.Clone()
+	pending := clone.PendingHistory()
+	clone.Saved(c.Version() + 1) // the only version it can be stored at
+	next := newStored(clone)
+
+	lock := s.stripeFor(id)
+	lock.Lock()
+	defer lock.Unlock()
+	td.mu.Lock()
+	cur, ok := td.customers[id]
+	if !ok {
+		td.mu.Unlock()
+		return notFound("customer", id)
+	}
+	if cur.c.Version() != c.Version() {
+		td.mu.Unlock()
+		return fmt.Errorf("memory: save customer %s: version %d is stale (stored %d): %w", id, c.Version(), cur.c.Version(), crm.ErrConflict)
+	}
+	version := cur.c.Version() + 1
+	td.putCustomer(&cur, &next)
+	if t != nil {
+		t.record(func() { td.locked(func() { td.putCustomer(&next, &cur) }) })
+	}
+	td.appendHistory(t, id, pending)
+	td.mu.Unlock()
+	c.Saved(version)
+	return nil
+}
+
+// List returns a page of customers matching q in ascending ID order; see
+// customer.Store. With q.Owner set it walks that owner's index only.
+func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q customer.Query, page crm.PageRequest) (crm.Page[*customer.Customer], error) {
+	const op = "memory.Customers.List"
+	var out crm.Page[*customer.Customer]
+	s := cs.s
+	td := s.tenant(tenant, false) // a shard exists only for a valid tenant
+	var v crm.Validator
+	if td == nil {
+		v.Merge("", tenant.Validate())
+	}
+	v.Merge("query", q.Validate())
+	page, perr := page.Normalize()
+	v.Merge("page", perr)
+	cur, after, cerr := decodeCursor(op, kindCustomers, page.Cursor)
+	v.Merge("page", cerr)
+	if err := v.Err(op); err != nil {
+		return out, fmt.Errorf("memory: list customers: %w", err)
+	}
+	t, err := s.enter(ctx)
+	if err != nil {
+		return out, fmt.Errorf("memory: list customers: %w", err)
+	}
+	defer s.leave(t)
+	if td == nil {
+		td = s.tenant(tenant, false) // created meanwhile
+	}
+	if td == nil {
+		return out, nil
+	}
+	found := make([]*customer.Customer, 0, min(page.Limit+1, 64))
+	td.mu.RLock()
+	idx := td.ids
+	if q.Owner != "" {
+		idx = td.byOwner[q.Owner]
+	}
+	start := 0
+	if after {
+		i, ok := slices.BinarySearchFunc(idx, cur.id, crm.ID.Compare)
+		if ok {
+			i++
+		}
+		start = i
+	}
+	for _, id := range idx[start:] {
+		if c := td.customers[id].c; q.Matches(c) {
+			found = append(found, c)
+			if len(found) > page.Limit {
+				break
+			}
+		}
+	}
+	td.mu.RUnlock()
+	if len(found) > page.Limit {
+		found = found[:page.Limit]
+		out.Next = cursor{kind: kindCustomers, id: found[len(found)-1].ID()}.encode()
+	}
+	out.Items = make([]*customer.Customer, len(found))
+	for i, c := range found {
+		out.Items[i] = c.Clone()
+	}
+	return out, nil
+}
+
+// FindByContact returns the customers having any of the normalised e-mail
+// addresses or phone numbers; see customer.Store. limit 0 means
+// crm.DefaultPageLimit; limits above crm.MaxPageLimit are reduced to it; a
+// negative limit is invalid.
+func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID, emails, phones []string, limit int) ([]*customer.Customer, error) {
+	const op = "memory.Customers.FindByContact"
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(limit >= 0, "limit", "must not be negative")
+	if err := v.Err(op); err != nil {
+		return nil, fmt.Errorf("memory: find by contact: %w", err)
+	}
+	switch {
+	case limit == 0:
+		limit = crm.DefaultPageLimit
+	case limit > crm.MaxPageLimit:
+		limit = crm.MaxPageLimit
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("memory: find by contact: %w", err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return []*customer.Customer{}, nil
+	}
+	var ids []crm.ID
+	td.mu.RLock()
+	for _, k := range emails {
+		ids = append(ids, td.byEmail[k]...)
+	}
+	for _, k := range phones {
+		ids = append(ids, td.byPhone[k]...)
+	}
+	slices.SortFunc(ids, crm.ID.Compare)
+	ids = slices.Compact(ids)
+	found := make([]*customer.Customer, 0, min(len(ids), limit))
+	for _, id := range ids {
+		if len(found) == limit {
+			break
+		}
+		if st, ok := td.customers[id]; ok && !st.c.IsTombstone() {
+			found = append(found, st.c)
+		}
+	}
+	td.mu.RUnlock()
+	for i, c := range found {
+		found[i] = c.Clone()
+	}
+	return found, nil
+}
+
+// History returns a page of the customer's history, oldest first; see
+// customer.Store. A missing customer returns crm.ErrNotFound.
+func (cs *customerStore) History(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[customer.HistoryEntry], error) {
+	const op = "memory.Customers.History"
+	var out crm.Page[customer.HistoryEntry]
+	page, cur, after, err := checkPage(op, tenant, id, "id", page, kindHistory)
+	if err != nil {
+		return out, fmt.Errorf("memory: history: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return out, fmt.Errorf("memory: history of %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return out, notFound("customer", id)
+	}
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	if !td.has(id) {
+		return out, notFound("customer", id)
+	}
+	h := td.history[id]
+	start := 0
+	if after {
+		key := customer.HistoryEntry{At: cur.at, OriginID: cur.id, Seq: cur.seq}
+		start, _ = slices.BinarySearchFunc(h, key, customer.CompareHistory)
+		for start < len(h) && customer.CompareHistory(h[start], key) <= 0 {
+			start++
+		}
+	}
+	h = h[start:]
+	if len(h) > page.Limit {
+		h = h[:page.Limit]
+		last := h[len(h)-1]
+		out.Next = cursor{kind: kindHistory, at: last.At, id: last.OriginID, seq: last.Seq}.encode()
+	}
+	out.Items = slices.Clone(h)
+	if out.Items == nil {
+		out.Items = []customer.HistoryEntry{}
+	}
+	return out, nil
+}
+
+// checkPage validates a tenant, a record ID and a page request, and decodes
+// the page's cursor.
+func checkPage(op string, tenant crm.TenantID, id crm.ID, idPath string, page crm.PageRequest, kind byte) (crm.PageRequest, cursor, bool, error) {
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(!id.IsZero(), idPath, "must not be zero")
+	page, perr := page.Normalize()
+	v.Merge("page", perr)
+	cur, after, cerr := decodeCursor(op, kind, page.Cursor)
+	v.Merge("page", cerr)
+	return page, cur, after, v.Err(op)
+}
+
+// AddInteraction stores an interaction of an existing customer; see
+// customer.Store.
+func (cs *customerStore) AddInteraction(ctx context.Context, in customer.Interaction) error {
+	if err := in.Validate(); err != nil {
+		return fmt.Errorf("memory: add interaction: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("memory: add interaction %s: %w", in.ID, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(in.Tenant, false)
+	if td == nil {
+		return notFound("customer", in.CustomerID)
+	}
+	td.mu.Lock()
+	defer td.mu.Unlock()
+	if !td.has(in.CustomerID) {
+		return notFound("customer", in.CustomerID)
+	}
+	if _, dup := td.interactions[in.ID]; dup {
+		return fmt.Errorf("memory: add interaction %s: %w", in.ID, crm.ErrDuplicate)
+	}
+	td.putInteraction(nil, &in)
+	if t != nil {
+		t.record(func() { td.locked(func() { td.putInteraction(&in, nil) }) })
+	}
+	return nil
+}
+
+// Interactions returns a page of the customer's interactions, newest
+// first; see customer.Store. A missing customer returns crm.ErrNotFound.
+func (cs *customerStore) Interactions(ctx context.Context, tenant crm.TenantID, customerID crm.ID, page crm.PageRequest) (crm.Page[customer.Interaction], error) {
+	const op = "memory.Customers.Interactions"
+	var out crm.Page[customer.Interaction]
+	page, cur, after, err := checkPage(op, tenant, customerID, "customer_id", page, kindInteractions)
+	if err != nil {
+		return out, fmt.Errorf("memory: interactions: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return out, fmt.Errorf("memory: interactions of %s: %w", customerID, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return out, notFound("customer", customerID)
+	}
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	if !td.has(customerID) {
+		return out, notFound("customer", customerID)
+	}
+	list := td.intByCustomer[customerID]
+	if after {
+		key := customer.Interaction{At: cur.at, ID: cur.id}
+		i, found := slices.BinarySearchFunc(list, key, customer.CompareInteractions)
+		if found {
+			i++
+		}
+		list = list[i:]
+	}
+	if len(list) > page.Limit {
+		list = list[:page.Limit]
+		last := list[len(list)-1]
+		out.Next = cursor{kind: kindInteractions, at: last.At, id: last.ID}.encode()
+	}
+	out.Items = slices.Clone(list)
+	if out.Items == nil {
+		out.Items = []customer.Interaction{}
+	}
+	return out, nil
+}
+
+// CreateVisit stores a planned visit at version 1; see customer.Store.
+func (cs *customerStore) CreateVisit(ctx context.Context, v customer.Visit) error {
+	if err := v.Validate(); err != nil {
+		return fmt.Errorf("memory: create visit: %w", err)
+	}
+	v.Version = 1
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("memory: create visit %s: %w", v.ID, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(v.Tenant, false)
+	if td == nil {
+		return notFound("customer", v.CustomerID)
+	}
+	td.mu.Lock()
+	defer td.mu.Unlock()
+	if !td.has(v.CustomerID) {
+		return notFound("customer", v.CustomerID)
+	}
+	if _, dup := td.visits[v.ID]; dup {
+		return fmt.Errorf("memory: create visit %s: %w", v.ID, crm.ErrDuplicate)
+	}
+	td.putVisit(nil, &v)
+	if t != nil {
+		t.record(func() { td.locked(func() { td.putVisit(&v, nil) }) })
+	}
+	return nil
+}
+
+// GetVisit returns a visit; see customer.Store.
+func (cs *customerStore) GetVisit(ctx context.Context, tenant crm.TenantID, id crm.ID) (customer.Visit, error) {
+	if err := checkRef("memory.Customers.GetVisit", tenant, id, "id"); err != nil {
+		return customer.Visit{}, fmt.Errorf("memory: get visit: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return customer.Visit{}, fmt.Errorf("memory: get visit %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return customer.Visit{}, notFound("visit", id)
+	}
+	td.mu.RLock()
+	v, ok := td.visits[id]
+	td.mu.RUnlock()
+	if !ok {
+		return customer.Visit{}, notFound("visit", id)
+	}
+	return v, nil
+}
+
+// UpdateVisit runs fn on the latest state of a visit and stores the result
+// at the next version; see customer.Store. The result must still be a valid
+// visit with the same ID and tenant, of an existing customer.
+func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Visit) error) (customer.Visit, error) {
+	const op = "memory.Customers.UpdateVisit"
+	if err := checkRef(op, tenant, id, "id"); err != nil {
+		return customer.Visit{}, fmt.Errorf("memory: update visit: %w", err)
+	}
+	if fn == nil {
+		return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return customer.Visit{}, notFound("visit", id)
+	}
+	lock := s.stripeFor(id)
+	lock.Lock()
+	defer lock.Unlock()
+	for {
+		td.mu.RLock()
+		cur, ok := td.visits[id]
+		td.mu.RUnlock()
+		if !ok {
+			return customer.Visit{}, notFound("visit", id)
+		}
+		work := cur
+		if err := fn(&work); err != nil {
+			return customer.Visit{}, err
+		}
+		if work.ID != id || work.Tenant != tenant {
+			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, crm.Invalid(op, "id", "fn must not change the visit's ID or tenant"))
+		}
+		if err := work.Validate(); err != nil {
+			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
+		}
+		work.Version = cur.Version + 1
+
+		td.mu.Lock()
+		if now, ok := td.visits[id]; !ok || now != cur {
+			td.mu.Unlock()
+			if err := ctx.Err(); err != nil {
+				return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
+			}
+			continue
+		}
+		if work.CustomerID != cur.CustomerID && !td.has(work.CustomerID) {
+			td.mu.Unlock()
+			return customer.Visit{}, notFound("customer", work.CustomerID)
+		}
+		next := work
+		td.putVisit(&cur, &next)
+		if t != nil {
+			t.record(func() { td.locked(func() { td.putVisit(&next, &cur) }) })
+		}
+		td.mu.Unlock()
+		return work, nil
+	}
+}
+
+// ListVisits returns a page of visits matching q ordered by PlannedAt, then
+// ID; see customer.Store. It walks the index of q.CustomerID or
+// q.Salesperson when set, starting at q.From.
+func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q customer.VisitQuery, page crm.PageRequest) (crm.Page[customer.Visit], error) {
+	const op = "memory.Customers.ListVisits"
+	var out crm.Page[customer.Visit]
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Merge("query", q.Validate())
+	page, perr := page.Normalize()
+	v.Merge("page", perr)
+	cur, after, cerr := decodeCursor(op, kindVisits, page.Cursor)
+	v.Merge("page", cerr)
+	if err := v.Err(op); err != nil {
+		return out, fmt.Errorf("memory: list visits: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return out, fmt.Errorf("memory: list visits: %w", err)
+	}
+	defer s.leave(t)
+	out.Items = []customer.Visit{}
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return out, nil
+	}
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	idx := td.visitAll
+	switch {
+	case !q.CustomerID.IsZero():
+		idx = td.visitByCustomer[q.CustomerID]
+	case q.Salesperson != "":
+		idx = td.visitBySales[q.Salesperson]
+	}
+	start := 0
+	if !q.From.IsZero() {
+		start, _ = slices.BinarySearchFunc(idx, visitRef{at: q.From}, compareVisitRef)
+	}
+	if after {
+		i, found := slices.BinarySearchFunc(idx, visitRef{at: cur.at, id: cur.id}, compareVisitRef)
+		if found {
+			i++
+		}
+		start = max(start, i)
+	}
+	for _, r := range idx[start:] {
+		if !q.To.IsZero() && !r.at.Before(q.To) {
+			break
+		}
+		if vi := td.visits[r.id]; q.Matches(vi) {
+			if len(out.Items) == page.Limit {
+				last := out.Items[len(out.Items)-1]
+				out.Next = cursor{kind: kindVisits, at: last.PlannedAt, id: last.ID}.encode()
+				break
+			}
+			out.Items = append(out.Items, vi)
+		}
+	}
+	return out, nil
+}
+
+// MoveRelated re-points the interactions, history entries and visits of
+// customer from to customer to; see customer.Store. Moved visits get a new
+// version. from and to must differ.
+func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, from, to crm.ID) error {
+	const op = "memory.Customers.MoveRelated"
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(!from.IsZero(), "from", "must not be zero")
+	v.Check(!to.IsZero(), "to", "must not be zero")
+	v.Check(from.IsZero() || from != to, "to", "must differ from from")
+	if err := v.Err(op); err != nil {
+		return fmt.Errorf("memory: move related: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("memory: move related %s to %s: %w", from, to, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return notFound("customer", from)
+	}
+	td.mu.Lock()
+	defer td.mu.Unlock()
+	switch {
+	case !td.has(from):
+		return notFound("customer", from)
+	case !td.has(to):
+		return notFound("customer", to)
+	}
+	for _, old := range slices.Clone(td.intByCustomer[from]) {
+		next := old
+		next.CustomerID = to
+		td.putInteraction(&old, &next)
+		if t != nil {
+			t.record(func() { td.locked(func() { td.putInteraction(&next, &old) }) })
+		}
+	}
+	for _, old := range slices.Clone(td.history[from]) {
+		next := old
+		next.CustomerID = to
+		td.putHistory(&old, &next)
+		if t != nil {
+			t.record(func() { td.locked(func() { td.putHistory(&next, &old) }) })
+		}
+	}
+	for _, r := range slices.Clone(td.visitByCustomer[from]) {
+		old := td.visits[r.id]
+		next := old
+		next.CustomerID = to
+		next.Version++
+		td.putVisit(&old, &next)
+		if t != nil {
+			t.record(func() { td.locked(func() { td.putVisit(&next, &old) }) })
+		}
+	}
+	return nil
+}
+
+// EraseInteractions blanks the texts of the customer's interactions; see
+// customer.Store. It returns how many interactions had text to blank. A
+// missing customer returns crm.ErrNotFound.
+func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.TenantID, customerID crm.ID) (int, error) {
+	if err := checkRef("memory.Customers.EraseInteractions", tenant, customerID, "customer_id"); err != nil {
+		return 0, fmt.Errorf("memory: erase interactions: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("memory: erase interactions of %s: %w", customerID, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return 0, notFound("customer", customerID)
+	}
+	td.mu.Lock()
+	defer td.mu.Unlock()
+	if !td.has(customerID) {
+		return 0, notFound("customer", customerID)
+	}
+	n := 0
+	for _, old := range slices.Clone(td.intByCustomer[customerID]) {
+		if old.Summary == "" && old.Outcome == "" && old.NextStep == "" {
+			continue
+		}
+		next := old
+		next.Summary, next.Outcome, next.NextStep = "", "", ""
+		td.putInteraction(&old, &next)
+		if t != nil {
+			t.record(func() { td.locked(func() { td.putInteraction(&next, &old) }) })
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,92 @@
+// Package memory is an in-memory implementation of [storage.Store], for
+// tests, demos and small applications that can keep their data in one
+// process. It passes the public conformance suite
+// [github.com/crmkit/crm/storage/storagetest] like every other store.
+//
+// Data lives only as long as the [Store]: nothing is written to disk.
+//
+// # Tenants and indexes
+//
+// Each tenant's records live in a shard of their own, with its own lock;
+// calls for one tenant never look at another tenant's records. Each shard
+// keeps, besides the records themselves:
+//   - every customer ID in ascending order, and the IDs of each owner's
+//     customers, so that listing one owner's customers walks that owner's
+//     IDs only;
+//   - normalised e-mail address and phone number -> customer IDs, for
+//     FindByContact;
+//   - each customer's history (CompareHistory order) and interactions
+//     (CompareInteractions order);
+//   - visits in CompareVisits order, overall, per salesperson and per
+//     customer; a visit list starts at its From bound.
+//
+// Other filters of a customer list (stage, tag, text, segment, …) are
+// evaluated with customer.Query.Matches on the customers the chosen index
+// yields, so their cost grows with the tenant's customers (or the owner's).
+//
+// # Copies in and out
+//
+// The store keeps private copies ([customer.Customer.Clone]) of everything
+// it is given and hands out copies, so no caller can change stored state
+// except through the store. Stored customers are never changed in place: a
+// change stores a new copy, so readers copy them without holding any lock.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use. Reads of one tenant run in parallel;
+// writes hold the tenant's lock only while they swap records and indexes.
+// Update and UpdateVisit run their closure on a private copy while holding
+// a lock stripe chosen by the record's ID ([Options.Stripes]), which
+// serialises concurrent updates of one record (so none is lost) while
+// updates of other records proceed in parallel. Save is a compare-and-swap
+// on the version under the same stripe.
+//
+// A closure given to Update or UpdateVisit must not call the store: it runs
+// while the call holds its locks.
+//
+// # Transactions
+//
+// [Store.InTx] carries the transaction in the context it passes to fn;
+// store calls made with that context (or one derived from it) take part in
+// it, and a nested InTx joins it. The memory store runs one transaction at
+// a time, and every call outside it waits until it ends: transactions are
+// serialisable by construction and never fail with crm.ErrConflict, at the
+// price of excluding all other work while they run. Keep them short, and
+// make every store call inside fn with fn's context: a call with an
+// unrelated context waits for the transaction, which waits for fn.
+//
+// Each change made in a transaction records its inverse. When fn returns
+// an error or panics, the inverses are applied newest first before InTx
+// returns (or re-raises the panic), so a failed transaction leaves nothing
+// behind. Using the context of a finished transaction is refused with
+// crm.ErrInvalid.
+//
+// # Choices where customer.Store leaves room
+//
+//   - Create refuses a customer whose version is not 0 with
+//     crm.ErrInvalid.
+//   - History, Interactions and EraseInteractions of a customer that does
+//     not exist return crm.ErrNotFound (an existing customer without
+//     entries gives an empty page, or 0).
+//   - FindByContact ignores empty keys; a limit of 0 means
+//     crm.DefaultPageLimit, limits above crm.MaxPageLimit are reduced to
+//     it, and a negative limit is invalid.
+//   - EraseInteractions counts the interactions that had text to blank and
+//     keeps their NextStepDue.
+//   - MoveRelated refuses from == to (crm.ErrInvalid) and gives each moved
+//     visit a new version.
+//   - UpdateVisit refuses a result that does not validate, or that belongs
+//     to a customer that does not exist.
+//
+// The store never shrinks: a tenant's shard stays once created, even when
+// the transaction that created it rolled back.
+//
+// # Cursors
+//
+// Page cursors are opaque strings that encode the list they belong to and
+// the sort key of the last item returned (a customer's ID; an entry's time,
+// origin and sequence; an interaction's or visit's time and ID). A page
+// therefore continues after that key, neither skipping nor repeating
+// records while others insert. A cursor of another list, or anything that
+// is not a cursor, is refused with crm.ErrInvalid.
+package memory

@@ -1,0 +1,205 @@
+package memory
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/storage"
+)
+
+// Limits of [Options.Stripes].
+const (
+	// DefaultStripes is the number of lock stripes of a store made with
+	// nil options or Stripes 0.
+	DefaultStripes = 1024
+	// MaxStripes is the largest number of lock stripes a store uses.
+	MaxStripes = 1 << 16
+)
+
+// Options configure a [Store]. A nil *Options, and every zero field, takes
+// the default named beside the field.
+type Options struct {
+	// Stripes is the number of lock stripes that serialise concurrent
+	// closure updates (Update, UpdateVisit) and compare-and-swap saves of
+	// the same record; updates of records in different stripes run in
+	// parallel. It is rounded up to a power of two and capped at
+	// MaxStripes. Default: DefaultStripes.
+	Stripes int
+}
+
+// Store is an in-memory implementation of [storage.Store]. It is safe for
+// concurrent use; see the package documentation for how it locks, copies
+// and runs transactions. Create one with [New]; the zero value is not
+// usable.
+type Store struct {
+	// gate separates transactions from everything else: calls outside a
+	// transaction hold it shared, a transaction holds it exclusively.
+	gate sync.RWMutex
+
+	mu      sync.RWMutex // guards tenants (the map, not the shards)
+	tenants map[crm.TenantID]*tenantData
+
+	stripes []stripe
+	mask    uint64
+
+	custs customerStore
+}
+
+// stripe is a mutex padded to its own cache line.
+type stripe struct {
+	sync.Mutex
+	_ [56]byte
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// New returns an empty store configured by opts (nil for the defaults).
+func New(opts *Options) *Store {
+	n := DefaultStripes
+	if opts != nil && opts.Stripes > 0 {
+		n = min(opts.Stripes, MaxStripes)
+	}
+	size := 1
+	for size < n {
+		size <<= 1
+	}
+	s := &Store{
+		tenants: make(map[crm.TenantID]*tenantData),
+		stripes: make([]stripe, size),
+		mask:    uint64(size - 1),
+	}
+	s.custs.s = s
+	return s
+}
+
+// Customers returns the store's customer store.
+func (s *Store) Customers() customer.Store { return &s.custs }
+
+// InTx runs fn in a transaction; see [crm.Transactor]. The memory store
+// runs one transaction at a time, and while it runs every call outside it
+// waits: fn must therefore make its store calls with the context it
+// receives (or one derived from it), never with an unrelated context, which
+// would wait for the transaction forever. When fn returns an error or
+// panics, every change made in the transaction is undone before InTx
+// returns the error unchanged or re-raises the panic. A transaction never
+// loses to a concurrent one, so InTx never returns crm.ErrConflict.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if fn == nil {
+		return fmt.Errorf("memory: in tx: %w", crm.Invalid("memory.InTx", "fn", "must not be nil"))
+	}
+	if t, ok := ctx.Value(txKey{s}).(*tx); ok {
+		if t.done.Load() {
+			return fmt.Errorf("memory: in tx: %w", errTxDone)
+		}
+		return fn(ctx) // join the outer transaction
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: in tx: %w", err)
+	}
+	s.gate.Lock()
+	t := &tx{}
+	committed := false
+	defer func() {
+		if !committed {
+			t.rollback()
+		}
+		t.done.Store(true)
+		s.gate.Unlock()
+	}()
+	if err := ctx.Err(); err != nil { // cancelled while waiting for the gate
+		return fmt.Errorf("memory: in tx: %w", err)
+	}
+	if err := fn(context.WithValue(ctx, txKey{s}, t)); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
+// txKey finds a store's transaction in a context; each store has its own
+// key, so transactions of two stores can travel in one context.
+type txKey struct{ s *Store }
+
+// errTxDone refuses calls made with the context of a finished transaction.
+var errTxDone = crm.Invalid("memory.InTx", "ctx", "the transaction in the context has already finished")
+
+// tx is a running transaction: the undo log of every change made in it.
+type tx struct {
+	mu   sync.Mutex
+	undo []func()
+	done atomic.Bool
+}
+
+// record appends the inverse of a change just made.
+func (t *tx) record(f func()) {
+	t.mu.Lock()
+	t.undo = append(t.undo, f)
+	t.mu.Unlock()
+}
+
+// rollback undoes every recorded change, newest first.
+func (t *tx) rollback() {
+	t.mu.Lock()
+	undo := t.undo
+	t.undo = nil
+	t.mu.Unlock()
+	for i := len(undo) - 1; i >= 0; i-- {
+		undo[i]()
+	}
+}
+
+// enter starts a call: it checks the context and either finds the
+// transaction the call belongs to or takes the gate shared. Every
+// successful enter must be paired with leave.
+func (s *Store) enter(ctx context.Context) (*tx, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if t, ok := ctx.Value(txKey{s}).(*tx); ok {
+		if t.done.Load() {
+			return nil, errTxDone
+		}
+		return t, nil
+	}
+	s.gate.RLock()
+	return nil, nil
+}
+
+// leave ends a call started by enter.
+func (s *Store) leave(t *tx) {
+	if t == nil {
+		s.gate.RUnlock()
+	}
+}
+
+// tenant returns the shard of a tenant, creating it when create is set; nil
+// when it does not exist and create is not set.
+func (s *Store) tenant(id crm.TenantID, create bool) *tenantData {
+	s.mu.RLock()
+	td := s.tenants[id]
+	s.mu.RUnlock()
+	if td != nil || !create {
+		return td
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if td = s.tenants[id]; td == nil {
+		td = newTenantData()
+		s.tenants[id] = td
+	}
+	return td
+}
+
+// stripeFor returns the lock stripe of a record.
+func (s *Store) stripeFor(id crm.ID) *sync.Mutex {
+	h := binary.BigEndian.Uint64(id[8:]) ^ binary.BigEndian.Uint64(id[:8])
+	h ^= h >> 31
+	h *= 0x9e3779b97f4a7c15
+	h ^= h >> 29
+	return &s.stripes[h&s.mask].Mutex
+}

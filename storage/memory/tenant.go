@@ -1,0 +1,299 @@
+package memory
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
+)
+
+// tenantData holds one tenant's records and the indexes derived from them.
+// Stored customers are private snapshots that are never changed in place:
+// a change replaces the pointer, so a snapshot read under the lock may be
+// copied after the lock is released.
+//
+// Every change goes through a put method, which keeps the indexes in step
+// with the records; the inverse of put(old, new) is put(new, old), which is
+// what the undo log of a transaction replays.
+type tenantData struct {
+	mu sync.RWMutex
+
+	customers map[crm.ID]stored
+	ids       []crm.ID                // every customer, ascending
+	byOwner   map[crm.UserID][]crm.ID // ascending, per owner
+	byEmail   map[string][]crm.ID     // Email.Normalized -> ascending IDs
+	byPhone   map[string][]crm.ID     // Phone.Normalized -> ascending IDs
+
+	history map[crm.ID][]customer.HistoryEntry // per customer, CompareHistory order
+
+	interactions  map[crm.ID]customer.Interaction   // by interaction ID
+	intByCustomer map[crm.ID][]customer.Interaction // per customer, CompareInteractions order
+
+	visits          map[crm.ID]customer.Visit // by visit ID
+	visitAll        []visitRef                // every visit, CompareVisits order
+	visitBySales    map[crm.UserID][]visitRef
+	visitByCustomer map[crm.ID][]visitRef
+}
+
+// visitRef is a visit's sort key.
+type visitRef struct {
+	at time.Time
+	id crm.ID
+}
+
+func compareVisitRef(a, b visitRef) int {
+	if c := a.at.Compare(b.at); c != 0 {
+		return c
+	}
+	return a.id.Compare(b.id)
+}
+
+func newTenantData() *tenantData {
+	return &tenantData{
+		customers:       make(map[crm.ID]stored),
+		byOwner:         make(map[crm.UserID][]crm.ID),
+		byEmail:         make(map[string][]crm.ID),
+		byPhone:         make(map[string][]crm.ID),
+		history:         make(map[crm.ID][]customer.HistoryEntry),
+		interactions:    make(map[crm.ID]customer.Interaction),
+		intByCustomer:   make(map[crm.ID][]customer.Interaction),
+		visits:          make(map[crm.ID]customer.Visit),
+		visitBySales:    make(map[crm.UserID][]visitRef),
+		visitByCustomer: make(map[crm.ID][]visitRef),
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Sorted ID sets.
+
+func insertID(s []crm.ID, id crm.ID) []crm.ID {
+	// IDs are UUIDv7, so new ones usually go at the end.
+	if n := len(s); n == 0 || s[n-1].Compare(id) < 0 {
+		return append(s, id)
+	}
+	i, found := slices.BinarySearchFunc(s, id, crm.ID.Compare)
+	if found {
+		return s
+	}
+	return slices.Insert(s, i, id)
+}
+
+func removeID(s []crm.ID, id crm.ID) []crm.ID {
+	i, found := slices.BinarySearchFunc(s, id, crm.ID.Compare)
+	if !found {
+		return s
+	}
+	return slices.Delete(s, i, i+1)
+}
+
+func addKey[K comparable](m map[K][]crm.ID, k K, id crm.ID) { m[k] = insertID(m[k], id) }
+
+func removeKey[K comparable](m map[K][]crm.ID, k K, id crm.ID) {
+	s := removeID(m[k], id)
+	if len(s) == 0 {
+		delete(m, k)
+		return
+	}
+	m[k] = s
+}
+
+// ---------------------------------------------------------------------------
+// Customers.
+
+// stored is a customer snapshot with the keys it is indexed under, computed
+// before the tenant's lock is taken so that nothing is allocated under it.
+type stored struct {
+	c      *customer.Customer
+	emails []string // Email.Normalized of each address
+	phones []string // Phone.Normalized of each number
+}
+
+// newStored wraps a snapshot the store owns.
+func newStored(c *customer.Customer) stored {
+	st := stored{c: c}
+	for _, e := range c.Emails() {
+		if k := e.Normalized(); k != "" {
+			st.emails = append(st.emails, k)
+		}
+	}
+	for _, p := range c.Phones() {
+		if k := p.Normalized(); k != "" {
+			st.phones = append(st.phones, k)
+		}
+	}
+	return st
+}
+
+// has reports whether the customer exists.
+func (td *tenantData) has(id crm.ID) bool {
+	_, ok := td.customers[id]
+	return ok
+}
+
+// putCustomer replaces the stored snapshot old (nil: none) by new (nil:
+// delete), keeping the indexes in step. Both must have the same ID.
+func (td *tenantData) putCustomer(old, new *stored) {
+	var id crm.ID
+	switch {
+	case new != nil:
+		id = new.c.ID()
+		td.customers[id] = *new
+	case old != nil:
+		id = old.c.ID()
+		delete(td.customers, id)
+	default:
+		return
+	}
+	switch {
+	case old == nil:
+		td.ids = insertID(td.ids, id)
+	case new == nil:
+		td.ids = removeID(td.ids, id)
+	}
+	if old == nil || new == nil || old.c.Owner() != new.c.Owner() {
+		if old != nil {
+			removeKey(td.byOwner, old.c.Owner(), id)
+		}
+		if new != nil {
+			addKey(td.byOwner, new.c.Owner(), id)
+		}
+	}
+	var oldEmails, oldPhones, newEmails, newPhones []string
+	if old != nil {
+		oldEmails, oldPhones = old.emails, old.phones
+	}
+	if new != nil {
+		newEmails, newPhones = new.emails, new.phones
+	}
+	if !slices.Equal(oldEmails, newEmails) {
+		for _, k := range oldEmails {
+			removeKey(td.byEmail, k, id)
+		}
+		for _, k := range newEmails {
+			addKey(td.byEmail, k, id)
+		}
+	}
+	if !slices.Equal(oldPhones, newPhones) {
+		for _, k := range oldPhones {
+			removeKey(td.byPhone, k, id)
+		}
+		for _, k := range newPhones {
+			addKey(td.byPhone, k, id)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// History.
+
+// putHistory replaces the history entry old (nil: none) by new (nil:
+// remove); the two may belong to different customers.
+func (td *tenantData) putHistory(old, new *customer.HistoryEntry) {
+	if old != nil {
+		h := td.history[old.CustomerID]
+		i, _ := slices.BinarySearchFunc(h, *old, customer.CompareHistory)
+		for ; i < len(h) && customer.CompareHistory(h[i], *old) == 0; i++ {
+			if h[i] == *old {
+				h = slices.Delete(h, i, i+1)
+				break
+			}
+		}
+		if len(h) == 0 {
+			delete(td.history, old.CustomerID)
+		} else {
+			td.history[old.CustomerID] = h
+		}
+	}
+	if new != nil {
+		h := td.history[new.CustomerID]
+		// After the last entry that sorts before or with new: appends in
+		// order stay appends.
+		i := len(h)
+		for i > 0 && customer.CompareHistory(h[i-1], *new) > 0 {
+			i--
+		}
+		td.history[new.CustomerID] = slices.Insert(h, i, *new)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Interactions.
+
+// putInteraction replaces the interaction old (nil: none) by new (nil:
+// remove); both must have the same ID.
+func (td *tenantData) putInteraction(old, new *customer.Interaction) {
+	if old != nil {
+		s := td.intByCustomer[old.CustomerID]
+		if i, found := slices.BinarySearchFunc(s, *old, customer.CompareInteractions); found {
+			if new != nil && new.CustomerID == old.CustomerID && customer.CompareInteractions(*old, *new) == 0 {
+				s[i] = *new // same place in the order: replace in place
+				td.interactions[new.ID] = *new
+				return
+			}
+			s = slices.Delete(s, i, i+1)
+		}
+		if len(s) == 0 {
+			delete(td.intByCustomer, old.CustomerID)
+		} else {
+			td.intByCustomer[old.CustomerID] = s
+		}
+		delete(td.interactions, old.ID)
+	}
+	if new != nil {
+		s := td.intByCustomer[new.CustomerID]
+		i, _ := slices.BinarySearchFunc(s, *new, customer.CompareInteractions)
+		td.intByCustomer[new.CustomerID] = slices.Insert(s, i, *new)
+		td.interactions[new.ID] = *new
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Visits.
+
+func insertRef(s []visitRef, r visitRef) []visitRef {
+	i, found := slices.BinarySearchFunc(s, r, compareVisitRef)
+	if found {
+		return s
+	}
+	return slices.Insert(s, i, r)
+}
+
+func removeRef(s []visitRef, r visitRef) []visitRef {
+	i, found := slices.BinarySearchFunc(s, r, compareVisitRef)
+	if !found {
+		return s
+	}
+	return slices.Delete(s, i, i+1)
+}
+
+func addRef[K comparable](m map[K][]visitRef, k K, r visitRef) { m[k] = insertRef(m[k], r) }
+
+func removeRefKey[K comparable](m map[K][]visitRef, k K, r visitRef) {
+	s := removeRef(m[k], r)
+	if len(s) == 0 {
+		delete(m, k)
+		return
+	}
+	m[k] = s
+}
+
+// putVisit replaces the visit old (nil: none) by new (nil: remove); both
+// must have the same ID.
+func (td *tenantData) putVisit(old, new *customer.Visit) {
+	if old != nil {
+		r := visitRef{old.PlannedAt, old.ID}
+		td.visitAll = removeRef(td.visitAll, r)
+		removeRefKey(td.visitBySales, old.Salesperson, r)
+		removeRefKey(td.visitByCustomer, old.CustomerID, r)
+		delete(td.visits, old.ID)
+	}
+	if new != nil {
+		r := visitRef{new.PlannedAt, new.ID}
+		td.visitAll = insertRef(td.visitAll, r)
+		addRef(td.visitBySales, new.Salesperson, r)
+		addRef(td.visitByCustomer, new.CustomerID, r)
+		td.visits[new.ID] = *new
+	}
+}

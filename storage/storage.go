@@ -1,0 +1,38 @@
+// Package storage defines [Store], the one interface a host application
+// implements (or takes ready-made from storage/memory or storage/postgres)
+// to give the library a database.
+//
+// # What a store is
+//
+// A Store is the composition of every domain package's storage port
+// (customer.Store, …) plus a [crm.Transactor]: transactions travel in the
+// context, so a use case that touches several aggregates (merging two
+// customers) runs every store call inside one transaction.
+//
+// # Implementing one
+//
+// Implement each port as documented method by method (missing records,
+// stale versions, cancelled contexts, other tenants), then run the public
+// conformance suite against the implementation:
+//
+//	func TestConformance(t *testing.T) {
+//		storagetest.Run(t, func(t testing.TB) storage.Store { return mystore.New(...) }, storagetest.Features{})
+//	}
+//
+// The suite proves the invariants every store keeps: tenancy, optimistic
+// concurrency, isolation of values, deterministic order and paging, and
+// atomic transactions.
+package storage
+
+import (
+	"github.com/crmkit/crm/customer"
+)
+
+// Store is everything the library's services need from a database. It is
+// implemented by storage/memory and storage/postgres. Implementations must
+// be safe for concurrent use.
+type Store interface {
+	// InTx and Customers come from customer.Backend: a Store is a backend
+	// for every domain service.
+	customer.Backend
+}
