@@ -1,0 +1,523 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
+)
+
+// customerStore implements customer.Store (and CustomerImporter) on a
+// Store's tables.
+type customerStore struct{ s *Store }
+
+var _ customer.Store = (*customerStore)(nil)
+
+// checkRef validates a tenant and a record ID.
+func checkRef(op string, tenant crm.TenantID, id crm.ID, idPath string) error {
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(!id.IsZero(), idPath, "must not be zero")
+	return v.Err(op)
+}
+
+func notFound(what string, id crm.ID) error {
+	return fmt.Errorf("postgres: %s %s: %w", what, id, crm.ErrNotFound)
+}
+
+// Create stores a new customer and its pending history in one statement;
+// see customer.Store.
+func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error {
+	const op = "postgres.Customers.Create"
+	if c == nil {
+		return fmt.Errorf("postgres: create customer: %w", crm.Invalid(op, "customer", "must not be nil"))
+	}
+	if err := checkRef(op, c.Tenant(), c.ID(), "id"); err != nil {
+		return fmt.Errorf("postgres: create customer: %w", err)
+	}
+	if c.Version() != 0 {
+		return fmt.Errorf("postgres: create customer %s: %w", c.ID(), crm.Invalid(op, "version", "must be 0 for a new customer"))
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("postgres: create customer %s: %w", c.ID(), err)
+	}
+	vals, err := encodeCustomer(op, c)
+	if err != nil {
+		return fmt.Errorf("postgres: create customer %s: %w", c.ID(), err)
+	}
+	vals.args[2] = int64(1)
+	args := append(vals.args, vals.hist.args()...)
+	s := cs.s
+	var n int64
+	err = s.single(ctx, c.Tenant(), func(q querier) error {
+		return q.QueryRow(ctx, s.sql.createCustomer, args...).Scan(&n)
+	})
+	if err != nil {
+		return s.mapErr(ctx, "create customer "+c.ID().String(), err)
+	}
+	if n == 0 {
+		return fmt.Errorf("postgres: create customer %s: %w", c.ID(), crm.ErrDuplicate)
+	}
+	c.Saved(1)
+	return nil
+}
+
+// Get returns the customer; see customer.Store.
+func (cs *customerStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*customer.Customer, error) {
+	if err := checkRef("postgres.Customers.Get", tenant, id, "id"); err != nil {
+		return nil, fmt.Errorf("postgres: get customer: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: get customer %s: %w", id, err)
+	}
+	s := cs.s
+	var c *customer.Customer
+	err := s.single(ctx, tenant, func(q querier) error {
+		var err error
+		c, err = scanCustomer(q.QueryRow(ctx, s.sql.getCustomer, string(tenant), uuidArg(id)), s.cache)
+		return err
+	})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, notFound("customer", id)
+	case err != nil:
+		return nil, cs.readErr(ctx, "get customer "+id.String(), err)
+	}
+	return c, nil
+}
+
+// readErr maps a read error, keeping corrupt-row errors as they are.
+func (cs *customerStore) readErr(ctx context.Context, op string, err error) error {
+	var ce *corruptError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return cs.s.mapErr(ctx, op, err)
+}
+
+// Update locks the customer's row (SELECT … FOR UPDATE), runs fn on the
+// latest state and stores the result at the next version, in the
+// transaction in ctx or in one of its own (retried, with fn run again,
+// after a serialization failure or deadlock); see customer.Store.
+func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Customer) error) (*customer.Customer, error) {
+	const op = "postgres.Customers.Update"
+	if err := checkRef(op, tenant, id, "id"); err != nil {
+		return nil, fmt.Errorf("postgres: update customer: %w", err)
+	}
+	if fn == nil {
+		return nil, fmt.Errorf("postgres: update customer %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: update customer %s: %w", id, err)
+	}
+	s := cs.s
+	var (
+		out   *customer.Customer
+		fnErr error // returned as is
+	)
+	err := s.atomic(ctx, tenant, func(tx pgx.Tx) error {
+		out, fnErr = nil, nil
+		c, err := scanCustomer(tx.QueryRow(ctx, s.sql.getForUpdate, string(tenant), uuidArg(id)), s.cache)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("customer", id)
+		}
+		if err != nil {
+			return err
+		}
+		version := c.Version()
+		before, berr := encodeCustomer(op, c)
+		if err := fn(c); err != nil {
+			fnErr = err
+			return err
+		}
+		if c.ID() != id || c.Tenant() != tenant {
+			return crm.Invalid(op, "id", "fn must not change the customer's ID or tenant")
+		}
+		vals, err := encodeCustomer(op, c)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if berr == nil {
+			sqlText, args := s.updateChanged(before, vals, version)
+			err = tx.QueryRow(ctx, sqlText, args...).Scan(&n)
+		} else {
+			vals.args[2] = version + 1
+			args := append(vals.args, vals.hist.args()...)
+			args = append(args, version)
+			err = tx.QueryRow(ctx, s.sql.saveCustomer, args...).Scan(&n)
+		}
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			// Unreachable while the row lock is held.
+			return fmt.Errorf("postgres: update customer %s: %w", id, crm.ErrConflict)
+		}
+		c.Saved(version + 1)
+		out = c
+		return nil
+	})
+	switch {
+	case fnErr != nil:
+		return nil, fnErr
+	case err != nil:
+		return nil, cs.writeErr(ctx, "update customer "+id.String(), err)
+	}
+	return out, nil
+}
+
+// writeErr maps an error of a write: the store's own errors (already
+// wrapping a sentinel) pass through, driver errors are mapped.
+func (cs *customerStore) writeErr(ctx context.Context, op string, err error) error {
+	if isOwn(err) {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			return fmt.Errorf("postgres: %s: %w", op, cerr)
+		}
+		if strings.HasPrefix(err.Error(), "postgres: ") {
+			return err
+		}
+		return fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	return cs.s.mapErr(ctx, op, err)
+}
+
+// isOwn reports whether err is one the store made (wrapping a kernel
+// sentinel or a corrupt row), not a driver error to map.
+func isOwn(err error) bool {
+	var ce *corruptError
+	return errors.Is(err, crm.ErrInvalid) || errors.Is(err, crm.ErrNotFound) || errors.Is(err, crm.ErrConflict) ||
+		errors.Is(err, crm.ErrDuplicate) || errors.As(err, &ce)
+}
+
+// Save stores c if its version is still the stored one, in one statement;
+// see customer.Store.
+func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
+	const op = "postgres.Customers.Save"
+	if c == nil {
+		return fmt.Errorf("postgres: save customer: %w", crm.Invalid(op, "customer", "must not be nil"))
+	}
+	id := c.ID()
+	if err := checkRef(op, c.Tenant(), id, "id"); err != nil {
+		return fmt.Errorf("postgres: save customer: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("postgres: save customer %s: %w", id, err)
+	}
+	vals, err := encodeCustomer(op, c)
+	if err != nil {
+		return fmt.Errorf("postgres: save customer %s: %w", id, err)
+	}
+	version := c.Version()
+	vals.args[2] = version + 1
+	args := append(vals.args, vals.hist.args()...)
+	args = append(args, version)
+	s := cs.s
+	var (
+		n      int64
+		stored int64
+		exists bool
+	)
+	err = s.single(ctx, c.Tenant(), func(q querier) error {
+		if err := q.QueryRow(ctx, s.sql.saveCustomer, args...).Scan(&n); err != nil || n == 1 {
+			return err
+		}
+		err := q.QueryRow(ctx, s.sql.customerVersion, string(c.Tenant()), uuidArg(id)).Scan(&stored)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		exists = err == nil
+		return err
+	})
+	switch {
+	case err != nil:
+		return s.mapErr(ctx, "save customer "+id.String(), err)
+	case n == 1:
+		c.Saved(version + 1)
+		return nil
+	case !exists:
+		return notFound("customer", id)
+	}
+	return fmt.Errorf("postgres: save customer %s: version %d is stale (stored %d): %w", id, version, stored, crm.ErrConflict)
+}
+
+// List returns a page of customers matching q in ascending ID order; see
+// customer.Store. Every filter of q except Segment is a condition of the
+// statement, served by an index; Segment (and, as a safety net, the whole
+// of q.Matches) is evaluated in Go, fetching further rows until the page is
+// full.
+func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q customer.Query, page crm.PageRequest) (crm.Page[*customer.Customer], error) {
+	const op = "postgres.Customers.List"
+	out := crm.Page[*customer.Customer]{Items: []*customer.Customer{}}
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Merge("query", q.Validate())
+	page, perr := page.Normalize()
+	v.Merge("page", perr)
+	cur, after, cerr := parseCursor(op, listCustomers, page.Cursor)
+	v.Merge("", cerr)
+	if err := v.Err(op); err != nil {
+		return out, fmt.Errorf("postgres: list customers: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("postgres: list customers: %w", err)
+	}
+	s := cs.s
+	fetch := page.Limit + 1
+	first, next, args, none := listSQL(s.schema, tenant, q, fetch)
+	if none {
+		return out, nil
+	}
+	var afterID crm.ID
+	if after {
+		afterID = cur.id
+	}
+	found := make([]*customer.Customer, 0, min(fetch, 64))
+	err := s.single(ctx, tenant, func(qr querier) error {
+		found = found[:0]
+		from := afterID
+		for {
+			var rows pgx.Rows
+			var err error
+			if from.IsZero() {
+				rows, err = qr.Query(ctx, first, args...)
+			} else {
+				rows, err = qr.Query(ctx, next, append(args, uuidArg(from))...)
+			}
+			if err != nil {
+				return err
+			}
+			n := 0
+			var sc customerScan
+			for rows.Next() {
+				n++
+				if err := rows.Scan(sc.dest()...); err != nil {
+					rows.Close()
+					return err
+				}
+				c, err := sc.customer(cs.s.cache)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				from = c.ID()
+				if q.Matches(c) && len(found) < fetch {
+					found = append(found, c)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(found) >= fetch || n < fetch {
+				return nil
+			}
+		}
+	})
+	if err != nil {
+		return out, cs.readErr(ctx, "list customers", err)
+	}
+	if len(found) > page.Limit {
+		found = found[:page.Limit]
+		out.Next = cursor{list: listCustomers, id: found[len(found)-1].ID()}.String()
+	}
+	out.Items = found
+	return out, nil
+}
+
+// listSQL returns the statements listing customers matching q, fetch rows
+// at a time: first for the first page, next (which takes the last ID seen
+// as one more argument) for the following ones. none is true when q can
+// match no customer.
+func listSQL(schema string, tenant crm.TenantID, q customer.Query, fetch int) (first, next string, args []any, none bool) {
+	where, args, none := customerFilter(tenant, q)
+	if none {
+		return "", "", nil, true
+	}
+	base := `SELECT ` + customerReadCols + ` FROM ` + quoteIdent(schema) + `.customers WHERE ` + strings.Join(where, " AND ")
+	order := ` ORDER BY id LIMIT ` + strconv.Itoa(fetch)
+	return base + order, base + ` AND id > $` + strconv.Itoa(len(args)+1) + order, args, false
+}
+
+// customerFilter turns q into SQL conditions and their arguments ($1 is
+// the tenant). none is true when q can match no customer at all (text that
+// no stored value can contain).
+func customerFilter(tenant crm.TenantID, q customer.Query) (where []string, args []any, none bool) {
+	args = []any{string(tenant)}
+	where = []string{"tenant_id = $1"}
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		where = append(where, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
+	}
+	if !q.IncludeTombstones {
+		where = append(where, "merged_into IS NULL")
+	}
+	if q.Owner != "" {
+		add("owner_id = $?", string(q.Owner))
+	}
+	if q.Stage != 0 {
+		add("stage = $?", q.Stage.String())
+	}
+	if q.Loyalty != 0 {
+		add("loyalty = $?", q.Loyalty.String())
+	}
+	if q.Lifecycle != 0 {
+		add("lifecycle = $?", q.Lifecycle.String())
+	}
+	if q.Class != 0 {
+		add("class = $?", q.Class.String())
+	}
+	if q.Role != 0 {
+		add("roles @> $?::text[]", []string{q.Role.String()})
+	}
+	if q.Kind != 0 {
+		add("kind = $?", q.Kind.String())
+	}
+	if q.Tag != "" {
+		tag := strings.ToLower(strings.TrimSpace(q.Tag))
+		if !storable(tag) {
+			return nil, nil, true
+		}
+		add("tags @> $?::text[]", []string{tag})
+	}
+	if q.KeyAccount != nil {
+		if *q.KeyAccount {
+			where = append(where, "key_account")
+		} else {
+			where = append(where, "NOT key_account")
+		}
+	}
+	if q.Text != "" {
+		// The same steps as customer.MatchesText: lower-case and trim in
+		// Go, then "contains" on columns the store lower-cased in Go.
+		t := strings.ToLower(strings.TrimSpace(q.Text))
+		if t != "" {
+			var or []string
+			if storable(t) && !strings.Contains(t, searchSep) {
+				args = append(args, "%"+escapeLike(t)+"%")
+				or = append(or, "search_text LIKE $"+strconv.Itoa(len(args)))
+			}
+			if d := onlyDigits(t); d != "" {
+				args = append(args, "%"+d+"%")
+				or = append(or, "search_phones LIKE $"+strconv.Itoa(len(args)))
+			}
+			if len(or) == 0 {
+				return nil, nil, true
+			}
+			where = append(where, "("+strings.Join(or, " OR ")+")")
+		}
+	}
+	return where, args, false
+}
+
+// storable reports whether s can be sent to PostgreSQL as text: valid
+// UTF-8 without NUL. Text that is not can match no stored value.
+func storable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// escapeLike escapes LIKE's wildcards and its escape character
+// (backslash, the default), so that every byte of s is taken literally.
+func escapeLike(s string) string {
+	if !strings.ContainsAny(s, `\%_`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\', '%', '_':
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// FindByContact returns the live customers having any of the normalised
+// e-mail addresses or phone numbers, in ID order; see customer.Store. limit
+// 0 means crm.DefaultPageLimit, limits above crm.MaxPageLimit are reduced
+// to it, a negative limit is invalid.
+func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID, emails, phones []string, limit int) ([]*customer.Customer, error) {
+	const op = "postgres.Customers.FindByContact"
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(limit >= 0, "limit", "must not be negative")
+	v.Check(len(emails)+len(phones) <= 10*crm.MaxPageLimit, "emails", "too many keys")
+	if err := v.Err(op); err != nil {
+		return nil, fmt.Errorf("postgres: find by contact: %w", err)
+	}
+	switch {
+	case limit == 0:
+		limit = crm.DefaultPageLimit
+	case limit > crm.MaxPageLimit:
+		limit = crm.MaxPageLimit
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: find by contact: %w", err)
+	}
+	keys := make([]string, 0, len(emails)+len(phones))
+	for _, e := range emails {
+		if e != "" && storable(e) {
+			keys = append(keys, "e:"+e)
+		}
+	}
+	for _, p := range phones {
+		if p != "" && storable(p) {
+			keys = append(keys, "p:"+p)
+		}
+	}
+	found := []*customer.Customer{}
+	if len(keys) == 0 {
+		return found, nil
+	}
+	s := cs.s
+	err := s.single(ctx, tenant, func(q querier) error {
+		found = found[:0]
+		rows, err := q.Query(ctx, s.sql.findByContact, string(tenant), keys, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var sc customerScan
+		for rows.Next() {
+			if err := rows.Scan(sc.dest()...); err != nil {
+				return err
+			}
+			c, err := sc.customer(cs.s.cache)
+			if err != nil {
+				return err
+			}
+			found = append(found, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, cs.readErr(ctx, "find by contact", err)
+	}
+	return found, nil
+}
+
+// exists reports whether the customer exists, as part of an operation
+// already running on q.
+func (cs *customerStore) exists(ctx context.Context, q querier, tenant crm.TenantID, id crm.ID) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, cs.s.sql.customerExists, string(tenant), uuidArg(id)).Scan(&ok)
+	return ok, err
+}

@@ -1,0 +1,114 @@
+// Package postgres is the PostgreSQL implementation of [storage.Store]:
+// every store the library defines (customers, their history,
+// interactions, visits and merge tombstones), built on jackc/pgx v5.
+//
+// It lives in a module of its own (github.com/crmkit/crm/storage/postgres)
+// so that users of the domain packages never download a database driver.
+//
+// # Wiring
+//
+// The host owns the pool; the store never opens or closes one:
+//
+//	pool, err := pgxpool.New(ctx, dsn)
+//	store, err := postgres.New(pool, &postgres.Options{Schema: "crm"})
+//	applied, err := store.Migrate(ctx) // explicit, never done by New
+//	svc := customer.NewService(store, …)
+//
+// All the store's tables live in one schema (Options.Schema, default
+// "crm"). Every statement names that schema explicitly, so the host's
+// search_path does not matter and one pool can serve several stores (the
+// tests give each test a schema of its own).
+//
+// # Migrations
+//
+// The schema is created by embedded, versioned SQL files ([Migrations])
+// applied by [Store.Migrate] only: in one transaction that holds an
+// advisory lock, so two processes migrating at once end with the same
+// schema (one waits, then finds nothing to do), and running it again does
+// nothing. Applied versions are recorded in the schema's
+// schema_migrations table. Migrate also creates the pg_trgm and btree_gin
+// extensions (trusted contrib extensions) when the database lacks them.
+//
+// # Transactions
+//
+// [Store.InTx] carries a pgx.Tx in the context (crm.Transactor): every
+// store call made with that context joins the transaction; a nested InTx
+// joins the outer one. A host that runs its own pgx.Tx hands it to the
+// store with [WithTx], so the library's writes and the host's commit or
+// roll back together; the store then never commits, rolls back or retries.
+// A call without a transaction runs on its own: single statements where
+// the operation allows (Create, Save and their history are one statement),
+// a short READ COMMITTED transaction otherwise.
+//
+// # Concurrency and retries
+//
+// Every customer and visit has a version column. Update and UpdateVisit
+// lock the row (SELECT … FOR UPDATE), run the caller's function on the
+// latest state and write the next version, so concurrent updates lose
+// nothing; Save is a compare-and-swap on the version and returns
+// crm.ErrConflict when stale. Serialization failures (SQLSTATE 40001) and
+// deadlocks (40P01) of operations the store runs in its own transaction
+// are retried with jittered back-off up to Options.MaxRetries times, then
+// returned as crm.ErrConflict; inside a caller's transaction they are
+// returned at once (the transaction is aborted). Update writes only the
+// columns that changed, so that updates that leave indexed columns alone
+// are HOT updates.
+//
+// # Errors
+//
+// Driver errors are mapped to the kernel's sentinels: unique violations to
+// crm.ErrDuplicate, foreign-key violations to crm.ErrNotFound,
+// serialization failures, deadlocks and lock time-outs to crm.ErrConflict,
+// data exceptions and check violations to crm.ErrInvalid. The mapped error
+// keeps the SQLSTATE and the server's message as text but not the pgx
+// error value, so callers branch on sentinels only. Text PostgreSQL cannot
+// store (NUL characters, invalid UTF-8), which the entities allow in free
+// text, is refused with crm.ErrInvalid before anything is sent. A stored
+// row that does not decode is reported as corrupt.
+//
+// # Tenancy and row-level security
+//
+// Every table is keyed by (tenant_id, id) and every statement filters on
+// the tenant. Row-level security is a second wall a host can switch on:
+// the migrations create policies admitting only rows whose tenant_id
+// equals the transaction-local setting crm.tenant and enable RLS on every
+// table. The policies bind roles that neither own the tables nor have
+// BYPASSRLS; to use them, connect the store as such a role (granted
+// SELECT, INSERT, UPDATE on the schema's tables) and set
+// Options.RowLevelSecurity, which makes the store set crm.tenant in every
+// transaction (reads outside a transaction then run in a short transaction
+// of their own). [Store.ForceRowLevelSecurity] makes the policies bind the
+// tables' owner too. A statement that does not name its tenant then sees
+// no row at all.
+//
+// # Search and indexes
+//
+// Lists page by ID (keyset pagination: the cursor is the last ID), with
+// one index per filter leading with tenant_id. Query.Text has the
+// semantics of customer.MatchesText exactly: the store keeps a search
+// column of the lower-cased name and normalised e-mail addresses and one
+// of the E.164 phone numbers, lower-cased in Go, and matches them with
+// LIKE '%…%' (wildcards in the text escaped), served by trigram GIN
+// indexes (pg_trgm) that lead with tenant_id (btree_gin). Query.Segment is
+// evaluated in Go on the rows the SQL filters return, fetching further
+// rows until the page is full.
+//
+// # Money
+//
+// No stored type holds money yet; migration 0002 creates the reusable
+// domains crm_money_amount (numeric, never NaN or infinite) and
+// crm_currency (three upper-case letters) for the tables of later issues.
+// [RegisterTypes] lets hosts scan numeric into shopspring decimal.Decimal.
+//
+// # Bulk import
+//
+// The customer store implements the optional [CustomerImporter]: COPY of
+// many new customers and their history, validated in full before anything
+// is written, all or nothing.
+//
+// # Limits
+//
+// Timestamps are stored with PostgreSQL's microsecond precision. Advisory
+// locks (Migrate) and trigram indexes are PostgreSQL features that some
+// PostgreSQL-compatible engines lack.
+package postgres

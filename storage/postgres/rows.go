@@ -1,0 +1,419 @@
+package postgres
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
+)
+
+// searchSep separates the name and the e-mail addresses in search_text. It
+// is a control character, which neither names nor e-mail addresses may
+// hold, so a search text containing it matches nothing there.
+const searchSep = "\x01"
+
+// textChecker refuses text PostgreSQL cannot store (NUL) or that is not
+// UTF-8, before it reaches the server.
+type textChecker struct{ v *crm.Validator }
+
+func (tc textChecker) check(path, s string) {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		tc.v.Addf(path, "must not contain NUL characters")
+	case !utf8.ValidString(s):
+		tc.v.Addf(path, "not valid UTF-8")
+	}
+}
+
+// uuidArg returns id as a pgx uuid value; the zero ID is NULL.
+func uuidArg(id crm.ID) pgtype.UUID {
+	return pgtype.UUID{Bytes: id, Valid: !id.IsZero()}
+}
+
+// timeArg returns t as a pgx timestamptz value; the zero time is NULL.
+func timeArg(t time.Time) pgtype.Timestamptz {
+	return pgtype.Timestamptz{Time: t, Valid: !t.IsZero()}
+}
+
+// timeOf returns a scanned timestamptz in UTC, the zero time for NULL.
+func timeOf(t pgtype.Timestamptz) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// storedAddress is the JSON form of a customer.Address.
+type storedAddress struct {
+	Label    string   `json:"label,omitempty"`
+	Lines    []string `json:"lines,omitempty"`
+	Locality string   `json:"locality,omitempty"`
+	Area     string   `json:"area,omitempty"`
+	Postal   string   `json:"postal,omitempty"`
+	Country  string   `json:"country,omitempty"`
+}
+
+// storedConsent is the JSON form of a customer.Consent.
+type storedConsent struct {
+	Granted bool      `json:"granted"`
+	At      time.Time `json:"at"`
+	Source  string    `json:"source,omitempty"`
+}
+
+// customerValues are a customer's column values, in customerCols order,
+// with its pending history as parallel arrays.
+type customerValues struct {
+	args []any
+	hist historyArrays
+}
+
+// historyArrays are history entries as the parallel arrays historyInsert
+// unnests.
+type historyArrays struct {
+	customerID, originID []pgtype.UUID
+	seq                  []int64
+	kind, from, to       []string
+	at                   []time.Time
+	actor, reason        []string
+}
+
+func (h *historyArrays) add(e customer.HistoryEntry) {
+	h.customerID = append(h.customerID, uuidArg(e.CustomerID))
+	h.originID = append(h.originID, uuidArg(e.OriginID))
+	h.seq = append(h.seq, e.Seq)
+	h.kind = append(h.kind, e.Kind.String())
+	h.from = append(h.from, e.From)
+	h.to = append(h.to, e.To)
+	h.at = append(h.at, e.At)
+	h.actor = append(h.actor, string(e.Actor))
+	h.reason = append(h.reason, e.Reason)
+}
+
+func (h *historyArrays) args() []any {
+	return []any{h.customerID, h.originID, h.seq, h.kind, h.from, h.to, h.at, h.actor, h.reason}
+}
+
+// encodeCustomer validates c for storage and returns its column values and
+// pending history. It refuses (crm.ErrInvalid) a customer that breaks a
+// stored invariant, text PostgreSQL cannot store, and history entries that
+// do not belong to c.
+func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
+	r := c.Record()
+	if _, err := customer.FromRecord(r); err != nil {
+		return customerValues{}, err
+	}
+	var v crm.Validator
+	tc := textChecker{&v}
+	tc.check("name", r.Name)
+	tc.check("time_zone", r.TimeZone)
+	tc.check("notes", r.Notes)
+	tc.check("owner", string(r.Owner))
+	emails := make([]string, 0, len(r.Emails))
+	phones := make([]string, 0, len(r.Phones))
+	keys := make([]string, 0, len(r.Emails)+len(r.Phones))
+	var text, digits strings.Builder
+	text.WriteString(strings.ToLower(r.Name))
+	for i, e := range r.Emails {
+		b, err := e.MarshalText()
+		if err != nil {
+			v.Addf(fmt.Sprintf("emails[%d]", i), "cannot be stored")
+			continue
+		}
+		tc.check(fmt.Sprintf("emails[%d]", i), string(b))
+		emails = append(emails, string(b))
+		n := e.Normalized()
+		keys = append(keys, "e:"+n)
+		text.WriteString(searchSep)
+		text.WriteString(n)
+	}
+	for i, p := range r.Phones {
+		b, err := p.MarshalText()
+		if err != nil {
+			v.Addf(fmt.Sprintf("phones[%d]", i), "cannot be stored")
+			continue
+		}
+		tc.check(fmt.Sprintf("phones[%d]", i), string(b))
+		phones = append(phones, string(b))
+		n := p.Normalized()
+		keys = append(keys, "p:"+n)
+		if digits.Len() > 0 {
+			digits.WriteByte(' ')
+		}
+		digits.WriteString(n)
+	}
+	var addresses []byte
+	if len(r.Addresses) > 0 {
+		list := make([]storedAddress, len(r.Addresses))
+		for i, a := range r.Addresses {
+			p := fmt.Sprintf("addresses[%d]", i)
+			tc.check(p+".label", a.Label)
+			for j, l := range a.Lines {
+				tc.check(fmt.Sprintf("%s.lines[%d]", p, j), l)
+			}
+			tc.check(p+".locality", a.Locality)
+			tc.check(p+".administrative_area", a.AdministrativeArea)
+			tc.check(p+".postal_code", a.PostalCode)
+			tc.check(p+".country", a.Country)
+			list[i] = storedAddress{Label: a.Label, Lines: a.Lines, Locality: a.Locality, Area: a.AdministrativeArea, Postal: a.PostalCode, Country: a.Country}
+		}
+		addresses = mustJSON(list)
+	}
+	var dates []byte
+	if len(r.Dates) > 0 {
+		m := make(map[string]string, len(r.Dates))
+		for k, d := range r.Dates {
+			tc.check("dates", k)
+			if err := d.Validate(); err != nil {
+				v.Merge("dates."+k, err)
+			}
+			m[k] = d.String()
+		}
+		dates = mustJSON(m)
+	}
+	prefs := stringMap(tc, "preferences", r.Prefs)
+	attrs := stringMap(tc, "attributes", r.Attrs)
+	for i, t := range r.Tags {
+		tc.check(fmt.Sprintf("tags[%d]", i), t)
+	}
+	var consents []byte
+	if len(r.Consents) > 0 {
+		m := make(map[string]storedConsent, len(r.Consents))
+		for ch, k := range r.Consents {
+			tc.check("consents."+ch.String()+".source", k.Source)
+			m[ch.String()] = storedConsent{Granted: k.Granted, At: k.At, Source: k.Source}
+		}
+		consents = mustJSON(m)
+	}
+	roles := make([]string, len(r.Roles))
+	for i, role := range r.Roles {
+		roles[i] = role.String()
+	}
+	var h historyArrays
+	for i, e := range c.PendingHistory() {
+		p := fmt.Sprintf("history[%d]", i)
+		v.Check(e.CustomerID == r.ID && e.OriginID == r.ID, p, "does not belong to the customer")
+		v.Check(e.Seq > 0, p+".seq", "must be positive")
+		v.Check(e.Kind.Valid(), p+".kind", "unknown history kind")
+		v.Check(!e.At.IsZero(), p+".at", "must be set")
+		tc.check(p+".from", e.From)
+		tc.check(p+".to", e.To)
+		tc.check(p+".actor", string(e.Actor))
+		tc.check(p+".reason", e.Reason)
+		h.add(e)
+	}
+	if err := v.Err(op); err != nil {
+		return customerValues{}, err
+	}
+	tags := r.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return customerValues{
+		args: []any{
+			string(r.Tenant), uuidArg(r.ID), r.Version, r.CreatedAt, r.UpdatedAt, r.Kind.String(), r.Name,
+			roles, emails, phones, addresses, dates, r.TimeZone, prefs, attrs, tags, consents, r.Notes,
+			r.Stage.String(), r.Loyalty.String(), r.Lifecycle.String(), r.Class.String(), r.KeyAccount,
+			string(r.Owner), uuidArg(r.MergedInto), timeArg(r.ErasedAt), r.HistorySeq,
+			text.String(), digits.String(), keys,
+		},
+		hist: h,
+	}, nil
+}
+
+// stringMap checks and encodes a string map as JSON; empty maps are NULL.
+func stringMap(tc textChecker, path string, m map[string]string) []byte {
+	if len(m) == 0 {
+		return nil
+	}
+	for k, val := range m {
+		tc.check(path, k)
+		tc.check(path+"."+k, val)
+	}
+	return mustJSON(m)
+}
+
+// mustJSON encodes values whose types cannot fail to encode (strings,
+// slices and maps of them, times within range).
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Unreachable for the types used here; an empty object keeps the
+		// row valid and FromRecord's checks still run on reading.
+		return []byte("null")
+	}
+	return b
+}
+
+// customerScan holds the destinations of one scanned customer row.
+type customerScan struct {
+	tenant                             string
+	id, mergedInto                     pgtype.UUID
+	version, historySeq                int64
+	createdAt, updatedAt               time.Time
+	erasedAt                           pgtype.Timestamptz
+	kind, name, timeZone, notes        string
+	stage, loyalty, lifecycle, class   string
+	owner                              string
+	roles, emails, phones, tags        []string
+	addresses, dates, prefs, attrs, cs []byte
+	keyAccount                         bool
+}
+
+func (s *customerScan) dest() []any {
+	return []any{
+		&s.tenant, &s.id, &s.version, &s.createdAt, &s.updatedAt, &s.kind, &s.name, &s.roles, &s.emails, &s.phones,
+		&s.addresses, &s.dates, &s.timeZone, &s.prefs, &s.attrs, &s.tags, &s.cs, &s.notes, &s.stage, &s.loyalty,
+		&s.lifecycle, &s.class, &s.keyAccount, &s.owner, &s.mergedInto, &s.erasedAt, &s.historySeq,
+	}
+}
+
+// scanCustomer reads one customer row (customerReadCols).
+func scanCustomer(row pgx.Row, dc *decodeCache) (*customer.Customer, error) {
+	var s customerScan
+	if err := row.Scan(s.dest()...); err != nil {
+		return nil, err
+	}
+	return s.customer(dc)
+}
+
+// customer rebuilds the customer; a row that does not decode is reported
+// as corrupt (not as bad input, which it is not).
+func (s *customerScan) customer(dc *decodeCache) (*customer.Customer, error) {
+	r := customer.Record{
+		ID: s.id.Bytes, Tenant: crm.TenantID(s.tenant), Version: s.version,
+		CreatedAt: s.createdAt.UTC(), UpdatedAt: s.updatedAt.UTC(),
+		Name: s.name, TimeZone: s.timeZone, Notes: s.notes, KeyAccount: s.keyAccount,
+		Owner: crm.UserID(s.owner), HistorySeq: s.historySeq, ErasedAt: timeOf(s.erasedAt),
+	}
+	if s.mergedInto.Valid {
+		r.MergedInto = s.mergedInto.Bytes
+	}
+	var problems []string
+	bad := func(what string, err error) {
+		problems = append(problems, what+": "+err.Error())
+	}
+	var err error
+	if r.Kind, err = customer.ParseKind(s.kind); err != nil {
+		bad("kind", err)
+	}
+	if r.Stage, err = customer.ParseStage(s.stage); err != nil {
+		bad("stage", err)
+	}
+	if r.Loyalty, err = customer.ParseLoyalty(s.loyalty); err != nil {
+		bad("loyalty", err)
+	}
+	if r.Lifecycle, err = customer.ParseLifecycle(s.lifecycle); err != nil {
+		bad("lifecycle", err)
+	}
+	if r.Class, err = customer.ParseClass(s.class); err != nil {
+		bad("class", err)
+	}
+	if len(s.roles) > 0 {
+		r.Roles = make([]customer.Role, len(s.roles))
+		for i, name := range s.roles {
+			if r.Roles[i], err = customer.ParseRole(name); err != nil {
+				bad("roles", err)
+			}
+		}
+	}
+	if len(s.emails) > 0 {
+		r.Emails = make([]customer.Email, len(s.emails))
+		for i, t := range s.emails {
+			if r.Emails[i], err = dc.email(t); err != nil {
+				bad("emails", err)
+			}
+		}
+	}
+	if len(s.phones) > 0 {
+		r.Phones = make([]customer.Phone, len(s.phones))
+		for i, t := range s.phones {
+			if r.Phones[i], err = dc.phone(t); err != nil {
+				bad("phones", err)
+			}
+		}
+	}
+	if len(s.tags) > 0 {
+		r.Tags = s.tags
+	}
+	if s.addresses != nil {
+		var list []storedAddress
+		if err := json.Unmarshal(s.addresses, &list); err != nil {
+			bad("addresses", err)
+		}
+		if len(list) > 0 {
+			r.Addresses = make([]customer.Address, len(list))
+			for i, a := range list {
+				r.Addresses[i] = customer.Address{Label: a.Label, Lines: a.Lines, Locality: a.Locality, AdministrativeArea: a.Area, PostalCode: a.Postal, Country: a.Country}
+			}
+		}
+	}
+	if s.dates != nil {
+		var m map[string]string
+		if err := json.Unmarshal(s.dates, &m); err != nil {
+			bad("dates", err)
+		}
+		if len(m) > 0 {
+			r.Dates = make(map[string]customer.Date, len(m))
+			for k, t := range m {
+				d, err := customer.ParseDate(t)
+				if err != nil {
+					bad("dates", err)
+				}
+				r.Dates[k] = d
+			}
+		}
+	}
+	if s.prefs != nil {
+		if err := json.Unmarshal(s.prefs, &r.Prefs); err != nil {
+			bad("preferences", err)
+		}
+	}
+	if s.attrs != nil {
+		if err := json.Unmarshal(s.attrs, &r.Attrs); err != nil {
+			bad("attributes", err)
+		}
+	}
+	if s.cs != nil {
+		var m map[string]storedConsent
+		if err := json.Unmarshal(s.cs, &m); err != nil {
+			bad("consents", err)
+		}
+		if len(m) > 0 {
+			r.Consents = make(map[customer.Channel]customer.Consent, len(m))
+			for name, k := range m {
+				ch, err := customer.ParseChannel(name)
+				if err != nil {
+					bad("consents", err)
+					continue
+				}
+				r.Consents[ch] = customer.Consent{Granted: k.Granted, At: k.At.UTC(), Source: k.Source}
+			}
+		}
+	}
+	if len(problems) == 0 {
+		c, err := customer.FromRecord(r)
+		if err == nil {
+			return c, nil
+		}
+		problems = append(problems, err.Error())
+	}
+	return nil, &corruptError{what: "customer " + r.ID.String(), problems: problems}
+}
+
+// corruptError reports a stored row the store cannot decode: a sign of
+// rows written by something else than the store, or of a newer schema.
+type corruptError struct {
+	what     string
+	problems []string
+}
+
+func (e *corruptError) Error() string {
+	return "postgres: stored " + e.what + " is corrupt: " + strings.Join(e.problems, "; ")
+}

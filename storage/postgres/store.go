@@ -1,0 +1,362 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/storage"
+)
+
+// DefaultSchema is the schema a store lives in when Options.Schema is empty.
+const DefaultSchema = "crm"
+
+// DefaultMaxRetries is how many times an operation is retried after a
+// serialization failure or a deadlock when Options.MaxRetries is 0.
+const DefaultMaxRetries = 5
+
+// Options configures a [Store]. The zero value (and a nil *Options) works:
+// schema "crm", extensions looked for or created in "public", five retries,
+// row-level security not used by the store.
+type Options struct {
+	// Schema is the PostgreSQL schema holding the store's tables; every
+	// statement the store runs names it, so one database (and one pool)
+	// can hold several stores. A lower-case SQL identifier: letters,
+	// digits and underscores, at most 63 bytes, not starting with a digit
+	// and not starting with "pg_". Empty means DefaultSchema.
+	Schema string
+
+	// ExtensionSchema is where Migrate creates the pg_trgm and btree_gin
+	// extensions when the database does not have them yet (installed ones
+	// are used wherever they live). Same rules as Schema; empty means "public".
+	ExtensionSchema string
+
+	// MaxRetries bounds how many times an operation the store runs in its
+	// own transaction is run again after a serialization failure (SQLSTATE
+	// 40001) or a deadlock (40P01) before crm.ErrConflict is returned. 0
+	// means DefaultMaxRetries; a negative value means no retry. Operations
+	// inside a caller's transaction are never retried: the caller's
+	// transaction is aborted and the error returned.
+	MaxRetries int
+
+	// RowLevelSecurity makes the store name the tenant of every statement
+	// in the transaction-local setting crm.tenant, which the tables'
+	// row-level security policies check. Turn it on when the store
+	// connects as a role the policies bind (see the package documentation,
+	// "Row-level security"). Reads outside a transaction then run in a
+	// short transaction of their own.
+	RowLevelSecurity bool
+}
+
+// Store is the PostgreSQL implementation of [storage.Store]. The host owns
+// the pool; the store never closes it. A Store is safe for concurrent use.
+type Store struct {
+	pool      *pgxpool.Pool
+	schema    string // validated, unquoted
+	extSchema string
+	retries   int
+	rls       bool
+	sql       statements
+	cache     *decodeCache
+	customers *customerStore
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// New returns a store on pool. It runs no statement: the schema must have
+// been created by [Store.Migrate] before the store is used. A nil pool or
+// an invalid option returns an error wrapping crm.ErrInvalid.
+func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Schema == "" {
+		o.Schema = DefaultSchema
+	}
+	if o.ExtensionSchema == "" {
+		o.ExtensionSchema = "public"
+	}
+	switch {
+	case o.MaxRetries == 0:
+		o.MaxRetries = DefaultMaxRetries
+	case o.MaxRetries < 0:
+		o.MaxRetries = 0
+	}
+	var v crm.Validator
+	v.Check(pool != nil, "pool", "must not be nil")
+	v.Check(validIdent(o.Schema), "schema", "must be a lower-case SQL identifier of at most 63 bytes not starting with pg_")
+	v.Check(validIdent(o.ExtensionSchema), "extension_schema", "must be a lower-case SQL identifier of at most 63 bytes not starting with pg_")
+	if err := v.Err("postgres.New"); err != nil {
+		return nil, err
+	}
+	s := &Store{pool: pool, schema: o.Schema, extSchema: o.ExtensionSchema, retries: o.MaxRetries, rls: o.RowLevelSecurity}
+	s.sql = buildStatements(quoteIdent(o.Schema))
+	s.cache = newDecodeCache()
+	s.customers = &customerStore{s: s}
+	return s, nil
+}
+
+// Schema returns the schema the store lives in.
+func (s *Store) Schema() string { return s.schema }
+
+// Customers returns the customer store. It also implements
+// [CustomerImporter].
+func (s *Store) Customers() customer.Store { return s.customers }
+
+// validIdent reports whether name is a plain lower-case identifier that
+// needs no quoting and is not reserved for the system catalogs.
+func validIdent(name string) bool {
+	if name == "" || len(name) > 63 || strings.HasPrefix(name, "pg_") {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c == '_':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// quoteIdent quotes a validated identifier.
+func quoteIdent(name string) string { return `"` + name + `"` }
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
+}
+
+// txKey is the context key of the transaction in progress.
+type txKey struct{}
+
+// txState is a transaction carried in a context.
+type txState struct {
+	tx pgx.Tx
+	// host is true for a transaction the host began (WithTx): the store
+	// neither commits nor retries it.
+	host bool
+	// tenant is the value crm.tenant was last set to in this transaction
+	// (row-level security only).
+	tenant string
+}
+
+// WithTx returns a context carrying the host's transaction tx: store calls
+// made with it (or a context derived from it) run inside tx, and so does
+// InTx, which then joins tx instead of beginning its own. The host commits
+// or rolls back tx; the store never does, and never retries inside it. As
+// with any pgx.Tx, calls sharing tx must not run concurrently.
+func WithTx(ctx context.Context, tx pgx.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, &txState{tx: tx, host: true})
+}
+
+// TxFrom returns the transaction carried by ctx (begun by InTx or given
+// with WithTx), if any.
+func TxFrom(ctx context.Context) (pgx.Tx, bool) {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return nil, false
+	}
+	return st.tx, true
+}
+
+func txOf(ctx context.Context) *txState {
+	st, _ := ctx.Value(txKey{}).(*txState)
+	return st
+}
+
+// InTx runs fn in a transaction carried by the context fn receives (see
+// crm.Transactor). A context that already carries a transaction (of any
+// Store, or the host's through WithTx) is joined: fn runs in it and
+// nothing is committed here. Otherwise InTx begins a READ COMMITTED
+// transaction, commits it when fn returns nil and rolls it back when fn
+// returns an error or panics (the panic is re-raised). fn runs once: a
+// serialization failure or deadlock inside it, or at commit, is returned
+// as an error wrapping crm.ErrConflict for the caller to retry.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if fn == nil {
+		return fmt.Errorf("postgres: transaction: %w", crm.Invalid("postgres.InTx", "fn", "must not be nil"))
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("postgres: transaction: %w", err)
+	}
+	if txOf(ctx) != nil {
+		return fn(ctx)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return s.mapErr(ctx, "begin", err)
+	}
+	return s.finish(ctx, tx, func() error { return fn(context.WithValue(ctx, txKey{}, &txState{tx: tx})) })
+}
+
+// finish runs body, then commits tx, or rolls it back on error or panic.
+func (s *Store) finish(ctx context.Context, tx pgx.Tx, body func() error) (err error) {
+	done := false
+	defer func() {
+		if !done {
+			// A panic: roll back (with a context that is still alive) and
+			// let it go on.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			_ = tx.Rollback(rctx)
+			cancel()
+		}
+	}()
+	err = body()
+	done = true
+	if err != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_ = tx.Rollback(rctx)
+		cancel()
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.mapErr(ctx, "commit", err)
+	}
+	return nil
+}
+
+// single runs fn on the transaction in ctx, or else on the pool (in a
+// short transaction of its own when row-level security is on), retrying
+// outside a caller's transaction. Use it for operations of one statement.
+func (s *Store) single(ctx context.Context, tenant crm.TenantID, fn func(q querier) error) error {
+	if st := txOf(ctx); st != nil {
+		if err := s.setTenant(ctx, st, tenant); err != nil {
+			return err
+		}
+		return fn(st.tx)
+	}
+	if s.rls {
+		return s.atomic(ctx, tenant, func(tx pgx.Tx) error { return fn(tx) })
+	}
+	return s.retry(ctx, func() error { return fn(s.pool) })
+}
+
+// atomic runs fn in the transaction in ctx, or else in a transaction of
+// its own, retried after serialization failures and deadlocks. Use it for
+// operations of several statements.
+func (s *Store) atomic(ctx context.Context, tenant crm.TenantID, fn func(tx pgx.Tx) error) error {
+	if st := txOf(ctx); st != nil {
+		if err := s.setTenant(ctx, st, tenant); err != nil {
+			return err
+		}
+		return fn(st.tx)
+	}
+	return s.retry(ctx, func() error {
+		tx, err := s.pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		st := &txState{tx: tx}
+		return s.finish(ctx, tx, func() error {
+			if err := s.setTenant(ctx, st, tenant); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	})
+}
+
+// setTenant names the tenant for row-level security, once per tenant per
+// transaction.
+func (s *Store) setTenant(ctx context.Context, st *txState, tenant crm.TenantID) error {
+	if !s.rls || st.tenant == string(tenant) {
+		return nil
+	}
+	if _, err := st.tx.Exec(ctx, "SELECT set_config('crm.tenant', $1, true)", string(tenant)); err != nil {
+		return err
+	}
+	st.tenant = string(tenant)
+	return nil
+}
+
+// retry runs op until it succeeds, fails for another reason than a
+// serialization failure or deadlock, or the retries are used up.
+func (s *Store) retry(ctx context.Context, op func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := op()
+		if err == nil || attempt >= s.retries || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		// Back off a little, with jitter, so that the contenders spread.
+		d := time.Duration(1<<min(attempt, 6)) * time.Millisecond
+		d += rand.N(d)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// SQLSTATE codes the store reacts to.
+const (
+	codeSerialization = "40001"
+	codeDeadlock      = "40P01"
+	codeUnique        = "23505"
+	codeForeignKey    = "23503"
+	codeLockTimeout   = "55P03"
+)
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == codeSerialization || pe.Code == codeDeadlock
+	}
+	return false
+}
+
+// mapErr turns an error from pgx into one wrapping the kernel's sentinels.
+// Errors that already wrap a sentinel (made by the store itself, or
+// returned by a caller's function) pass through. A driver error is not
+// kept in the chain for the mapped cases: only its SQLSTATE and message
+// text are.
+func (s *Store) mapErr(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("postgres: %s: %w", op, cerr)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		var sentinel error
+		switch {
+		case pe.Code == codeSerialization || pe.Code == codeDeadlock || pe.Code == codeLockTimeout:
+			sentinel = crm.ErrConflict
+		case pe.Code == codeUnique:
+			sentinel = crm.ErrDuplicate
+		case pe.Code == codeForeignKey:
+			sentinel = crm.ErrNotFound
+		case strings.HasPrefix(pe.Code, "22"), strings.HasPrefix(pe.Code, "23"):
+			// Data exceptions and other integrity violations: the input.
+			sentinel = crm.ErrInvalid
+		}
+		if sentinel != nil {
+			return fmt.Errorf("postgres: %s: %w (SQLSTATE %s: %s)", op, sentinel, pe.Code, pe.Message)
+		}
+		return fmt.Errorf("postgres: %s: server error (SQLSTATE %s: %s)", op, pe.Code, pe.Message)
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
+}
