@@ -32,9 +32,9 @@ import (
 //
 // Implementations must be safe for concurrent use.
 type Store interface {
-	// Create stores a new customer (c.Version() must be 0) and its pending
-	// history, and calls c.Saved(1). An existing ID in the tenant returns
-	// crm.ErrDuplicate.
+	// Create stores a new customer and its pending history, and calls
+	// c.Saved(1). A customer whose version is not 0 returns crm.ErrInvalid;
+	// an existing ID in the tenant returns crm.ErrDuplicate.
 	Create(ctx context.Context, c *Customer) error
 
 	// Get returns the customer, tombstones and erased customers included.
@@ -46,7 +46,8 @@ type Store interface {
 	// version together with its pending history, and returns a copy of it.
 	// fn may run more than once when the backend retries; it must not have
 	// side effects outside the customer. An error from fn is returned as is
-	// and nothing is stored. fn must not change the customer's ID or tenant.
+	// unwrapped (the very same value) and nothing is stored. fn must not
+	// change the customer's ID or tenant.
 	Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Customer) error) (*Customer, error)
 
 	// Save stores c if its version is still the stored one
@@ -67,7 +68,8 @@ type Store interface {
 	FindByContact(ctx context.Context, tenant crm.TenantID, emails, phones []string, limit int) ([]*Customer, error)
 
 	// History returns the customer's history in CompareHistory order
-	// (oldest first), including entries moved to it by merges.
+	// (oldest first), including entries moved to it by merges. A missing
+	// customer returns crm.ErrNotFound.
 	History(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[HistoryEntry], error)
 
 	// AddInteraction stores an interaction of an existing customer
@@ -75,7 +77,8 @@ type Store interface {
 	AddInteraction(ctx context.Context, in Interaction) error
 
 	// Interactions returns the customer's interactions newest first
-	// (CompareInteractions order).
+	// (CompareInteractions order). A missing customer returns
+	// crm.ErrNotFound.
 	Interactions(ctx context.Context, tenant crm.TenantID, customerID crm.ID, page crm.PageRequest) (crm.Page[Interaction], error)
 
 	// CreateVisit stores a planned visit of an existing customer at version
@@ -86,7 +89,9 @@ type Store interface {
 	GetVisit(ctx context.Context, tenant crm.TenantID, id crm.ID) (Visit, error)
 
 	// UpdateVisit runs fn on the latest state of a visit and stores the
-	// result at the next version, like Update.
+	// result at the next version, like Update. A result that fails
+	// Visit.Validate, or changes the visit's ID, tenant or customer, returns
+	// crm.ErrInvalid and stores nothing.
 	UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Visit) error) (Visit, error)
 
 	// ListVisits returns visits matching q ordered by PlannedAt, then ID.
@@ -94,11 +99,12 @@ type Store interface {
 
 	// MoveRelated re-points the interactions, history entries and visits of
 	// customer from to customer to (both must exist). Used by merges inside
-	// a transaction.
+	// a transaction. from == to returns crm.ErrInvalid.
 	MoveRelated(ctx context.Context, tenant crm.TenantID, from, to crm.ID) error
 
 	// EraseInteractions blanks the summary, outcome and next step of every
-	// interaction of the customer, returning how many were changed.
+	// interaction of the customer, returning how many of them held text. A
+	// missing customer returns crm.ErrNotFound.
 	EraseInteractions(ctx context.Context, tenant crm.TenantID, customerID crm.ID) (int, error)
 }
 
