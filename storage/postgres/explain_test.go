@@ -103,8 +103,10 @@ func TestSearchUsesIndex(t *testing.T) {
 		{"text and common digits", customer.Query{Text: "raven 12"}, "", []string{"customers_pkey"}},
 		{"rare text and digits, seqscan off", customer.Query{Text: "zz 9876543"}, off, []string{"customers_text_idx", "customers_phones_idx"}},
 		{"owner", customer.Query{Owner: "owner-042"}, "", []string{"customers_owner_idx"}},
-		{"tag, seqscan off", customer.Query{Tag: "vip"}, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off", []string{"customers_tags_idx"}},
-		{"role, seqscan off", customer.Query{Role: customer.Dealer}, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off", []string{"customers_roles_idx"}},
+		{"tag, seqscan off", customer.Query{Tag: "vip"}, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off", []string{"customers_facets_idx"}},
+		{"role, seqscan off", customer.Query{Role: customer.Dealer}, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off", []string{"customers_facets_idx"}},
+		{"stage, seqscan off", customer.Query{Stage: customer.Growth}, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off", []string{"customers_facets_idx"}},
+		{"class and lifecycle, seqscan off", customer.Query{Class: customer.Stable, Lifecycle: customer.AtRisk}, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off", []string{"customers_facets_idx"}},
 		{"all", customer.Query{}, "", []string{"customers_pkey"}},
 	}
 	for _, tc := range cases {
