@@ -369,6 +369,13 @@ scan:
 			nsn = nsn[len(t):]
 		}
 	}
+	// Where the trunk prefix is 0, no national significant number starts
+	// with 0: one written after the calling code ("+44 (0)20 …") was
+	// dropped above, and a second one means a malformed number. Refusing it
+	// keeps parsing idempotent: the E.164 form parses back to itself.
+	if row.trunk == "0" && len(nsn) > 0 && nsn[0] == '0' {
+		return Phone{}, crm.Invalid(op, "", "the number after the calling code +"+strconv.Itoa(row.code)+" must not start with 0")
+	}
 	if want := phoneFixedNSNLen(row.code); want != 0 && len(nsn) != want {
 		return Phone{}, crm.Invalid(op, "", "numbers with calling code +"+strconv.Itoa(row.code)+" have "+strconv.Itoa(want)+" digits after it")
 	}

@@ -245,6 +245,7 @@ func TestParsePhoneRefuses(t *testing.T) {
 		{"unknown region with international number", "+44 20 7946 0958", "XX", "region", "unknown region"},
 		{"unknown calling code", "+999 1234 5678", "", "", "unknown country calling code"},
 		{"calling code starting with 0", "+0 20 7946 0958", "", "", "unknown country calling code"},
+		{"second trunk 0 after the calling code", "+81 0 0000000", "", "", "must not start with 0"},
 		{"only an international prefix", "00", "", "", "unknown country calling code"},
 		{"plus alone", "+", "", "", "must contain digits"},
 		{"extension alone", "x123", "GB", "", "must contain digits"},
