@@ -42,11 +42,29 @@ type Consent struct {
 // refuse, record history for changes that matter and domain events for the
 // service to publish after commit.
 //
-// A Customer is not safe for concurrent use; stores hand out copies.
+// A Customer is not safe for concurrent use; stores hand out copies. Build
+// one with [New] or [FromRecord]: the zero Customer is not usable.
 type Customer struct {
+	// state holds the stored fields. It is shared copy-on-write with
+	// clones while shared is set: every method that changes it calls own
+	// first.
+	*state
+
+	version int64
+	pending []HistoryEntry
+	events  []crm.Event
+
+	// shared is set when state may be shared with another Customer: Clone
+	// sets it on both sides.
+	shared bool
+}
+
+// state is a customer's stored state but its version. A state reachable
+// from a Customer whose shared flag is set is never written: own copies it
+// (with its lists and maps) before any change.
+type state struct {
 	id        crm.ID
 	tenant    crm.TenantID
-	version   int64
 	createdAt time.Time
 	updatedAt time.Time
 
@@ -75,8 +93,6 @@ type Customer struct {
 	erasedAt   time.Time
 
 	historySeq int64
-	pending    []HistoryEntry
-	events     []crm.Event
 }
 
 // NewInput holds what is needed to create a customer.
@@ -130,24 +146,36 @@ func New(in NewInput, ch Change) (*Customer, error) {
 		return nil, err
 	}
 	at := ch.At.UTC()
-	c := &Customer{
+	c := &Customer{state: &state{
 		id: in.ID, tenant: in.Tenant, createdAt: at, updatedAt: at,
 		kind: in.Kind, name: strings.TrimSpace(in.Name), roles: normRoles(in.Roles),
 		emails: slices.Clone(in.Emails), phones: slices.Clone(in.Phones),
 		addresses: cloneAddresses(in.Addresses), timeZone: in.TimeZone,
 		stage: in.Stage, loyalty: in.Loyalty, lifecycle: in.Lifecycle,
 		class: Unclassified, owner: in.Owner,
-	}
+	}}
 	c.record(HistoryCreated, "", c.stage.String(), ch)
 	c.emit(EventCreated, ch, Created{Name: c.name, Owner: c.owner})
 	return c, nil
 }
 
-// ID returns the customer's ID.
-func (c *Customer) ID() crm.ID { return c.id }
+// ID returns the customer's ID (the zero ID for the zero Customer, so that
+// stores refuse one instead of failing on it).
+func (c *Customer) ID() crm.ID {
+	if c.state == nil {
+		return crm.NilID
+	}
+	return c.id
+}
 
-// Tenant returns the tenant that owns the customer.
-func (c *Customer) Tenant() crm.TenantID { return c.tenant }
+// Tenant returns the tenant that owns the customer ("" for the zero
+// Customer, so that stores refuse one instead of failing on it).
+func (c *Customer) Tenant() crm.TenantID {
+	if c.state == nil {
+		return ""
+	}
+	return c.tenant
+}
 
 // Version returns the stored version: 0 before the first save, then
 // incremented by every save. Stores use it for optimistic concurrency.
@@ -300,6 +328,7 @@ func (c *Customer) Rename(name string) error {
 	if err := v.Err("customer.Rename"); err != nil {
 		return err
 	}
+	c.own()
 	c.name = strings.TrimSpace(name)
 	return nil
 }
@@ -312,6 +341,7 @@ func (c *Customer) SetKind(k Kind) error {
 	if !k.Valid() {
 		return crm.Invalid("customer.SetKind", "kind", "unknown kind")
 	}
+	c.own()
 	c.kind = k
 	return nil
 }
@@ -326,6 +356,7 @@ func (c *Customer) SetRoles(roles ...Role) error {
 	if err := v.Err("customer.SetRoles"); err != nil {
 		return err
 	}
+	c.own()
 	c.roles = normRoles(roles)
 	return nil
 }
@@ -358,6 +389,7 @@ func (c *Customer) SetContacts(emails []Email, phones []Phone, addresses []Addre
 	if err := v.Err("customer.SetContacts"); err != nil {
 		return err
 	}
+	c.own()
 	c.emails, c.phones, c.addresses = slices.Clone(emails), slices.Clone(phones), cloneAddresses(addresses)
 	return nil
 }
@@ -390,6 +422,7 @@ func (c *Customer) SetDate(key string, d Date) error {
 	if err := v.Err("customer.SetDate"); err != nil {
 		return err
 	}
+	c.own()
 	if c.dates == nil {
 		c.dates = map[string]Date{}
 	}
@@ -402,7 +435,10 @@ func (c *Customer) RemoveDate(key string) error {
 	if err := c.guard("remove date", true); err != nil {
 		return err
 	}
-	delete(c.dates, key)
+	if _, ok := c.dates[key]; ok {
+		c.own()
+		delete(c.dates, key)
+	}
 	return nil
 }
 
@@ -416,6 +452,7 @@ func (c *Customer) SetTimeZone(name string) error {
 	if err := v.Err("customer.SetTimeZone"); err != nil {
 		return err
 	}
+	c.own()
 	c.timeZone = name
 	return nil
 }
@@ -425,11 +462,12 @@ func (c *Customer) SetPreference(key, value string) error {
 	if err := c.guard("set preference", true); err != nil {
 		return err
 	}
-	m, err := setEntry("customer.SetPreference", "preferences", c.prefs, key, value)
-	if err == nil {
-		c.prefs = m
+	if err := checkEntry("customer.SetPreference", "preferences", c.prefs, key, value); err != nil {
+		return err
 	}
-	return err
+	c.own()
+	c.prefs = putEntry(c.prefs, key, value)
+	return nil
 }
 
 // SetAttribute stores a free attribute; an empty value removes it.
@@ -437,11 +475,12 @@ func (c *Customer) SetAttribute(key, value string) error {
 	if err := c.guard("set attribute", true); err != nil {
 		return err
 	}
-	m, err := setEntry("customer.SetAttribute", "attributes", c.attrs, key, value)
-	if err == nil {
-		c.attrs = m
+	if err := checkEntry("customer.SetAttribute", "attributes", c.attrs, key, value); err != nil {
+		return err
 	}
-	return err
+	c.own()
+	c.attrs = putEntry(c.attrs, key, value)
+	return nil
 }
 
 // AddTag adds a tag (stored lower-cased); adding a present tag does nothing.
@@ -463,6 +502,7 @@ func (c *Customer) AddTag(tag string) error {
 	if len(c.tags) >= MaxTags {
 		return crm.Invalid("customer.AddTag", "tags", "too many tags")
 	}
+	c.own()
 	c.tags = slices.Insert(c.tags, i, t)
 	return nil
 }
@@ -473,6 +513,7 @@ func (c *Customer) RemoveTag(tag string) error {
 		return err
 	}
 	if i, found := slices.BinarySearch(c.tags, normTag(tag)); found {
+		c.own()
 		c.tags = slices.Delete(c.tags, i, i+1)
 	}
 	return nil
@@ -486,6 +527,7 @@ func (c *Customer) SetNotes(notes string) error {
 	if !utf8.ValidString(notes) || utf8.RuneCountInString(notes) > MaxNotesLen {
 		return crm.Invalid("customer.SetNotes", "notes", "too long or not valid UTF-8")
 	}
+	c.own()
 	c.notes = notes
 	return nil
 }
@@ -503,6 +545,7 @@ func (c *Customer) SetConsent(channel Channel, granted bool, source string, ch C
 	if err := v.Err("customer.SetConsent"); err != nil {
 		return err
 	}
+	c.own()
 	if c.consents == nil {
 		c.consents = map[Channel]Consent{}
 	}
@@ -544,6 +587,7 @@ func (c *Customer) MoveStage(to Stage, contract string, ch Change) error {
 	if to == Mature && ch.Reason == "" {
 		ch.Reason = "contract " + contract
 	}
+	c.own()
 	from := c.stage
 	c.stage = to
 	c.record(HistoryStage, from.String(), to.String(), ch)
@@ -565,6 +609,7 @@ func (c *Customer) MoveLoyalty(to Loyalty, ch Change) error {
 	if err := loyaltyMachine.check(c.loyalty, to); err != nil {
 		return err
 	}
+	c.own()
 	from := c.loyalty
 	c.loyalty = to
 	c.record(HistoryLoyalty, from.String(), to.String(), ch)
@@ -586,6 +631,7 @@ func (c *Customer) MoveLifecycle(to Lifecycle, ch Change) error {
 	if err := lifecycleMachine.check(c.lifecycle, to); err != nil {
 		return err
 	}
+	c.own()
 	from := c.lifecycle
 	c.lifecycle = to
 	c.record(HistoryLifecycle, from.String(), to.String(), ch)
@@ -608,6 +654,7 @@ func (c *Customer) AssignOwner(to crm.UserID, ch Change) error {
 	if err := v.Err("customer.AssignOwner"); err != nil {
 		return err
 	}
+	c.own()
 	from := c.owner
 	c.owner = to
 	c.record(HistoryOwner, string(from), string(to), ch)
@@ -629,6 +676,7 @@ func (c *Customer) SetClass(to Class, ch Change) error {
 	if to == c.class {
 		return nil
 	}
+	c.own()
 	from := c.class
 	c.class = to
 	c.record(HistoryClass, from.String(), to.String(), ch)
@@ -649,6 +697,7 @@ func (c *Customer) SetKeyAccount(key bool, ch Change) error {
 	if key == c.keyAccount {
 		return nil
 	}
+	c.own()
 	c.keyAccount = key
 	c.record(HistoryKeyAccount, fmt.Sprint(!key), fmt.Sprint(key), ch)
 	return nil
@@ -656,6 +705,7 @@ func (c *Customer) SetKeyAccount(key bool, ch Change) error {
 
 // record appends a history entry for a change.
 func (c *Customer) record(kind HistoryKind, from, to string, ch Change) {
+	c.own()
 	c.historySeq++
 	c.pending = append(c.pending, HistoryEntry{
 		CustomerID: c.id, OriginID: c.id, Seq: c.historySeq, Kind: kind,
@@ -697,26 +747,49 @@ func (c *Customer) Saved(version int64) {
 // Touch sets the time of the last change; services call it on every save.
 func (c *Customer) Touch(at time.Time) {
 	if at.After(c.updatedAt) {
+		c.own()
 		c.updatedAt = at.UTC()
 	}
 }
 
-// Clone returns a deep copy of the customer's stored state, with its
-// pending history but without recorded events.
+// Clone returns an independent copy of the customer's stored state, with
+// its pending history but without recorded events: a change to either
+// customer never shows in the other.
+//
+// The copy is made on write: the two customers share their state until one
+// of them changes, which first copies it. Clone therefore marks c too, the
+// first time c is cloned after it was created, loaded or changed; cloning a
+// customer that was itself made by Clone (as every copy a store holds is)
+// writes nothing to it, so such a customer can be cloned by many goroutines
+// at once.
 func (c *Customer) Clone() *Customer {
+	if !c.shared {
+		c.shared = true
+	}
 	d := *c
-	d.roles = slices.Clone(c.roles)
-	d.emails = slices.Clone(c.emails)
-	d.phones = slices.Clone(c.phones)
-	d.addresses = cloneAddresses(c.addresses)
-	d.dates = maps.Clone(c.dates)
-	d.prefs = maps.Clone(c.prefs)
-	d.attrs = maps.Clone(c.attrs)
-	d.tags = slices.Clone(c.tags)
-	d.consents = maps.Clone(c.consents)
 	d.pending = slices.Clone(c.pending)
 	d.events = nil
 	return &d
+}
+
+// own gives c its own copy of its state, lists and maps included, so that
+// it can change it. It does nothing when c shares nothing.
+func (c *Customer) own() {
+	if !c.shared {
+		return
+	}
+	st := *c.state
+	st.roles = slices.Clone(st.roles)
+	st.emails = slices.Clone(st.emails)
+	st.phones = slices.Clone(st.phones)
+	st.addresses = cloneAddresses(st.addresses)
+	st.dates = maps.Clone(st.dates)
+	st.prefs = maps.Clone(st.prefs)
+	st.attrs = maps.Clone(st.attrs)
+	st.tags = slices.Clone(st.tags)
+	st.consents = maps.Clone(st.consents)
+	c.state = &st
+	c.shared = false
 }
 
 func cloneAddresses(in []Address) []Address {
@@ -823,23 +896,27 @@ func checkKey(v *crm.Validator, path, key string) {
 	}
 }
 
-func setEntry(op, path string, m map[string]string, key, value string) (map[string]string, error) {
+// checkEntry validates setting key to value in m.
+func checkEntry(op, path string, m map[string]string, key, value string) error {
 	var v crm.Validator
 	checkKey(&v, path, key)
 	v.Check(utf8.ValidString(value) && utf8.RuneCountInString(value) <= MaxValueLen, path+"."+key, "value too long or not valid UTF-8")
 	v.Check(len(m) < MaxMapEntries || hasKey(m, key) || value == "", path, "too many entries")
-	if err := v.Err(op); err != nil {
-		return m, err
-	}
+	return v.Err(op)
+}
+
+// putEntry sets key to value in m (an empty value deletes it), writing m
+// in place; it returns m, allocated when nil.
+func putEntry(m map[string]string, key, value string) map[string]string {
 	if value == "" {
 		delete(m, key)
-		return m, nil
+		return m
 	}
 	if m == nil {
 		m = map[string]string{}
 	}
 	m[key] = value
-	return m, nil
+	return m
 }
 
 // MergedError reports that a customer was merged into another and remains

@@ -124,6 +124,7 @@ func Merge(survivor, loser *Customer, rules Survivorship, ch Change) (MergeResul
 	}
 	rules = rules.withDefaults()
 	s := survivor.Clone()
+	s.own() // the merge below changes s's state
 	res := MergeResult{Survivor: s.id, Loser: loser.id}
 	decide := func(field, from, value string) {
 		res.Decisions = append(res.Decisions, MergeDecision{Field: field, From: from, Value: value})
@@ -240,6 +241,7 @@ func Merge(survivor, loser *Customer, rules Survivorship, ch Change) (MergeResul
 	s.emit(EventMerged, ch, Merged{Survivor: s.id, Loser: loser.id})
 	l := loser.Clone()
 	l.events = slices.Clone(loser.events)
+	l.own()
 	l.mergedInto = s.id
 	l.record(HistoryMerged, l.id.String(), s.id.String(), ch)
 	s.events = append(slices.Clone(survivor.events), s.events...)
@@ -328,6 +330,7 @@ func (c *Customer) Erase(ch Change) (ErasureReport, error) {
 	note("tags", len(c.tags) > 0)
 	note("notes", c.notes != "")
 	note("consents", len(c.consents) > 0)
+	c.own()
 	c.name = erasedPlaceholder
 	c.emails, c.phones, c.addresses = nil, nil, nil
 	c.dates, c.prefs, c.attrs, c.consents = nil, nil, nil, nil

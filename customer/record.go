@@ -84,8 +84,8 @@ func FromRecord(r Record) (*Customer, error) {
 	if err := v.Err("customer.FromRecord"); err != nil {
 		return nil, err
 	}
-	return &Customer{
-		id: r.ID, tenant: r.Tenant, version: r.Version, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt,
+	return &Customer{version: r.Version, state: &state{
+		id: r.ID, tenant: r.Tenant, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt,
 		kind: r.Kind, name: r.Name, roles: normRoles(r.Roles),
 		emails: slices.Clone(r.Emails), phones: slices.Clone(r.Phones), addresses: cloneAddresses(r.Addresses),
 		dates: maps.Clone(r.Dates), timeZone: r.TimeZone, prefs: maps.Clone(r.Prefs), attrs: maps.Clone(r.Attrs),
@@ -93,7 +93,7 @@ func FromRecord(r Record) (*Customer, error) {
 		stage: r.Stage, loyalty: r.Loyalty, lifecycle: r.Lifecycle, class: r.Class,
 		keyAccount: r.KeyAccount, owner: r.Owner, mergedInto: r.MergedInto, erasedAt: r.ErasedAt,
 		historySeq: r.HistorySeq,
-	}, nil
+	}}, nil
 }
 
 // IsErasedOrMerged reports whether the record is a tombstone or erased.

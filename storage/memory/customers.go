@@ -119,7 +119,7 @@ func (cs *customerStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID
 	if !ok {
 		return nil, notFound("customer", id)
 	}
-	return st.c.Clone(), nil // snapshots are immutable: copy outside the lock
+	return st.h.Clone(), nil // snapshots are immutable: copy outside the lock
 }
 
 // Update runs fn on a copy of the latest state and stores the result; see
@@ -269,6 +269,9 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	if td == nil {
 		return out, nil
 	}
+	// With no filter but the owner, the index answers every filter but the
+	// tombstone one, which the entry caches: the customer is not read.
+	plain := q == customer.Query{Owner: q.Owner}
 	found := make([]*customer.Customer, 0, min(page.Limit+1, 64))
 	td.mu.RLock()
 	idx := td.ids
@@ -284,11 +287,13 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 		start = i
 	}
 	for _, id := range idx[start:] {
-		if c := td.customers[id].c; q.Matches(c) {
-			found = append(found, c)
-			if len(found) > page.Limit {
-				break
-			}
+		st := td.customers[id]
+		if plain && st.tombstone || !plain && !q.Matches(&st.h) {
+			continue
+		}
+		found = append(found, st.h.Clone()) // writes nothing shared
+		if len(found) > page.Limit {
+			break
 		}
 	}
 	td.mu.RUnlock()
@@ -296,10 +301,7 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 		found = found[:page.Limit]
 		out.Next = cursor{kind: kindCustomers, id: found[len(found)-1].ID()}.encode()
 	}
-	out.Items = make([]*customer.Customer, len(found))
-	for i, c := range found {
-		out.Items[i] = c.Clone()
-	}
+	out.Items = found
 	return out, nil
 }
 
@@ -549,7 +551,7 @@ func (cs *customerStore) GetVisit(ctx context.Context, tenant crm.TenantID, id c
 
 // UpdateVisit runs fn on the latest state of a visit and stores the result
 // at the next version; see customer.Store. The result must still be a valid
-// visit with the same ID and tenant, of an existing customer.
+// visit with the same ID, tenant and customer.
 func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Visit) error) (customer.Visit, error) {
 	const op = "memory.Customers.UpdateVisit"
 	if err := checkRef(op, tenant, id, "id"); err != nil {
@@ -585,6 +587,9 @@ func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, i
 		if work.ID != id || work.Tenant != tenant {
 			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, crm.Invalid(op, "id", "fn must not change the visit's ID or tenant"))
 		}
+		if work.CustomerID != cur.CustomerID {
+			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, crm.Invalid(op, "customer_id", "fn must not change the visit's customer"))
+		}
 		if err := work.Validate(); err != nil {
 			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
 		}
@@ -597,10 +602,6 @@ func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, i
 				return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
 			}
 			continue
-		}
-		if work.CustomerID != cur.CustomerID && !td.has(work.CustomerID) {
-			td.mu.Unlock()
-			return customer.Visit{}, notFound("customer", work.CustomerID)
 		}
 		next := work
 		td.putVisit(&cur, &next)

@@ -30,6 +30,10 @@
 // it is given and hands out copies, so no caller can change stored state
 // except through the store. Stored customers are never changed in place: a
 // change stores a new copy, so readers copy them without holding any lock.
+// The copies are copy-on-write: a customer handed out shares its state with
+// the stored one until the caller changes it, so Get and List copy a small
+// handle, not the customer's lists and maps. Every stored customer is
+// itself a clone, so cloning it writes nothing and needs no lock.
 //
 // # Concurrency
 //
@@ -75,8 +79,8 @@
 //     keeps their NextStepDue.
 //   - MoveRelated refuses from == to (crm.ErrInvalid) and gives each moved
 //     visit a new version.
-//   - UpdateVisit refuses a result that does not validate, or that belongs
-//     to a customer that does not exist.
+//   - UpdateVisit refuses (crm.ErrInvalid) a result that does not
+//     validate, or that changes the visit's ID, tenant or customer.
 //
 // The store never shrinks: a tenant's shard stays once created, even when
 // the transaction that created it rolled back.

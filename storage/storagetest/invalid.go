@@ -195,6 +195,21 @@ func testInvalid(t *testing.T, e *env) {
 			return e.c.CreateVisit(ctx, v)
 		})
 	}
+	add("UpdateVisit/ChangesCustomer", func(*testing.T) error {
+		_, err := e.c.UpdateVisit(ctx, tenant, visit.ID, func(v *customer.Visit) error {
+			v.CustomerID = other.ID()
+			return nil
+		})
+		return err
+	})
+	missing := NewID(t)
+	add("UpdateVisit/ChangesCustomerToMissing", func(*testing.T) error {
+		_, err := e.c.UpdateVisit(ctx, tenant, visit.ID, func(v *customer.Visit) error {
+			v.CustomerID = missing
+			return nil
+		})
+		return err
+	})
 	add("UpdateVisit/ResultInvalid", func(*testing.T) error {
 		_, err := e.c.UpdateVisit(ctx, tenant, visit.ID, func(v *customer.Visit) error {
 			v.Purpose = ""
