@@ -260,3 +260,25 @@ func CompareVisits(a, b Visit) int {
 	}
 	return a.ID.Compare(b.ID)
 }
+
+// CheckRef validates the tenant and record ID a store method receives
+// (idPath names the ID's field in the error, e.g. "id" or "customer_id").
+// Store implementations call it so that every store refuses bad
+// references alike, with a *crm.ValidationError for op.
+func CheckRef(op string, tenant crm.TenantID, id crm.ID, idPath string) error {
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(!id.IsZero(), idPath, "must not be zero")
+	return v.Err(op)
+}
+
+// CheckMove validates the arguments of Store.MoveRelated: a valid tenant and
+// two different, non-zero customer IDs.
+func CheckMove(op string, tenant crm.TenantID, from, to crm.ID) error {
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(!from.IsZero(), "from", "must not be zero")
+	v.Check(!to.IsZero(), "to", "must not be zero")
+	v.Check(from.IsZero() || from != to, "to", "must differ from from")
+	return v.Err(op)
+}

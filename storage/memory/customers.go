@@ -14,14 +14,6 @@ type customerStore struct{ s *Store }
 
 var _ customer.Store = (*customerStore)(nil)
 
-// checkRef validates a tenant and a record ID.
-func checkRef(op string, tenant crm.TenantID, id crm.ID, idPath string) error {
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Check(!id.IsZero(), idPath, "must not be zero")
-	return v.Err(op)
-}
-
 // missingTenant explains why a tenant has no shard: an invalid tenant is
 // refused (shards exist only for valid tenants, so hot paths validate the
 // tenant only when its shard is missing); a valid one simply has no records.
@@ -41,7 +33,7 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	if c == nil {
 		return fmt.Errorf("memory: create customer: %w", crm.Invalid(op, "customer", "must not be nil"))
 	}
-	if err := checkRef(op, c.Tenant(), c.ID(), "id"); err != nil {
+	if err := customer.CheckRef(op, c.Tenant(), c.ID(), "id"); err != nil {
 		return fmt.Errorf("memory: create customer: %w", err)
 	}
 	if c.Version() != 0 {
@@ -197,7 +189,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("memory: save customer: %w", crm.Invalid(op, "customer", "must not be nil"))
 	}
 	id := c.ID()
-	if err := checkRef(op, c.Tenant(), id, "id"); err != nil {
+	if err := customer.CheckRef(op, c.Tenant(), id, "id"); err != nil {
 		return fmt.Errorf("memory: save customer: %w", err)
 	}
 	s := cs.s
@@ -527,7 +519,7 @@ func (cs *customerStore) CreateVisit(ctx context.Context, v customer.Visit) erro
 
 // GetVisit returns a visit; see customer.Store.
 func (cs *customerStore) GetVisit(ctx context.Context, tenant crm.TenantID, id crm.ID) (customer.Visit, error) {
-	if err := checkRef("memory.Customers.GetVisit", tenant, id, "id"); err != nil {
+	if err := customer.CheckRef("memory.Customers.GetVisit", tenant, id, "id"); err != nil {
 		return customer.Visit{}, fmt.Errorf("memory: get visit: %w", err)
 	}
 	s := cs.s
@@ -554,7 +546,7 @@ func (cs *customerStore) GetVisit(ctx context.Context, tenant crm.TenantID, id c
 // visit with the same ID, tenant and customer.
 func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Visit) error) (customer.Visit, error) {
 	const op = "memory.Customers.UpdateVisit"
-	if err := checkRef(op, tenant, id, "id"); err != nil {
+	if err := customer.CheckRef(op, tenant, id, "id"); err != nil {
 		return customer.Visit{}, fmt.Errorf("memory: update visit: %w", err)
 	}
 	if fn == nil {
@@ -681,12 +673,7 @@ func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q 
 // version. from and to must differ.
 func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, from, to crm.ID) error {
 	const op = "memory.Customers.MoveRelated"
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Check(!from.IsZero(), "from", "must not be zero")
-	v.Check(!to.IsZero(), "to", "must not be zero")
-	v.Check(from.IsZero() || from != to, "to", "must differ from from")
-	if err := v.Err(op); err != nil {
+	if err := customer.CheckMove(op, tenant, from, to); err != nil {
 		return fmt.Errorf("memory: move related: %w", err)
 	}
 	s := cs.s
@@ -740,7 +727,7 @@ func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, f
 // customer.Store. It returns how many interactions had text to blank. A
 // missing customer returns crm.ErrNotFound.
 func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.TenantID, customerID crm.ID) (int, error) {
-	if err := checkRef("memory.Customers.EraseInteractions", tenant, customerID, "customer_id"); err != nil {
+	if err := customer.CheckRef("memory.Customers.EraseInteractions", tenant, customerID, "customer_id"); err != nil {
 		return 0, fmt.Errorf("memory: erase interactions: %w", err)
 	}
 	s := cs.s

@@ -20,14 +20,6 @@ type customerStore struct{ s *Store }
 
 var _ customer.Store = (*customerStore)(nil)
 
-// checkRef validates a tenant and a record ID.
-func checkRef(op string, tenant crm.TenantID, id crm.ID, idPath string) error {
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Check(!id.IsZero(), idPath, "must not be zero")
-	return v.Err(op)
-}
-
 func notFound(what string, id crm.ID) error {
 	return fmt.Errorf("postgres: %s %s: %w", what, id, crm.ErrNotFound)
 }
@@ -39,7 +31,7 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	if c == nil {
 		return fmt.Errorf("postgres: create customer: %w", crm.Invalid(op, "customer", "must not be nil"))
 	}
-	if err := checkRef(op, c.Tenant(), c.ID(), "id"); err != nil {
+	if err := customer.CheckRef(op, c.Tenant(), c.ID(), "id"); err != nil {
 		return fmt.Errorf("postgres: create customer: %w", err)
 	}
 	if c.Version() != 0 {
@@ -71,7 +63,7 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 
 // Get returns the customer; see customer.Store.
 func (cs *customerStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*customer.Customer, error) {
-	if err := checkRef("postgres.Customers.Get", tenant, id, "id"); err != nil {
+	if err := customer.CheckRef("postgres.Customers.Get", tenant, id, "id"); err != nil {
 		return nil, fmt.Errorf("postgres: get customer: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -108,7 +100,7 @@ func (cs *customerStore) readErr(ctx context.Context, op string, err error) erro
 // after a serialization failure or deadlock); see customer.Store.
 func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Customer) error) (*customer.Customer, error) {
 	const op = "postgres.Customers.Update"
-	if err := checkRef(op, tenant, id, "id"); err != nil {
+	if err := customer.CheckRef(op, tenant, id, "id"); err != nil {
 		return nil, fmt.Errorf("postgres: update customer: %w", err)
 	}
 	if fn == nil {
@@ -205,7 +197,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("postgres: save customer: %w", crm.Invalid(op, "customer", "must not be nil"))
 	}
 	id := c.ID()
-	if err := checkRef(op, c.Tenant(), id, "id"); err != nil {
+	if err := customer.CheckRef(op, c.Tenant(), id, "id"); err != nil {
 		return fmt.Errorf("postgres: save customer: %w", err)
 	}
 	if err := ctx.Err(); err != nil {

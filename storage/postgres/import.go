@@ -75,7 +75,7 @@ func (cs *customerStore) ImportCustomers(ctx context.Context, customers []*custo
 			v.Addf(p+".version", "must be 0 for a new customer")
 			problems++
 		default:
-			if err := checkRef(op, c.Tenant(), c.ID(), "id"); err != nil {
+			if err := customer.CheckRef(op, c.Tenant(), c.ID(), "id"); err != nil {
 				v.Merge(p, err)
 				problems++
 				break

@@ -291,7 +291,7 @@ func (cs *customerStore) CreateVisit(ctx context.Context, vi customer.Visit) err
 
 // GetVisit returns a visit; see customer.Store.
 func (cs *customerStore) GetVisit(ctx context.Context, tenant crm.TenantID, id crm.ID) (customer.Visit, error) {
-	if err := checkRef("postgres.Customers.GetVisit", tenant, id, "id"); err != nil {
+	if err := customer.CheckRef("postgres.Customers.GetVisit", tenant, id, "id"); err != nil {
 		return customer.Visit{}, fmt.Errorf("postgres: get visit: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -348,7 +348,7 @@ func scanVisit(row pgx.Row) (customer.Visit, error) {
 // change the visit's ID, tenant or customer (MoveRelated moves visits).
 func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Visit) error) (customer.Visit, error) {
 	const op = "postgres.Customers.UpdateVisit"
-	if err := checkRef(op, tenant, id, "id"); err != nil {
+	if err := customer.CheckRef(op, tenant, id, "id"); err != nil {
 		return customer.Visit{}, fmt.Errorf("postgres: update visit: %w", err)
 	}
 	if fn == nil {
@@ -487,12 +487,7 @@ func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q 
 // Moved visits get a new version. from and to must differ.
 func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, from, to crm.ID) error {
 	const op = "postgres.Customers.MoveRelated"
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Check(!from.IsZero(), "from", "must not be zero")
-	v.Check(!to.IsZero(), "to", "must not be zero")
-	v.Check(from.IsZero() || from != to, "to", "must differ from from")
-	if err := v.Err(op); err != nil {
+	if err := customer.CheckMove(op, tenant, from, to); err != nil {
 		return fmt.Errorf("postgres: move related: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -527,7 +522,7 @@ func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, f
 // customer's interactions; see customer.Store. It returns how many had text
 // to blank. A missing customer returns crm.ErrNotFound.
 func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.TenantID, customerID crm.ID) (int, error) {
-	if err := checkRef("postgres.Customers.EraseInteractions", tenant, customerID, "customer_id"); err != nil {
+	if err := customer.CheckRef("postgres.Customers.EraseInteractions", tenant, customerID, "customer_id"); err != nil {
 		return 0, fmt.Errorf("postgres: erase interactions: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
