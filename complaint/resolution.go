@@ -1,0 +1,63 @@
+package complaint
+
+import (
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// RootCause is why the matter happened: a category code (host-defined,
+// free of the complaint category tree) and an explanation.
+type RootCause struct {
+	Category string
+	Text     string
+}
+
+// Resolution is how a complaint was settled: the remedy, the root cause,
+// and the corrective and preventive actions taken.
+type Resolution struct {
+	// Remedy is what was done for the customer. Required.
+	Remedy Remedy
+	// Compensation is the amount paid or credited; required (and not
+	// negative) when Remedy is Compensation or Refund, otherwise optional
+	// (the zero Money means none).
+	Compensation crm.Money
+	// Summary describes the remedy in words. Required.
+	Summary string
+	// RootCause says why it happened; optional.
+	RootCause RootCause
+	// Corrective is the action taken to fix this occurrence; optional.
+	Corrective string
+	// Preventive is the action taken so it does not happen again; optional.
+	Preventive string
+}
+
+func (r Resolution) clone() Resolution { return r }
+
+func (r Resolution) validate(v *crm.Validator, prefix string) {
+	v.Check(r.Remedy.Valid(), prefix+".remedy", "unknown remedy")
+	hasMoney := r.Compensation != (crm.Money{})
+	if hasMoney {
+		v.Merge(prefix+".compensation", r.Compensation.Validate())
+		v.Check(!r.Compensation.IsNegative(), prefix+".compensation", "must not be negative")
+	} else {
+		v.Check(r.Remedy != Compensation && r.Remedy != Refund, prefix+".compensation", "required for a refund or compensation")
+	}
+	checkText(v, prefix+".summary", r.Summary, true)
+	if r.RootCause.Category != "" {
+		checkCode(v, prefix+".root_cause.category", r.RootCause.Category)
+	}
+	checkText(v, prefix+".root_cause.text", r.RootCause.Text, false)
+	checkText(v, prefix+".corrective", r.Corrective, false)
+	checkText(v, prefix+".preventive", r.Preventive, false)
+}
+
+// Survey is a satisfaction survey result after closing.
+type Survey struct {
+	// CSAT is the satisfaction score, 1 (very unhappy) to 5 (very happy).
+	CSAT int
+	// Comment is the customer's free text, optional.
+	Comment string
+	// At is when it was recorded; set from the Change.
+	At time.Time
+}
