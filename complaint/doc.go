@@ -65,4 +65,28 @@
 // which customers still await an answer. [Complaint.AckTimer],
 // [Complaint.FirstResponseTimer] and [Complaint.ResolutionTimer] return
 // [calendar.Timer] values for SLA evaluation on business calendars.
+//
+// # Service levels and escalation
+//
+// A [PolicySet] holds the host's service-level policies as data: the first
+// [Policy] whose [PolicyMatch] fits the complaint (category or a parent,
+// severity, channel, customer class, key account) sets targets for
+// acknowledgement, first response, next update and resolution, measured on
+// a named business calendar. [SLAStatus] evaluates every target of one
+// complaint at any instant; [CheckSLAs], called by the host on its own
+// schedule, returns each warning and breach that happened since its last
+// call exactly once, as events. A [Ladder] (owner → team lead → department
+// head → executive, as data) says which level is due on a breach, a
+// severity, repeat complaints or a customer class, and who is notified;
+// [ApplyEscalation] raises the complaint to it, never down.
+//
+// # Risk prevention and the knowledge base
+//
+// [Detect] finds hotspots in plain [Fact]s (clusters of a category on one
+// asset level, rising trends, repeat complainers, severity spikes) under
+// [HotspotRules] kept as data, each with its evidence; [NewRisk] raises a
+// [Risk] record with an owner and a mitigation status. Resolved complaints
+// become [Solution]s; an [Index] suggests the most similar past solutions
+// for a new complaint (BM25 over words and CJK character pairs, boosted by
+// a shared category path) and says which terms matched.
 package complaint
