@@ -2,6 +2,7 @@ package customer_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
@@ -14,6 +15,11 @@ func TestCheckRefAndMove(t *testing.T) {
 	b := crm.MustParseID("01936d3c-7d8e-7a2b-9c4d-0123456789ac")
 	require.NoError(t, customer.CheckRef("op", "acme", a, "id"))
 	require.NoError(t, customer.CheckMove("op", "acme", a, b))
+	visit := customer.Visit{
+		ID: a, Tenant: "acme", CustomerID: b, Salesperson: "wang", Kind: customer.NewVisit, Purpose: "demo",
+		Method: customer.FaceToFace, PlannedAt: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Status: customer.VisitPlanned,
+	}
+	require.NoError(t, customer.CheckVisitUpdate("op", visit, withVisit(visit, func(v *customer.Visit) { v.Purpose = "contract" })))
 
 	tests := []struct {
 		name string
@@ -27,6 +33,10 @@ func TestCheckRefAndMove(t *testing.T) {
 		{"move: zero to", customer.CheckMove("op", "acme", a, crm.NilID), "to"},
 		{"move: same", customer.CheckMove("op", "acme", a, a), "to"},
 		{"move: bad tenant", customer.CheckMove("op", "", a, b), ""},
+		{"visit: new id", customer.CheckVisitUpdate("op", visit, withVisit(visit, func(v *customer.Visit) { v.ID = b })), "id"},
+		{"visit: new tenant", customer.CheckVisitUpdate("op", visit, withVisit(visit, func(v *customer.Visit) { v.Tenant = "other" })), "id"},
+		{"visit: new customer", customer.CheckVisitUpdate("op", visit, withVisit(visit, func(v *customer.Visit) { v.CustomerID = a })), "customer_id"},
+		{"visit: invalid result", customer.CheckVisitUpdate("op", visit, withVisit(visit, func(v *customer.Visit) { v.Purpose = "" })), "purpose"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,4 +48,9 @@ func TestCheckRefAndMove(t *testing.T) {
 			require.True(t, ve.Has(tt.path), "problem at %q in %v", tt.path, ve.Fields)
 		})
 	}
+}
+
+func withVisit(v customer.Visit, f func(*customer.Visit)) customer.Visit {
+	f(&v)
+	return v
 }

@@ -282,3 +282,14 @@ func CheckMove(op string, tenant crm.TenantID, from, to crm.ID) error {
 	v.Check(from.IsZero() || from != to, "to", "must differ from from")
 	return v.Err(op)
 }
+
+// CheckVisitUpdate validates the result of an UpdateVisit closure: the
+// visit must keep its ID, tenant and customer (MoveRelated moves visits)
+// and still be valid. Store implementations call it before storing after.
+func CheckVisitUpdate(op string, before, after Visit) error {
+	var v crm.Validator
+	v.Check(after.ID == before.ID && after.Tenant == before.Tenant, "id", "fn must not change the visit's ID or tenant")
+	v.Check(after.CustomerID == before.CustomerID, "customer_id", "fn must not change the visit's customer")
+	v.Merge("", after.Validate())
+	return v.Err(op)
+}

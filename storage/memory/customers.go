@@ -576,13 +576,7 @@ func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, i
 		if err := fn(&work); err != nil {
 			return customer.Visit{}, err
 		}
-		if work.ID != id || work.Tenant != tenant {
-			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, crm.Invalid(op, "id", "fn must not change the visit's ID or tenant"))
-		}
-		if work.CustomerID != cur.CustomerID {
-			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, crm.Invalid(op, "customer_id", "fn must not change the visit's customer"))
-		}
-		if err := work.Validate(); err != nil {
+		if err := customer.CheckVisitUpdate(op, cur, work); err != nil {
 			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
 		}
 		work.Version = cur.Version + 1

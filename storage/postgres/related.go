@@ -376,13 +376,10 @@ func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, i
 			fnErr = err
 			return err
 		}
-		if vi.ID != before.ID || vi.Tenant != before.Tenant || vi.CustomerID != before.CustomerID {
-			return crm.Invalid(op, "id", "fn must not change the visit's ID, tenant or customer")
-		}
-		vi.Version = before.Version + 1
-		if err := vi.Validate(); err != nil {
+		if err := customer.CheckVisitUpdate(op, before, vi); err != nil {
 			return err
 		}
+		vi.Version = before.Version + 1
 		if err := checkVisitText(op, vi); err != nil {
 			return err
 		}
