@@ -51,11 +51,13 @@ type Complaint struct {
 	status       Status
 	waitFrom     Status // the status WaitingOnCustomer returns to
 	escalation   int
+	reopens      int
 	reopenWindow time.Duration
 
 	resolution *Resolution
 	accepted   *bool
 	followUpAt time.Time
+	followUp   *FollowUp
 	survey     *Survey
 	repair     []RepairEntry
 	pauses     []calendar.Interval
@@ -220,6 +222,9 @@ func (c *Complaint) WaitingFrom() Status { return c.waitFrom }
 // EscalationLevel returns the escalation level, 0 when never escalated.
 func (c *Complaint) EscalationLevel() int { return c.escalation }
 
+// Reopens returns how many times the complaint was reopened.
+func (c *Complaint) Reopens() int { return c.reopens }
+
 // ReopenWindow returns how long after closing the complaint may be reopened.
 func (c *Complaint) ReopenWindow() time.Duration { return c.reopenWindow }
 
@@ -242,6 +247,14 @@ func (c *Complaint) Acceptance() (accepted, known bool) {
 
 // FollowUpAt returns when the follow-up call (回访) is scheduled (zero when not).
 func (c *Complaint) FollowUpAt() time.Time { return c.followUpAt }
+
+// FollowUp returns the outcome of the follow-up call, if it was made.
+func (c *Complaint) FollowUp() (FollowUp, bool) {
+	if c.followUp == nil {
+		return FollowUp{}, false
+	}
+	return *c.followUp, true
+}
 
 // Survey returns the satisfaction survey result, if recorded.
 func (c *Complaint) Survey() (Survey, bool) {
@@ -350,7 +363,8 @@ func (c *Complaint) Transition(to Status, ch Change) error {
 		c.rejectedAt = at
 	case Reopened:
 		c.resolvedAt, c.closedAt, c.rejectedAt = time.Time{}, time.Time{}, time.Time{}
-		c.accepted = nil
+		c.accepted, c.followUpAt, c.followUp = nil, time.Time{}, nil
+		c.reopens++
 	}
 	if from == WaitingOnCustomer {
 		c.waitFrom = 0
@@ -502,6 +516,32 @@ func (c *Complaint) ScheduleFollowUp(at time.Time, ch Change) error {
 	return nil
 }
 
+// RecordFollowUp records the outcome of the follow-up call (回访): whether
+// the customer was reached and a note. Allowed only when closed with a
+// follow-up scheduled, once; the call's time is ch.At, which must not be
+// before closing.
+func (c *Complaint) RecordFollowUp(f FollowUp, ch Change) error {
+	var v crm.Validator
+	ch.validate(&v)
+	checkText(&v, "follow_up.note", f.Note, false)
+	if c.status == Closed {
+		v.Check(!ch.At.Before(c.closedAt), "change.at", "before closing")
+	}
+	if err := v.Err("complaint.RecordFollowUp"); err != nil {
+		return err
+	}
+	if c.status != Closed || c.followUpAt.IsZero() || c.followUp != nil {
+		return fmt.Errorf("complaint: record follow-up %s: %w", c.id,
+			&crm.TransitionError{Machine: machineName, From: c.status.String(), To: c.status.String(),
+				Reason: "a follow-up is recorded once, after closing, when one was scheduled"})
+	}
+	f.At = ch.At.UTC()
+	c.followUp = &f
+	c.audit(AuditFollowUpDone, "", fmt.Sprint(f.Reached), ch)
+	c.emit(EventFollowUpDone, ch, FollowUpDone{Reached: f.Reached})
+	return nil
+}
+
 // RecordSurvey records the satisfaction survey (CSAT 1–5 and free text);
 // allowed only when closed.
 func (c *Complaint) RecordSurvey(s Survey, ch Change) error {
@@ -590,6 +630,10 @@ func (c *Complaint) Clone() *Complaint {
 	if c.survey != nil {
 		s := *c.survey
 		d.survey = &s
+	}
+	if c.followUp != nil {
+		f := *c.followUp
+		d.followUp = &f
 	}
 	return &d
 }

@@ -175,20 +175,21 @@ type AuditKind uint8
 
 // Kinds of audit entry. The stored form is the name.
 const (
-	AuditCreated    AuditKind = iota + 1 // the complaint was received
-	AuditStatus                          // status changed
-	AuditEscalated                       // escalation level raised
-	AuditHandOver                        // accountable owner changed
-	AuditResolution                      // resolution recorded
-	AuditAcceptance                      // customer accepted or refused the decision
-	AuditFollowUp                        // follow-up call scheduled
-	AuditSurvey                          // satisfaction survey recorded
-	AuditRepair                          // repair step added
-	AuditGroup                           // linked to a group
+	AuditCreated      AuditKind = iota + 1 // the complaint was received
+	AuditStatus                            // status changed
+	AuditEscalated                         // escalation level raised
+	AuditHandOver                          // accountable owner changed
+	AuditResolution                        // resolution recorded
+	AuditAcceptance                        // customer accepted or refused the decision
+	AuditFollowUp                          // follow-up call scheduled
+	AuditSurvey                            // satisfaction survey recorded
+	AuditRepair                            // repair step added
+	AuditGroup                             // linked to a group
+	AuditFollowUpDone                      // follow-up call made and its outcome recorded
 )
 
 var auditKinds = enum.New[AuditKind]("audit kind", "created", "status", "escalated", "hand_over",
-	"resolution", "acceptance", "follow_up", "survey", "repair", "group")
+	"resolution", "acceptance", "follow_up", "survey", "repair", "group", "follow_up_done")
 
 // ParseAuditKind parses an audit kind name such as "hand_over".
 func ParseAuditKind(s string) (AuditKind, error) { return auditKinds.Parse(s) }

@@ -19,6 +19,7 @@ const (
 	EventSurveyRecorded    = "complaint.survey_recorded"     // SurveyRecorded
 	EventRepairStep        = "complaint.repair_step"         // RepairStepAdded
 	EventGrouped           = "complaint.grouped"             // Grouped
+	EventFollowUpDone      = "complaint.follow_up_done"      // FollowUpDone
 )
 
 // Created is the data of a complaint.created event.
@@ -57,3 +58,6 @@ type RepairStepAdded struct {
 
 // Grouped is the data of a complaint.grouped event.
 type Grouped struct{ Group crm.ID }
+
+// FollowUpDone is the data of a complaint.follow_up_done event.
+type FollowUpDone struct{ Reached bool }

@@ -85,7 +85,7 @@ func ExampleIndex_Suggest() {
 		fmt.Println(err)
 		return
 	}
-	got, err := ix.Suggest(complaint.Query{
+	got, err := ix.Suggest(complaint.SolutionQuery{
 		Category: "window", CategoryPath: []string{"product_quality", "leak", "window"},
 		Text: "The window leaks when it rains",
 	}, 2)

@@ -468,6 +468,9 @@ var hsMitigationTable = map[MitigationStatus][]MitigationStatus{
 	RiskMitigating: {RiskMitigated, RiskAccepted},
 }
 
+// Active reports whether s still needs work (open or mitigating).
+func (s MitigationStatus) Active() bool { return s == RiskOpen || s == RiskMitigating }
+
 // CanMoveTo reports whether the mitigation table allows s -> to.
 func (s MitigationStatus) CanMoveTo(to MitigationStatus) bool {
 	return slices.Contains(hsMitigationTable[s], to)
@@ -486,6 +489,7 @@ type RiskNote struct {
 type Risk struct {
 	id        crm.ID
 	tenant    crm.TenantID
+	version   int64
 	hotspot   Hotspot
 	owner     crm.UserID
 	status    MitigationStatus
@@ -518,6 +522,16 @@ func (r *Risk) ID() crm.ID { return r.id }
 
 // Tenant returns the risk's tenant.
 func (r *Risk) Tenant() crm.TenantID { return r.tenant }
+
+// Version returns the stored version (0 until first stored).
+func (r *Risk) Version() int64 { return r.version }
+
+// Saved tells the risk it was stored at version; stores call it.
+func (r *Risk) Saved(version int64) { r.version = version }
+
+// Active reports whether the risk still needs work: open or mitigating.
+// A tenant has at most one active risk per hotspot key.
+func (r *Risk) Active() bool { return r.status.Active() }
 
 // Key returns the key of the hotspot the risk was raised from.
 func (r *Risk) Key() string { return r.hotspot.Key() }

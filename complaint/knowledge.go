@@ -66,8 +66,8 @@ func (s *Solution) path() []string {
 	return []string{s.Category}
 }
 
-// Query is a new complaint looking for past solutions.
-type Query struct {
+// SolutionQuery is a new complaint looking for past solutions.
+type SolutionQuery struct {
 	Category     string
 	CategoryPath []string // optional; empty means just Category
 	Text         string
@@ -189,7 +189,7 @@ func sharedDepth(a, b []string) int {
 // shared term nor a shared category are left out. Equal scores are ordered
 // by ComplaintID. k must be 1 to MaxSuggestions and q's category, when
 // given, a valid code; otherwise the error wraps crm.ErrInvalid.
-func (ix *Index) Suggest(q Query, k int) ([]Suggestion, error) {
+func (ix *Index) Suggest(q SolutionQuery, k int) ([]Suggestion, error) {
 	var v crm.Validator
 	v.Check(k >= 1 && k <= MaxSuggestions, "k", "must be 1 to 100")
 	if q.Category != "" {

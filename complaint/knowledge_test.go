@@ -46,22 +46,22 @@ func TestSuggestRanking(t *testing.T) {
 	require.Equal(t, 6, ix.Len())
 	tests := []struct {
 		name  string
-		q     complaint.Query
+		q     complaint.SolutionQuery
 		k     int
 		want  []crm.ID
 		terms []string // reasons of the first suggestion
 		depth int
 	}{
-		{"leak text ranks leak solutions first", complaint.Query{Text: "Water is leaking through my window when it rains"}, 3,
+		{"leak text ranks leak solutions first", complaint.SolutionQuery{Text: "Water is leaking through my window when it rains"}, 3,
 			[]crm.ID{hsID(1), hsID(2)}, []string{"through", "window", "leak", "rain", "water"}, 0},
-		{"category boost breaks a text tie", complaint.Query{Category: "roof", CategoryPath: []string{"product_quality", "leak", "roof"}, Text: "water leak"}, 2,
+		{"category boost breaks a text tie", complaint.SolutionQuery{Category: "roof", CategoryPath: []string{"product_quality", "leak", "roof"}, Text: "water leak"}, 2,
 			[]crm.ID{hsID(2), hsID(1)}, []string{"leak", "water"}, 3},
-		{"category alone finds the subtree", complaint.Query{Category: "window", CategoryPath: []string{"product_quality", "leak", "window"}}, 10,
+		{"category alone finds the subtree", complaint.SolutionQuery{Category: "window", CategoryPath: []string{"product_quality", "leak", "window"}}, 10,
 			[]crm.ID{hsID(1), hsID(4), hsID(2)}, nil, 3},
-		{"chinese by character pairs", complaint.Query{Text: "卫生间窗户漏水了"}, 5, []crm.ID{hsID(4)}, []string{"户漏", "漏水", "窗户"}, 0},
-		{"billing", complaint.Query{Category: "billing", Text: "charged twice"}, 1, []crm.ID{hsID(5)}, []string{"charg", "twice"}, 1},
-		{"nothing matches", complaint.Query{Category: "parking", Text: "zzz"}, 5, nil, nil, 0},
-		{"stop words only", complaint.Query{Text: "the and of"}, 5, nil, nil, 0},
+		{"chinese by character pairs", complaint.SolutionQuery{Text: "卫生间窗户漏水了"}, 5, []crm.ID{hsID(4)}, []string{"户漏", "漏水", "窗户"}, 0},
+		{"billing", complaint.SolutionQuery{Category: "billing", Text: "charged twice"}, 1, []crm.ID{hsID(5)}, []string{"charg", "twice"}, 1},
+		{"nothing matches", complaint.SolutionQuery{Category: "parking", Text: "zzz"}, 5, nil, nil, 0},
+		{"stop words only", complaint.SolutionQuery{Text: "the and of"}, 5, nil, nil, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,7 +89,7 @@ func TestSuggestTiesByID(t *testing.T) {
 	}
 	ix, err := complaint.NewIndex(sols)
 	require.NoError(t, err)
-	got, err := ix.Suggest(complaint.Query{Category: "leak", Text: "leak"}, 3)
+	got, err := ix.Suggest(complaint.SolutionQuery{Category: "leak", Text: "leak"}, 3)
 	require.NoError(t, err)
 	require.Equal(t, []crm.ID{hsID(1), hsID(3), hsID(5)}, kbIDs(got))
 	require.Equal(t, got[0].Score, got[2].Score)
@@ -103,15 +103,15 @@ func TestSuggestRefusals(t *testing.T) {
 	ix := kbIndex(t)
 	tests := []struct {
 		name string
-		q    complaint.Query
+		q    complaint.SolutionQuery
 		k    int
 		path string
 	}{
-		{"zero k", complaint.Query{Text: "leak"}, 0, "k"},
-		{"huge k", complaint.Query{Text: "leak"}, complaint.MaxSuggestions + 1, "k"},
-		{"bad category", complaint.Query{Category: " x", Text: "leak"}, 1, "category"},
-		{"bad path", complaint.Query{CategoryPath: []string{""}, Text: "leak"}, 1, "category_path[0]"},
-		{"bad text", complaint.Query{Text: "\xff"}, 1, "text"},
+		{"zero k", complaint.SolutionQuery{Text: "leak"}, 0, "k"},
+		{"huge k", complaint.SolutionQuery{Text: "leak"}, complaint.MaxSuggestions + 1, "k"},
+		{"bad category", complaint.SolutionQuery{Category: " x", Text: "leak"}, 1, "category"},
+		{"bad path", complaint.SolutionQuery{CategoryPath: []string{""}, Text: "leak"}, 1, "category_path[0]"},
+		{"bad text", complaint.SolutionQuery{Text: "\xff"}, 1, "text"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,7 +126,7 @@ func TestSuggestRefusals(t *testing.T) {
 	}
 	empty, err := complaint.NewIndex(nil)
 	require.NoError(t, err)
-	got, err := empty.Suggest(complaint.Query{Text: "leak"}, 1)
+	got, err := empty.Suggest(complaint.SolutionQuery{Text: "leak"}, 1)
 	require.NoError(t, err)
 	require.Empty(t, got)
 	var none *complaint.Index
@@ -194,13 +194,13 @@ func FuzzSuggest(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text, cat string) {
-		got, err := ix.Suggest(complaint.Query{Category: cat, Text: text}, 3)
+		got, err := ix.Suggest(complaint.SolutionQuery{Category: cat, Text: text}, 3)
 		if err != nil {
 			require.ErrorIs(t, err, crm.ErrInvalid)
 			return
 		}
 		require.LessOrEqual(t, len(got), 3)
-		again, err := ix.Suggest(complaint.Query{Category: cat, Text: text}, 3)
+		again, err := ix.Suggest(complaint.SolutionQuery{Category: cat, Text: text}, 3)
 		require.NoError(t, err)
 		require.Equal(t, got, again)
 		for _, s := range got {
@@ -217,12 +217,12 @@ func FuzzSuggest(f *testing.F) {
 func TestIndexConcurrentSuggest(t *testing.T) {
 	t.Parallel()
 	ix := kbIndex(t)
-	want, err := ix.Suggest(complaint.Query{Text: "water leak"}, 3)
+	want, err := ix.Suggest(complaint.SolutionQuery{Text: "water leak"}, 3)
 	require.NoError(t, err)
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
-			got, err := ix.Suggest(complaint.Query{Text: "water leak"}, 3)
+			got, err := ix.Suggest(complaint.SolutionQuery{Text: "water leak"}, 3)
 			if err == nil && len(got) != len(want) {
 				err = crm.ErrConflict
 			}
@@ -251,7 +251,7 @@ func TestSuggestTopKMatchesFullRanking(t *testing.T) {
 	ix, err := complaint.NewIndex(sols)
 	require.NoError(t, err)
 	for i := range 20 {
-		q := complaint.Query{Category: words[i%4], Text: words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))]}
+		q := complaint.SolutionQuery{Category: words[i%4], Text: words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))]}
 		all, err := ix.Suggest(q, complaint.MaxSuggestions)
 		require.NoError(t, err)
 		for _, k := range []int{1, 5, 17} {

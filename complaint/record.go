@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -32,10 +33,12 @@ type Record struct {
 	Status          Status
 	WaitingFrom     Status // zero unless Status is WaitingOnCustomer
 	EscalationLevel int
+	Reopens         int
 	ReopenWindow    time.Duration
 	Resolution      *Resolution
 	Accepted        *bool
 	FollowUpAt      time.Time
+	FollowUp        *FollowUp
 	Survey          *Survey
 	Repair          []RepairEntry
 	Pauses          []calendar.Interval
@@ -57,8 +60,8 @@ func (c *Complaint) Record() Record {
 		Category: d.category, Severity: d.severity, Priority: d.priority, Asset: d.asset,
 		Description: d.desc, DesiredOutcome: d.desired, Attachments: d.attach, Group: d.group,
 		Owner: d.owner, HandOvers: d.handOvers, Status: d.status, WaitingFrom: d.waitFrom,
-		EscalationLevel: d.escalation, ReopenWindow: d.reopenWindow, Resolution: d.resolution,
-		Accepted: d.accepted, FollowUpAt: d.followUpAt, Survey: d.survey, Repair: d.repair,
+		EscalationLevel: d.escalation, Reopens: d.reopens, ReopenWindow: d.reopenWindow, Resolution: d.resolution,
+		Accepted: d.accepted, FollowUpAt: d.followUpAt, FollowUp: d.followUp, Survey: d.survey, Repair: d.repair,
 		Pauses: d.pauses, ReceivedAt: d.receivedAt, AcknowledgedAt: d.acknowledgedAt,
 		FirstResponseAt: d.firstResponseAt, ResolvedAt: d.resolvedAt, ClosedAt: d.closedAt,
 		RejectedAt: d.rejectedAt, AuditSeq: d.auditSeq,
@@ -82,6 +85,7 @@ func FromRecord(r Record) (*Complaint, error) {
 	v.Check(r.Status.Valid(), "status", "unknown status")
 	v.Merge("owner", r.Owner.Validate())
 	v.Check(r.HandOvers >= 0, "hand_overs", "must not be negative")
+	v.Check(r.Reopens >= 0, "reopens", "must not be negative")
 	v.Check(r.EscalationLevel >= 0 && r.EscalationLevel <= MaxEscalationLevel, "escalation_level", "out of range")
 	v.Check(r.ReopenWindow > 0, "reopen_window", "must be positive")
 	v.Check(r.AuditSeq >= 0, "audit_seq", "must not be negative")
@@ -97,6 +101,10 @@ func FromRecord(r Record) (*Complaint, error) {
 	if r.Resolution != nil {
 		r.Resolution.validate(&v, "resolution")
 	}
+	if r.FollowUp != nil {
+		checkText(&v, "follow_up.note", r.FollowUp.Note, false)
+		v.Check(!r.FollowUpAt.IsZero(), "follow_up_at", "must be set when a follow-up is recorded")
+	}
 	if r.Survey != nil {
 		v.Check(r.Survey.CSAT >= 1 && r.Survey.CSAT <= 5, "survey.csat", "must be 1 to 5")
 	}
@@ -111,8 +119,8 @@ func FromRecord(r Record) (*Complaint, error) {
 		category: r.Category, severity: r.Severity, priority: r.Priority, asset: r.Asset,
 		desc: r.Description, desired: r.DesiredOutcome, attach: r.Attachments, group: r.Group,
 		owner: r.Owner, handOvers: r.HandOvers, status: r.Status, waitFrom: r.WaitingFrom,
-		escalation: r.EscalationLevel, reopenWindow: r.ReopenWindow, resolution: r.Resolution,
-		accepted: r.Accepted, followUpAt: r.FollowUpAt, survey: r.Survey, repair: r.Repair,
+		escalation: r.EscalationLevel, reopens: r.Reopens, reopenWindow: r.ReopenWindow, resolution: r.Resolution,
+		accepted: r.Accepted, followUpAt: r.FollowUpAt, followUp: r.FollowUp, survey: r.Survey, repair: r.Repair,
 		pauses: r.Pauses, receivedAt: r.ReceivedAt, acknowledgedAt: r.AcknowledgedAt,
 		firstResponseAt: r.FirstResponseAt, resolvedAt: r.ResolvedAt, closedAt: r.ClosedAt,
 		rejectedAt: r.RejectedAt, auditSeq: r.AuditSeq,
@@ -120,5 +128,69 @@ func FromRecord(r Record) (*Complaint, error) {
 	return c.Clone(), nil
 }
 
-// SetVersion sets the stored version; stores call it after a save.
-func (c *Complaint) SetVersion(v int64) { c.version = v }
+// Saved tells the complaint it was stored at version: it sets the version
+// and drops the pending audit entries and events. Stores call it after
+// they wrote the complaint and its audit entries.
+func (c *Complaint) Saved(version int64) {
+	c.version = version
+	c.ClearPending()
+}
+
+// RiskRecord is the persisted form of a [Risk], for store
+// implementations. Build one with [Risk.Record]; rebuild the risk with
+// [RiskFromRecord].
+type RiskRecord struct {
+	ID        crm.ID
+	Tenant    crm.TenantID
+	Version   int64
+	Hotspot   Hotspot
+	Owner     crm.UserID
+	Status    MitigationStatus
+	Notes     []RiskNote
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Record returns the risk's persisted form, sharing nothing with r.
+func (r *Risk) Record() RiskRecord {
+	return RiskRecord{
+		ID: r.id, Tenant: r.tenant, Version: r.version, Hotspot: r.Hotspot(), Owner: r.owner,
+		Status: r.status, Notes: slices.Clone(r.notes), CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
+	}
+}
+
+// Clone returns a deep copy of r.
+func (r *Risk) Clone() *Risk {
+	d := *r
+	d.hotspot = r.Hotspot()
+	d.notes = slices.Clone(r.notes)
+	return &d
+}
+
+// RiskFromRecord rebuilds a risk from its persisted form, checking the
+// invariants every stored risk keeps. The risk shares nothing with rec.
+func RiskFromRecord(rec RiskRecord) (*Risk, error) {
+	var v crm.Validator
+	v.Check(!rec.ID.IsZero(), "id", "must not be zero")
+	v.Merge("tenant", rec.Tenant.Validate())
+	v.Check(rec.Version >= 0, "version", "must not be negative")
+	v.Merge("owner", rec.Owner.Validate())
+	v.Check(rec.Status.Valid(), "status", "unknown mitigation status")
+	v.Check(rec.Hotspot.Rule != "", "hotspot.rule", "required")
+	v.Check(rec.Hotspot.Kind.Valid(), "hotspot.kind", "unknown rule kind")
+	v.Check(len(rec.Hotspot.Evidence) > 0, "hotspot.evidence", "required")
+	rec.Hotspot.Asset.validate(&v, "hotspot.asset")
+	v.Check(!rec.CreatedAt.IsZero(), "created_at", "must be set")
+	v.Check(!rec.UpdatedAt.Before(rec.CreatedAt), "updated_at", "before created_at")
+	for i, n := range rec.Notes {
+		v.Merge(fmt.Sprintf("notes[%d].actor", i), n.Actor.Validate())
+	}
+	if err := v.Err("complaint.RiskFromRecord"); err != nil {
+		return nil, err
+	}
+	r := &Risk{
+		id: rec.ID, tenant: rec.Tenant, version: rec.Version, hotspot: rec.Hotspot, owner: rec.Owner,
+		status: rec.Status, notes: rec.Notes, createdAt: rec.CreatedAt, updatedAt: rec.UpdatedAt,
+	}
+	return r.Clone(), nil
+}

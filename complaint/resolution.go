@@ -61,3 +61,13 @@ type Survey struct {
 	// At is when it was recorded; set from the Change.
 	At time.Time
 }
+
+// FollowUp is the outcome of the follow-up call (回访) after closing.
+type FollowUp struct {
+	// Reached says whether the customer was reached.
+	Reached bool
+	// Note is what was said or observed, optional.
+	Note string
+	// At is when the call was made; set from the Change.
+	At time.Time
+}

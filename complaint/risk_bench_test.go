@@ -112,7 +112,7 @@ func BenchmarkSuggest100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	q := complaint.Query{
+	q := complaint.SolutionQuery{
 		Category: "cat07", CategoryPath: []string{"group2", "cat07"},
 		Text: "w0x w3x w17x w120x w999x w2500x the window leaks 窗户漏水",
 	}
