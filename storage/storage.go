@@ -5,7 +5,7 @@
 // # What a store is
 //
 // A Store is the composition of every domain package's storage port
-// (customer.Store, …) plus a [crm.Transactor]: transactions travel in the
+// (customer.Store, complaint.Store, …) plus a [crm.Transactor]: transactions travel in the
 // context, so a use case that touches several aggregates (merging two
 // customers) runs every store call inside one transaction.
 //
@@ -25,6 +25,7 @@
 package storage
 
 import (
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 )
 
@@ -32,7 +33,8 @@ import (
 // implemented by storage/memory and storage/postgres. Implementations must
 // be safe for concurrent use.
 type Store interface {
-	// InTx and Customers come from customer.Backend: a Store is a backend
-	// for every domain service.
+	// InTx and Customers come from customer.Backend, Complaints from
+	// complaint.Backend: a Store is a backend for every domain service.
 	customer.Backend
+	complaint.Backend
 }

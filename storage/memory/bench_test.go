@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/storage/memory"
 )
@@ -207,6 +208,117 @@ func (f *benchFixture) benchCreate(b *testing.B) {
 		c := batch[len(batch)-1]
 		batch = batch[:len(batch)-1]
 		if err := cs.Create(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// complaintsPerOwner is how many complaints each owner holds in the
+// complaint benchmarks, so the owner list is not the whole tenant.
+const complaintsPerOwner = 100
+
+type complaintFixture struct {
+	store  *memory.Store
+	tenant crm.TenantID
+	keys   []benchKey // random picks of stored complaints
+}
+
+// newComplaintFixture stores n complaints in one tenant, spread over
+// n/complaintsPerOwner owners and n/10 customers.
+func newComplaintFixture(b *testing.B, n int) *complaintFixture {
+	b.Helper()
+	ctx := context.Background()
+	f := &complaintFixture{store: memory.New(nil), tenant: "bench-complaints"}
+	owners := max(1, n/complaintsPerOwner)
+	customers := make([]crm.ID, max(1, n/10))
+	for i := range customers {
+		customers[i] = benchID(b)
+	}
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	all := make([]benchKey, 0, n)
+	cs := f.store.Complaints()
+	for i := range n {
+		c, err := complaint.New(complaint.NewInput{
+			ID: benchID(b), Tenant: f.tenant, Customer: customers[i%len(customers)], Channel: customer.CallCentre,
+			Category: "leak", Description: "water through the ceiling", Owner: benchOwner(i % owners),
+			Asset: complaint.Asset{{Kind: "project", ID: "P1"}, {Kind: "building", ID: "B" + strconv.Itoa(i%40)}},
+		}, complaint.Change{Actor: "desk", At: at})
+		require.NoError(b, err)
+		require.NoError(b, cs.Create(ctx, c))
+		all = append(all, benchKey{f.tenant, c.ID(), c.Owner()})
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	f.keys = make([]benchKey, 1<<16)
+	for i := range f.keys {
+		f.keys[i] = all[rng.IntN(n)]
+	}
+	runtime.GC()
+	return f
+}
+
+func benchID(tb testing.TB) crm.ID {
+	id, err := crm.UUIDv7{}.NewID()
+	require.NoError(tb, err)
+	return id
+}
+
+func BenchmarkComplaints(b *testing.B) {
+	const n = 100_000
+	b.Run("complaints="+strconv.Itoa(n), func(b *testing.B) {
+		f := newComplaintFixture(b, n)
+		b.Run("Get", f.benchGet)
+		b.Run("ListByOwner", f.benchListByOwner)
+		b.Run("Update", f.benchUpdate)
+	})
+}
+
+func (f *complaintFixture) benchGet(b *testing.B) {
+	ctx := context.Background()
+	cs := f.store.Complaints()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		k := f.keys[i&(len(f.keys)-1)]
+		i++
+		if _, err := cs.Get(ctx, k.tenant, k.id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func (f *complaintFixture) benchListByOwner(b *testing.B) {
+	ctx := context.Background()
+	cs := f.store.Complaints()
+	page := crm.PageRequest{Limit: 50}
+	k := f.keys[0]
+	p, err := cs.List(ctx, k.tenant, complaint.Query{Owner: k.owner}, page)
+	require.NoError(b, err)
+	require.Len(b, p.Items, 50)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		k := f.keys[i&(len(f.keys)-1)]
+		i++
+		if _, err := cs.List(ctx, k.tenant, complaint.Query{Owner: k.owner}, page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchUpdate replaces the resolution: one audit entry per update, and a
+// complaint that does not grow from one update to the next.
+func (f *complaintFixture) benchUpdate(b *testing.B) {
+	ctx := context.Background()
+	cs := f.store.Complaints()
+	ch := complaint.Change{Actor: "agent", At: time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)}
+	res := complaint.Resolution{Remedy: complaint.Repair, Summary: "replace the pipe"}
+	fn := func(c *complaint.Complaint) error { return c.SetResolution(res, ch) }
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		k := f.keys[i&(len(f.keys)-1)]
+		i++
+		if _, err := cs.Update(ctx, k.tenant, k.id, fn); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -24,10 +24,24 @@
 // evaluated with customer.Query.Matches on the customers the chosen index
 // yields, so their cost grows with the tenant's customers (or the owner's).
 //
+// For complaints and risks a shard keeps:
+//   - every complaint ID in ascending order, and the IDs of each customer's,
+//     each owner's and each group's complaints, kept in step when an
+//     update hands a complaint over or moves it to another group. A
+//     complaint list walks the smallest of the indexes its query selects
+//     (customer, owner, group; all complaints when it sets none) and keeps
+//     what complaint.Query.Matches;
+//   - each complaint's audit trail, append-only in ascending Seq;
+//   - every risk ID in ascending order (a list walks them all: a tenant
+//     has few risks), and hotspot key -> the one active (open or
+//     mitigating) risk raised from it, which refuses a second active risk
+//     of the same key with crm.ErrDuplicate.
+//
 // # Copies in and out
 //
-// The store keeps private copies ([customer.Customer.Clone]) of everything
-// it is given and hands out copies, so no caller can change stored state
+// The store keeps private copies ([customer.Customer.Clone],
+// [complaint.Complaint.Clone], [complaint.Risk.Clone]) of everything it is
+// given and hands out copies, so no caller can change stored state
 // except through the store. Stored customers are never changed in place: a
 // change stores a new copy, so readers copy them without holding any lock.
 // The copies are copy-on-write: a customer handed out shares its state with
@@ -39,13 +53,14 @@
 //
 // A Store is safe for concurrent use. Reads of one tenant run in parallel;
 // writes hold the tenant's lock only while they swap records and indexes.
-// Update and UpdateVisit run their closure on a private copy while holding
-// a lock stripe chosen by the record's ID ([Options.Stripes]), which
-// serialises concurrent updates of one record (so none is lost) while
-// updates of other records proceed in parallel. Save is a compare-and-swap
-// on the version under the same stripe.
+// Update, UpdateVisit and the complaint store's Update and UpdateRisk run
+// their closure on a private copy while holding a lock stripe chosen by the
+// record's ID ([Options.Stripes]), which serialises concurrent updates of
+// one record (so none is lost) while updates of other records proceed in
+// parallel. Save is a compare-and-swap on the version under the same
+// stripe.
 //
-// A closure given to Update or UpdateVisit must not call the store: it runs
+// A closure given to any of these updates must not call the store: it runs
 // while the call holds its locks.
 //
 // # Transactions
@@ -59,13 +74,14 @@
 // make every store call inside fn with fn's context: a call with an
 // unrelated context waits for the transaction, which waits for fn.
 //
-// Each change made in a transaction records its inverse. When fn returns
+// Each change made in a transaction records its inverse (for a complaint
+// update: the previous snapshot and the length of its audit trail). When fn returns
 // an error or panics, the inverses are applied newest first before InTx
 // returns (or re-raises the panic), so a failed transaction leaves nothing
 // behind. Using the context of a finished transaction is refused with
 // crm.ErrInvalid.
 //
-// # Choices where customer.Store leaves room
+// # Choices where the ports leave room
 //
 //   - Create refuses a customer whose version is not 0 with
 //     crm.ErrInvalid.
@@ -81,6 +97,13 @@
 //     visit a new version.
 //   - UpdateVisit refuses (crm.ErrInvalid) a result that does not
 //     validate, or that changes the visit's ID, tenant or customer.
+//   - Complaint Create and CreateRisk refuse (crm.ErrInvalid) a complaint
+//     or risk that complaint.FromRecord or complaint.RiskFromRecord would
+//     refuse; UpdateRisk refuses such a result too, and refuses
+//     (crm.ErrDuplicate) a result that would give a hotspot key a second
+//     active risk.
+//   - Every complaint method checks its context before its arguments: a
+//     cancelled call fails with ctx.Err() whatever else is wrong.
 //
 // The store never shrinks: a tenant's shard stays once created, even when
 // the transaction that created it rolled back.
@@ -88,9 +111,13 @@
 // # Cursors
 //
 // Page cursors are opaque strings that encode the list they belong to and
-// the sort key of the last item returned (a customer's ID; an entry's time,
-// origin and sequence; an interaction's or visit's time and ID). A page
-// therefore continues after that key, neither skipping nor repeating
-// records while others insert. A cursor of another list, or anything that
-// is not a cursor, is refused with crm.ErrInvalid.
+// the sort key of the last item returned (a customer's, complaint's or
+// risk's ID; an entry's time, origin and sequence; an interaction's or
+// visit's time and ID). A page therefore continues after that key, neither
+// skipping nor repeating records while others insert. A cursor of another
+// list, or anything that is not a cursor, is refused with crm.ErrInvalid.
+//
+// The one cursor that is not opaque is that of a complaint's audit trail,
+// which complaint.Store fixes: the last Seq returned, in canonical decimal
+// (at least 1; signs, spaces and leading zeros are refused).
 package memory

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/storage"
 )
@@ -48,6 +49,7 @@ type Store struct {
 	mask    uint64
 
 	custs customerStore
+	cmps  complaintStore
 }
 
 // stripe is a mutex padded to its own cache line.
@@ -74,11 +76,15 @@ func New(opts *Options) *Store {
 		mask:    uint64(size - 1),
 	}
 	s.custs.s = s
+	s.cmps.s = s
 	return s
 }
 
 // Customers returns the store's customer store.
 func (s *Store) Customers() customer.Store { return &s.custs }
+
+// Complaints returns the store's complaint store.
+func (s *Store) Complaints() complaint.Store { return &s.cmps }
 
 // InTx runs fn in a transaction; see [crm.Transactor]. The memory store
 // runs one transaction at a time, and while it runs every call outside it

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 )
 
@@ -35,6 +36,17 @@ type tenantData struct {
 	visitAll        []visitRef                // every visit, CompareVisits order
 	visitBySales    map[crm.UserID][]visitRef
 	visitByCustomer map[crm.ID][]visitRef
+
+	complaints    map[crm.ID]*complaint.Complaint   // immutable snapshots, by ID
+	cmpIDs        []crm.ID                          // every complaint, ascending
+	cmpByCustomer map[crm.ID][]crm.ID               // ascending, per customer
+	cmpByOwner    map[crm.UserID][]crm.ID           // ascending, per owner
+	cmpByGroup    map[crm.ID][]crm.ID               // ascending, per group (none for the zero group)
+	audit         map[crm.ID][]complaint.AuditEntry // per complaint, ascending Seq
+
+	risks      map[crm.ID]storedRisk // by ID
+	riskIDs    []crm.ID              // every risk, ascending
+	activeRisk map[string]crm.ID     // hotspot key -> the active risk raised from it
 }
 
 // visitRef is a visit's sort key.
@@ -62,6 +74,13 @@ func newTenantData() *tenantData {
 		visits:          make(map[crm.ID]customer.Visit),
 		visitBySales:    make(map[crm.UserID][]visitRef),
 		visitByCustomer: make(map[crm.ID][]visitRef),
+		complaints:      make(map[crm.ID]*complaint.Complaint),
+		cmpByCustomer:   make(map[crm.ID][]crm.ID),
+		cmpByOwner:      make(map[crm.UserID][]crm.ID),
+		cmpByGroup:      make(map[crm.ID][]crm.ID),
+		audit:           make(map[crm.ID][]complaint.AuditEntry),
+		risks:           make(map[crm.ID]storedRisk),
+		activeRisk:      make(map[string]crm.ID),
 	}
 }
 
@@ -304,4 +323,134 @@ func (td *tenantData) putVisit(old, new *customer.Visit) {
 		addRef(td.visitByCustomer, new.CustomerID, r)
 		td.visits[new.ID] = *new
 	}
+}
+
+// ---------------------------------------------------------------------------
+// Complaints.
+
+// putComplaint replaces the stored snapshot old (nil: none) by new (nil:
+// delete), keeping the complaint indexes in step. Both must have the same
+// ID. Snapshots are never changed once stored.
+func (td *tenantData) putComplaint(old, new *complaint.Complaint) {
+	var id crm.ID
+	switch {
+	case new != nil:
+		id = new.ID()
+		td.complaints[id] = new
+	case old != nil:
+		id = old.ID()
+		delete(td.complaints, id)
+	default:
+		return
+	}
+	switch {
+	case old == nil:
+		td.cmpIDs = insertID(td.cmpIDs, id)
+	case new == nil:
+		td.cmpIDs = removeID(td.cmpIDs, id)
+	}
+	both := old != nil && new != nil
+	if !both || old.Customer() != new.Customer() {
+		if old != nil {
+			removeKey(td.cmpByCustomer, old.Customer(), id)
+		}
+		if new != nil {
+			addKey(td.cmpByCustomer, new.Customer(), id)
+		}
+	}
+	if !both || old.Owner() != new.Owner() {
+		if old != nil {
+			removeKey(td.cmpByOwner, old.Owner(), id)
+		}
+		if new != nil {
+			addKey(td.cmpByOwner, new.Owner(), id)
+		}
+	}
+	if !both || old.Group() != new.Group() {
+		if old != nil && !old.Group().IsZero() {
+			removeKey(td.cmpByGroup, old.Group(), id)
+		}
+		if new != nil && !new.Group().IsZero() {
+			addKey(td.cmpByGroup, new.Group(), id)
+		}
+	}
+}
+
+// appendAudit appends entries to the audit trail of complaint id,
+// recording their removal in t's undo log. The caller holds td.mu.
+func (td *tenantData) appendAudit(t *tx, id crm.ID, entries []complaint.AuditEntry) {
+	if len(entries) == 0 {
+		return
+	}
+	n := len(td.audit[id])
+	td.audit[id] = append(td.audit[id], entries...)
+	if t != nil {
+		t.record(func() { td.locked(func() { td.truncateAudit(id, n) }) })
+	}
+}
+
+// truncateAudit cuts the audit trail of complaint id back to its first n
+// entries, the inverse of appendAudit. The caller holds td.mu.
+func (td *tenantData) truncateAudit(id crm.ID, n int) {
+	a := td.audit[id]
+	if n >= len(a) {
+		return
+	}
+	if n == 0 {
+		delete(td.audit, id)
+		return
+	}
+	clear(a[n:]) // drop references held by the removed entries
+	td.audit[id] = a[:n]
+}
+
+// ---------------------------------------------------------------------------
+// Risks.
+
+// storedRisk is an immutable risk snapshot with its hotspot key, computed
+// before the tenant's lock is taken.
+type storedRisk struct {
+	r   *complaint.Risk
+	key string
+}
+
+func newStoredRisk(r *complaint.Risk) storedRisk { return storedRisk{r: r, key: r.Key()} }
+
+// putRisk replaces the stored risk old (nil: none) by new (nil: delete),
+// keeping the ID list and the active-key index in step. Both must have the
+// same ID. The caller checks the one-active-risk-per-key rule first.
+func (td *tenantData) putRisk(old, new *storedRisk) {
+	var id crm.ID
+	switch {
+	case new != nil:
+		id = new.r.ID()
+		td.risks[id] = *new
+	case old != nil:
+		id = old.r.ID()
+		delete(td.risks, id)
+	default:
+		return
+	}
+	switch {
+	case old == nil:
+		td.riskIDs = insertID(td.riskIDs, id)
+	case new == nil:
+		td.riskIDs = removeID(td.riskIDs, id)
+	}
+	if old != nil && old.r.Active() && td.activeRisk[old.key] == id {
+		delete(td.activeRisk, old.key)
+	}
+	if new != nil && new.r.Active() {
+		td.activeRisk[new.key] = id
+	}
+}
+
+// activeConflict reports whether storing r would give its hotspot key a
+// second active risk. The caller holds td.mu.
+func (td *tenantData) activeConflict(r storedRisk) bool {
+	if !r.r.Active() {
+		return false
+	}
+	other, ok := td.activeRisk[r.key]
+	return ok && other != r.r.ID()
 }

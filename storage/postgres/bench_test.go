@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/storage/postgres"
 	"github.com/crmkit/crm/storage/postgres/internal/pgtest"
@@ -332,4 +333,94 @@ func BenchmarkImport(b *testing.B) {
 		}
 		b.ReportMetric(float64(n*b.N)/total.Seconds(), "customers/s")
 	})
+}
+
+// complaintIDs returns the IDs of tenant's complaints, in ID order.
+func complaintIDs(b *testing.B, s *postgres.Store, tenant crm.TenantID) []crm.ID {
+	b.Helper()
+	var ids []crm.ID
+	page := crm.PageRequest{Limit: crm.MaxPageLimit}
+	for {
+		p, err := s.Complaints().List(context.Background(), tenant, complaint.Query{}, page)
+		require.NoError(b, err)
+		for _, c := range p.Items {
+			ids = append(ids, c.ID())
+		}
+		if p.Next == "" {
+			return ids
+		}
+		page.Cursor = p.Next
+	}
+}
+
+func BenchmarkComplaintCreate(b *testing.B) {
+	s := newStore(b, nil)
+	ctx := context.Background()
+	ten := newTenant()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		c := newComplaint(b, ten, complaintOpts{owner: crm.UserID(fmt.Sprintf("owner-%03d", i%100)),
+			asset: complaint.Asset{{Kind: "project", ID: "P1"}, {Kind: "unit", ID: fmt.Sprint(i)}}})
+		b.StartTimer()
+		if err := s.Complaints().Create(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkComplaintGet(b *testing.B) {
+	s := newStore(b, nil)
+	ten := newTenant()
+	populateComplaints(b, s, ten, 5000, 100)
+	ids := complaintIDs(b, s, ten)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.Complaints().Get(ctx, ten, ids[i%len(ids)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkComplaintUpdate(b *testing.B) {
+	s := newStore(b, nil)
+	ten := newTenant()
+	populateComplaints(b, s, ten, 5000, 100)
+	ids := complaintIDs(b, s, ten)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		to := crm.UserID(fmt.Sprintf("owner-x%d", i))
+		_, err := s.Complaints().Update(ctx, ten, ids[i%len(ids)], func(c *complaint.Complaint) error {
+			return c.HandOver(to, complaint.Change{Actor: "lead", At: t0, Reason: "rebalancing"})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkComplaintListByOwner(b *testing.B) {
+	s := newStore(b, nil)
+	ten := newTenant()
+	populateComplaints(b, s, ten, 5000, 100)
+	ctx := context.Background()
+	q := complaint.Query{Owner: "owner-042"}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := s.Complaints().List(ctx, ten, q, crm.PageRequest{Limit: 50})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p.Items) != 50 {
+			b.Fatalf("got %d complaints, want 50", len(p.Items))
+		}
+	}
 }

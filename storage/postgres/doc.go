@@ -1,6 +1,7 @@
 // Package postgres is the PostgreSQL implementation of [storage.Store]:
 // every store the library defines (customers, their history,
-// interactions, visits and merge tombstones), built on jackc/pgx v5.
+// interactions, visits and merge tombstones; complaints, their audit trail
+// and the risks raised from complaint hotspots), built on jackc/pgx v5.
 //
 // It lives in a module of its own (github.com/crmkit/crm/storage/postgres)
 // so that users of the domain packages never download a database driver.
@@ -42,8 +43,8 @@
 //
 // # Concurrency and retries
 //
-// Every customer and visit has a version column. Update and UpdateVisit
-// lock the row (SELECT … FOR UPDATE), run the caller's function on the
+// Every customer, visit, complaint and risk has a version column. Update,
+// UpdateVisit, the complaint store's Update and UpdateRisk lock the row (SELECT … FOR UPDATE), run the caller's function on the
 // latest state and write the next version, so concurrent updates lose
 // nothing; Save is a compare-and-swap on the version and returns
 // crm.ErrConflict when stale. Serialization failures (SQLSTATE 40001) and
@@ -93,12 +94,43 @@
 // evaluated in Go on the rows the SQL filters return, fetching further
 // rows until the page is full.
 //
+// # Complaints
+//
+// [Store.Complaints] keeps complaints in the complaints table (migration
+// 0003), their audit trail in complaint_audit, written in the same
+// statement as the complaint change and append-only (a trigger refuses
+// UPDATE and DELETE), and risks in complaint_risks. Enumerations are stored
+// by name; the resolution, repair timeline, pauses, survey and follow-up
+// are jsonb. Every list filter of complaint.Query is a condition of the
+// statement, served by a btree (tenant_id, …, id) per filter (customer,
+// owner, group, status, open, category, asset, receipt time) so that
+// filtered lists page by ID without sorting.
+//
+// An asset is stored as a prefix-free path: each level's kind and ID, each
+// followed by U+0002, with U+0001 and U+0002 inside them escaped by
+// U+0001. One asset lies at or below another exactly when its path starts
+// with the other's, so Query.Asset is a range on a bytewise ("C")
+// collated index, correct whatever the kinds and IDs hold (quotes, LIKE
+// wildcards, backslashes, "/", ":", any script). Text holding NUL, which
+// PostgreSQL cannot store, is refused with crm.ErrInvalid on writes and
+// matches nothing in queries.
+//
+// A tenant has at most one active (open or mitigating) risk per hotspot
+// key: a unique partial index on the SHA-256 of the key (keys have no
+// length bound, btree entries do). CreateRisk inserts with ON CONFLICT DO
+// NOTHING, so an existing ID or active key returns crm.ErrDuplicate
+// without aborting a caller's transaction. Cursors of the complaint lists
+// are opaque like the others: the last ID, or for the audit trail the
+// last Seq.
+//
 // # Money
 //
-// No stored type holds money yet; migration 0002 creates the reusable
-// domains crm_money_amount (numeric, never NaN or infinite) and
-// crm_currency (three upper-case letters) for the tables of later issues.
-// [RegisterTypes] lets hosts scan numeric into shopspring decimal.Decimal.
+// Migration 0002 creates the reusable domains crm_money_amount (numeric,
+// never NaN or infinite) and crm_currency (three upper-case letters). A
+// complaint's compensation is stored in them, with the decimal exponent
+// the amount was written with, so it reads back digit for digit (1.500
+// stays 1.500, 12E+3 stays 12E+3). [RegisterTypes] lets hosts scan numeric
+// into shopspring decimal.Decimal.
 //
 // # Bulk import
 //

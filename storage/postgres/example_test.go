@@ -76,7 +76,7 @@ func Example() {
 	_, err = store.Customers().Get(ctx, "other-tenant", id)
 	fmt.Println("other tenant:", err != nil)
 	// Output:
-	// migrations applied: [1 2] <nil>
+	// migrations applied: [1 2 3] <nil>
 	// Li Na li.na@example.com version 1
 	// other tenant: true
 }
@@ -90,4 +90,5 @@ func ExampleMigrations() {
 	// Output:
 	// 1 0001_customers.sql
 	// 2 0002_money.sql
+	// 3 0003_complaints.sql
 }

@@ -3,12 +3,14 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/storage"
 	"github.com/crmkit/crm/storage/postgres"
@@ -185,4 +187,111 @@ func clone(t testing.TB, c *customer.Customer) *customer.Customer {
 	d, err := customer.New(in, change(""))
 	require.NoError(t, err)
 	return d
+}
+
+// newRisk builds a valid new risk of tenant raised from a cluster hotspot
+// on building.
+func newRisk(t testing.TB, tenant crm.TenantID, building string) *complaint.Risk {
+	t.Helper()
+	h := complaint.Hotspot{
+		Rule: "leak-cluster", Kind: complaint.RuleCluster, Category: "leak",
+		Asset: complaint.Asset{{Kind: "project", ID: "P1"}, {Kind: "building", ID: building}},
+		Count: 3, From: t0.Add(-time.Hour), To: t0, Evidence: []crm.ID{newID(t), newID(t), newID(t)},
+	}
+	r, err := complaint.NewRisk(h, "risk-owner", newID(t), tenant, t0)
+	require.NoError(t, err)
+	return r
+}
+
+// TestComplaintRowLevelSecurity is TestRowLevelSecurity for the complaint
+// tables: through a role the policies bind, rows are seen and written only
+// for the tenant named in crm.tenant, and the store with the option works.
+func TestComplaintRowLevelSecurity(t *testing.T) {
+	t.Parallel()
+	role, pool := appRole(t)
+	owner, app := rlsStore(t, role, pool)
+	ctx := context.Background()
+	a, b := newTenant(), newTenant()
+	var first *complaint.Complaint
+	for _, ten := range []crm.TenantID{a, a, b} {
+		c := newComplaint(t, ten, complaintOpts{})
+		require.NoError(t, owner.Complaints().Create(ctx, c))
+		require.NoError(t, owner.Complaints().CreateRisk(ctx, newRisk(t, ten, c.ID().String())))
+		if first == nil {
+			first = c
+		}
+	}
+	count := func(t *testing.T, table, tenant, where string) int {
+		t.Helper()
+		var n int
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if tenant != "" {
+				if _, err := tx.Exec(ctx, "SELECT set_config('crm.tenant', $1, true)", tenant); err != nil {
+					return err
+				}
+			}
+			return tx.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{owner.Schema(), table}.Sanitize()+" "+where).Scan(&n)
+		})
+		require.NoError(t, err)
+		return n
+	}
+	for _, table := range []string{"complaints", "complaint_audit", "complaint_risks"} {
+		cases := []struct {
+			name   string
+			tenant string
+			where  string
+			want   int
+		}{
+			{"no tenant, no filter", "", "", 0},
+			{"no tenant, filter on tenant", "", "WHERE tenant_id = '" + string(a) + "'", 0},
+			{"tenant a", string(a), "", 2},
+			{"tenant a asking for b", string(a), "WHERE tenant_id = '" + string(b) + "'", 0},
+			{"tenant b", string(b), "", 1},
+			{"unknown tenant", "nobody", "", 0},
+		}
+		for _, tc := range cases {
+			t.Run(table+"/"+tc.name, func(t *testing.T) {
+				require.Equal(t, tc.want, count(t, table, tc.tenant, tc.where))
+			})
+		}
+		t.Run(table+"/write into another tenant", func(t *testing.T) {
+			err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, "SELECT set_config('crm.tenant', $1, true)", string(a)); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, "UPDATE "+pgx.Identifier{owner.Schema(), table}.Sanitize()+" SET tenant_id = $1", string(b))
+				return err
+			})
+			require.Error(t, err, "WITH CHECK (or the append-only trigger) must refuse moving rows to another tenant")
+		})
+	}
+	t.Run("store sees its tenant", func(t *testing.T) {
+		p, err := app.Complaints().List(ctx, a, complaint.Query{}, crm.PageRequest{})
+		require.NoError(t, err)
+		require.Len(t, p.Items, 2)
+		au, err := app.Complaints().Audit(ctx, a, first.ID(), crm.PageRequest{})
+		require.NoError(t, err)
+		require.Len(t, au.Items, 1)
+		rs, err := app.Complaints().ListRisks(ctx, a, complaint.RiskQuery{}, crm.PageRequest{})
+		require.NoError(t, err)
+		require.Len(t, rs.Items, 2)
+		up, err := app.Complaints().Update(ctx, a, first.ID(), func(c *complaint.Complaint) error {
+			return c.Transition(complaint.Acknowledged, complaint.Change{Actor: "agent", At: t0})
+		})
+		require.NoError(t, err)
+		require.Equal(t, int64(2), up.Version())
+	})
+	t.Run("store sees nothing of another tenant", func(t *testing.T) {
+		_, err := app.Complaints().Get(ctx, b, first.ID())
+		require.ErrorIs(t, err, crm.ErrNotFound)
+	})
+	t.Run("store without the option sees nothing", func(t *testing.T) {
+		blind, err := postgres.New(pool, &postgres.Options{Schema: owner.Schema()})
+		require.NoError(t, err)
+		p, err := blind.Complaints().List(ctx, a, complaint.Query{}, crm.PageRequest{})
+		require.NoError(t, err)
+		require.Empty(t, p.Items)
+		_, err = blind.Complaints().Get(ctx, a, first.ID())
+		require.ErrorIs(t, err, crm.ErrNotFound)
+	})
 }

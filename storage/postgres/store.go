@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/storage"
 )
@@ -68,6 +69,7 @@ type Store struct {
 	sql       statements
 	cache     *decodeCache
 	customers *customerStore
+	complaint *complaintStore
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -103,6 +105,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s.sql = buildStatements(quoteIdent(o.Schema))
 	s.cache = newDecodeCache()
 	s.customers = &customerStore{s: s}
+	s.complaint = newComplaintStore(s)
 	return s, nil
 }
 
@@ -112,6 +115,10 @@ func (s *Store) Schema() string { return s.schema }
 // Customers returns the customer store. It also implements
 // [CustomerImporter].
 func (s *Store) Customers() customer.Store { return s.customers }
+
+// Complaints returns the complaint store: complaints, their audit trail
+// and the risks raised from complaint hotspots.
+func (s *Store) Complaints() complaint.Store { return s.complaint }
 
 // validIdent reports whether name is a plain lower-case identifier that
 // needs no quoting and is not reserved for the system catalogs.

@@ -197,7 +197,7 @@ func testCustomers(t *testing.T, e *env) {
 		require.Equal(t, int64(1), b.Version(), "a refused Save must not call Saved")
 		require.Len(t, b.PendingHistory(), 1, "a refused Save must leave pending history")
 		requireUnchanged(t, e.c, tenant, before)
-		require.Equal(t, "Winner", before.c.Name())
+		require.Equal(t, "Winner", before.rec.Name)
 	})
 
 	t.Run("SaveMissing", func(t *testing.T) {

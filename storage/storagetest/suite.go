@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/storage"
 )
@@ -21,11 +22,13 @@ type Features struct {
 	TxExclusive bool
 }
 
-// env is what every case gets: the store under test and the features.
+// env is what every case gets: the store under test, its ports and the
+// features.
 type env struct {
-	s storage.Store
-	c customer.Store
-	f Features
+	s  storage.Store
+	c  customer.Store
+	cs complaint.Store
+	f  Features
 }
 
 // area is a group of cases sharing one store.
@@ -52,17 +55,31 @@ func areas() []area {
 		{"Atomicity", testAtomicity},
 		{"Context", testContext},
 		{"Invalid", testInvalid},
+		{"Complaints", testComplaints},
+		{"ComplaintTenancy", testComplaintTenancy},
+		{"ComplaintConcurrency", testComplaintConcurrency},
+		{"ComplaintIsolation", testComplaintIsolation},
+		{"ComplaintPaging", testComplaintPaging},
+		{"ComplaintList", testComplaintList},
+		{"ComplaintAtomicity", testComplaintAtomicity},
+		{"Risks", testRisks},
+		{"ComplaintContext", testComplaintContext},
+		{"ComplaintInvalid", testComplaintInvalid},
 	}
 }
 
 // Run runs the conformance suite against the stores newStore makes. Each
-// area of the suite (Customers, History, Tenancy, Concurrency, Isolation,
-// Paging, List, FindByContact, Interactions, Visits, MoveRelated,
-// EraseInteractions, Atomicity, Context, Invalid) is a parallel subtest
-// that calls newStore once with its own testing.T, so a store can register
-// its clean-up with t.Cleanup; the cases of an area are parallel subtests
-// sharing that store, each in tenants of its own. newStore must return an
-// empty store, or one holding no data of the tenants NewTenant makes.
+// area of the suite is a parallel subtest that calls newStore once with
+// its own testing.T, so a store can register its clean-up with t.Cleanup;
+// the cases of an area are parallel subtests sharing that store, each in
+// tenants of its own. The areas are Customers, History, Tenancy,
+// Concurrency, Isolation, Paging, List, FindByContact, Interactions,
+// Visits, MoveRelated, EraseInteractions, Atomicity, Context and Invalid
+// for customer.Store and crm.Transactor, and Complaints, ComplaintTenancy,
+// ComplaintConcurrency, ComplaintIsolation, ComplaintPaging, ComplaintList,
+// ComplaintAtomicity, Risks, ComplaintContext and ComplaintInvalid for
+// complaint.Store. newStore must return an empty store, or one holding no
+// data of the tenants NewTenant makes.
 func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Helper()
 	require.NotNil(t, newStore, "storagetest.Run: newStore must not be nil")
@@ -72,7 +89,8 @@ func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 			s := newStore(t)
 			require.NotNil(t, s, "newStore returned nil")
 			require.NotNil(t, s.Customers(), "Customers returned nil")
-			a.run(t, &env{s: s, c: s.Customers(), f: f})
+			require.NotNil(t, s.Complaints(), "Complaints returned nil")
+			a.run(t, &env{s: s, c: s.Customers(), cs: s.Complaints(), f: f})
 		})
 	}
 }

@@ -1,0 +1,385 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/complaint"
+)
+
+// complaintStore implements complaint.Store on a Store's tenants.
+type complaintStore struct{ s *Store }
+
+var _ complaint.Store = (*complaintStore)(nil)
+
+// Kinds of the ID cursors of complaint and risk lists: the kind byte and
+// the last ID, encoded like the customer cursors (see cursor.go), so that a
+// cursor of one list is refused by every other.
+const (
+	kindComplaints byte = 'p'
+	kindRisks      byte = 'r'
+)
+
+// encodeIDCursor returns the cursor of a list of the given kind whose last
+// returned item has ID id.
+func encodeIDCursor(kind byte, id crm.ID) string {
+	b := make([]byte, 0, 1+len(id))
+	b = append(b, kind)
+	b = append(b, id[:]...)
+	return cursorEncoding.EncodeToString(b)
+}
+
+// decodeIDCursor parses s as a cursor of a list of the given kind. The
+// empty string is the first page (ok false); anything else that is not such
+// a cursor is refused with a *crm.ValidationError.
+func decodeIDCursor(op string, kind byte, s string) (id crm.ID, ok bool, err error) {
+	if s == "" {
+		return crm.ID{}, false, nil
+	}
+	bad := func(problem string) (crm.ID, bool, error) {
+		return crm.ID{}, false, crm.Invalid(op, "cursor", problem)
+	}
+	if len(s) > crm.MaxCursorLen {
+		return bad("too long")
+	}
+	b, derr := cursorEncoding.DecodeString(s)
+	if derr != nil || cursorEncoding.EncodeToString(b) != s {
+		return bad("malformed")
+	}
+	if len(b) != 1+len(id) || b[0] != kind {
+		return bad("not a cursor of this list")
+	}
+	copy(id[:], b[1:])
+	if id.IsZero() {
+		return bad("malformed")
+	}
+	return id, true, nil
+}
+
+// decodeSeqCursor parses an audit cursor: the last Seq returned, in
+// canonical decimal (no sign, no leading zeros), at least 1. The empty
+// string is the first page (ok false).
+func decodeSeqCursor(op, s string) (seq int64, ok bool, err error) {
+	if s == "" {
+		return 0, false, nil
+	}
+	if len(s) > crm.MaxCursorLen {
+		return 0, false, crm.Invalid(op, "cursor", "too long")
+	}
+	n, perr := strconv.ParseInt(s, 10, 64)
+	if perr != nil || strconv.FormatInt(n, 10) != s {
+		return 0, false, crm.Invalid(op, "cursor", "not a decimal audit sequence number")
+	}
+	if n < 1 {
+		return 0, false, crm.Invalid(op, "cursor", "audit sequence numbers start at 1")
+	}
+	return n, true, nil
+}
+
+// checkCtx fails a call whose context is already done before anything else
+// is looked at.
+func checkCtx(ctx context.Context, what string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: %s: %w", what, err)
+	}
+	return nil
+}
+
+// Create stores a new complaint at version 1 with its pending audit
+// entries; see complaint.Store. A complaint that does not pass the checks
+// of complaint.FromRecord is refused with crm.ErrInvalid.
+func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) error {
+	const op = "memory.Complaints.Create"
+	if err := checkCtx(ctx, "create complaint"); err != nil {
+		return err
+	}
+	if c == nil {
+		return fmt.Errorf("memory: create complaint: %w", crm.Invalid(op, "complaint", "must not be nil"))
+	}
+	id := c.ID()
+	if err := complaint.CheckRef(op, c.Tenant(), id); err != nil {
+		return fmt.Errorf("memory: create complaint: %w", err)
+	}
+	if c.Version() != 0 {
+		return fmt.Errorf("memory: create complaint %s: %w", id, crm.Invalid(op, "version", "must be 0 for a new complaint"))
+	}
+	if _, err := complaint.FromRecord(c.Record()); err != nil {
+		return fmt.Errorf("memory: create complaint %s: %w", id, err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("memory: create complaint %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(c.Tenant(), true)
+	snap := c.Clone()
+	pending := snap.PendingAudit()
+	snap.Saved(1)
+
+	td.mu.Lock()
+	if _, dup := td.complaints[id]; dup {
+		td.mu.Unlock()
+		return fmt.Errorf("memory: create complaint %s: %w", id, crm.ErrDuplicate)
+	}
+	td.putComplaint(nil, snap)
+	if t != nil {
+		t.record(func() { td.locked(func() { td.putComplaint(snap, nil) }) })
+	}
+	td.appendAudit(t, id, pending)
+	td.mu.Unlock()
+	c.Saved(1)
+	return nil
+}
+
+// Get returns a copy of the complaint; see complaint.Store.
+func (cs *complaintStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*complaint.Complaint, error) {
+	const op = "memory.Complaints.Get"
+	if err := checkCtx(ctx, "get complaint"); err != nil {
+		return nil, err
+	}
+	if err := complaint.CheckRef(op, tenant, id); err != nil {
+		return nil, fmt.Errorf("memory: get complaint: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("memory: get complaint %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return nil, notFound("complaint", id)
+	}
+	td.mu.RLock()
+	snap, ok := td.complaints[id]
+	td.mu.RUnlock()
+	if !ok {
+		return nil, notFound("complaint", id)
+	}
+	return snap.Clone(), nil // snapshots are immutable: copy outside the lock
+}
+
+// Update runs fn on a copy of the latest state and stores the result with
+// its pending audit entries; see complaint.Store. Updates of one complaint
+// are serialised by its lock stripe; fn runs without the tenant's lock
+// held, and must not call the store.
+func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*complaint.Complaint) error) (*complaint.Complaint, error) {
+	const op = "memory.Complaints.Update"
+	if err := checkCtx(ctx, "update complaint"); err != nil {
+		return nil, err
+	}
+	if err := complaint.CheckRef(op, tenant, id); err != nil {
+		return nil, fmt.Errorf("memory: update complaint: %w", err)
+	}
+	if fn == nil {
+		return nil, fmt.Errorf("memory: update complaint %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("memory: update complaint %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return nil, notFound("complaint", id)
+	}
+	lock := s.stripeFor(id)
+	lock.Lock()
+	defer lock.Unlock()
+	for {
+		td.mu.RLock()
+		cur, ok := td.complaints[id]
+		td.mu.RUnlock()
+		if !ok {
+			return nil, notFound("complaint", id)
+		}
+		work := cur.Clone()
+		if err := fn(work); err != nil {
+			return nil, err
+		}
+		if err := complaint.CheckUpdate(op, cur, work); err != nil {
+			return nil, fmt.Errorf("memory: update complaint %s: %w", id, err)
+		}
+		next := work.Clone()
+		pending := next.PendingAudit()
+		version := cur.Version() + 1
+		next.Saved(version)
+
+		td.mu.Lock()
+		if now, ok := td.complaints[id]; !ok || now != cur {
+			// Changed by a writer that does not take the stripe (the undo
+			// of a transaction): run fn again on the new state.
+			td.mu.Unlock()
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("memory: update complaint %s: %w", id, err)
+			}
+			continue
+		}
+		td.putComplaint(cur, next)
+		if t != nil {
+			t.record(func() { td.locked(func() { td.putComplaint(next, cur) }) })
+		}
+		td.appendAudit(t, id, pending)
+		td.mu.Unlock()
+		work.Saved(version)
+		return work, nil
+	}
+}
+
+// List returns a page of the complaints matching q in ascending ID order;
+// see complaint.Store. It walks the smallest of the indexes q selects (the
+// customer's, the owner's or the group's complaints; all of the tenant's
+// when q sets none of them) and keeps what q.Matches.
+func (cs *complaintStore) List(ctx context.Context, tenant crm.TenantID, q complaint.Query, page crm.PageRequest) (crm.Page[*complaint.Complaint], error) {
+	const op = "memory.Complaints.List"
+	var out crm.Page[*complaint.Complaint]
+	if err := checkCtx(ctx, "list complaints"); err != nil {
+		return out, err
+	}
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Merge("query", q.Validate())
+	page, perr := page.Normalize()
+	v.Merge("page", perr)
+	after, hasAfter, cerr := decodeIDCursor(op, kindComplaints, page.Cursor)
+	v.Merge("page", cerr)
+	if err := v.Err(op); err != nil {
+		return out, fmt.Errorf("memory: list complaints: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return out, fmt.Errorf("memory: list complaints: %w", err)
+	}
+	defer s.leave(t)
+	out.Items = []*complaint.Complaint{}
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return out, nil
+	}
+	found := make([]*complaint.Complaint, 0, min(page.Limit+1, 64))
+	td.mu.RLock()
+	idx := td.complaintIndex(q)
+	start := 0
+	if hasAfter {
+		i, ok := slices.BinarySearchFunc(idx, after, crm.ID.Compare)
+		if ok {
+			i++
+		}
+		start = i
+	}
+	for _, id := range idx[start:] {
+		c := td.complaints[id]
+		if !q.Matches(c) {
+			continue
+		}
+		found = append(found, c)
+		if len(found) > page.Limit {
+			break
+		}
+	}
+	td.mu.RUnlock()
+	if len(found) > page.Limit {
+		found = found[:page.Limit]
+		out.Next = encodeIDCursor(kindComplaints, found[len(found)-1].ID())
+	}
+	for i, c := range found {
+		found[i] = c.Clone() // snapshots are immutable: copy outside the lock
+	}
+	out.Items = found
+	return out, nil
+}
+
+// complaintIndex returns the smallest ascending ID list that holds every
+// complaint q can match. The caller holds td.mu.
+func (td *tenantData) complaintIndex(q complaint.Query) []crm.ID {
+	idx := td.cmpIDs
+	pick := func(ids []crm.ID) {
+		if len(ids) < len(idx) {
+			idx = ids
+		}
+	}
+	narrowed := false
+	if !q.Customer.IsZero() {
+		idx, narrowed = td.cmpByCustomer[q.Customer], true
+	}
+	if q.Owner != "" {
+		if ids := td.cmpByOwner[q.Owner]; narrowed {
+			pick(ids)
+		} else {
+			idx, narrowed = ids, true
+		}
+	}
+	if !q.Group.IsZero() {
+		if ids := td.cmpByGroup[q.Group]; narrowed {
+			pick(ids)
+		} else {
+			idx = ids
+		}
+	}
+	return idx
+}
+
+// Audit returns a page of the complaint's audit trail, ascending Seq; see
+// complaint.Store. The cursor is the last Seq returned, in decimal.
+func (cs *complaintStore) Audit(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[complaint.AuditEntry], error) {
+	const op = "memory.Complaints.Audit"
+	var out crm.Page[complaint.AuditEntry]
+	if err := checkCtx(ctx, "audit"); err != nil {
+		return out, err
+	}
+	var v crm.Validator
+	v.Merge("", complaint.CheckRef(op, tenant, id))
+	page, perr := page.Normalize()
+	v.Merge("page", perr)
+	after, hasAfter, cerr := decodeSeqCursor(op, page.Cursor)
+	v.Merge("page", cerr)
+	if err := v.Err(op); err != nil {
+		return out, fmt.Errorf("memory: audit: %w", err)
+	}
+	s := cs.s
+	t, err := s.enter(ctx)
+	if err != nil {
+		return out, fmt.Errorf("memory: audit of %s: %w", id, err)
+	}
+	defer s.leave(t)
+	td := s.tenant(tenant, false)
+	if td == nil {
+		return out, notFound("complaint", id)
+	}
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	if _, ok := td.complaints[id]; !ok {
+		return out, notFound("complaint", id)
+	}
+	trail := td.audit[id]
+	if hasAfter {
+		i, ok := slices.BinarySearchFunc(trail, after, func(e complaint.AuditEntry, seq int64) int {
+			switch {
+			case e.Seq < seq:
+				return -1
+			case e.Seq > seq:
+				return 1
+			}
+			return 0
+		})
+		if ok {
+			i++
+		}
+		trail = trail[i:]
+	}
+	if len(trail) > page.Limit {
+		trail = trail[:page.Limit]
+		out.Next = strconv.FormatInt(trail[len(trail)-1].Seq, 10)
+	}
+	out.Items = slices.Clone(trail)
+	if out.Items == nil {
+		out.Items = []complaint.AuditEntry{}
+	}
+	return out, nil
+}
