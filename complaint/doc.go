@@ -1,7 +1,11 @@
 // Package complaint models customer complaints (投诉): receipt, one
 // accountable owner, investigation, response, resolution, closing,
 // follow-up (回访) and satisfaction survey, with an audit trail of every
-// change. It holds the entity and its rules only; storage comes later.
+// change; service levels on business calendars, escalation, group
+// complaints, transparent repair, risk prevention, a knowledge base and
+// analytics. The entity and its rules are pure; [Service] runs the use
+// cases against a [Store] (storage/memory, storage/postgres, or the host's
+// own, proven with storage/storagetest).
 //
 // # The complaint
 //
@@ -89,4 +93,32 @@
 // become [Solution]s; an [Index] suggests the most similar past solutions
 // for a new complaint (BM25 over words and CJK character pairs, boosted by
 // a shared category path) and says which terms matched.
+//
+// # Analytics
+//
+// An [Analyzer] streams complaints received in a period into a [Report],
+// in total and by slice ([Dimension]: category, asset level, owner,
+// channel, customer class, severity, month): volume, time to acknowledge,
+// first response and resolution (median, p90, mean; on business calendars
+// when policies are given, waiting excluded), SLA compliance per target,
+// reopen rate, hand-overs per complaint, escalations, CSAT, top root causes
+// and repeat complainers.
+//
+// # Storage and the service
+//
+// [Store] is the package's storage port: complaints with their append-only
+// audit trail, and risks (at most one active risk per hotspot key). Every
+// method is documented with what it does on a missing record, a stale
+// version, a cancelled context and another tenant; [Query] and [RiskQuery]
+// filter lists, and their Matches methods are the reference every store is
+// tested against. [Service] runs every use case: [Service.Receive] checks
+// the customer, the status actions and [Service.Update] go through the
+// store's closure update, group operations ([Service.Group],
+// [Service.TransitionGroup], [Service.ResolveGroup]) run in one
+// transaction, [Service.CheckSLAs] and [Service.ApplyEscalations] are what
+// a host's scheduler calls, [Service.RaiseRisks] turns hotspots into risks
+// once, [Service.SolutionIndex] and [Service.SuggestFor] reuse past
+// solutions, [Service.FollowUpsDue] lists the follow-up calls to make and
+// [Service.Analyze] reports. Events are published only after the
+// transaction that produced them commits.
 package complaint
