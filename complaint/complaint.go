@@ -282,8 +282,9 @@ func (c *Complaint) ClosedAt() time.Time { return c.closedAt }
 // RejectedAt returns when the complaint was rejected; reopening clears it.
 func (c *Complaint) RejectedAt() time.Time { return c.rejectedAt }
 
-// Pauses returns the stretches spent waiting on the customer, in order;
-// the last is open while the complaint waits.
+// Pauses returns the stretches the service-level clocks stood still, in
+// order: each wait on the customer (the last is open while the complaint
+// waits) and each stretch between closing or rejection and reopening.
 func (c *Complaint) Pauses() []calendar.Interval { return slices.Clone(c.pauses) }
 
 // AckTimer returns the acknowledgement clock: from receipt until first
@@ -362,6 +363,15 @@ func (c *Complaint) Transition(to Status, ch Change) error {
 	case Rejected:
 		c.rejectedAt = at
 	case Reopened:
+		// The time the complaint stood closed or rejected does not count
+		// against its service levels: it becomes a pause of the clocks.
+		since := c.closedAt
+		if from == Rejected {
+			since = c.rejectedAt
+		}
+		if at.After(since) {
+			c.pauses = append(c.pauses, calendar.Interval{Start: since, End: at})
+		}
 		c.resolvedAt, c.closedAt, c.rejectedAt = time.Time{}, time.Time{}, time.Time{}
 		c.accepted, c.followUpAt, c.followUp = nil, time.Time{}, nil
 		c.reopens++
@@ -408,7 +418,7 @@ func (c *Complaint) checkTransition(from, to Status, at time.Time) error {
 			since = c.rejectedAt
 		}
 		if at.Sub(since) > c.reopenWindow {
-			return refuse(from, to, fmt.Sprintf("reopen window of %s after %s has passed", c.reopenWindow, from))
+			return refuse(from, to, fmt.Sprintf("reopen window of %s after %s has passed", windowText(c.reopenWindow), from))
 		}
 	}
 	return nil
@@ -636,4 +646,17 @@ func (c *Complaint) Clone() *Complaint {
 		d.followUp = &f
 	}
 	return &d
+}
+
+// windowText writes a reopen window for people: "14 days" rather than
+// "336h0m0s" when it is a whole number of days.
+func windowText(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d == day:
+		return "1 day"
+	case d > 0 && d%day == 0:
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return d.String()
 }

@@ -332,7 +332,11 @@ func TestPublicRepairView(t *testing.T) {
 	require.Len(t, pub, 2)
 	require.Equal(t, complaint.StepScheduled, pub[0].Step)
 	require.Equal(t, complaint.StepFixed, pub[1].Step)
+	for _, e := range pub {
+		require.Empty(t, e.Actor, "the customer does not see staff accounts")
+	}
 	require.Len(t, c.RepairTimeline(), 3)
+	require.Equal(t, crm.UserID("agent-li"), c.RepairTimeline()[0].Actor, "staff still see who did it")
 }
 
 func TestUnansweredInGroup(t *testing.T) {

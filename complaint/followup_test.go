@@ -3,6 +3,7 @@ package complaint_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -144,4 +145,43 @@ func TestSavedClearsPending(t *testing.T) {
 	require.Equal(t, int64(4), c.Version())
 	require.Empty(t, c.PendingAudit())
 	require.Empty(t, c.Events())
+}
+
+func TestReopenPausesTheClocks(t *testing.T) {
+	t.Parallel()
+	for _, from := range []complaint.Status{complaint.Closed, complaint.Rejected} {
+		t.Run(from.String(), func(t *testing.T) {
+			t.Parallel()
+			c, m := at(t, from)
+			stoppedAt := c.ClosedAt()
+			if from == complaint.Rejected {
+				stoppedAt = c.RejectedAt()
+			}
+			before := len(c.Pauses())
+			require.NoError(t, c.Transition(complaint.Reopened, chg(m+600)))
+			ps := c.Pauses()
+			require.Len(t, ps, before+1)
+			require.Equal(t, stoppedAt, ps[len(ps)-1].Start)
+			require.Equal(t, chg(m+600).At, ps[len(ps)-1].End)
+
+			// Resolved again 31 minutes after reopening: the 600 minutes it
+			// stood closed do not count.
+			m += 600
+			move(t, c, &m, complaint.Investigating, complaint.ResponseProposed)
+			m += 28
+			require.NoError(t, c.SetResolution(validResolution(), chg(m)))
+			move(t, c, &m, complaint.Resolved)
+			rt := c.ResolutionTimer()
+			require.NoError(t, rt.Validate())
+			var paused time.Duration
+			for _, p := range rt.Pauses {
+				paused += p.End.Sub(p.Start)
+			}
+			require.Equal(t, rt.Stop.Sub(rt.Start)-paused, stoppedAt.Sub(t0)+31*time.Minute)
+
+			got, err := complaint.FromRecord(c.Record())
+			require.NoError(t, err)
+			require.Equal(t, c.Pauses(), got.Pauses())
+		})
+	}
 }

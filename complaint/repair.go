@@ -53,14 +53,18 @@ func (c *Complaint) AddRepairStep(step RepairStep, note string, public bool, ch 
 func (c *Complaint) RepairTimeline() []RepairEntry { return cloneRepair(c.repair) }
 
 // PublicRepairView returns the customer-visible repair timeline: the
-// public entries only, in order.
+// public entries only, in order, without the internal user who recorded
+// them.
 func (c *Complaint) PublicRepairView() []RepairEntry { return PublicEntries(c.repair) }
 
-// PublicEntries returns the public entries of es, in order, as a new slice.
+// PublicEntries returns the public entries of es, in order, as a new slice,
+// with Actor blanked: staff accounts are internal, and what the customer
+// needs to know (the technician's name, say) belongs in the note.
 func PublicEntries(es []RepairEntry) []RepairEntry {
 	var out []RepairEntry
 	for _, e := range es {
 		if e.Public {
+			e.Actor = ""
 			out = append(out, e)
 		}
 	}
