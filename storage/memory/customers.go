@@ -171,9 +171,9 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 			}
 			continue
 		}
-		td.putCustomer(&cur, &next)
+		td.putCustomer(cur, &next)
 		if t != nil {
-			t.record(func() { td.locked(func() { td.putCustomer(&next, &cur) }) })
+			t.record(func() { td.locked(func() { td.putCustomer(&next, cur) }) })
 		}
 		td.appendHistory(t, id, pending)
 		td.mu.Unlock()
@@ -221,9 +221,9 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("memory: save customer %s: version %d is stale (stored %d): %w", id, c.Version(), cur.c.Version(), crm.ErrConflict)
 	}
 	version := cur.c.Version() + 1
-	td.putCustomer(&cur, &next)
+	td.putCustomer(cur, &next)
 	if t != nil {
-		t.record(func() { td.locked(func() { td.putCustomer(&next, &cur) }) })
+		t.record(func() { td.locked(func() { td.putCustomer(&next, cur) }) })
 	}
 	td.appendHistory(t, id, pending)
 	td.mu.Unlock()
@@ -266,13 +266,52 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	plain := q == customer.Query{Owner: q.Owner}
 	found := make([]*customer.Customer, 0, min(page.Limit+1, 64))
 	td.mu.RLock()
-	idx := td.ids
 	if q.Owner != "" {
-		idx = td.byOwner[q.Owner]
+		found = listOwner(td.byOwner[q.Owner], q, plain, cur.id, after, page.Limit, found)
+	} else {
+		found = td.listAll(q, plain, cur.id, after, page.Limit, found)
 	}
+	td.mu.RUnlock()
+	if len(found) > page.Limit {
+		found = found[:page.Limit]
+		out.Next = cursor{kind: kindCustomers, id: found[len(found)-1].ID()}.encode()
+	}
+	out.Items = found
+	return out, nil
+}
+
+// listOwner appends to found the customers of an owner's index matching
+// q, from the one after cursor (when after is set), up to limit+1 of them.
+// The caller holds the tenant's read lock.
+func listOwner(refs []ownerRef, q customer.Query, plain bool, cursor crm.ID, after bool, limit int, found []*customer.Customer) []*customer.Customer {
 	start := 0
 	if after {
-		i, ok := slices.BinarySearchFunc(idx, cur.id, crm.ID.Compare)
+		i, ok := slices.BinarySearchFunc(refs, cursor, compareOwnerRef)
+		if ok {
+			i++
+		}
+		start = i
+	}
+	for i := start; i < len(refs); i++ {
+		r := &refs[i]
+		if plain && r.tombstone || !plain && !q.Matches(&r.h) {
+			continue
+		}
+		found = append(found, r.h.Clone()) // writes nothing shared
+		if len(found) > limit {
+			break
+		}
+	}
+	return found
+}
+
+// listAll is listOwner over every customer of the tenant. The caller holds
+// the tenant's read lock.
+func (td *tenantData) listAll(q customer.Query, plain bool, cursor crm.ID, after bool, limit int, found []*customer.Customer) []*customer.Customer {
+	idx := td.ids
+	start := 0
+	if after {
+		i, ok := slices.BinarySearchFunc(idx, cursor, crm.ID.Compare)
 		if ok {
 			i++
 		}
@@ -284,17 +323,11 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 			continue
 		}
 		found = append(found, st.h.Clone()) // writes nothing shared
-		if len(found) > page.Limit {
+		if len(found) > limit {
 			break
 		}
 	}
-	td.mu.RUnlock()
-	if len(found) > page.Limit {
-		found = found[:page.Limit]
-		out.Next = cursor{kind: kindCustomers, id: found[len(found)-1].ID()}.encode()
-	}
-	out.Items = found
-	return out, nil
+	return found
 }
 
 // FindByContact returns the customers having any of the normalised e-mail

@@ -10,9 +10,10 @@
 // Each tenant's records live in a shard of their own, with its own lock;
 // calls for one tenant never look at another tenant's records. Each shard
 // keeps, besides the records themselves:
-//   - every customer ID in ascending order, and the IDs of each owner's
-//     customers, so that listing one owner's customers walks that owner's
-//     IDs only;
+//   - every customer ID in ascending order, and each owner's customers in
+//     ID order with a copy of each one's current snapshot handle, so that
+//     listing one owner's customers reads that owner's index alone, in
+//     memory order, however many customers the store holds;
 //   - normalised e-mail address and phone number -> customer IDs, for
 //     FindByContact;
 //   - each customer's history (CompareHistory order) and interactions

@@ -21,11 +21,11 @@ import (
 type tenantData struct {
 	mu sync.RWMutex
 
-	customers map[crm.ID]stored
-	ids       []crm.ID                // every customer, ascending
-	byOwner   map[crm.UserID][]crm.ID // ascending, per owner
-	byEmail   map[string][]crm.ID     // Email.Normalized -> ascending IDs
-	byPhone   map[string][]crm.ID     // Phone.Normalized -> ascending IDs
+	customers map[crm.ID]*stored
+	ids       []crm.ID                  // every customer, ascending
+	byOwner   map[crm.UserID][]ownerRef // ascending by ID, per owner
+	byEmail   map[string][]crm.ID       // Email.Normalized -> ascending IDs
+	byPhone   map[string][]crm.ID       // Phone.Normalized -> ascending IDs
 
 	history map[crm.ID][]customer.HistoryEntry // per customer, CompareHistory order
 
@@ -64,8 +64,8 @@ func compareVisitRef(a, b visitRef) int {
 
 func newTenantData() *tenantData {
 	return &tenantData{
-		customers:       make(map[crm.ID]stored),
-		byOwner:         make(map[crm.UserID][]crm.ID),
+		customers:       make(map[crm.ID]*stored),
+		byOwner:         make(map[crm.UserID][]ownerRef),
 		byEmail:         make(map[string][]crm.ID),
 		byPhone:         make(map[string][]crm.ID),
 		history:         make(map[crm.ID][]customer.HistoryEntry),
@@ -124,9 +124,11 @@ func removeKey[K comparable](m map[K][]crm.ID, k K, id crm.ID) {
 // stored is a customer snapshot with the keys it is indexed under, computed
 // before the tenant's lock is taken so that nothing is allocated under it.
 //
-// h is a copy of the snapshot's handle kept in the map entry itself, so that
-// reads clone it without following c (one cache miss less on a large
-// store). It shares the snapshot's state copy-on-write.
+// The customers map holds pointers to stored values, which are never
+// changed once stored, so that a map slot is small (a lookup touches less
+// memory on a large store). h is a copy of the snapshot's handle kept
+// beside the keys, so that reads clone it without following c (one cache
+// miss less). It shares the snapshot's state copy-on-write.
 type stored struct {
 	c         *customer.Customer // the snapshot; its identity marks this version
 	h         customer.Customer  // a copy of *c, cloned by readers
@@ -166,7 +168,7 @@ func (td *tenantData) putCustomer(old, new *stored) {
 	switch {
 	case new != nil:
 		id = new.c.ID()
-		td.customers[id] = *new
+		td.customers[id] = new
 	case old != nil:
 		id = old.c.ID()
 		delete(td.customers, id)
@@ -179,13 +181,11 @@ func (td *tenantData) putCustomer(old, new *stored) {
 	case new == nil:
 		td.ids = removeID(td.ids, id)
 	}
-	if old == nil || new == nil || old.c.Owner() != new.c.Owner() {
-		if old != nil {
-			removeKey(td.byOwner, old.c.Owner(), id)
-		}
-		if new != nil {
-			addKey(td.byOwner, new.c.Owner(), id)
-		}
+	if old != nil && (new == nil || old.c.Owner() != new.c.Owner()) {
+		td.removeOwnerRef(old.c.Owner(), id)
+	}
+	if new != nil {
+		td.putOwnerRef(new.c.Owner(), ownerRef{id: id, tombstone: new.tombstone, h: new.h})
 	}
 	var oldEmails, oldPhones, newEmails, newPhones []string
 	if old != nil {
@@ -210,6 +210,48 @@ func (td *tenantData) putCustomer(old, new *stored) {
 			addKey(td.byPhone, k, id)
 		}
 	}
+}
+
+// ownerRef is an entry of an owner's index: the customer's ID and a copy
+// of its snapshot's handle, so that listing an owner's customers reads the
+// index alone, in order, instead of looking each customer up in the map
+// (a cache miss per customer on a large store).
+type ownerRef struct {
+	id        crm.ID
+	tombstone bool
+	h         customer.Customer // shares the snapshot's state copy-on-write
+}
+
+func compareOwnerRef(r ownerRef, id crm.ID) int { return r.id.Compare(id) }
+
+// putOwnerRef inserts r into owner's index, or replaces the entry of r.id.
+func (td *tenantData) putOwnerRef(owner crm.UserID, r ownerRef) {
+	refs := td.byOwner[owner]
+	if n := len(refs); n == 0 || refs[n-1].id.Compare(r.id) < 0 {
+		td.byOwner[owner] = append(refs, r) // UUIDv7: new IDs usually go last
+		return
+	}
+	i, found := slices.BinarySearchFunc(refs, r.id, compareOwnerRef)
+	if found {
+		refs[i] = r
+		return
+	}
+	td.byOwner[owner] = slices.Insert(refs, i, r)
+}
+
+// removeOwnerRef removes the entry of id from owner's index.
+func (td *tenantData) removeOwnerRef(owner crm.UserID, id crm.ID) {
+	refs := td.byOwner[owner]
+	i, found := slices.BinarySearchFunc(refs, id, compareOwnerRef)
+	if !found {
+		return
+	}
+	refs = slices.Delete(refs, i, i+1)
+	if len(refs) == 0 {
+		delete(td.byOwner, owner)
+		return
+	}
+	td.byOwner[owner] = refs
 }
 
 // ---------------------------------------------------------------------------
