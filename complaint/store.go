@@ -54,8 +54,9 @@ type Store interface {
 	List(ctx context.Context, tenant crm.TenantID, q Query, page crm.PageRequest) (crm.Page[*Complaint], error)
 
 	// Audit returns the complaint's audit trail oldest first (ascending
-	// Seq). The cursor is the last Seq of the previous page, in decimal. A
-	// missing complaint returns crm.ErrNotFound.
+	// Seq). The cursor is opaque: it stands for the last Seq of the
+	// previous page, and a cursor the store did not make returns
+	// crm.ErrInvalid. A missing complaint returns crm.ErrNotFound.
 	Audit(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[AuditEntry], error)
 
 	// CreateRisk stores a new risk at version 1 and calls r.Saved(1). A
