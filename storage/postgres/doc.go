@@ -134,9 +134,17 @@
 //
 // # Bulk import
 //
-// The customer store implements the optional [CustomerImporter]: COPY of
-// many new customers and their history, validated in full before anything
-// is written, all or nothing.
+// The customer store implements the optional [CustomerImporter]: COPY
+// (binary) of many new customers and their history in one transaction,
+// validated in full before anything is written, all or nothing. Large
+// batches are validated and encoded by a few goroutines (the server is idle
+// meanwhile), all finished before the import writes. Most of an import's
+// time is the server's upkeep of the customers table's indexes, the two
+// trigram indexes of free-text search above all; docs/PERFORMANCE.md
+// ("Bulk import") gives the measured share of each index. With
+// Options.RowLevelSecurity on, the import runs the Create statement for
+// each customer in pipelined batches instead (PostgreSQL refuses COPY
+// into tables whose policies bind the role), in the same transaction.
 //
 // # Limits
 //

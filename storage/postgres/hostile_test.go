@@ -170,19 +170,32 @@ func TestNULRefused(t *testing.T) {
 	stored := newCustomer(t, ten, custOpts{})
 	require.NoError(t, cs.Create(ctx, stored))
 
+	// path is how the refusal's field path ends.
 	customers := []struct {
 		name   string
 		mutate func(*customer.Customer) error
+		path   string
 	}{
-		{"notes", func(c *customer.Customer) error { return c.SetNotes("a\x00b") }},
-		{"preference value", func(c *customer.Customer) error { return c.SetPreference("food", "\x00") }},
-		{"attribute value", func(c *customer.Customer) error { return c.SetAttribute("erp_id", "12\x0034") }},
+		{"notes", func(c *customer.Customer) error { return c.SetNotes("a\x00b") }, "notes"},
+		{"preference value", func(c *customer.Customer) error { return c.SetPreference("food", "\x00") }, "preferences.food"},
+		{"attribute value", func(c *customer.Customer) error { return c.SetAttribute("erp_id", "12\x0034") }, "attributes.erp_id"},
 		{"consent source", func(c *customer.Customer) error {
 			return c.SetConsent(customer.EmailChannel, true, "form\x00", change("opt in"))
-		}},
+		}, "consents." + customer.EmailChannel.String() + ".source"},
 		{"change reason", func(c *customer.Customer) error {
 			return c.SetKeyAccount(true, change("big\x00deal"))
-		}},
+		}, "].reason"},
+	}
+	requirePath := func(t *testing.T, err error, suffix string) {
+		t.Helper()
+		var ve *crm.ValidationError
+		require.ErrorAs(t, err, &ve)
+		for _, f := range ve.Fields {
+			if strings.HasSuffix(f.Path, suffix) {
+				return
+			}
+		}
+		require.Failf(t, "no field path ending in "+suffix, "fields: %v", ve.Fields)
 	}
 	for _, tc := range customers {
 		t.Run("create/"+tc.name, func(t *testing.T) {
@@ -191,6 +204,7 @@ func TestNULRefused(t *testing.T) {
 			require.NoError(t, tc.mutate(c))
 			err := cs.Create(ctx, c)
 			require.ErrorIs(t, err, crm.ErrInvalid)
+			requirePath(t, err, tc.path)
 			requireNoDriverError(t, err)
 			require.Zero(t, c.Version())
 			_, err = cs.Get(ctx, ten, c.ID())
@@ -202,6 +216,7 @@ func TestNULRefused(t *testing.T) {
 			require.NoError(t, cs.Create(ctx, c))
 			_, err := cs.Update(ctx, ten, c.ID(), tc.mutate)
 			require.ErrorIs(t, err, crm.ErrInvalid)
+			requirePath(t, err, tc.path)
 			requireNoDriverError(t, err)
 			got, err := cs.Get(ctx, ten, c.ID())
 			require.NoError(t, err)

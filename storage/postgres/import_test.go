@@ -135,6 +135,45 @@ func TestImportCustomers(t *testing.T) {
 		require.ErrorIs(t, err, boom)
 		requireNothingStored(t, s, batch)
 	})
+	// Batches this large are validated by several goroutines, each on a
+	// chunk of its own: problems are still reported by index, in order,
+	// capped, and nothing is stored.
+	t.Run("refused/large batch", func(t *testing.T) {
+		ten := newTenant()
+		batch := importBatch(t, 6000, ten)
+		require.NoError(t, batch[10].SetNotes("x\x00"))
+		batch[2999] = nil
+		batch[3000].Saved(1)
+		require.NoError(t, batch[5999].SetNotes("\x00"))
+		err := imp.ImportCustomers(ctx, batch)
+		require.ErrorIs(t, err, crm.ErrInvalid)
+		var ve *crm.ValidationError
+		require.ErrorAs(t, err, &ve)
+		var paths []string
+		for _, f := range ve.Fields {
+			paths = append(paths, f.Path)
+		}
+		require.Equal(t, []string{"customers[10].notes", "customers[2999]", "customers[3000].version", "customers[5999].notes"}, paths)
+		p, err := s.Customers().List(ctx, ten, customer.Query{}, crm.PageRequest{Limit: 1})
+		require.NoError(t, err)
+		require.Empty(t, p.Items)
+	})
+	t.Run("refused/too many problems", func(t *testing.T) {
+		ten := newTenant()
+		batch := importBatch(t, 5000, ten)
+		for i := 0; i < len(batch); i += 20 {
+			batch[i] = nil
+		}
+		err := imp.ImportCustomers(ctx, batch)
+		var ve *crm.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Len(t, ve.Fields, postgres.MaxImportProblems+1)
+		require.Equal(t, "customers[1980]", ve.Fields[postgres.MaxImportProblems-1].Path)
+		require.Equal(t, "customers", ve.Fields[postgres.MaxImportProblems].Path)
+		p, err := s.Customers().List(ctx, ten, customer.Query{}, crm.PageRequest{Limit: 1})
+		require.NoError(t, err)
+		require.Empty(t, p.Items)
+	})
 	t.Run("empty", func(t *testing.T) {
 		require.NoError(t, imp.ImportCustomers(ctx, nil))
 	})
