@@ -246,3 +246,30 @@ func TestGettersReturnCopies(t *testing.T) {
 	require.Equal(t, customer.EventCreated, c.Events()[0].Type)
 	require.False(t, c.MayContact(customer.Fax))
 }
+
+func TestAdoptRecord(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]*customer.Customer{"new": entNew(t), "full": entFullCustomer(t)} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := c.Record()
+			r.Roles = append(r.Roles, r.Roles...) // unsorted, repeated: normalised like FromRecord
+			r.Tags = append([]string{"zz"}, r.Tags...)
+			want, err := customer.FromRecord(r)
+			require.NoError(t, err)
+			got, err := customer.AdoptRecord(r) // FromRecord left r as it was
+			require.NoError(t, err)
+			require.Equal(t, want.Record(), got.Record())
+		})
+	}
+	// It refuses what FromRecord refuses, with the same error.
+	r := entNew(t).Record()
+	r.Roles = []customer.Role{customer.Dealer, 9}
+	_, want := customer.FromRecord(r)
+	_, got := customer.AdoptRecord(r)
+	require.Error(t, got)
+	require.Equal(t, want.Error(), got.Error())
+	var ve *crm.ValidationError
+	require.ErrorAs(t, got, &ve)
+	require.True(t, ve.Has("roles[1]"))
+}
