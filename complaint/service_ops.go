@@ -85,16 +85,17 @@ func (s *Service) SLA(ctx context.Context, tenant crm.TenantID, id crm.ID, at ti
 }
 
 // CheckSLAs checks the service levels of every open complaint of the
-// tenant (see [CheckSLAs]) and returns the complaint.sla_warning and
+// tenant, and of every complaint closed or rejected since since (see
+// [CheckSLAs]), and returns the complaint.sla_warning and
 // complaint.sla_breached events of the thresholds crossed in (since, at],
 // after publishing them to the event sink. at zero means the service
 // clock's time.
 //
 // The host calls it on its own schedule, each time with since set to the
-// previous call's at, so that every warning and breach is reported once;
-// the first call may pass a zero since to hear of everything so far.
-// Complaints closed or rejected before the call are not checked: a
-// threshold they crossed after since and before closing is not reported.
+// previous call's at, so that every warning and breach is reported once,
+// including those of a complaint that breached and was closed between two
+// calls; the first call may pass a zero since to hear of everything so far
+// (it then reads every closed complaint too).
 //
 // Each customer's facts are loaded once per call. A complaint whose
 // standing cannot be evaluated is skipped and its error joined into the
@@ -120,8 +121,7 @@ func (s *Service) CheckSLAs(ctx context.Context, tenant crm.TenantID, since, at 
 		}
 		batch = batch[:0]
 	}
-	open := true
-	err := s.each(ctx, tenant, Query{Open: &open}, func(c *Complaint) error {
+	add := func(c *Complaint) error {
 		if _, err := fc.get(ctx, tenant, c.customer); err != nil {
 			return err
 		}
@@ -130,9 +130,17 @@ func (s *Service) CheckSLAs(ctx context.Context, tenant crm.TenantID, since, at 
 			flush()
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("complaint: check slas: %w", err)
+	}
+	open, settled := true, Query{SettledFrom: since}
+	if since.IsZero() {
+		closed := false
+		settled = Query{Open: &closed}
+	}
+	// Open and settled complaints are disjoint: none is checked twice.
+	for _, q := range []Query{{Open: &open}, settled} {
+		if err := s.each(ctx, tenant, q, add); err != nil {
+			return nil, fmt.Errorf("complaint: check slas: %w", err)
+		}
 	}
 	flush()
 	// Each batch is in order; merging keeps complaints' order among equal

@@ -203,12 +203,31 @@ func TestServiceCheckSLAsOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"complaint.sla_warning acknowledge 09:00", "complaint.sla_breached acknowledge 10:00"}, opsAlerts(evs))
 
-	// A closed complaint is not checked.
+	// Closing a complaint does not report its crossings again: the next
+	// call starts where the last one ended.
 	e.move(t, c.ID(), h(3, 0), opsToResolved...)
 	e.move(t, c.ID(), h(3, 1), complaint.Closed)
-	evs, err = e.svc.CheckSLAs(e.ctx, opsTenant, h(0, 0), h(9, 0))
+	evs, err = e.svc.CheckSLAs(e.ctx, opsTenant, h(3, 0), h(9, 0))
 	require.NoError(t, err)
 	require.Empty(t, evs)
+
+	// A complaint that warns, breaches and is closed between two calls is
+	// still reported, once.
+	e.clock.Set(h(9, 0))
+	late := e.receive(t, opsIn{cust: cust, category: "leak"}) // received at 17:00
+	start := late.ReceivedAt()
+	e.move(t, late.ID(), start.Add(3*time.Hour), opsToResolved...)
+	e.move(t, late.ID(), start.Add(3*time.Hour+time.Minute), complaint.Closed)
+	before := start.Add(-time.Minute)
+	evs, err = e.svc.CheckSLAs(e.ctx, opsTenant, before, start.Add(4*time.Hour))
+	require.NoError(t, err)
+	require.Len(t, evs, 2, "the warning and the breach of the closed complaint")
+	for _, ev := range evs {
+		require.Equal(t, late.ID(), ev.AggregateID)
+	}
+	evs, err = e.svc.CheckSLAs(e.ctx, opsTenant, start.Add(4*time.Hour), start.Add(8*time.Hour))
+	require.NoError(t, err)
+	require.Empty(t, evs, "reported once")
 }
 
 func TestServiceSLAPauseDelaysBreach(t *testing.T) {

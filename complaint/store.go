@@ -122,6 +122,10 @@ type Query struct {
 	// ReceivedFrom and ReceivedTo keep complaints received in
 	// [ReceivedFrom, ReceivedTo); either may be zero (unbounded).
 	ReceivedFrom, ReceivedTo time.Time
+	// SettledFrom keeps complaints closed or rejected at or after this
+	// instant (and still closed or rejected): what a periodic job needs to
+	// look at besides the open complaints.
+	SettledFrom time.Time
 }
 
 // Validate returns an error wrapping crm.ErrInvalid when q holds an
@@ -161,10 +165,23 @@ func (q Query) Matches(c *Complaint) bool {
 		!q.Group.IsZero() && c.group != q.Group,
 		len(q.Asset) > 0 && !c.asset.HasPrefix(q.Asset),
 		!q.ReceivedFrom.IsZero() && c.receivedAt.Before(q.ReceivedFrom),
-		!q.ReceivedTo.IsZero() && !c.receivedAt.Before(q.ReceivedTo):
+		!q.ReceivedTo.IsZero() && !c.receivedAt.Before(q.ReceivedTo),
+		!q.SettledFrom.IsZero() && !settledSince(c, q.SettledFrom):
 		return false
 	}
 	return true
+}
+
+// settledSince reports whether c is closed or rejected, and was so at or
+// after t.
+func settledSince(c *Complaint, t time.Time) bool {
+	switch c.status {
+	case Closed:
+		return !c.closedAt.Before(t)
+	case Rejected:
+		return !c.rejectedAt.Before(t)
+	}
+	return false
 }
 
 // RiskQuery filters a risk list. Zero fields do not filter.

@@ -458,6 +458,10 @@ func complaintFilter(tenant crm.TenantID, q complaint.Query) (where []string, ar
 	if !q.ReceivedTo.IsZero() {
 		add("received_at < $?", q.ReceivedTo)
 	}
+	if !q.SettledFrom.IsZero() {
+		where = append(where, "status IN ('closed', 'rejected')")
+		add("coalesce(closed_at, rejected_at) >= $?", q.SettledFrom)
+	}
 	return where, args, false
 }
 

@@ -73,6 +73,10 @@ CREATE INDEX complaints_open_idx     ON {{schema}}.complaints (tenant_id, id) WH
 CREATE INDEX complaints_category_idx ON {{schema}}.complaints (tenant_id, category, id);
 CREATE INDEX complaints_asset_idx    ON {{schema}}.complaints (tenant_id, asset_path, id);
 CREATE INDEX complaints_received_idx ON {{schema}}.complaints (tenant_id, received_at, id);
+-- Query.SettledFrom: complaints closed or rejected since an instant (a
+-- settled complaint has exactly one of the two times).
+CREATE INDEX complaints_settled_idx  ON {{schema}}.complaints (tenant_id, (coalesce(closed_at, rejected_at)))
+    WHERE status IN ('closed', 'rejected');
 
 -- The audit trail: written only in the statement that writes its
 -- complaint, and never changed afterwards (the trigger below refuses
