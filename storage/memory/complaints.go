@@ -262,37 +262,54 @@ func (cs *complaintStore) List(ctx context.Context, tenant crm.TenantID, q compl
 	if td == nil {
 		return out, nil
 	}
-	found := make([]*complaint.Complaint, 0, min(page.Limit+1, 64))
 	td.mu.RLock()
-	idx := td.complaintIndex(q)
-	start := 0
+	found := walkAfter(td.complaintIndex(q), after, hasAfter, page.Limit, func(id crm.ID) (*complaint.Complaint, bool) {
+		c := td.complaints[id]
+		return c, q.Matches(c)
+	})
+	td.mu.RUnlock()
+	return finishPage(found, page.Limit, kindComplaints, (*complaint.Complaint).Clone), nil
+}
+
+// walkAfter walks the ascending IDs of idx that follow after (all of them
+// when hasAfter is false) and returns the items keep accepts, stopping at
+// limit+1 of them so the caller knows whether a next page exists. The
+// caller holds the tenant's lock.
+func walkAfter[T any](idx []crm.ID, after crm.ID, hasAfter bool, limit int, keep func(crm.ID) (T, bool)) []T {
 	if hasAfter {
 		i, ok := slices.BinarySearchFunc(idx, after, crm.ID.Compare)
 		if ok {
 			i++
 		}
-		start = i
+		idx = idx[i:]
 	}
-	for _, id := range idx[start:] {
-		c := td.complaints[id]
-		if !q.Matches(c) {
-			continue
+	found := make([]T, 0, min(limit+1, 64))
+	for _, id := range idx {
+		if x, ok := keep(id); ok {
+			found = append(found, x)
+			if len(found) > limit {
+				break
+			}
 		}
-		found = append(found, c)
-		if len(found) > page.Limit {
-			break
-		}
 	}
-	td.mu.RUnlock()
-	if len(found) > page.Limit {
-		found = found[:page.Limit]
-		out.Next = encodeIDCursor(kindComplaints, found[len(found)-1].ID())
+	return found
+}
+
+// finishPage makes the page of found (at most limit+1 stored snapshots, as
+// walkAfter returns them): it cuts the extra item into a cursor of kind
+// and copies each snapshot (snapshots are immutable: copied outside the
+// lock).
+func finishPage[T interface{ ID() crm.ID }](found []T, limit int, kind byte, clone func(T) T) crm.Page[T] {
+	var out crm.Page[T]
+	if len(found) > limit {
+		found = found[:limit]
+		out.Next = encodeIDCursor(kind, found[len(found)-1].ID())
 	}
-	for i, c := range found {
-		found[i] = c.Clone() // snapshots are immutable: copy outside the lock
+	for i, x := range found {
+		found[i] = clone(x)
 	}
 	out.Items = found
-	return out, nil
+	return out
 }
 
 // complaintIndex returns the smallest ascending ID list that holds every

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
@@ -185,34 +184,11 @@ func (cs *complaintStore) ListRisks(ctx context.Context, tenant crm.TenantID, q 
 	if td == nil {
 		return out, nil
 	}
-	found := make([]*complaint.Risk, 0, min(page.Limit+1, 64))
 	td.mu.RLock()
-	idx := td.riskIDs
-	if hasAfter {
-		i, ok := slices.BinarySearchFunc(idx, after, crm.ID.Compare)
-		if ok {
-			i++
-		}
-		idx = idx[i:]
-	}
-	for _, id := range idx {
+	found := walkAfter(td.riskIDs, after, hasAfter, page.Limit, func(id crm.ID) (*complaint.Risk, bool) {
 		st := td.risks[id]
-		if q.Key != "" && st.key != q.Key || !q.Matches(st.r) {
-			continue
-		}
-		found = append(found, st.r)
-		if len(found) > page.Limit {
-			break
-		}
-	}
+		return st.r, (q.Key == "" || st.key == q.Key) && q.Matches(st.r)
+	})
 	td.mu.RUnlock()
-	if len(found) > page.Limit {
-		found = found[:page.Limit]
-		out.Next = encodeIDCursor(kindRisks, found[len(found)-1].ID())
-	}
-	for i, r := range found {
-		found[i] = r.Clone()
-	}
-	out.Items = found
-	return out, nil
+	return finishPage(found, page.Limit, kindRisks, (*complaint.Risk).Clone), nil
 }
