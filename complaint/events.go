@@ -20,6 +20,8 @@ const (
 	EventRepairStep        = "complaint.repair_step"         // RepairStepAdded
 	EventGrouped           = "complaint.grouped"             // Grouped
 	EventFollowUpDone      = "complaint.follow_up_done"      // FollowUpDone
+	EventRiskRaised        = "complaint.risk_raised"         // RiskRaised; AggregateID is the risk's
+	EventRiskMoved         = "complaint.risk_moved"          // RiskMoved; AggregateID is the risk's
 )
 
 // Created is the data of a complaint.created event.
@@ -61,3 +63,18 @@ type Grouped struct{ Group crm.ID }
 
 // FollowUpDone is the data of a complaint.follow_up_done event.
 type FollowUpDone struct{ Reached bool }
+
+// RiskRaised is the data of a complaint.risk_raised event: a hotspot
+// became a risk record, to be surfaced before it becomes a public
+// incident.
+type RiskRaised struct {
+	Key      string
+	Rule     string
+	Count    int
+	Owner    crm.UserID
+	Evidence []crm.ID
+}
+
+// RiskMoved is the data of a complaint.risk_moved event: the mitigation
+// status changed.
+type RiskMoved struct{ From, To MitigationStatus }

@@ -353,7 +353,9 @@ func (s *Service) Hotspots(ctx context.Context, tenant crm.TenantID, rules Hotsp
 // new risk when it is found again. When a concurrent call raises the same
 // hotspot first, the store refuses the second risk with crm.ErrDuplicate
 // and RaiseRisks skips it silently: the hotspot is raised once either way.
-// An invalid owner or rules return an error wrapping crm.ErrInvalid.
+// Each risk raised is announced by a complaint.risk_raised event
+// ([RiskRaised]) once it is stored, so the host can alert its owner. An
+// invalid owner or rules return an error wrapping crm.ErrInvalid.
 func (s *Service) RaiseRisks(ctx context.Context, tenant crm.TenantID, rules HotspotRules, owner crm.UserID, at time.Time) ([]*Risk, error) {
 	if err := owner.Validate(); err != nil {
 		return nil, fmt.Errorf("complaint: raise risks: %w", err)
@@ -392,6 +394,13 @@ func (s *Service) RaiseRisks(ctx context.Context, tenant crm.TenantID, rules Hot
 			return out, fmt.Errorf("complaint: raise risks: %w", err)
 		}
 		out = append(out, r)
+		ev := crm.Event{
+			Type: EventRiskRaised, Tenant: tenant, AggregateID: r.ID(), Version: r.Version(), At: r.CreatedAt(),
+			Actor: string(owner), Data: RiskRaised{Key: key, Rule: h.Rule, Count: h.Count, Owner: owner, Evidence: r.Evidence()},
+		}
+		if err := s.publish(ctx, []crm.Event{ev}); err != nil {
+			return out, fmt.Errorf("complaint: raise risks: %w", err)
+		}
 	}
 	return out, nil
 }
@@ -426,10 +435,23 @@ func (s *Service) updateRisk(ctx context.Context, op string, tenant crm.TenantID
 
 // MoveRisk moves the risk to mitigation status to, by actor, with an
 // optional note, at the service clock's time: see [Risk.Move]. A settled
-// risk (mitigated or accepted) lets its hotspot raise a new risk.
+// risk (mitigated or accepted) lets its hotspot raise a new risk. A move
+// stored is announced by a complaint.risk_moved event ([RiskMoved]).
 func (s *Service) MoveRisk(ctx context.Context, tenant crm.TenantID, id crm.ID, to MitigationStatus, actor crm.UserID, note string) (*Risk, error) {
 	now := s.clock.Now()
-	return s.updateRisk(ctx, "move risk", tenant, id, func(r *Risk) error { return r.Move(to, actor, note, now) })
+	var from MitigationStatus
+	r, err := s.updateRisk(ctx, "move risk", tenant, id, func(r *Risk) error {
+		from = r.Status()
+		return r.Move(to, actor, note, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	ev := crm.Event{
+		Type: EventRiskMoved, Tenant: tenant, AggregateID: id, Version: r.Version(), At: now.UTC(),
+		Actor: string(actor), Data: RiskMoved{From: from, To: to},
+	}
+	return r, s.publish(ctx, []crm.Event{ev})
 }
 
 // NoteRisk records a note by actor on the risk at the service clock's

@@ -498,9 +498,16 @@ func TestServiceHotspotsAndRisks(t *testing.T) {
 	require.Equal(t, crm.UserID("risk-chen"), r.Owner())
 	require.Equal(t, e.clock.Now(), r.CreatedAt())
 
+	raised := e.sink.ofType(complaint.EventRiskRaised)
+	require.Len(t, raised, 1, "the risk is announced")
+	require.Equal(t, r.ID(), raised[0].AggregateID)
+	require.Equal(t, int64(1), raised[0].Version)
+	require.Equal(t, complaint.RiskRaised{Key: r.Key(), Rule: hs[0].Rule, Count: 3, Owner: "risk-chen", Evidence: first}, raised[0].Data)
+
 	again, err := e.svc.RaiseRisks(e.ctx, opsTenant, opsBuildingRules(), "risk-chen", time.Time{})
 	require.NoError(t, err)
 	require.Empty(t, again, "an active risk is not raised twice")
+	require.Len(t, e.sink.ofType(complaint.EventRiskRaised), 1, "nor announced twice")
 
 	// Work the risk: note, reassign, mitigate.
 	_, err = e.svc.NoteRisk(e.ctx, opsTenant, r.ID(), "risk-chen", "inspect the façade sealant")
@@ -514,8 +521,14 @@ func TestServiceHotspotsAndRisks(t *testing.T) {
 	require.Equal(t, complaint.RiskMitigated, got.Status())
 	require.Equal(t, crm.UserID("risk-zhou"), got.Owner())
 	require.Len(t, got.Notes(), 2)
+	moved := e.sink.ofType(complaint.EventRiskMoved)
+	require.Len(t, moved, 2)
+	require.Equal(t, complaint.RiskMoved{From: complaint.RiskOpen, To: complaint.RiskMitigating}, moved[0].Data)
+	require.Equal(t, complaint.RiskMoved{From: complaint.RiskMitigating, To: complaint.RiskMitigated}, moved[1].Data)
+	require.Equal(t, got.Version(), moved[1].Version)
 	_, err = e.svc.MoveRisk(e.ctx, opsTenant, r.ID(), complaint.RiskOpen, "risk-zhou", "")
 	require.ErrorIs(t, err, crm.ErrInvalidTransition)
+	require.Len(t, e.sink.ofType(complaint.EventRiskMoved), 2, "a refused move announces nothing")
 	_, err = e.svc.NoteRisk(e.ctx, opsTenant, r.ID(), "risk-zhou", " ")
 	require.ErrorIs(t, err, crm.ErrInvalid)
 	_, err = e.svc.ReassignRisk(e.ctx, opsTenant, r.ID(), "")
@@ -577,6 +590,7 @@ func TestServiceRaiseRisksConcurrent(t *testing.T) {
 		total += raised[i]
 	}
 	require.Equal(t, 1, total, "one hotspot, one risk, however many raise it")
+	require.Len(t, e.sink.ofType(complaint.EventRiskRaised), 1, "and one announcement")
 	page, err := e.svc.ListRisks(e.ctx, opsTenant, complaint.RiskQuery{}, crm.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
