@@ -540,18 +540,13 @@ func (s *Service) SuggestFor(ctx context.Context, tenant crm.TenantID, ix *Index
 	return sugs, nil
 }
 
-// errStop ends a walk over complaints early.
-var errStop = errors.New("complaint: stop")
-
 // Analyze reports on the tenant's complaints received in [opts.From,
 // opts.To): see [NewAnalyzer] and [Report]. Options it leaves unset are
 // taken from the service: Policies and Calendars (each when nil), At (the
 // service clock's time when zero), and Facts, which, when nil, are loaded
-// once per distinct customer with [Options.Facts]. In that case the
-// complaints are read twice, first for their customers and then into the
-// analyzer; complaints received after the first read began are left out,
-// so the report covers one set of complaints. Invalid options return an
-// error wrapping crm.ErrInvalid.
+// once per distinct customer with [Options.Facts] as the complaints are
+// read, in the same single pass. Invalid options return an error wrapping
+// crm.ErrInvalid.
 func (s *Service) Analyze(ctx context.Context, tenant crm.TenantID, opts AnalyticsOptions) (Report, error) {
 	if opts.Policies == nil {
 		opts.Policies = s.policies
@@ -560,41 +555,24 @@ func (s *Service) Analyze(ctx context.Context, tenant crm.TenantID, opts Analyti
 		opts.Calendars = s.cals
 	}
 	opts.At = s.now(opts.At)
-	if _, err := NewAnalyzer(opts); err != nil { // refuse bad options before reading
-		return Report{}, fmt.Errorf("complaint: analyze: %w", err)
-	}
-	q := Query{ReceivedFrom: opts.From, ReceivedTo: opts.To}
-	var last crm.ID
+	var fc *factsCache
 	if opts.Facts == nil {
-		fc := s.newFactsCache()
-		err := s.each(ctx, tenant, q, func(c *Complaint) error {
-			last = c.id
-			_, err := fc.get(ctx, tenant, c.customer)
-			return err
-		})
-		if err != nil {
-			return Report{}, fmt.Errorf("complaint: analyze: %w", err)
-		}
-		if last.IsZero() {
-			a, err := NewAnalyzer(opts)
-			if err != nil {
-				return Report{}, fmt.Errorf("complaint: analyze: %w", err)
-			}
-			return a.Report(), nil
-		}
-		opts.Facts = fc.facts
+		fc = s.newFactsCache()
+		opts.Facts = fc.facts // filled before each complaint is added
 	}
 	a, err := NewAnalyzer(opts)
 	if err != nil {
 		return Report{}, fmt.Errorf("complaint: analyze: %w", err)
 	}
-	err = s.each(ctx, tenant, q, func(c *Complaint) error {
-		if !last.IsZero() && c.id.Compare(last) > 0 {
-			return errStop
+	err = s.each(ctx, tenant, Query{ReceivedFrom: opts.From, ReceivedTo: opts.To}, func(c *Complaint) error {
+		if fc != nil {
+			if _, err := fc.get(ctx, tenant, c.customer); err != nil {
+				return err
+			}
 		}
 		return a.Add(c)
 	})
-	if err != nil && !errors.Is(err, errStop) {
+	if err != nil {
 		return Report{}, fmt.Errorf("complaint: analyze: %w", err)
 	}
 	return a.Report(), nil
