@@ -213,29 +213,26 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 		return nil, fmt.Errorf("postgres: update complaint %s: %w", id, err)
 	}
 	var (
-		out   *complaint.Complaint
-		fnErr error // returned as is
+		version int64
+		before  *complaint.Complaint
 	)
-	err := cs.s.atomic(ctx, tenant, func(tx pgx.Tx) error {
-		out, fnErr = nil, nil
+	lock := func(tx pgx.Tx) (*complaint.Complaint, error) {
 		var sc complaintScan
 		err := tx.QueryRow(ctx, cs.sql.getForUpdate, string(tenant), uuidArg(id)).Scan(sc.dest()...)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("complaint", id)
+			return nil, notFound("complaint", id)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c, err := sc.complaint()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		version := c.Version()
-		before := c.Clone()
-		if err := fn(c); err != nil {
-			fnErr = err
-			return err
-		}
+		version, before = c.Version(), c.Clone()
+		return c, nil
+	}
+	save := func(tx pgx.Tx, c *complaint.Complaint) error {
 		if err := complaint.CheckUpdate(op, before, c); err != nil {
 			return err
 		}
@@ -255,9 +252,9 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 			return fmt.Errorf("postgres: update complaint %s: %w", id, crm.ErrConflict)
 		}
 		c.Saved(version + 1)
-		out = c
 		return nil
-	})
+	}
+	out, fnErr, err := lockedUpdate(ctx, cs.s, tenant, lock, fn, save)
 	switch {
 	case fnErr != nil:
 		return nil, fnErr

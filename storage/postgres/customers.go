@@ -111,24 +111,23 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 	}
 	s := cs.s
 	var (
-		out   *customer.Customer
-		fnErr error // returned as is
+		version int64
+		before  customerValues
+		berr    error
 	)
-	err := s.atomic(ctx, tenant, func(tx pgx.Tx) error {
-		out, fnErr = nil, nil
+	lock := func(tx pgx.Tx) (*customer.Customer, error) {
 		c, err := scanCustomer(tx.QueryRow(ctx, s.sql.getForUpdate, string(tenant), uuidArg(id)), s.cache)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("customer", id)
+			return nil, notFound("customer", id)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		version := c.Version()
-		before, berr := encodeCustomer(op, c)
-		if err := fn(c); err != nil {
-			fnErr = err
-			return err
-		}
+		version = c.Version()
+		before, berr = encodeCustomer(op, c)
+		return c, nil
+	}
+	save := func(tx pgx.Tx, c *customer.Customer) error {
 		if c.ID() != id || c.Tenant() != tenant {
 			return crm.Invalid(op, "id", "fn must not change the customer's ID or tenant")
 		}
@@ -154,9 +153,9 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 			return fmt.Errorf("postgres: update customer %s: %w", id, crm.ErrConflict)
 		}
 		c.Saved(version + 1)
-		out = c
 		return nil
-	})
+	}
+	out, fnErr, err := lockedUpdate(ctx, s, tenant, lock, fn, save)
 	switch {
 	case fnErr != nil:
 		return nil, fnErr

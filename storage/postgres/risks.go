@@ -102,29 +102,26 @@ func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, i
 		return nil, fmt.Errorf("postgres: update risk %s: %w", id, err)
 	}
 	var (
-		out   *complaint.Risk
-		fnErr error // returned as is
+		version int64
+		before  *complaint.Risk
 	)
-	err := cs.s.atomic(ctx, tenant, func(tx pgx.Tx) error {
-		out, fnErr = nil, nil
+	lock := func(tx pgx.Tx) (*complaint.Risk, error) {
 		var sc riskScan
 		err := tx.QueryRow(ctx, cs.sql.getRiskForUpdate, string(tenant), uuidArg(id)).Scan(sc.dest()...)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("risk", id)
+			return nil, notFound("risk", id)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r, err := sc.risk()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		version := r.Version()
-		before := r.Clone()
-		if err := fn(r); err != nil {
-			fnErr = err
-			return err
-		}
+		version, before = r.Version(), r.Clone()
+		return r, nil
+	}
+	save := func(tx pgx.Tx, r *complaint.Risk) error {
 		if err := complaint.CheckRiskUpdate(op, before, r); err != nil {
 			return err
 		}
@@ -142,9 +139,9 @@ func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, i
 			return fmt.Errorf("postgres: update risk %s: %w", id, crm.ErrConflict)
 		}
 		r.Saved(version + 1)
-		out = r
 		return nil
-	})
+	}
+	out, fnErr, err := lockedUpdate(ctx, cs.s, tenant, lock, fn, save)
 	switch {
 	case fnErr != nil:
 		return nil, fnErr

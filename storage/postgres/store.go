@@ -280,6 +280,37 @@ func (s *Store) atomic(ctx context.Context, tenant crm.TenantID, fn func(tx pgx.
 	})
 }
 
+// lockedUpdate is the frame of every closure update: in the transaction in
+// ctx or one of its own (retried, with fn run again, after a serialization
+// failure or deadlock), lock reads the row's latest state under a row lock,
+// fn runs on it, and save checks and writes the result. An error of fn is
+// returned as fnErr, the very value, so that callers can hand it back
+// unwrapped; err is any other failure, for the caller to map.
+func lockedUpdate[T any](ctx context.Context, s *Store, tenant crm.TenantID,
+	lock func(tx pgx.Tx) (T, error), fn func(T) error, save func(tx pgx.Tx, x T) error) (out T, fnErr, err error) {
+	var zero T
+	err = s.atomic(ctx, tenant, func(tx pgx.Tx) error {
+		out, fnErr = zero, nil
+		x, err := lock(tx)
+		if err != nil {
+			return err
+		}
+		if err := fn(x); err != nil {
+			fnErr = err
+			return err
+		}
+		if err := save(tx, x); err != nil {
+			return err
+		}
+		out = x
+		return nil
+	})
+	if fnErr != nil {
+		return zero, fnErr, nil
+	}
+	return out, nil, err
+}
+
 // setTenant names the tenant for row-level security, once per tenant per
 // transaction.
 func (s *Store) setTenant(ctx context.Context, st *txState, tenant crm.TenantID) error {
