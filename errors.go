@@ -28,6 +28,16 @@ var (
 	ErrMerged = errors.New("crm: merged")
 	// ErrErased: the personal data of the record was erased on request.
 	ErrErased = errors.New("crm: erased")
+	// ErrUnavailable: the backend could not be reached or failed for a
+	// reason of its own (a lost connection, a server shutting down, a
+	// refused permission): nothing is known to have changed, the input is
+	// not to blame, and the call may succeed later.
+	ErrUnavailable = errors.New("crm: backend unavailable")
+	// ErrOutcomeUnknown: the connection was lost while a commit was in
+	// flight, so whether the change was stored cannot be known. Unlike
+	// ErrConflict it does not mean "nothing happened, retry": read the
+	// record back (or make the change idempotent) before trying again.
+	ErrOutcomeUnknown = errors.New("crm: outcome unknown")
 	// ErrUnsupported: the store or backend cannot do what was asked.
 	ErrUnsupported = errors.New("crm: unsupported")
 	// ErrCurrencyMismatch: arithmetic or comparison across two currencies.

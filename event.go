@@ -10,6 +10,11 @@ import (
 // [EventSink] only after the transaction that stored the change has
 // committed, so a sink never hears of a change that was rolled back.
 type Event struct {
+	// ID identifies the event itself: services give every event an ID from
+	// their generator when the change is stored, and the same event keeps
+	// it in the outbox and in every delivery, so a consumer can drop a
+	// redelivered event by its ID.
+	ID ID
 	// Type names what happened, "<package>.<fact>", e.g. "customer.stage_changed".
 	Type string
 	// Tenant owns the aggregate.
@@ -28,10 +33,16 @@ type Event struct {
 	Data any
 }
 
-// EventSink receives committed domain events, in the order they happened.
-// A sink's error is returned to the service's caller, but the change it
-// reports has already been committed. Implementations must be safe for
-// concurrent use.
+// EventSink receives committed domain events, in the order they happened,
+// after the outermost transaction that stored them has committed (see
+// [AfterCommit]); it never hears of a rolled-back change.
+//
+// Delivery to a sink is in-process and best effort: the change is already
+// committed when Publish runs, so a sink's error (or panic) is logged by the
+// service and never returned to its caller, and events are lost if the
+// process stops between the commit and the call. Hosts that need every event
+// delivered use a backend with a transactional outbox ([EventLog]) and drain
+// it. Implementations must be safe for concurrent use.
 type EventSink interface {
 	Publish(ctx context.Context, events []Event) error
 }
@@ -45,3 +56,16 @@ func (f EventSinkFunc) Publish(ctx context.Context, events []Event) error { retu
 // DiscardEvents is an [EventSink] that drops every event; it is the default
 // sink of every service.
 var DiscardEvents EventSink = EventSinkFunc(func(context.Context, []Event) error { return nil })
+
+// EventLog is the optional capability of a backend that keeps a
+// transactional outbox. A service whose backend implements it writes the
+// events of every change with AppendEvents in the same transaction as the
+// change, so an event is stored exactly when its change is; the host drains
+// the outbox (storage.Outbox) and delivers each event at least once.
+type EventLog interface {
+	// AppendEvents stores events in the transaction carried by ctx (or on
+	// their own when it carries none). Every event has a non-zero ID, a
+	// valid tenant and a Type; an event whose ID is already stored for its
+	// tenant returns an error wrapping ErrDuplicate and stores nothing.
+	AppendEvents(ctx context.Context, events []Event) error
+}

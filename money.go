@@ -98,8 +98,8 @@ func (r RoundingMode) String() string {
 	return "RoundingMode(" + strconv.Itoa(int(r)) + ")"
 }
 
-// IsValid reports whether r is one of the defined modes.
-func (r RoundingMode) IsValid() bool { return r >= RoundHalfEven && r <= RoundCeiling }
+// Valid reports whether r is one of the defined modes.
+func (r RoundingMode) Valid() bool { return r >= RoundHalfEven && r <= RoundCeiling }
 
 // ParseRoundingMode returns the mode named s ("half_even", "half_up",
 // "half_down", "down", "up", "floor", "ceiling"; case and surrounding white
@@ -125,7 +125,7 @@ func ParseRoundingMode(s string) (RoundingMode, error) {
 // MarshalText implements encoding.TextMarshaler with the mode's name. An
 // unknown mode is an error matching [ErrInvalid].
 func (r RoundingMode) MarshalText() ([]byte, error) {
-	if !r.IsValid() {
+	if !r.Valid() {
 		return nil, Invalid("crm.RoundingMode", "", "unknown rounding mode "+r.String())
 	}
 	return []byte(r.String()), nil
@@ -362,7 +362,7 @@ func (m Money) Div(d decimal.Decimal, mode RoundingMode) (Money, error) {
 	if err := m.Validate(); err != nil {
 		return Money{}, fmt.Errorf("crm: money div: %w", err)
 	}
-	if !mode.IsValid() {
+	if !mode.Valid() {
 		return Money{}, Invalid(op, "mode", "unknown rounding mode "+mode.String())
 	}
 	if d.IsZero() {
@@ -442,7 +442,7 @@ func (m Money) Round(mode RoundingMode) Money {
 // is within the bounds (1.5 EUR rounded to 2 places is 1.50); an amount
 // already coarser than places is otherwise returned unchanged. places is
 // clamped to ±2^30. An unknown mode rounds like [RoundHalfEven]; check
-// [RoundingMode.IsValid] at your boundary.
+// [RoundingMode.Valid] at your boundary.
 func (m Money) RoundTo(places int32, mode RoundingMode) Money {
 	return Money{amount: roundDecimal(m.amount, places, mode), currency: m.currency}
 }

@@ -1302,7 +1302,7 @@ func TestRoundingMode(t *testing.T) {
 		t.Run(w.name, func(t *testing.T) {
 			t.Parallel()
 			require.Equal(t, w.n, int(mode))
-			require.True(t, mode.IsValid())
+			require.True(t, mode.Valid())
 			require.Equal(t, w.name, mode.String())
 			got, err := crm.ParseRoundingMode(" " + strings.ToUpper(w.name) + " ")
 			require.NoError(t, err)
@@ -1327,7 +1327,7 @@ func TestRoundingModeRefuses(t *testing.T) {
 		require.Equal(t, crm.RoundUp, r)
 	}
 	for _, r := range []crm.RoundingMode{0, -1, 8, 99} {
-		require.False(t, r.IsValid())
+		require.False(t, r.Valid())
 		require.Equal(t, fmt.Sprintf("RoundingMode(%d)", int(r)), r.String())
 		_, err := r.MarshalText()
 		requireInvalid(t, err)

@@ -3,35 +3,22 @@ package complaint
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 )
 
 // MaxReasonLen bounds the length of a change's reason, in runes.
-const MaxReasonLen = 1000
+const MaxReasonLen = crm.MaxReasonLen
 
-// Change says who makes a change, when and why. Every change kept in a
-// complaint's audit trail carries one.
-type Change struct {
-	// Actor is the user or system account making the change. Required.
-	Actor crm.UserID
-	// At is when the change happens. Required; stored in UTC.
-	At time.Time
-	// Reason says why, in free text (at most MaxReasonLen runes).
-	Reason string
-}
+// Change says who makes a change, when and why: the kernel's [crm.Change].
+// Every change kept in a complaint's audit trail carries one.
+type Change = crm.Change
 
-// validate records the change's problems in v.
-func (ch Change) validate(v *crm.Validator) {
-	v.Merge("change.actor", ch.Actor.Validate())
-	v.Check(!ch.At.IsZero(), "change.at", "must be set")
-	v.Check(utf8.ValidString(ch.Reason), "change.reason", "not valid UTF-8")
-	v.Check(utf8.RuneCountInString(ch.Reason) <= MaxReasonLen, "change.reason", "too long")
-}
+// validateChange records the change's problems in v under "change".
+func validateChange(v *crm.Validator, ch Change) { v.Merge("change", ch.Validate()) }
 
 // requireReason records a problem when the change carries no reason.
-func (ch Change) requireReason(v *crm.Validator, what string) {
+func requireReason(v *crm.Validator, ch Change, what string) {
 	v.Check(strings.TrimSpace(ch.Reason) != "", "change.reason", "required for "+what)
 }
 

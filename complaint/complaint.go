@@ -132,7 +132,7 @@ func New(in NewInput, ch Change) (*Complaint, error) {
 		in.ReopenWindow = DefaultReopenWindow
 	}
 	v.Check(in.ReopenWindow > 0, "reopen_window", "must not be negative")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("complaint.New"); err != nil {
 		return nil, err
 	}
@@ -326,9 +326,9 @@ func (c *Complaint) timer(stop time.Time) calendar.Timer {
 // or Rejected without a reason, is a *crm.ValidationError.
 func (c *Complaint) Transition(to Status, ch Change) error {
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if to == Rejected {
-		ch.requireReason(&v, "a rejection")
+		requireReason(&v, ch, "a rejection")
 	}
 	if n := len(c.pauses); n > 0 && c.status == WaitingOnCustomer && !ch.At.IsZero() {
 		v.Check(!ch.At.Before(c.pauses[n-1].Start), "change.at", "before the complaint started waiting")
@@ -429,8 +429,8 @@ func (c *Complaint) checkTransition(from, to Status, at time.Time) error {
 // complaint is open, up to MaxEscalationLevel; a reason is required.
 func (c *Complaint) Escalate(ch Change) error {
 	var v crm.Validator
-	ch.validate(&v)
-	ch.requireReason(&v, "an escalation")
+	validateChange(&v, ch)
+	requireReason(&v, ch, "an escalation")
 	v.Check(c.escalation < MaxEscalationLevel, "escalation", "already at the highest level")
 	if err := v.Err("complaint.Escalate"); err != nil {
 		return err
@@ -452,8 +452,8 @@ func (c *Complaint) Escalate(ch Change) error {
 func (c *Complaint) HandOver(to crm.UserID, ch Change) error {
 	var v crm.Validator
 	v.Merge("owner", to.Validate())
-	ch.validate(&v)
-	ch.requireReason(&v, "a hand-over")
+	validateChange(&v, ch)
+	requireReason(&v, ch, "a hand-over")
 	v.Check(to != c.owner, "owner", "already the owner")
 	if err := v.Err("complaint.HandOver"); err != nil {
 		return err
@@ -471,7 +471,7 @@ func (c *Complaint) HandOver(to crm.UserID, ch Change) error {
 func (c *Complaint) SetResolution(r Resolution, ch Change) error {
 	var v crm.Validator
 	r.validate(&v, "resolution")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("complaint.SetResolution"); err != nil {
 		return err
 	}
@@ -490,7 +490,7 @@ func (c *Complaint) SetResolution(r Resolution, ch Change) error {
 // allowed when resolved, closed or rejected.
 func (c *Complaint) RecordAcceptance(accepted bool, ch Change) error {
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("complaint.RecordAcceptance"); err != nil {
 		return err
 	}
@@ -508,7 +508,7 @@ func (c *Complaint) RecordAcceptance(accepted bool, ch Change) error {
 // not be before closing; allowed only when closed.
 func (c *Complaint) ScheduleFollowUp(at time.Time, ch Change) error {
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	v.Check(!at.IsZero(), "follow_up_at", "must be set")
 	if c.status == Closed {
 		v.Check(!at.Before(c.closedAt), "follow_up_at", "before closing")
@@ -532,7 +532,7 @@ func (c *Complaint) ScheduleFollowUp(at time.Time, ch Change) error {
 // before closing.
 func (c *Complaint) RecordFollowUp(f FollowUp, ch Change) error {
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	checkText(&v, "follow_up.note", f.Note, false)
 	if c.status == Closed {
 		v.Check(!ch.At.Before(c.closedAt), "change.at", "before closing")
@@ -556,7 +556,7 @@ func (c *Complaint) RecordFollowUp(f FollowUp, ch Change) error {
 // allowed only when closed.
 func (c *Complaint) RecordSurvey(s Survey, ch Change) error {
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	v.Check(s.CSAT >= 1 && s.CSAT <= 5, "survey.csat", "must be 1 to 5")
 	checkText(&v, "survey.comment", s.Comment, false)
 	if err := v.Err("complaint.RecordSurvey"); err != nil {
@@ -576,7 +576,7 @@ func (c *Complaint) RecordSurvey(s Survey, ch Change) error {
 // SetGroup links the complaint to group (a non-zero ID).
 func (c *Complaint) SetGroup(group crm.ID, ch Change) error {
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	v.Check(!group.IsZero(), "group", "must not be zero")
 	v.Check(group != c.group, "group", "already in that group")
 	if err := v.Err("complaint.SetGroup"); err != nil {

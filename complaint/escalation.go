@@ -172,7 +172,7 @@ func (l Ladder) Due(c *Complaint, sla SLA, facts EscalationFacts) (level int, re
 func ApplyEscalation(c *Complaint, l Ladder, sla SLA, facts EscalationFacts, ch Change) (level int, notify []string, err error) {
 	var v crm.Validator
 	v.Merge("ladder", l.Validate())
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("complaint.ApplyEscalation"); err != nil {
 		return c.escalation, nil, err
 	}

@@ -24,7 +24,7 @@ func cloneRepair(es []RepairEntry) []RepairEntry { return slices.Clone(es) }
 // complaint is open. Entries must not go back in time.
 func (c *Complaint) AddRepairStep(step RepairStep, note string, public bool, ch Change) error {
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	v.Check(step.Valid(), "step", "unknown repair step")
 	checkText(&v, "note", note, false)
 	v.Check(len(c.repair) < MaxRepairEntries, "repair", "too many entries")

@@ -2,33 +2,20 @@ package customer
 
 import (
 	"time"
-	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/internal/enum"
 )
 
 // MaxReasonLen bounds the length of a change's reason, in runes.
-const MaxReasonLen = 1000
+const MaxReasonLen = crm.MaxReasonLen
 
-// Change says who makes a change, when and why. Every change that is kept in
-// a customer's history carries one.
-type Change struct {
-	// Actor is the user or system account making the change. Required.
-	Actor crm.UserID
-	// At is when the change happens. Required; stored in UTC.
-	At time.Time
-	// Reason says why, in free text (at most MaxReasonLen runes).
-	Reason string
-}
+// Change says who makes a change, when and why: the kernel's [crm.Change].
+// Every change kept in a customer's history carries one.
+type Change = crm.Change
 
-// validate records the change's problems in v under prefix.
-func (ch Change) validate(v *crm.Validator) {
-	v.Merge("change.actor", ch.Actor.Validate())
-	v.Check(!ch.At.IsZero(), "change.at", "must be set")
-	v.Check(utf8.ValidString(ch.Reason), "change.reason", "not valid UTF-8")
-	v.Check(utf8.RuneCountInString(ch.Reason) <= MaxReasonLen, "change.reason", "too long")
-}
+// validateChange records the change's problems in v under "change".
+func validateChange(v *crm.Validator, ch Change) { v.Merge("change", ch.Validate()) }
 
 // HistoryKind says what a history entry records.
 type HistoryKind uint8

@@ -141,7 +141,7 @@ func New(in NewInput, ch Change) (*Customer, error) {
 	v.Check(in.Stage.Valid(), "stage", "unknown stage")
 	v.Check(in.Loyalty.Valid(), "loyalty", "unknown loyalty rung")
 	v.Check(in.Lifecycle.Valid(), "lifecycle", "unknown lifecycle status")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("customer.New"); err != nil {
 		return nil, err
 	}
@@ -541,7 +541,7 @@ func (c *Customer) SetConsent(channel Channel, granted bool, source string, ch C
 	var v crm.Validator
 	v.Check(channel.Valid(), "channel", "unknown channel")
 	v.Check(utf8.ValidString(source) && utf8.RuneCountInString(source) <= MaxSourceLen, "source", "too long or not valid UTF-8")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("customer.SetConsent"); err != nil {
 		return err
 	}
@@ -574,7 +574,7 @@ func (c *Customer) MoveStage(to Stage, contract string, ch Change) error {
 	var v crm.Validator
 	v.Check(to.Valid(), "stage", "unknown stage")
 	v.Check(utf8.ValidString(contract) && utf8.RuneCountInString(contract) <= MaxNameLen, "contract", "too long or not valid UTF-8")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("customer.MoveStage"); err != nil {
 		return err
 	}
@@ -602,7 +602,7 @@ func (c *Customer) MoveLoyalty(to Loyalty, ch Change) error {
 	}
 	var v crm.Validator
 	v.Check(to.Valid(), "loyalty", "unknown loyalty rung")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("customer.MoveLoyalty"); err != nil {
 		return err
 	}
@@ -624,7 +624,7 @@ func (c *Customer) MoveLifecycle(to Lifecycle, ch Change) error {
 	}
 	var v crm.Validator
 	v.Check(to.Valid(), "lifecycle", "unknown lifecycle status")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("customer.MoveLifecycle"); err != nil {
 		return err
 	}
@@ -648,7 +648,7 @@ func (c *Customer) AssignOwner(to crm.UserID, ch Change) error {
 	}
 	var v crm.Validator
 	v.Merge("owner", to.Validate())
-	ch.validate(&v)
+	validateChange(&v, ch)
 	v.Check(strings.TrimSpace(ch.Reason) != "", "change.reason", "required for a reassignment")
 	v.Check(to != c.owner, "owner", "already the owner")
 	if err := v.Err("customer.AssignOwner"); err != nil {
@@ -669,7 +669,7 @@ func (c *Customer) SetClass(to Class, ch Change) error {
 	}
 	var v crm.Validator
 	v.Check(to.Valid(), "class", "unknown class")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("customer.SetClass"); err != nil {
 		return err
 	}
@@ -690,7 +690,7 @@ func (c *Customer) SetKeyAccount(key bool, ch Change) error {
 		return err
 	}
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("customer.SetKeyAccount"); err != nil {
 		return err
 	}

@@ -106,7 +106,7 @@ type MergeResult struct {
 func Merge(survivor, loser *Customer, rules Survivorship, ch Change) (MergeResult, error) {
 	var v crm.Validator
 	v.Check(survivor != nil && loser != nil, "customers", "must not be nil")
-	ch.validate(&v)
+	validateChange(&v, ch)
 	v.Merge("rules", rules.Validate())
 	if err := v.Err("customer.Merge"); err != nil {
 		return MergeResult{}, err
@@ -309,7 +309,7 @@ func (c *Customer) Erase(ch Change) (ErasureReport, error) {
 		return ErasureReport{}, err
 	}
 	var v crm.Validator
-	ch.validate(&v)
+	validateChange(&v, ch)
 	if err := v.Err("customer.Erase"); err != nil {
 		return ErasureReport{}, err
 	}
