@@ -12,9 +12,15 @@
 //   - [Money] and [Currency]: decimal amounts in ISO 4217 currencies, with
 //     named rounding ([RoundingMode]) and exact allocation.
 //   - [Clock]: injectable time ([SystemClock], [ManualClock]).
-//   - [Event] and [EventSink]: domain events, delivered after commit.
+//   - [Change]: who makes a change, when and why; every domain package's
+//     history and audit entries carry one.
+//   - [Event] and [EventSink]: domain events, delivered only after the
+//     outermost transaction commits ([AfterCommit], [CommitScope]);
+//     [EventLog] is the transactional outbox a backend may offer for
+//     delivery that survives a crash.
 //   - [PageRequest] and [Page]: cursor paging.
 //   - [Transactor]: transactions carried in the context.
+//   - [ValidTime]: the range of instants every store keeps.
 //   - Errors: sentinels that say what ([ErrNotFound], [ErrConflict],
 //     [ErrInvalid], [ErrInvalidTransition], [ErrDuplicate], …) and typed
 //     errors that say where ([ValidationError], [TransitionError]).
@@ -34,8 +40,9 @@
 //
 // # Layers
 //
-// The domain packages (customer, and next lead, opportunity, complaint)
-// build on this kernel; scoring is pure calculation; storage composes the
-// domain packages' storage ports into the one interface a host implements.
+// The domain packages (customer and complaint today; lead and opportunity
+// are planned) build on this kernel; calendar holds business calendars;
+// scoring is pure calculation; storage composes the domain packages'
+// storage ports into the one interface a host implements.
 // See docs/ARCHITECTURE.md in the repository.
 package crm

@@ -13,7 +13,7 @@
 //	pool, err := pgxpool.New(ctx, dsn)
 //	store, err := postgres.New(pool, &postgres.Options{Schema: "crm"})
 //	applied, err := store.Migrate(ctx) // explicit, never done by New
-//	svc := customer.NewService(store, …)
+//	svc, err := customer.NewService(store, &customer.Options{Clock: clock})
 //
 // All the store's tables live in one schema (Options.Schema, default
 // "crm"). Every statement names that schema explicitly, so the host's
