@@ -14,8 +14,11 @@
 // handed to the "postgres" system user and the binaries run as that user
 // (PostgreSQL refuses to run as root).
 //
-// When no server can be had, the tests that need one skip with a loud
-// message, except when CI=true, where Main fails the run instead.
+// When no server can be had, Main prints a loud message and runs no test
+// at all, so that the summary line "go test ./..." prints for the package
+// ends in "[no tests to run]" rather than a bare "ok"; under CI=true it
+// fails the run instead. With an explicit -run pattern the chosen tests
+// run and those that need a server skip themselves.
 //
 // # Isolation
 //
@@ -92,6 +95,13 @@ func run(m *testing.M) int {
 			}
 			fmt.Fprintf(os.Stderr, "\n*** pgtest: NO POSTGRESQL SERVER: tests that need one are SKIPPED: %s\n"+
 				"*** set %s or install PostgreSQL (e.g. apt-get install postgresql) to run them.\n\n", unavailable, EnvDSN)
+			if f := flag.Lookup("test.run"); f != nil && f.Value.String() == "" {
+				// Run nothing, so that go test's one-line summary of the
+				// package says "[no tests to run]" instead of a bare "ok"
+				// that would hide the skip. A -run pattern given by hand
+				// is kept: its tests skip one by one, -v shows why.
+				_ = f.Value.Set("^$")
+			}
 			// Examples cannot skip themselves; leave them out.
 			if f := flag.Lookup("test.skip"); f != nil && f.Value.String() == "" {
 				_ = f.Value.Set("^Example")
