@@ -1,0 +1,220 @@
+package customercsv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
+)
+
+// Policy says what Import does with rows that cannot become customers.
+type Policy uint8
+
+const (
+	// AllOrNothing stores nothing when any row is rejected.
+	AllOrNothing Policy = iota
+	// SkipInvalid stores the good rows and reports the others.
+	SkipInvalid
+)
+
+// Import defaults and limits.
+const (
+	// DefaultBatchSize is how many customers Import stores at a time.
+	DefaultBatchSize = 500
+	// MaxBatchSize bounds ImportOptions.BatchSize.
+	MaxBatchSize = 10_000
+	// DefaultMaxRejected is how many rejected rows a Report lists.
+	DefaultMaxRejected = 1000
+)
+
+// Importer is the optional capability of a customer store that stores
+// many new customers at once (storage/postgres offers it, with COPY).
+// Import finds it by type assertion and falls back to Create.
+type Importer interface {
+	ImportCustomers(ctx context.Context, customers []*customer.Customer) error
+}
+
+// ImportOptions configure an import. Tenant, Mapping and Change.Actor are
+// required; every other zero value works.
+type ImportOptions struct {
+	Tenant  crm.TenantID
+	Mapping Mapping
+	Policy  Policy
+	// Change is what every customer is created by; a zero At is taken
+	// from Clock.
+	Change customer.Change
+	// Clock defaults to crm.SystemClock; IDs to crm.UUIDv7.
+	Clock crm.Clock
+	IDs   crm.IDGenerator
+	// BatchSize is how many customers are stored at a time: 0 means
+	// DefaultBatchSize, at most MaxBatchSize.
+	BatchSize int
+	// MaxRejected bounds the rejected rows a Report lists (the count is
+	// always exact): 0 means DefaultMaxRejected.
+	MaxRejected int
+	// Progress, when set, is called after every stored batch and at the
+	// end.
+	Progress func(Progress)
+}
+
+// Progress reports how far an import has come.
+type Progress struct {
+	Rows     int           // rows read (blank rows not counted)
+	Stored   int           // customers written so far (final only when the import commits)
+	Rejected int           // rows rejected so far
+	Elapsed  time.Duration // since the import started
+}
+
+// Rate returns rows read per second.
+func (p Progress) Rate() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Rows) / p.Elapsed.Seconds()
+}
+
+// Report says what an import did.
+type Report struct {
+	// Rows counts the rows read (blank rows not counted).
+	Rows int
+	// Imported counts the customers stored: 0 when the import failed.
+	Imported int
+	// RejectedCount counts the rejected rows; Rejected lists the first
+	// MaxRejected of them, in file order.
+	RejectedCount int
+	Rejected      []*RowError
+}
+
+// ErrRejectedRows is wrapped by the error of an AllOrNothing import that
+// found rejected rows; it wraps crm.ErrInvalid.
+var ErrRejectedRows = fmt.Errorf("%w: rows rejected", crm.ErrInvalid)
+
+// Import reads customers from r and stores them through b in batches, in
+// one transaction (b.InTx): either every stored row commits or none does.
+// Rejected rows are listed in the report; under AllOrNothing any rejected
+// row makes Import read on to the end (so the report lists every bad row),
+// store nothing and return an error wrapping ErrRejectedRows. A store
+// error (a duplicate ID, a cancelled context) stops the import, stores
+// nothing and is returned.
+func Import(ctx context.Context, r io.Reader, b customer.Backend, opts ImportOptions) (Report, error) {
+	var rep Report
+	o, err := opts.normalize()
+	if err != nil {
+		return rep, err
+	}
+	if b == nil || b.Customers() == nil {
+		return rep, crm.Invalid("customercsv.Import", "backend", "must not be nil")
+	}
+	if o.Change.At.IsZero() {
+		o.Change.At = o.Clock.Now()
+	}
+	rd, err := NewReader(r, o.Tenant, o.Mapping, o.IDs, o.Change)
+	if err != nil {
+		return rep, err
+	}
+	start := time.Now()
+	progress := func(stored int) {
+		if o.Progress != nil {
+			o.Progress(Progress{Rows: rep.Rows, Stored: stored, Rejected: rep.RejectedCount, Elapsed: time.Since(start)})
+		}
+	}
+	stored := 0
+	err = b.InTx(ctx, func(ctx context.Context) error {
+		store := b.Customers()
+		batch := make([]*customer.Customer, 0, o.BatchSize)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			if err := write(ctx, store, batch); err != nil {
+				return err
+			}
+			stored += len(batch)
+			batch = batch[:0]
+			progress(stored)
+			return nil
+		}
+		for {
+			c, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			var re *RowError
+			if errors.As(err, &re) {
+				rep.Rows++
+				rep.RejectedCount++
+				if len(rep.Rejected) < o.MaxRejected {
+					rep.Rejected = append(rep.Rejected, re)
+				}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			rep.Rows++
+			if o.Policy == AllOrNothing && rep.RejectedCount > 0 {
+				continue // nothing will be stored; read on for the report
+			}
+			batch = append(batch, c)
+			if len(batch) == o.BatchSize {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if o.Policy == AllOrNothing && rep.RejectedCount > 0 {
+			return fmt.Errorf("customercsv: import: %d of %d rows rejected, nothing stored: %w", rep.RejectedCount, rep.Rows, ErrRejectedRows)
+		}
+		return flush()
+	})
+	if err != nil {
+		progress(0)
+		return rep, err
+	}
+	rep.Imported = stored
+	progress(stored)
+	return rep, nil
+}
+
+// write stores a batch, at once when the store can.
+func write(ctx context.Context, store customer.Store, batch []*customer.Customer) error {
+	if imp, ok := store.(Importer); ok {
+		if err := imp.ImportCustomers(ctx, batch); err != nil {
+			return fmt.Errorf("customercsv: import: %w", err)
+		}
+		return nil
+	}
+	for _, c := range batch {
+		if err := store.Create(ctx, c); err != nil {
+			return fmt.Errorf("customercsv: import %s: %w", c.ID(), err)
+		}
+	}
+	return nil
+}
+
+func (o ImportOptions) normalize() (ImportOptions, error) {
+	var v crm.Validator
+	v.Merge("tenant", o.Tenant.Validate())
+	v.Merge("mapping", o.Mapping.Validate())
+	v.Merge("change.actor", o.Change.Actor.Validate())
+	v.Check(o.Policy == AllOrNothing || o.Policy == SkipInvalid, "policy", "unknown policy")
+	v.Check(o.BatchSize >= 0 && o.BatchSize <= MaxBatchSize, "batch_size", fmt.Sprintf("must be between 0 and %d", MaxBatchSize))
+	v.Check(o.MaxRejected >= 0, "max_rejected", "must not be negative")
+	if err := v.Err("customercsv.ImportOptions"); err != nil {
+		return o, err
+	}
+	if o.Clock == nil {
+		o.Clock = crm.SystemClock{}
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.MaxRejected == 0 {
+		o.MaxRejected = DefaultMaxRejected
+	}
+	return o, nil
+}

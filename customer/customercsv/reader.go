@@ -1,0 +1,353 @@
+package customercsv
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
+)
+
+// maxRowFields bounds the fields of one row of the file, mapped or not.
+const maxRowFields = 1000
+
+// RowError reports a row that could not become a customer. It unwraps to
+// the problem, a *crm.ValidationError (so errors.Is(err, crm.ErrInvalid)
+// holds) whose paths name the columns by header (or field).
+type RowError struct {
+	// Line is the line of the file where the row starts, from 1.
+	Line int
+	// Err holds every problem of the row.
+	Err error
+}
+
+// Error returns "line N: problems".
+func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Err.Error()) }
+
+// Unwrap returns the row's problems.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// Reader reads customers from CSV, one row at a time. It is not safe for
+// concurrent use.
+type Reader struct {
+	csv    *csv.Reader
+	m      Mapping
+	tenant crm.TenantID
+	ids    crm.IDGenerator
+	ch     customer.Change
+	cols   []mapped
+}
+
+// mapped is a column of the mapping with its position in the row.
+type mapped struct {
+	index int
+	name  string // header, or field, for error paths
+	field field
+}
+
+// NewReader returns a reader of r for tenant. ids makes the IDs of rows
+// without an id column (nil: crm.UUIDv7); ch is the change every customer
+// is created by (its At must be set). With m.Header set, the header row is
+// read here: a mapped header the file lacks is an error.
+func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator, ch customer.Change) (*Reader, error) {
+	var v crm.Validator
+	v.Check(r != nil, "r", "must not be nil")
+	v.Merge("tenant", tenant.Validate())
+	v.Merge("mapping", m.Validate())
+	v.Merge("change", ch.Validate())
+	if err := v.Err("customercsv.NewReader"); err != nil {
+		return nil, err
+	}
+	if ids == nil {
+		ids = crm.UUIDv7{}
+	}
+	cr := csv.NewReader(r)
+	cr.Comma = m.comma()
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	rd := &Reader{csv: cr, m: m, tenant: tenant, ids: ids, ch: ch}
+	if !m.Header {
+		for i, c := range m.Columns {
+			if c.Field != "" {
+				f, _ := parseField(c.Field)
+				rd.cols = append(rd.cols, mapped{index: i, name: label(c), field: f})
+			}
+		}
+		return rd, nil
+	}
+	head, err := cr.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, crm.Invalid("customercsv.NewReader", "r", "the file is empty: no header row")
+		}
+		return nil, fmt.Errorf("customercsv: header row: %w", crm.Invalid("customercsv.NewReader", "header", err.Error()))
+	}
+	at := map[string]int{}
+	for i, h := range head {
+		if _, dup := at[normHeader(h)]; !dup {
+			at[normHeader(h)] = i
+		}
+	}
+	for i, c := range m.Columns {
+		if c.Field == "" {
+			continue
+		}
+		idx, ok := at[normHeader(c.Header)]
+		if !ok {
+			v.Addf(fmt.Sprintf("mapping.columns[%d].header", i), "the file has no column %q", c.Header)
+			continue
+		}
+		f, _ := parseField(c.Field)
+		rd.cols = append(rd.cols, mapped{index: idx, name: label(c), field: f})
+	}
+	if err := v.Err("customercsv.NewReader"); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+func label(c Column) string {
+	if strings.TrimSpace(c.Header) != "" {
+		return strings.TrimSpace(c.Header)
+	}
+	return c.Field
+}
+
+// Next returns the next row's customer, ready to store at version 0. A row
+// that cannot become one returns a *RowError, and the next call goes on
+// with the following row; the end of the file returns io.EOF. Blank rows
+// are skipped.
+func (r *Reader) Next() (*customer.Customer, error) {
+	for {
+		rec, err := r.csv.Read()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, &RowError{Line: pe.StartLine, Err: crm.Invalid("customercsv.Row", "", pe.Err.Error())}
+			}
+			return nil, fmt.Errorf("customercsv: read: %w", err)
+		}
+		line, _ := r.csv.FieldPos(0)
+		if blank(rec) {
+			continue
+		}
+		c, err := r.build(rec)
+		if err != nil {
+			return nil, &RowError{Line: line, Err: err}
+		}
+		return c, nil
+	}
+}
+
+func blank(rec []string) bool {
+	for _, s := range rec {
+		if strings.TrimSpace(s) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// row collects the cells of one row by field.
+type row struct {
+	v     crm.Validator
+	in    customer.NewInput
+	addr  customer.Address
+	tags  []string
+	notes string
+	attrs, prefs [][2]string
+	dates []struct {
+		key  string
+		date customer.Date
+		path string
+	}
+}
+
+func (r *Reader) build(rec []string) (*customer.Customer, error) {
+	var x row
+	if len(rec) > maxRowFields {
+		x.v.Addf("", "more than %d fields", maxRowFields)
+		return nil, x.v.Err("customercsv.Row")
+	}
+	x.in = customer.NewInput{Tenant: r.tenant, Kind: r.m.Defaults.Kind, Roles: r.m.Defaults.Roles,
+		Owner: r.m.Defaults.Owner, TimeZone: r.m.Defaults.TimeZone}
+	if x.in.Kind == 0 {
+		x.in.Kind = customer.Person
+	}
+	rolesSet := false
+	for _, col := range r.cols {
+		cell := ""
+		if col.index < len(rec) {
+			cell = strings.TrimSpace(rec[col.index])
+		}
+		if cell == "" {
+			continue
+		}
+		if len(cell) > MaxCellLen {
+			x.v.Addf(col.name, "longer than %d bytes", MaxCellLen)
+			continue
+		}
+		r.apply(&x, col, cell, &rolesSet)
+	}
+	if err := x.v.Err("customercsv.Row"); err != nil {
+		return nil, err
+	}
+	if x.in.ID.IsZero() {
+		id, err := r.ids.NewID()
+		if err != nil {
+			return nil, fmt.Errorf("customercsv: new ID: %w", err)
+		}
+		x.in.ID = id
+	}
+	if len(x.addr.Lines) > 0 || x.addr.Locality != "" || x.addr.PostalCode != "" || x.addr.AdministrativeArea != "" {
+		x.in.Addresses = append(x.in.Addresses, x.addr)
+	}
+	c, err := customer.New(x.in, r.ch)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range x.tags {
+		x.v.Merge("tags", c.AddTag(t))
+	}
+	if x.notes != "" {
+		x.v.Merge("notes", c.SetNotes(x.notes))
+	}
+	for _, kv := range x.attrs {
+		x.v.Merge("attr."+kv[0], c.SetAttribute(kv[0], kv[1]))
+	}
+	for _, kv := range x.prefs {
+		x.v.Merge("pref."+kv[0], c.SetPreference(kv[0], kv[1]))
+	}
+	for _, d := range x.dates {
+		x.v.Merge(d.path, c.SetDate(d.key, d.date))
+	}
+	if err := x.v.Err("customercsv.Row"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// apply reads one cell into x.
+func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
+	v := &x.v
+	switch col.field.kind {
+	case "id":
+		id, err := crm.ParseID(cell)
+		if v.Check(err == nil, col.name, "not an ID") {
+			x.in.ID = id
+		}
+	case "name":
+		x.in.Name = cell
+	case "kind":
+		k, err := customer.ParseKind(cell)
+		if v.Check(err == nil, col.name, "unknown kind") {
+			x.in.Kind = k
+		}
+	case "roles":
+		if !*rolesSet {
+			x.in.Roles, *rolesSet = nil, true
+		}
+		for _, s := range r.split(cell) {
+			role, err := customer.ParseRole(s)
+			if v.Check(err == nil, col.name, fmt.Sprintf("unknown role %q", s)) {
+				x.in.Roles = append(x.in.Roles, role)
+			}
+		}
+	case "owner":
+		x.in.Owner = crm.UserID(cell)
+	case "email":
+		for _, s := range r.split(cell) {
+			e, err := customer.ParseEmail(s)
+			if err != nil {
+				v.Merge(col.name, err)
+				continue
+			}
+			x.in.Emails = append(x.in.Emails, e)
+		}
+	case "phone":
+		for _, s := range splitPhones(r.split(cell)) {
+			p, err := customer.ParsePhone(s, r.m.DefaultRegion)
+			if err != nil {
+				v.Merge(col.name, err)
+				continue
+			}
+			x.in.Phones = append(x.in.Phones, p)
+		}
+	case "time_zone":
+		x.in.TimeZone = cell
+	case "stage":
+		s, err := customer.ParseStage(cell)
+		if v.Check(err == nil, col.name, "unknown stage") {
+			x.in.Stage = s
+		}
+	case "loyalty":
+		l, err := customer.ParseLoyalty(cell)
+		if v.Check(err == nil, col.name, "unknown loyalty rung") {
+			x.in.Loyalty = l
+		}
+	case "lifecycle":
+		l, err := customer.ParseLifecycle(cell)
+		if v.Check(err == nil, col.name, "unknown lifecycle status") {
+			x.in.Lifecycle = l
+		}
+	case "tags":
+		x.tags = append(x.tags, r.split(cell)...)
+	case "notes":
+		x.notes = cell
+	case "address":
+		x.addr.Lines = append(x.addr.Lines, cell)
+	case "address.locality":
+		x.addr.Locality = cell
+	case "address.postal_code":
+		x.addr.PostalCode = cell
+	case "address.area":
+		x.addr.AdministrativeArea = cell
+	case "attr":
+		x.attrs = append(x.attrs, [2]string{col.field.key, cell})
+	case "pref":
+		x.prefs = append(x.prefs, [2]string{col.field.key, cell})
+	case "date":
+		d, err := customer.ParseDate(cell)
+		if err != nil {
+			v.Merge(col.name, err)
+			return
+		}
+		x.dates = append(x.dates, struct {
+			key  string
+			date customer.Date
+			path string
+		}{col.field.key, d, col.name})
+	}
+}
+
+// split cuts a cell into its non-empty values.
+func (r *Reader) split(cell string) []string {
+	parts := strings.Split(cell, r.m.listSep())
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// splitPhones puts an ";ext=" parameter that a ";" list separator cut off
+// back on its number.
+func splitPhones(parts []string) []string {
+	out := parts[:0]
+	for _, p := range parts {
+		if strings.HasPrefix(strings.ToLower(p), "ext=") && len(out) > 0 {
+			out[len(out)-1] += ";" + p
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
