@@ -156,13 +156,13 @@ func blank(rec []string) bool {
 
 // row collects the cells of one row by field.
 type row struct {
-	v     crm.Validator
-	in    customer.NewInput
-	addr  customer.Address
-	tags  []string
-	notes string
+	v            crm.Validator
+	in           customer.NewInput
+	addr         customer.Address
+	tags         []string
+	notes        string
 	attrs, prefs [][2]string
-	dates []struct {
+	dates        []struct {
 		key  string
 		date customer.Date
 		path string
