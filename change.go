@@ -13,14 +13,14 @@ const MaxReasonLen = 1000
 // package (customer.Change and complaint.Change are this type).
 type Change struct {
 	// Actor is the user or system account making the change. Required.
-	Actor UserID
+	Actor UserID `json:"actor"`
 	// At is when the change happens, stored in UTC. Entity methods require
 	// it; services fill a zero At from their clock, so callers of a service
 	// usually leave it unset.
-	At time.Time
+	At time.Time `json:"at"`
 	// Reason says why, in free text (valid UTF-8, at most MaxReasonLen
 	// runes). Some changes require one; they say so.
-	Reason string
+	Reason string `json:"reason,omitempty"`
 }
 
 // Validate returns a *ValidationError listing every problem of ch, with the

@@ -14,23 +14,23 @@ type Event struct {
 	// their generator when the change is stored, and the same event keeps
 	// it in the outbox and in every delivery, so a consumer can drop a
 	// redelivered event by its ID.
-	ID ID
+	ID ID `json:"id"`
 	// Type names what happened, "<package>.<fact>", e.g. "customer.stage_changed".
-	Type string
+	Type string `json:"type"`
 	// Tenant owns the aggregate.
-	Tenant TenantID
+	Tenant TenantID `json:"tenant"`
 	// AggregateID identifies the aggregate the event belongs to.
-	AggregateID ID
+	AggregateID ID `json:"aggregate_id"`
 	// Version is the aggregate's version after the change (0 when unknown
 	// at the time the event was recorded; services fill it in).
-	Version int64
+	Version int64 `json:"version"`
 	// At is when it happened.
-	At time.Time
+	At time.Time `json:"at"`
 	// Actor is who caused it (a user or system name), when known.
-	Actor string
+	Actor string `json:"actor,omitempty"`
 	// Data holds the event's details: a value type of the recording
 	// package, e.g. customer.StageChanged. Sinks must not modify it.
-	Data any
+	Data any `json:"data,omitempty"`
 }
 
 // EventSink receives committed domain events, in the order they happened,

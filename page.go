@@ -18,10 +18,10 @@ type PageRequest struct {
 	// Cursor is the Next value of the previous page, empty for the first.
 	// Cursors are opaque; a cursor from one list must not be used with
 	// another.
-	Cursor string
+	Cursor string `json:"cursor,omitempty"`
 	// Limit is the page size: 0 means DefaultPageLimit; values above
 	// MaxPageLimit are reduced to it; negative values are invalid.
-	Limit int
+	Limit int `json:"limit,omitempty"`
 }
 
 // Normalize validates p and returns it with the default and maximum limit
@@ -46,7 +46,7 @@ func (p PageRequest) Normalize() (PageRequest, error) {
 type Page[T any] struct {
 	// Items holds at most the requested number of items, in the list's
 	// documented order.
-	Items []T
+	Items []T `json:"items"`
 	// Next is the cursor of the following page; empty when this is the last.
-	Next string
+	Next string `json:"next,omitempty"`
 }
