@@ -524,8 +524,10 @@ func (c *Customer) SetNotes(notes string) error {
 	if err := c.guard("set notes", true); err != nil {
 		return err
 	}
-	if !utf8.ValidString(notes) || utf8.RuneCountInString(notes) > MaxNotesLen {
-		return crm.Invalid("customer.SetNotes", "notes", "too long or not valid UTF-8")
+	var v crm.Validator
+	checkText(&v, "notes", notes, MaxNotesLen, false)
+	if err := v.Err("customer.SetNotes"); err != nil {
+		return err
 	}
 	c.own()
 	c.notes = notes
@@ -540,7 +542,7 @@ func (c *Customer) SetConsent(channel Channel, granted bool, source string, ch C
 	}
 	var v crm.Validator
 	v.Check(channel.Valid(), "channel", "unknown channel")
-	v.Check(utf8.ValidString(source) && utf8.RuneCountInString(source) <= MaxSourceLen, "source", "too long or not valid UTF-8")
+	checkText(&v, "source", source, MaxSourceLen, false)
 	validateChange(&v, ch)
 	if err := v.Err("customer.SetConsent"); err != nil {
 		return err
@@ -721,13 +723,16 @@ func (c *Customer) emit(typ string, ch Change, data any) {
 }
 
 // PendingHistory returns the history entries recorded since the customer
-// was loaded or last saved. Store implementations append them to the
-// customer's history when they save it.
+// was built, loaded or last saved.
+//
+// Deprecated: stores use the hooks in internal/hook; this goes when they
+// have moved.
 func (c *Customer) PendingHistory() []HistoryEntry { return slices.Clone(c.pending) }
 
-// Events returns the domain events recorded since the customer was loaded,
-// with Version set to the customer's version. Services publish them after
-// the transaction commits.
+// Events returns the domain events recorded since the customer was built,
+// loaded or last saved, in order, with Version set to the customer's
+// version. Services take them when they store the change and publish them
+// after the commit.
 func (c *Customer) Events() []crm.Event {
 	out := slices.Clone(c.events)
 	for i := range out {
@@ -737,38 +742,50 @@ func (c *Customer) Events() []crm.Event {
 }
 
 // Saved tells the customer it was stored at version: it sets the version and
-// forgets the pending history. Only store implementations call it, after
-// they have persisted the customer and its pending history.
-func (c *Customer) Saved(version int64) {
+// forgets the pending history and events, as every entity's Saved does.
+//
+// Deprecated: stores use the hooks in internal/hook; this goes when they
+// have moved.
+func (c *Customer) Saved(version int64) { c.saved(version) }
+
+// saved is the Saved hook: the customer and its pending changes are stored.
+func (c *Customer) saved(version int64) {
 	c.version = version
 	c.pending = nil
+	c.events = nil
 }
 
-// Touch sets the time of the last change; services call it on every save.
-func (c *Customer) Touch(at time.Time) {
+// Touch sets the time of the last change.
+//
+// Deprecated: services set it on every change they store; stores need not
+// call it. This goes when the stores have moved to internal/hook.
+func (c *Customer) Touch(at time.Time) { c.touch(at) }
+
+func (c *Customer) touch(at time.Time) {
 	if at.After(c.updatedAt) {
 		c.own()
 		c.updatedAt = at.UTC()
 	}
 }
 
-// Clone returns an independent copy of the customer's stored state, with
-// its pending history but without recorded events: a change to either
-// customer never shows in the other.
+// Clone returns an independent copy of the customer: its stored state and
+// its pending changes (history entries and events) alike, as every
+// entity's Clone does. A change to either customer never shows in the
+// other.
 //
-// The copy is made on write: the two customers share their state until one
-// of them changes, which first copies it. Clone therefore marks c too, the
-// first time c is cloned after it was created, loaded or changed; cloning a
-// customer that was itself made by Clone (as every copy a store holds is)
-// writes nothing to it, so such a customer can be cloned by many goroutines
-// at once.
+// The copy of the stored state is made on write: the two customers share
+// it until one of them changes, which first copies it. Clone therefore
+// marks c too, the first time c is cloned after it was created, loaded or
+// changed; cloning a customer that was itself made by Clone (as every copy
+// a store holds is) writes nothing to it, so such a customer can be cloned
+// by many goroutines at once.
 func (c *Customer) Clone() *Customer {
 	if !c.shared {
 		c.shared = true
 	}
 	d := *c
 	d.pending = slices.Clone(c.pending)
-	d.events = nil
+	d.events = slices.Clone(c.events)
 	return &d
 }
 
@@ -843,9 +860,12 @@ func checkRoles(v *crm.Validator, roles []Role) {
 }
 
 func checkContacts(v *crm.Validator, emails []Email, phones []Phone, addresses []Address) {
-	v.Check(len(emails) <= MaxContacts, "emails", "too many")
-	v.Check(len(phones) <= MaxContacts, "phones", "too many")
-	v.Check(len(addresses) <= MaxContacts, "addresses", "too many")
+	few := v.Check(len(emails) <= MaxContacts, "emails", "too many")
+	few = v.Check(len(phones) <= MaxContacts, "phones", "too many") && few
+	few = v.Check(len(addresses) <= MaxContacts, "addresses", "too many") && few
+	if !few { // the entries of an oversized list are not looked at
+		return
+	}
 	seen := map[string]bool{}
 	for i, e := range emails {
 		p := fmt.Sprintf("emails[%d]", i)
@@ -885,7 +905,8 @@ func checkTimeZone(v *crm.Validator, name string) {
 	}
 }
 
-func checkKey(v *crm.Validator, path, key string) {
+// checkKey checks a map key or tag, reporting whether it is good.
+func checkKey(v *crm.Validator, path, key string) bool {
 	switch {
 	case key == "":
 		v.Addf(path, "key must not be empty")
@@ -893,14 +914,18 @@ func checkKey(v *crm.Validator, path, key string) {
 		v.Addf(path, "key longer than %d bytes", MaxKeyLen)
 	case !utf8.ValidString(key) || strings.ContainsFunc(key, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }):
 		v.Addf(path, "key must be printable with no spaces")
+	default:
+		return true
 	}
+	return false
 }
 
 // checkEntry validates setting key to value in m.
 func checkEntry(op, path string, m map[string]string, key, value string) error {
 	var v crm.Validator
-	checkKey(&v, path, key)
-	v.Check(utf8.ValidString(value) && utf8.RuneCountInString(value) <= MaxValueLen, path+"."+key, "value too long or not valid UTF-8")
+	if checkKey(&v, path, key) {
+		checkText(&v, path+"."+key, value, MaxValueLen, false)
+	}
 	v.Check(len(m) < MaxMapEntries || hasKey(m, key) || value == "", path, "too many entries")
 	return v.Err(op)
 }

@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -43,6 +44,8 @@ func (in Interaction) Validate() error {
 	v.Check(in.Direction.Valid(), "direction", "unknown direction")
 	v.Merge("actor", in.Actor.Validate())
 	v.Check(!in.At.IsZero(), "at", "must be set")
+	checkTime(&v, "at", in.At)
+	checkTime(&v, "next_step_due", in.NextStepDue)
 	checkText(&v, "summary", in.Summary, MaxSummaryLen, true)
 	checkText(&v, "outcome", in.Outcome, MaxOutcomeLen, false)
 	checkText(&v, "next_step", in.NextStep, MaxOutcomeLen, false)
@@ -65,7 +68,9 @@ func checkText(v *crm.Validator, path, s string, max int, required bool) {
 		v.Addf(path, "must not be empty")
 	case !utf8.ValidString(s):
 		v.Addf(path, "not valid UTF-8")
-	case utf8.RuneCountInString(s) > max:
+	case strings.IndexByte(s, 0) >= 0:
+		v.Addf(path, "must not contain a NUL byte")
+	case len(s) > max*utf8.UTFMax || utf8.RuneCountInString(s) > max:
 		v.Addf(path, "longer than %d characters", max)
 	}
 }
