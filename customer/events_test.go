@@ -177,7 +177,9 @@ func TestEventsMergeInOneTransactionWithOutbox(t *testing.T) {
 // failingOutbox refuses every append.
 type failingOutbox struct{}
 
-func (failingOutbox) AppendEvents(context.Context, []crm.Event) error { return errors.New("outbox full") }
+func (failingOutbox) AppendEvents(context.Context, []crm.Event) error {
+	return errors.New("outbox full")
+}
 
 func TestEventsOutboxFailureStoresNothing(t *testing.T) {
 	t.Parallel()
