@@ -37,12 +37,14 @@ func (a Asset) Validate() error {
 }
 
 func (a Asset) validate(v *crm.Validator, prefix string) {
-	v.Check(len(a) <= MaxAssetLevels, prefix, "too many levels")
+	if !v.Check(len(a) <= MaxAssetLevels, prefix, "too many levels") {
+		return
+	}
 	for i, l := range a {
 		for _, f := range [2][2]string{{"kind", l.Kind}, {"id", l.ID}} {
 			s := f[1]
-			v.Check(strings.TrimSpace(s) != "" && len(s) <= MaxAssetFieldLen && utf8.ValidString(s),
-				fmt.Sprintf("%s[%d].%s", prefix, i, f[0]), "must be 1 to 128 bytes of UTF-8")
+			v.Check(strings.TrimSpace(s) != "" && len(s) <= MaxAssetFieldLen && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0,
+				fmt.Sprintf("%s[%d].%s", prefix, i, f[0]), "must be 1 to 128 bytes of UTF-8 without NUL")
 		}
 	}
 }

@@ -42,7 +42,7 @@ func ref(ctx context.Context, op string, tenant crm.TenantID, id crm.ID, idPath 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return CheckRef(op, tenant, id, idPath)
+	return checkRef(op, tenant, id, idPath)
 }
 
 // scope checks the context and tenant of a list call and its page.
@@ -289,7 +289,7 @@ func (g *guarded) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.I
 		if err := fn(vi); err != nil {
 			return err
 		}
-		return CheckVisitUpdate(op, before, *vi)
+		return checkVisitUpdate(op, before, *vi)
 	})
 }
 
@@ -310,7 +310,7 @@ func (g *guarded) MoveRelated(ctx context.Context, tenant crm.TenantID, from, to
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if err := CheckMove(op, tenant, from, to); err != nil {
+	if err := checkMove(op, tenant, from, to); err != nil {
 		return err
 	}
 	return g.s.MoveRelated(ctx, tenant, from, to)
