@@ -74,7 +74,8 @@ func DefaultFacts(c *customer.Customer) CustomerFacts {
 // sink only after the outermost transaction commits.
 type Service struct {
 	backend  Backend
-	store    Store
+	store    Store          // guarded
+	custs    customer.Store // guarded
 	clock    crm.Clock
 	ids      crm.IDGenerator
 	pub      *hook.Publisher
@@ -98,7 +99,7 @@ func NewService(b Backend, opts *Options) (*Service, error) {
 		o = *opts
 	}
 	s := &Service{
-		backend: b, store: Guard(b.Complaints()), clock: o.Clock, ids: o.IDs, log: o.Logger,
+		backend: b, store: Guard(b.Complaints()), custs: customer.Guard(b.Customers()), clock: o.Clock, ids: o.IDs, log: o.Logger,
 		cats: o.Categories, policies: o.Policies, cals: o.Calendars, ladder: o.Ladder,
 		reopen: o.ReopenWindow, facts: o.Facts,
 	}
@@ -225,7 +226,7 @@ func versioned(events []crm.Event, v int64) []crm.Event {
 // checkCustomer returns nil when the customer exists and is neither merged
 // nor erased.
 func (s *Service) checkCustomer(ctx context.Context, tenant crm.TenantID, id crm.ID) error {
-	cu, err := s.backend.Customers().Get(ctx, tenant, id)
+	cu, err := s.custs.Get(ctx, tenant, id)
 	switch {
 	case err != nil:
 		return fmt.Errorf("customer %s: %w", id, err)

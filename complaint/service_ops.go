@@ -46,7 +46,7 @@ func (fc *factsCache) get(ctx context.Context, tenant crm.TenantID, id crm.ID) (
 		return f, nil
 	}
 	var f CustomerFacts
-	cu, err := fc.s.backend.Customers().Get(ctx, tenant, id)
+	cu, err := fc.s.custs.Get(ctx, tenant, id)
 	switch {
 	case errors.Is(err, crm.ErrNotFound):
 	case err != nil:
