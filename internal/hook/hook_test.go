@@ -74,11 +74,19 @@ func TestOneMeaningAcrossAggregates(t *testing.T) {
 	}{
 		{"customer",
 			func() (int, int) { d := cu.Clone(); return len(ch.Pending(d)), len(d.Events()) },
-			func() (int, int, int64) { d := cu.Clone(); ch.Saved(d, 4); return len(ch.Pending(d)), len(d.Events()), d.Version() },
+			func() (int, int, int64) {
+				d := cu.Clone()
+				ch.Saved(d, 4)
+				return len(ch.Pending(d)), len(d.Events()), d.Version()
+			},
 			func() (int, int) { return len(ch.Pending(cu)), len(cu.Events()) }},
 		{"complaint",
 			func() (int, int) { d := co.Clone(); return len(ph.Pending(d)), len(d.Events()) },
-			func() (int, int, int64) { d := co.Clone(); ph.Saved(d, 4); return len(ph.Pending(d)), len(d.Events()), d.Version() },
+			func() (int, int, int64) {
+				d := co.Clone()
+				ph.Saved(d, 4)
+				return len(ph.Pending(d)), len(d.Events()), d.Version()
+			},
 			func() (int, int) { return len(ph.Pending(co)), len(co.Events()) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
