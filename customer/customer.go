@@ -25,17 +25,6 @@ const (
 	erasedPlaceholder = "[erased]"
 )
 
-// Consent is a customer's decision about marketing on one channel.
-type Consent struct {
-	// Granted is true when the customer agreed, false when they refused or
-	// withdrew.
-	Granted bool
-	// At is when the decision was given.
-	At time.Time
-	// Source says how it was collected, e.g. "web form", "signed contract".
-	Source string
-}
-
 // Customer is a person or organisation the business serves: the one record
 // per real customer that the whole library shares. Fields are private;
 // methods validate their input, leave the customer unchanged when they
@@ -257,20 +246,6 @@ func (c *Customer) HasTag(tag string) bool {
 	_, ok := slices.BinarySearch(c.tags, normTag(tag))
 	return ok
 }
-
-// Consent returns the customer's marketing consent on ch; ok is false when
-// none was ever recorded (which counts as no consent).
-func (c *Customer) Consent(ch Channel) (Consent, bool) {
-	k, ok := c.consents[ch]
-	return k, ok
-}
-
-// Consents returns every recorded consent decision.
-func (c *Customer) Consents() map[Channel]Consent { return maps.Clone(c.consents) }
-
-// MayContact reports whether marketing on ch is allowed: consent was given
-// and not withdrawn.
-func (c *Customer) MayContact(ch Channel) bool { return c.consents[ch].Granted }
 
 // Notes returns the free-text notes on the customer (personality, habits).
 func (c *Customer) Notes() string { return c.notes }
@@ -532,36 +507,6 @@ func (c *Customer) SetNotes(notes string) error {
 	c.own()
 	c.notes = notes
 	return nil
-}
-
-// SetConsent records the customer's marketing decision on channel, given
-// at ch.At through source; the change is kept in the history.
-func (c *Customer) SetConsent(channel Channel, granted bool, source string, ch Change) error {
-	if err := c.guard("set consent", true); err != nil {
-		return err
-	}
-	var v crm.Validator
-	v.Check(channel.Valid(), "channel", "unknown channel")
-	checkText(&v, "source", source, MaxSourceLen, false)
-	validateChange(&v, ch)
-	if err := v.Err("customer.SetConsent"); err != nil {
-		return err
-	}
-	c.own()
-	if c.consents == nil {
-		c.consents = map[Channel]Consent{}
-	}
-	old := c.consents[channel]
-	c.consents[channel] = Consent{Granted: granted, At: ch.At.UTC(), Source: source}
-	c.record(HistoryConsent, consentText(channel, old.Granted), consentText(channel, granted), ch)
-	return nil
-}
-
-func consentText(ch Channel, granted bool) string {
-	if granted {
-		return ch.String() + ":granted"
-	}
-	return ch.String() + ":refused"
 }
 
 // MoveStage moves the relationship to stage to. Reaching Mature requires
