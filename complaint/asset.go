@@ -43,8 +43,8 @@ func (a Asset) validate(v *crm.Validator, prefix string) {
 	for i, l := range a {
 		for _, f := range [2][2]string{{"kind", l.Kind}, {"id", l.ID}} {
 			s := f[1]
-			v.Check(strings.TrimSpace(s) != "" && len(s) <= MaxAssetFieldLen && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0,
-				fmt.Sprintf("%s[%d].%s", prefix, i, f[0]), "must be 1 to 128 bytes of UTF-8 without NUL")
+			v.Check(strings.TrimSpace(s) != "" && len(s) <= MaxAssetFieldLen && utf8.ValidString(s),
+				fmt.Sprintf("%s[%d].%s", prefix, i, f[0]), "must be 1 to 128 bytes of UTF-8")
 		}
 	}
 }

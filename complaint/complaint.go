@@ -159,8 +159,6 @@ func checkText(v *crm.Validator, path, s string, required bool) {
 	switch {
 	case !utf8.ValidString(s):
 		v.Addf(path, "not valid UTF-8")
-	case strings.IndexByte(s, 0) >= 0:
-		v.Addf(path, "must not contain a NUL byte")
 	case len(s) > MaxDescriptionLen*utf8.UTFMax || utf8.RuneCountInString(s) > MaxDescriptionLen:
 		v.Addf(path, "too long")
 	}
@@ -171,8 +169,8 @@ func checkAttachments(v *crm.Validator, refs []string) {
 		return
 	}
 	for i, r := range refs {
-		v.Check(strings.TrimSpace(r) != "" && len(r) <= MaxAttachmentLen && utf8.ValidString(r) && strings.IndexByte(r, 0) < 0,
-			fmt.Sprintf("attachments[%d]", i), "must be 1 to 1000 bytes of UTF-8 without NUL")
+		v.Check(strings.TrimSpace(r) != "" && len(r) <= MaxAttachmentLen && utf8.ValidString(r),
+			fmt.Sprintf("attachments[%d]", i), "must be 1 to 1000 bytes of UTF-8")
 	}
 }
 

@@ -70,6 +70,9 @@ func TestGuardRefusesComplaintsBuiltAroundTheConstructors(t *testing.T) {
 		{"100k attachments", "attachments", func(r *complaint.Record) { r.Attachments = attachments(100_000) }},
 		{"empty attachment", "attachments[0]", func(r *complaint.Record) { r.Attachments = []string{""} }},
 		{"empty category", "category", func(r *complaint.Record) { r.Category = "" }},
+		{"category with NUL", "category", func(r *complaint.Record) { r.Category = "leak\x00" }},
+		{"asset with NUL", "asset[0]", func(r *complaint.Record) { r.Asset = complaint.Asset{{Kind: "unit", ID: "1\x00"}} }},
+		{"attachment with NUL", "attachments", func(r *complaint.Record) { r.Attachments = []string{"s3://a\x00"} }},
 		{"too many repair entries", "repair", func(r *complaint.Record) {
 			r.Repair = make([]complaint.RepairEntry, complaint.MaxRepairEntries+1)
 			for i := range r.Repair {

@@ -2,13 +2,27 @@ package complaint
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 )
 
 // MaxRiskNotes bounds the notes kept on one risk.
 const MaxRiskNotes = 1000
+
+// noNUL adds a problem at path when s holds a NUL byte, which not every
+// store can keep (PostgreSQL text cannot). Entities may hold one; no store
+// is asked to keep it.
+func noNUL(v *crm.Validator, path string, ss ...string) {
+	for _, s := range ss {
+		if strings.IndexByte(s, 0) >= 0 {
+			v.Addf(path, "must not contain a NUL byte")
+			return
+		}
+	}
+}
 
 // checkTime adds a problem at path when t lies outside the stored range.
 func checkTime(v *crm.Validator, path string, t time.Time) {
@@ -37,13 +51,33 @@ func checkStored(op string, c *Complaint, stored *Resolution) error {
 	checkText(&v, "description", c.desc, true)
 	checkText(&v, "desired_outcome", c.desired, false)
 	checkAttachments(&v, c.attach)
-	if c.resolution != nil && c.resolution != stored {
-		c.resolution.checkAmount(&v, "resolution")
+	noNUL(&v, "category", c.category)
+	noNUL(&v, "description", c.desc)
+	noNUL(&v, "desired_outcome", c.desired)
+	noNUL(&v, "attachments", c.attach...)
+	for i, l := range c.asset {
+		noNUL(&v, fmt.Sprintf("asset[%d]", i), l.Kind, l.ID)
+	}
+	if r := c.resolution; r != nil {
+		if r != stored {
+			r.checkAmount(&v, "resolution")
+		}
+		noNUL(&v, "resolution", r.Summary, r.RootCause.Category, r.RootCause.Text, r.Corrective, r.Preventive)
+	}
+	if c.followUp != nil {
+		noNUL(&v, "follow_up.note", c.followUp.Note)
+	}
+	for i, a := range c.pending {
+		p := fmt.Sprintf("audit[%d]", i)
+		noNUL(&v, p+".reason", a.Reason)
+		noNUL(&v, p, a.From, a.To)
+		v.Check(utf8.ValidString(a.From+a.To+a.Reason), p, "not valid UTF-8")
 	}
 	if v.Check(len(c.repair) <= MaxRepairEntries, "repair", "too many entries") {
 		for i, e := range c.repair {
 			p := fmt.Sprintf("repair[%d]", i)
 			checkText(&v, p+".note", e.Note, false)
+			noNUL(&v, p+".note", e.Note)
 			checkTime(&v, p+".at", e.At)
 			v.Merge(p+".actor", e.Actor.Validate())
 		}
@@ -69,6 +103,7 @@ func checkStored(op string, c *Complaint, stored *Resolution) error {
 	}
 	if c.survey != nil {
 		checkText(&v, "survey.comment", c.survey.Comment, false)
+		noNUL(&v, "survey.comment", c.survey.Comment)
 		checkTime(&v, "survey.at", c.survey.At)
 	}
 	return v.Err(op)
@@ -90,6 +125,10 @@ func checkStoredRisk(op string, r *Risk) error {
 	v.Check(len(h.Rule) <= MaxRuleNameLen, "hotspot.rule", "too long")
 	checkText(&v, "hotspot.rule", h.Rule, true)
 	checkText(&v, "hotspot.category", h.Category, false)
+	noNUL(&v, "hotspot", h.Rule, h.Category)
+	for i, l := range h.Asset {
+		noNUL(&v, fmt.Sprintf("hotspot.asset[%d]", i), l.Kind, l.ID)
+	}
 	v.Check(len(h.Category) <= MaxCategoryCodeLen, "hotspot.category", "too long")
 	v.Check(h.Count >= 0, "hotspot.count", "must not be negative")
 	v.Check(len(h.Evidence) <= MaxEvidenceCap, "hotspot.evidence", "too many")
@@ -99,6 +138,7 @@ func checkStoredRisk(op string, r *Risk) error {
 	if v.Check(len(r.notes) <= MaxRiskNotes, "notes", "too many notes") {
 		for i, n := range r.notes {
 			checkText(&v, fmt.Sprintf("notes[%d].text", i), n.Text, false)
+			noNUL(&v, fmt.Sprintf("notes[%d].text", i), n.Text)
 			checkTime(&v, fmt.Sprintf("notes[%d].at", i), n.At)
 		}
 	}

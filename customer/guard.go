@@ -3,6 +3,8 @@ package customer
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 )
@@ -170,11 +172,8 @@ func (g *guarded) FindByContact(ctx context.Context, tenant crm.TenantID, emails
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Check(limit >= 0, "limit", "must not be negative")
-	emails, phones = distinct(emails), distinct(phones)
-	if v.Check(len(emails)+len(phones) <= MaxContactKeys, "keys", fmt.Sprintf("more than %d distinct e-mail addresses and phone numbers", MaxContactKeys)) {
-		checkKeys(&v, "emails", emails, MaxEmailLen)
-		checkKeys(&v, "phones", phones, MaxPhoneInputLen)
-	}
+	emails, phones = distinct(emails, MaxEmailLen), distinct(phones, MaxPhoneInputLen)
+	v.Check(len(emails)+len(phones) <= MaxContactKeys, "keys", fmt.Sprintf("more than %d distinct e-mail addresses and phone numbers", MaxContactKeys))
 	if err := v.Err(op); err != nil {
 		return nil, err
 	}
@@ -196,30 +195,21 @@ func (g *guarded) FindByContact(ctx context.Context, tenant crm.TenantID, emails
 	return out, nil
 }
 
-// distinct returns keys without repeats or empty keys, in first-seen order;
-// keys itself when it has none.
-func distinct(keys []string) []string {
+// distinct returns the keys that can match a stored contact, without
+// repeats, in first-seen order. A key no stored contact can have (empty,
+// longer than maxLen bytes, not valid UTF-8, holding a NUL byte) matches
+// nothing and is left out.
+func distinct(keys []string, maxLen int) []string {
 	seen := make(map[string]struct{}, min(len(keys), MaxContactKeys+1))
 	out := keys[:0:0]
 	for _, k := range keys {
-		if _, dup := seen[k]; dup || k == "" {
+		if _, dup := seen[k]; dup || k == "" || len(k) > maxLen || !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
 			continue
 		}
 		seen[k] = struct{}{}
 		out = append(out, k)
 	}
 	return out
-}
-
-// checkKeys checks normalised contact keys: storable text of bounded size.
-func checkKeys(v *crm.Validator, path string, keys []string, maxLen int) {
-	for i, k := range keys {
-		if len(k) > maxLen {
-			v.Addf(fmt.Sprintf("%s[%d]", path, i), "longer than %d bytes", maxLen)
-			continue
-		}
-		checkText(v, fmt.Sprintf("%s[%d]", path, i), k, maxLen, false)
-	}
 }
 
 func (g *guarded) History(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[HistoryEntry], error) {
@@ -239,8 +229,8 @@ func (g *guarded) AddInteraction(ctx context.Context, in Interaction) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if err := in.Validate(); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+	if err := checkStoredInteraction(op, in); err != nil {
+		return err
 	}
 	return g.s.AddInteraction(ctx, in)
 }
@@ -262,8 +252,8 @@ func (g *guarded) CreateVisit(ctx context.Context, vi Visit) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if err := vi.Validate(); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+	if err := checkStoredVisit(op, vi); err != nil {
+		return err
 	}
 	return g.s.CreateVisit(ctx, vi)
 }
@@ -289,7 +279,10 @@ func (g *guarded) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.I
 		if err := fn(vi); err != nil {
 			return err
 		}
-		return checkVisitUpdate(op, before, *vi)
+		if err := checkVisitUpdate(op, before, *vi); err != nil {
+			return err
+		}
+		return checkStoredVisit(op, *vi)
 	})
 }
 

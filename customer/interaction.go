@@ -1,7 +1,6 @@
 package customer
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -68,8 +67,6 @@ func checkText(v *crm.Validator, path, s string, max int, required bool) {
 		v.Addf(path, "must not be empty")
 	case !utf8.ValidString(s):
 		v.Addf(path, "not valid UTF-8")
-	case strings.IndexByte(s, 0) >= 0:
-		v.Addf(path, "must not contain a NUL byte")
 	case len(s) > max*utf8.UTFMax || utf8.RuneCountInString(s) > max:
 		v.Addf(path, "longer than %d characters", max)
 	}

@@ -2,10 +2,19 @@ package customer
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 )
+
+// noNUL adds a problem at path when s holds a NUL byte, which not every
+// store can keep (PostgreSQL text cannot). Entities may hold one; no store
+// is asked to keep it.
+func noNUL(v *crm.Validator, path, s string) {
+	v.Check(strings.IndexByte(s, 0) < 0, path, "must not contain a NUL byte")
+}
 
 // checkTime adds a problem at path when t lies outside the stored range.
 func checkTime(v *crm.Validator, path string, t time.Time) {
@@ -43,6 +52,7 @@ func checkStored(op string, c *Customer) error {
 		}
 	}
 	checkTimeZone(&v, c.timeZone)
+	noNUL(&v, "time_zone", c.timeZone)
 	checkMap(&v, "preferences", c.prefs)
 	checkMap(&v, "attributes", c.attrs)
 	if v.Check(len(c.tags) <= MaxTags, "tags", "too many tags") {
@@ -55,9 +65,18 @@ func checkStored(op string, c *Customer) error {
 	for ch, k := range c.consents {
 		path := "consents." + ch.String()
 		checkText(&v, path+".source", k.Source, MaxSourceLen, false)
+		noNUL(&v, path+".source", k.Source)
 		checkTime(&v, path+".at", k.At)
 	}
 	checkText(&v, "notes", c.notes, MaxNotesLen, false)
+	noNUL(&v, "notes", c.notes)
+	for i, h := range c.pending {
+		p := fmt.Sprintf("history[%d]", i)
+		noNUL(&v, p+".from", h.From)
+		noNUL(&v, p+".to", h.To)
+		noNUL(&v, p+".reason", h.Reason)
+		v.Check(utf8.ValidString(h.From+h.To+h.Reason), p, "not valid UTF-8")
+	}
 	return v.Err(op)
 }
 
@@ -69,6 +88,28 @@ func checkMap(v *crm.Validator, path string, m map[string]string) {
 	for k, val := range m {
 		if checkKey(v, path, k) {
 			checkText(v, path+"."+k, val, MaxValueLen, true)
+			noNUL(v, path+"."+k, val)
 		}
 	}
+}
+
+// checkStoredInteraction checks an interaction on its way into a store:
+// [Interaction.Validate] and text every store can keep.
+func checkStoredInteraction(op string, in Interaction) error {
+	var v crm.Validator
+	v.Merge("", in.Validate())
+	noNUL(&v, "summary", in.Summary)
+	noNUL(&v, "outcome", in.Outcome)
+	noNUL(&v, "next_step", in.NextStep)
+	return v.Err(op)
+}
+
+// checkStoredVisit checks a visit on its way into a store: [Visit.Validate]
+// and text every store can keep.
+func checkStoredVisit(op string, vi Visit) error {
+	var v crm.Validator
+	v.Merge("", vi.Validate())
+	noNUL(&v, "purpose", vi.Purpose)
+	noNUL(&v, "outcome", vi.Outcome)
+	return v.Err(op)
 }
