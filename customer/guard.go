@@ -137,9 +137,6 @@ func (g *guarded) Save(ctx context.Context, c *Customer) error {
 	if err := checkStored(op, c); err != nil {
 		return err
 	}
-	if c.version < 1 {
-		return crm.Invalid(op, "version", "must be a stored version (Create a new customer)")
-	}
 	return g.s.Save(ctx, c)
 }
 

@@ -208,7 +208,6 @@ func TestGuardArguments(t *testing.T) {
 			r.Version = 3
 			return st.Create(ctx, guardBuild(t, r))
 		}},
-		{"Save new customer", crm.ErrInvalid, func() error { return st.Save(ctx, guardBuild(t, guardRecord(t, 1))) }},
 		{"Update nil fn", crm.ErrInvalid, func() error { _, err := st.Update(ctx, "acme", id, nil); return err }},
 		{"List bad query", crm.ErrInvalid, func() error {
 			_, err := st.List(ctx, "acme", customer.Query{Stage: 99}, crm.PageRequest{})
