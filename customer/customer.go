@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -813,21 +814,19 @@ func checkContacts(v *crm.Validator, emails []Email, phones []Phone, addresses [
 	}
 	seen := map[string]bool{}
 	for i, e := range emails {
-		p := fmt.Sprintf("emails[%d]", i)
 		if e.IsZero() {
-			v.Addf(p, "must not be empty")
+			v.Addf(fmt.Sprintf("emails[%d]", i), "must not be empty")
 		} else if k := "e:" + e.Normalized(); seen[k] {
-			v.Addf(p, "duplicate")
+			v.Addf(fmt.Sprintf("emails[%d]", i), "duplicate")
 		} else {
 			seen[k] = true
 		}
 	}
 	for i, ph := range phones {
-		p := fmt.Sprintf("phones[%d]", i)
 		if ph.IsZero() {
-			v.Addf(p, "must not be empty")
+			v.Addf(fmt.Sprintf("phones[%d]", i), "must not be empty")
 		} else if k := "p:" + ph.Normalized(); seen[k] {
-			v.Addf(p, "duplicate")
+			v.Addf(fmt.Sprintf("phones[%d]", i), "duplicate")
 		} else {
 			seen[k] = true
 		}
@@ -837,7 +836,12 @@ func checkContacts(v *crm.Validator, emails []Email, phones []Phone, addresses [
 	}
 }
 
-func checkTimeZone(v *crm.Validator, name string) {
+func checkTimeZone(v *crm.Validator, name string) { checkZone(v, name, nil) }
+
+// checkZone is checkTimeZone with a cache of the names known to load (nil
+// for none): loading a zone reads the zone database, which costs more than
+// every other check of a customer together.
+func checkZone(v *crm.Validator, name string, known *sync.Map) {
 	if name == "" {
 		return
 	}
@@ -845,8 +849,17 @@ func checkTimeZone(v *crm.Validator, name string) {
 		v.Addf("time_zone", "malformed zone name")
 		return
 	}
+	if known != nil {
+		if _, ok := known.Load(name); ok {
+			return
+		}
+	}
 	if _, err := time.LoadLocation(name); err != nil || name == "Local" {
-		v.Addf("time_zone", "unknown zone %q", name)
+		v.Addf("time_zone", "unknown zone %.64q", name)
+		return
+	}
+	if known != nil {
+		known.Store(name, struct{}{}) // bounded: only names the zone database has
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/crmkit/crm"
@@ -37,7 +38,10 @@ func Guard(s Store) Store {
 }
 
 // guarded is a Store behind the checks of Guard.
-type guarded struct{ s Store }
+type guarded struct {
+	s     Store
+	zones sync.Map // time zone names known to load
+}
 
 // ref checks the context, tenant and ID of a call.
 func ref(ctx context.Context, op string, tenant crm.TenantID, id crm.ID, idPath string) error {
@@ -72,7 +76,7 @@ func (g *guarded) Create(ctx context.Context, c *Customer) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if err := checkStored(op, c); err != nil {
+	if err := checkStored(op, c, &g.zones); err != nil {
 		return err
 	}
 	if c.version != 0 {
@@ -109,7 +113,7 @@ func (g *guarded) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn
 		if err := fn(c); err != nil {
 			return err
 		}
-		return checkChanged(op, c, tenant, id, version)
+		return checkChanged(op, c, tenant, id, version, &g.zones)
 	})
 	if err != nil {
 		return nil, err
@@ -119,14 +123,14 @@ func (g *guarded) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn
 
 // checkChanged checks the result of an Update closure: the same customer,
 // at the same version, within every stored rule.
-func checkChanged(op string, c *Customer, tenant crm.TenantID, id crm.ID, version int64) error {
+func checkChanged(op string, c *Customer, tenant crm.TenantID, id crm.ID, version int64, zones *sync.Map) error {
 	if c == nil || c.state == nil || c.id != id || c.tenant != tenant {
 		return crm.Invalid(op, "id", "fn must not change the customer's ID or tenant")
 	}
 	if c.version != version {
 		return crm.Invalid(op, "version", "fn must not change the customer's version")
 	}
-	return checkStored(op, c)
+	return checkStored(op, c, zones)
 }
 
 func (g *guarded) Save(ctx context.Context, c *Customer) error {
@@ -134,7 +138,7 @@ func (g *guarded) Save(ctx context.Context, c *Customer) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if err := checkStored(op, c); err != nil {
+	if err := checkStored(op, c, &g.zones); err != nil {
 		return err
 	}
 	return g.s.Save(ctx, c)

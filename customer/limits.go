@@ -3,6 +3,7 @@ package customer
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -26,7 +27,9 @@ func checkTime(v *crm.Validator, path string, t time.Time) {
 // documented in the package (see "Limits" in doc.go). It is the one
 // function that says what may be stored; [Guard] runs it on every customer
 // a store is asked to write, however the customer was built.
-func checkStored(op string, c *Customer) error {
+//
+// zones caches the time zone names known to load (nil for none).
+func checkStored(op string, c *Customer, zones *sync.Map) error {
 	if c == nil || c.state == nil {
 		return crm.Invalid(op, "customer", "must be built with New or FromRecord")
 	}
@@ -51,7 +54,7 @@ func checkStored(op string, c *Customer) error {
 			}
 		}
 	}
-	checkTimeZone(&v, c.timeZone)
+	checkZone(&v, c.timeZone, zones)
 	noNUL(&v, "time_zone", c.timeZone)
 	checkMap(&v, "preferences", c.prefs)
 	checkMap(&v, "attributes", c.attrs)

@@ -245,7 +245,7 @@ func Merge(survivor, loser *Customer, rules Survivorship, ch Change) (MergeResul
 	l.record(HistoryMerged, l.id.String(), s.id.String(), ch)
 	// The united customer must still be storable: two customers within
 	// the limits may not be once united (101 attributes, 21 e-mails).
-	if err := checkStored("customer.Merge", s); err != nil {
+	if err := checkStored("customer.Merge", s, nil); err != nil {
 		return MergeResult{}, err
 	}
 	*survivor, *loser = *s, *l
