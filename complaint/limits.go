@@ -43,7 +43,7 @@ func checkStored(op string, c *Complaint, stored *Resolution) error {
 	if c == nil || c.id.IsZero() && c.tenant == "" {
 		return crm.Invalid(op, "complaint", "must be built with New or FromRecord")
 	}
-	if err := checkRecord(c.Record()); err != nil {
+	if err := checkRecord(c.view()); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	var v crm.Validator

@@ -53,8 +53,12 @@ type Record struct {
 }
 
 // Record returns the complaint's persisted form, sharing nothing with c.
-func (c *Complaint) Record() Record {
-	d := c.Clone()
+func (c *Complaint) Record() Record { return c.Clone().view() }
+
+// view returns c's persisted form sharing c's lists and pointers: for
+// reading only, as the checks do.
+func (c *Complaint) view() Record {
+	d := c
 	return Record{
 		ID: d.id, Tenant: d.tenant, Version: d.version, Customer: d.customer, Channel: d.channel,
 		Category: d.category, Severity: d.severity, Priority: d.priority, Asset: d.asset,
