@@ -23,12 +23,17 @@ type None struct{}
 // when its fields are.
 type Publisher struct {
 	// Pkg names the domain package in log records, e.g. "customer".
-	Pkg    string
-	Tx     crm.Transactor
-	IDs    crm.IDGenerator
-	Outbox crm.EventLog // nil: no outbox
-	Sink   crm.EventSink
-	Log    *slog.Logger
+	Pkg string
+	// Tx runs the transactions of changes that need one.
+	Tx crm.Transactor
+	// IDs gives every event its ID.
+	IDs crm.IDGenerator
+	// Outbox stores the events in the change's transaction; nil for none.
+	Outbox crm.EventLog
+	// Sink hears of the events after the outermost transaction commits.
+	Sink crm.EventSink
+	// Log records what cannot be returned: a sink's error or panic.
+	Log *slog.Logger
 }
 
 // Write runs one change. fn makes the change's store calls with the context
