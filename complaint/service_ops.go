@@ -390,12 +390,13 @@ func (s *Service) RaiseRisks(ctx context.Context, tenant crm.TenantID, rules Hot
 		if err != nil {
 			return out, fmt.Errorf("complaint: raise risks: %w", err)
 		}
+		var stored *Risk
 		_, err = s.write(ctx, false, func(ctx context.Context) ([]crm.Event, error) {
 			d := r.Clone() // a retried transaction starts again from r
 			if err := s.store.CreateRisk(ctx, d); err != nil {
 				return nil, err
 			}
-			r = d
+			stored = d
 			return []crm.Event{{
 				Type: EventRiskRaised, Tenant: tenant, AggregateID: d.id, Version: d.version, At: d.createdAt,
 				Actor: string(owner), Data: RiskRaised{Key: key, Rule: h.Rule, Count: h.Count, Owner: owner, Evidence: d.Evidence()},
@@ -407,7 +408,7 @@ func (s *Service) RaiseRisks(ctx context.Context, tenant crm.TenantID, rules Hot
 		if err != nil {
 			return out, fmt.Errorf("complaint: raise risks: %w", err)
 		}
-		out = append(out, r)
+		out = append(out, stored)
 	}
 	return out, nil
 }
