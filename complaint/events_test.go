@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -140,4 +141,64 @@ func TestComplaintSinkFailureIsLoggedNotReturned(t *testing.T) {
 
 func newCustomerService(b *memory.Store, clock *crm.ManualClock) (*customer.Service, error) {
 	return customer.NewService(b, &customer.Options{Clock: clock, IDs: crm.NewSequentialIDs(clock)})
+}
+
+// retryingBackend runs every outermost transaction twice, as a backend
+// retrying a serialization failure does: the first attempt is rolled back.
+type retryingBackend struct{ scopedBackend }
+
+var errRetry = errors.New("serialization failure")
+
+func (b retryingBackend) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if ctx.Value(txKey{}) != nil {
+		return b.scopedBackend.InTx(ctx, fn)
+	}
+	err := b.scopedBackend.InTx(ctx, func(ctx context.Context) error {
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		return errRetry
+	})
+	if !errors.Is(err, errRetry) {
+		return err
+	}
+	return b.scopedBackend.InTx(ctx, fn)
+}
+
+// TestComplaintRetriedTransactionStoresAndPublishesOnce: Receive and
+// RaiseRisks start a retried attempt from the unsaved entity, and the
+// events of the rolled-back attempt reach neither the sink nor the outbox.
+func TestComplaintRetriedTransactionStoresAndPublishesOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := retryingBackend{scopedBackend{Store: memory.New(nil), outbox: &txOutbox{}}}
+	clock := crm.NewManualClock(saAt)
+	ids := crm.NewSequentialIDs(clock)
+	sink := &saSink{}
+	svc, err := complaint.NewService(b, &complaint.Options{Clock: clock, IDs: ids, Events: sink, Outbox: b.outbox})
+	require.NoError(t, err)
+	cust, err := newCustomerService(b.Store, clock)
+	require.NoError(t, err)
+	owner, err := cust.Create(ctx, customer.NewInput{Tenant: saTenant, Kind: customer.Person, Name: "Wang Fang",
+		Roles: []customer.Role{customer.EndCustomer}, Owner: "mgr"}, customer.Change{Actor: "mgr"})
+	require.NoError(t, err)
+	for _, unit := range []string{"1502", "1602", "0801"} {
+		in := saInput(saTenant, owner.ID())
+		in.Category = "leak"
+		in.Asset = complaint.Asset{{Kind: "building", ID: "B3"}, {Kind: "unit", ID: unit}}
+		c, err := svc.Receive(ctx, in, complaint.Change{Actor: saAgent})
+		require.NoError(t, err)
+		require.Equal(t, int64(1), c.Version())
+		clock.Advance(time.Hour)
+	}
+	rules := complaint.HotspotRules{{Name: "leak-building", Kind: complaint.RuleCluster, Category: "leak",
+		AssetLevel: 1, Min: 3, Window: 7 * 24 * time.Hour}}
+	risks, err := svc.RaiseRisks(ctx, saTenant, rules, "risk-chen", time.Time{})
+	require.NoError(t, err)
+	require.Len(t, risks, 1)
+	require.Equal(t, int64(1), risks[0].Version())
+
+	require.Equal(t, []string{complaint.EventCreated, complaint.EventCreated, complaint.EventCreated, complaint.EventRiskRaised},
+		sink.types(), "published once each")
+	require.Equal(t, sink.all(), b.outbox.all(), "the outbox keeps only the committed attempts")
 }

@@ -220,3 +220,46 @@ func TestEventsSinkFailureOrPanicIsLoggedNotReturned(t *testing.T) {
 		})
 	}
 }
+
+// retryingBackend runs every outermost transaction twice, as a backend
+// retrying a serialization failure does: the first attempt is rolled back.
+type retryingBackend struct{ scopedBackend }
+
+var errRetry = errors.New("serialization failure")
+
+func (b retryingBackend) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if ctx.Value(txKey{}) != nil {
+		return b.scopedBackend.InTx(ctx, fn)
+	}
+	err := b.scopedBackend.InTx(ctx, func(ctx context.Context) error {
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		return errRetry
+	})
+	if !errors.Is(err, errRetry) {
+		return err
+	}
+	return b.scopedBackend.InTx(ctx, fn)
+}
+
+func TestEventsRetriedTransactionStoresAndPublishesOnce(t *testing.T) {
+	t.Parallel()
+	b := retryingBackend{scopedBackend{Store: memory.New(nil), outbox: &txOutbox{}}}
+	sink := &recorder{}
+	svc, err := customer.NewService(b, &customer.Options{Events: sink, Outbox: b.outbox})
+	require.NoError(t, err)
+	ctx := context.Background()
+	c, err := svc.Create(ctx, customer.NewInput{Tenant: tenant, Kind: customer.Person, Name: "Li Na",
+		Roles: []customer.Role{customer.EndCustomer}, Owner: "wang"}, customer.Change{Actor: "admin"})
+	require.NoError(t, err, "the second attempt starts again from the unsaved customer")
+	require.Equal(t, int64(1), c.Version())
+	_, err = svc.AssignOwner(ctx, tenant, c.ID(), "zhao", customer.Change{Actor: "boss", Reason: "leave"})
+	require.NoError(t, err)
+
+	require.Equal(t, []string{customer.EventCreated, customer.EventOwnerChanged}, sink.types(), "published once each")
+	require.Equal(t, sink.events, b.outbox.all(), "the outbox keeps only the committed attempt")
+	got, err := svc.Get(ctx, tenant, c.ID())
+	require.NoError(t, err)
+	require.Equal(t, int64(2), got.Version())
+}
