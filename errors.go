@@ -40,6 +40,10 @@ var (
 	ErrOutcomeUnknown = errors.New("crm: outcome unknown")
 	// ErrUnsupported: the store or backend cannot do what was asked.
 	ErrUnsupported = errors.New("crm: unsupported")
+	// ErrCorrupt: stored records break an invariant the library keeps (a
+	// merge chain that loops, a tombstone pointing to a missing customer).
+	// Retrying cannot help: the data must be repaired.
+	ErrCorrupt = errors.New("crm: corrupt stored data")
 	// ErrCurrencyMismatch: arithmetic or comparison across two currencies.
 	// It wraps ErrInvalid as well.
 	ErrCurrencyMismatch = fmt.Errorf("%w: currency mismatch", ErrInvalid)

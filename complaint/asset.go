@@ -37,7 +37,9 @@ func (a Asset) Validate() error {
 }
 
 func (a Asset) validate(v *crm.Validator, prefix string) {
-	v.Check(len(a) <= MaxAssetLevels, prefix, "too many levels")
+	if !v.Check(len(a) <= MaxAssetLevels, prefix, "too many levels") {
+		return
+	}
 	for i, l := range a {
 		for _, f := range [2][2]string{{"kind", l.Kind}, {"id", l.ID}} {
 			s := f[1]

@@ -19,6 +19,7 @@ const (
 	MaxAttachmentLen   = 1000  // bytes in one attachment reference
 	MaxEscalationLevel = 9     // highest escalation level
 	MaxRepairEntries   = 500   // entries in a repair timeline
+	MaxPauses          = 1000  // pauses of the service-level clocks (waits and reopenings)
 	// DefaultReopenWindow is the reopen window used when NewInput leaves it zero.
 	DefaultReopenWindow = 30 * 24 * time.Hour
 )
@@ -155,12 +156,18 @@ func checkText(v *crm.Validator, path, s string, required bool) {
 		v.Addf(path, "must not be empty")
 		return
 	}
-	v.Check(utf8.ValidString(s), path, "not valid UTF-8")
-	v.Check(utf8.RuneCountInString(s) <= MaxDescriptionLen, path, "too long")
+	switch {
+	case !utf8.ValidString(s):
+		v.Addf(path, "not valid UTF-8")
+	case len(s) > MaxDescriptionLen*utf8.UTFMax || utf8.RuneCountInString(s) > MaxDescriptionLen:
+		v.Addf(path, "too long")
+	}
 }
 
 func checkAttachments(v *crm.Validator, refs []string) {
-	v.Check(len(refs) <= MaxAttachments, "attachments", "too many")
+	if !v.Check(len(refs) <= MaxAttachments, "attachments", "too many") {
+		return
+	}
 	for i, r := range refs {
 		v.Check(strings.TrimSpace(r) != "" && len(r) <= MaxAttachmentLen && utf8.ValidString(r),
 			fmt.Sprintf("attachments[%d]", i), "must be 1 to 1000 bytes of UTF-8")
@@ -330,6 +337,9 @@ func (c *Complaint) Transition(to Status, ch Change) error {
 	if to == Rejected {
 		requireReason(&v, ch, "a rejection")
 	}
+	if to == WaitingOnCustomer || to == Reopened {
+		v.Check(len(c.pauses) < MaxPauses, "pauses", "too many pauses")
+	}
 	if n := len(c.pauses); n > 0 && c.status == WaitingOnCustomer && !ch.At.IsZero() {
 		v.Check(!ch.At.Before(c.pauses[n-1].Start), "change.at", "before the complaint started waiting")
 	}
@@ -471,6 +481,7 @@ func (c *Complaint) HandOver(to crm.UserID, ch Change) error {
 func (c *Complaint) SetResolution(r Resolution, ch Change) error {
 	var v crm.Validator
 	r.validate(&v, "resolution")
+	r.checkAmount(&v, "resolution")
 	validateChange(&v, ch)
 	if err := v.Err("complaint.SetResolution"); err != nil {
 		return err
@@ -609,18 +620,33 @@ func (c *Complaint) emit(typ string, ch Change, data any) {
 }
 
 // PendingAudit returns the audit entries recorded since the complaint was
-// built or loaded, for the store to append to the trail.
+// built, loaded or last saved.
+//
+// Deprecated: stores use the hooks in internal/hook; this goes when they
+// have moved.
 func (c *Complaint) PendingAudit() []AuditEntry { return slices.Clone(c.pending) }
 
-// Events returns the domain events recorded since the complaint was built
-// or loaded, in order.
+// Events returns the domain events recorded since the complaint was built,
+// loaded or last saved, in order. Services take them when they store the
+// change and publish them after the commit.
 func (c *Complaint) Events() []crm.Event { return slices.Clone(c.events) }
 
-// ClearPending drops the pending audit entries and events, after a store
-// saved them.
+// ClearPending drops the pending audit entries and events.
+//
+// Deprecated: stores use the Saved hook in internal/hook; this goes when
+// they have moved.
 func (c *Complaint) ClearPending() { c.pending, c.events = nil, nil }
 
-// Clone returns a deep copy of c, sharing nothing with it.
+// saved is the Saved hook: the complaint and its pending changes are
+// stored at version.
+func (c *Complaint) saved(version int64) {
+	c.version = version
+	c.pending, c.events = nil, nil
+}
+
+// Clone returns a deep copy of c, sharing nothing with it: its stored state
+// and its pending changes (audit entries and events) alike, as every
+// entity's Clone does.
 func (c *Complaint) Clone() *Complaint {
 	d := *c
 	d.asset = slices.Clone(c.asset)

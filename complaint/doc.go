@@ -119,6 +119,45 @@
 // a host's scheduler calls, [Service.RaiseRisks] turns hotspots into risks
 // once, [Service.SolutionIndex] and [Service.SuggestFor] reuse past
 // solutions, [Service.FollowUpsDue] lists the follow-up calls to make and
-// [Service.Analyze] reports. Events are published only after the
-// transaction that produced them commits.
+// [Service.Analyze] reports.
+//
+// Events get an ID when their change is stored; with [Options.Outbox]
+// they are stored in the change's transaction for the host to drain, and
+// [Options.Events] hears of them only after the outermost transaction
+// commits (never of a rolled-back one; its failures are logged, not
+// returned). Stores only store: every check lives in [Guard], which the
+// service puts in front of the store it gets; store-only operations (mark
+// saved, adopt a decoded record, take the pending audit entries) are
+// reached through the module's internal/hook package.
+//
+// # Limits
+//
+// One set of rules says what a stored complaint or risk may hold. The
+// constructors and methods refuse input that breaks them, and [Guard]
+// checks every complaint and risk on its way into a store against them,
+// however it was built ([New], [FromRecord], replaced wholesale inside an
+// Update closure):
+//
+//   - the invariants of [FromRecord] (identity, known values, one owner,
+//     a consistent waiting state, a valid resolution);
+//   - description required and desired outcome optional, each at most
+//     [MaxDescriptionLen] runes; a category code of at most
+//     [MaxCategoryCodeLen] bytes; at most [MaxAttachments] attachments of
+//     1 to [MaxAttachmentLen] bytes; an asset of at most [MaxAssetLevels]
+//     levels;
+//   - at most [MaxRepairEntries] repair entries and [MaxPauses] pauses;
+//     risks at most [MaxRiskNotes] notes and [MaxEvidenceCap] evidence
+//     IDs;
+//   - every string valid UTF-8 without a NUL byte; every time within
+//     crm.ValidTime (years 1 to 9999);
+//   - an Update closure keeps the complaint's ID, tenant, version and
+//     receipt time; an UpdateRisk closure the risk's ID, tenant, version
+//     and hotspot.
+//
+// A remedy that pays (Compensation, Refund) needs a positive amount: a
+// compensation of 0.00 is refused when a resolution is set, and by the
+// guard for a resolution new to the store. A resolution stored before
+// this rule loads and stays as it is, so such complaints still close.
+// Reading never fails on a limit; a complaint stored over one loads, and a
+// write of it is refused until it is back within the limits.
 package complaint

@@ -526,7 +526,10 @@ func (r *Risk) Tenant() crm.TenantID { return r.tenant }
 // Version returns the stored version (0 until first stored).
 func (r *Risk) Version() int64 { return r.version }
 
-// Saved tells the risk it was stored at version; stores call it.
+// Saved tells the risk it was stored at version.
+//
+// Deprecated: stores use the hooks in internal/hook; this goes when they
+// have moved.
 func (r *Risk) Saved(version int64) { r.version = version }
 
 // Active reports whether the risk still needs work: open or mitigating.
@@ -575,6 +578,7 @@ func checkRiskNote(v *crm.Validator, actor crm.UserID, text string, now time.Tim
 func (r *Risk) Move(to MitigationStatus, actor crm.UserID, note string, now time.Time) error {
 	var v crm.Validator
 	checkRiskNote(&v, actor, note, now)
+	v.Check(note == "" || len(r.notes) < MaxRiskNotes, "notes", "too many notes")
 	v.Check(to.Valid(), "to", "unknown mitigation status")
 	if err := v.Err("complaint.Risk.Move"); err != nil {
 		return fmt.Errorf("complaint: move risk %s: %w", r.id, err)
@@ -597,6 +601,7 @@ func (r *Risk) AddNote(actor crm.UserID, text string, now time.Time) error {
 	var v crm.Validator
 	checkRiskNote(&v, actor, text, now)
 	v.Check(strings.TrimSpace(text) != "", "note", "required")
+	v.Check(len(r.notes) < MaxRiskNotes, "notes", "too many notes")
 	if err := v.Err("complaint.Risk.AddNote"); err != nil {
 		return fmt.Errorf("complaint: note risk %s: %w", r.id, err)
 	}

@@ -53,8 +53,12 @@ type Record struct {
 }
 
 // Record returns the complaint's persisted form, sharing nothing with c.
-func (c *Complaint) Record() Record {
-	d := c.Clone()
+func (c *Complaint) Record() Record { return c.Clone().view() }
+
+// view returns c's persisted form sharing c's lists and pointers: for
+// reading only, as the checks do.
+func (c *Complaint) view() Record {
+	d := c
 	return Record{
 		ID: d.id, Tenant: d.tenant, Version: d.version, Customer: d.customer, Channel: d.channel,
 		Category: d.category, Severity: d.severity, Priority: d.priority, Asset: d.asset,
@@ -74,6 +78,34 @@ func (c *Complaint) Record() Record {
 // the category tree. The complaint shares nothing with r and has nothing
 // pending.
 func FromRecord(r Record) (*Complaint, error) {
+	c, err := adoptRecord(r)
+	if err != nil {
+		return nil, err
+	}
+	return c.Clone(), nil
+}
+
+// adoptRecord is the Adopt hook: FromRecord without the copies, for a
+// record a store has just decoded and hands over.
+func adoptRecord(r Record) (*Complaint, error) {
+	if err := checkRecord(r); err != nil {
+		return nil, err
+	}
+	return &Complaint{
+		id: r.ID, tenant: r.Tenant, version: r.Version, customer: r.Customer, channel: r.Channel,
+		category: r.Category, severity: r.Severity, priority: r.Priority, asset: r.Asset,
+		desc: r.Description, desired: r.DesiredOutcome, attach: r.Attachments, group: r.Group,
+		owner: r.Owner, handOvers: r.HandOvers, status: r.Status, waitFrom: r.WaitingFrom,
+		escalation: r.EscalationLevel, reopens: r.Reopens, reopenWindow: r.ReopenWindow, resolution: r.Resolution,
+		accepted: r.Accepted, followUpAt: r.FollowUpAt, followUp: r.FollowUp, survey: r.Survey, repair: r.Repair,
+		pauses: r.Pauses, receivedAt: r.ReceivedAt, acknowledgedAt: r.AcknowledgedAt,
+		firstResponseAt: r.FirstResponseAt, resolvedAt: r.ResolvedAt, closedAt: r.ClosedAt,
+		rejectedAt: r.RejectedAt, auditSeq: r.AuditSeq,
+	}, nil
+}
+
+// checkRecord checks the invariants every stored complaint keeps.
+func checkRecord(r Record) error {
 	var v crm.Validator
 	v.Check(!r.ID.IsZero(), "id", "must not be zero")
 	v.Merge("tenant", r.Tenant.Validate())
@@ -111,30 +143,16 @@ func FromRecord(r Record) (*Complaint, error) {
 	for i, e := range r.Repair {
 		v.Check(e.Step.Valid(), fmt.Sprintf("repair[%d].step", i), "unknown repair step")
 	}
-	if err := v.Err("complaint.FromRecord"); err != nil {
-		return nil, err
-	}
-	c := &Complaint{
-		id: r.ID, tenant: r.Tenant, version: r.Version, customer: r.Customer, channel: r.Channel,
-		category: r.Category, severity: r.Severity, priority: r.Priority, asset: r.Asset,
-		desc: r.Description, desired: r.DesiredOutcome, attach: r.Attachments, group: r.Group,
-		owner: r.Owner, handOvers: r.HandOvers, status: r.Status, waitFrom: r.WaitingFrom,
-		escalation: r.EscalationLevel, reopens: r.Reopens, reopenWindow: r.ReopenWindow, resolution: r.Resolution,
-		accepted: r.Accepted, followUpAt: r.FollowUpAt, followUp: r.FollowUp, survey: r.Survey, repair: r.Repair,
-		pauses: r.Pauses, receivedAt: r.ReceivedAt, acknowledgedAt: r.AcknowledgedAt,
-		firstResponseAt: r.FirstResponseAt, resolvedAt: r.ResolvedAt, closedAt: r.ClosedAt,
-		rejectedAt: r.RejectedAt, auditSeq: r.AuditSeq,
-	}
-	return c.Clone(), nil
+	return v.Err("complaint.FromRecord")
 }
 
 // Saved tells the complaint it was stored at version: it sets the version
-// and drops the pending audit entries and events. Stores call it after
-// they wrote the complaint and its audit entries.
-func (c *Complaint) Saved(version int64) {
-	c.version = version
-	c.ClearPending()
-}
+// and forgets the pending audit entries and events, as every entity's
+// Saved does.
+//
+// Deprecated: stores use the hooks in internal/hook; this goes when they
+// have moved.
+func (c *Complaint) Saved(version int64) { c.saved(version) }
 
 // RiskRecord is the persisted form of a [Risk], for store
 // implementations. Build one with [Risk.Record]; rebuild the risk with
@@ -170,6 +188,16 @@ func (r *Risk) Clone() *Risk {
 // RiskFromRecord rebuilds a risk from its persisted form, checking the
 // invariants every stored risk keeps. The risk shares nothing with rec.
 func RiskFromRecord(rec RiskRecord) (*Risk, error) {
+	r, err := adoptRiskRecord(rec)
+	if err != nil {
+		return nil, err
+	}
+	return r.Clone(), nil
+}
+
+// adoptRiskRecord is the Adopt hook of risks: RiskFromRecord without the
+// copies.
+func adoptRiskRecord(rec RiskRecord) (*Risk, error) {
 	var v crm.Validator
 	v.Check(!rec.ID.IsZero(), "id", "must not be zero")
 	v.Merge("tenant", rec.Tenant.Validate())
@@ -188,9 +216,8 @@ func RiskFromRecord(rec RiskRecord) (*Risk, error) {
 	if err := v.Err("complaint.RiskFromRecord"); err != nil {
 		return nil, err
 	}
-	r := &Risk{
+	return &Risk{
 		id: rec.ID, tenant: rec.Tenant, version: rec.Version, hotspot: rec.Hotspot, owner: rec.Owner,
 		status: rec.Status, notes: rec.Notes, createdAt: rec.CreatedAt, updatedAt: rec.UpdatedAt,
-	}
-	return r.Clone(), nil
+	}, nil
 }

@@ -18,9 +18,11 @@ type RootCause struct {
 type Resolution struct {
 	// Remedy is what was done for the customer. Required.
 	Remedy Remedy
-	// Compensation is the amount paid or credited; required (and not
-	// negative) when Remedy is Compensation or Refund, otherwise optional
-	// (the zero Money means none).
+	// Compensation is the amount paid or credited. It must be positive
+	// when Remedy is Compensation or Refund (a compensation of 0.00 is
+	// refused: a remedy that pays nothing is an apology or an explanation);
+	// with another remedy it is optional (the zero Money means none) and
+	// must not be negative.
 	Compensation crm.Money
 	// Summary describes the remedy in words. Required.
 	Summary string
@@ -34,6 +36,18 @@ type Resolution struct {
 
 func (r Resolution) clone() Resolution { return r }
 
+// pays reports whether the remedy pays the customer.
+func (r Resolution) pays() bool { return r.Remedy == Compensation || r.Remedy == Refund }
+
+// checkAmount adds the rule a resolution meets when it is set: a remedy
+// that pays has a positive amount. Resolutions stored before the rule
+// (with 0.00) still load and stay as they are; see FromRecord.
+func (r Resolution) checkAmount(v *crm.Validator, prefix string) {
+	if r.pays() && r.Compensation != (crm.Money{}) {
+		v.Check(r.Compensation.IsPositive(), prefix+".compensation", "must be positive for a refund or compensation")
+	}
+}
+
 func (r Resolution) validate(v *crm.Validator, prefix string) {
 	v.Check(r.Remedy.Valid(), prefix+".remedy", "unknown remedy")
 	hasMoney := r.Compensation != (crm.Money{})
@@ -41,7 +55,7 @@ func (r Resolution) validate(v *crm.Validator, prefix string) {
 		v.Merge(prefix+".compensation", r.Compensation.Validate())
 		v.Check(!r.Compensation.IsNegative(), prefix+".compensation", "must not be negative")
 	} else {
-		v.Check(r.Remedy != Compensation && r.Remedy != Refund, prefix+".compensation", "required for a refund or compensation")
+		v.Check(!r.pays(), prefix+".compensation", "required for a refund or compensation")
 	}
 	checkText(v, prefix+".summary", r.Summary, true)
 	if r.RootCause.Category != "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/calendar"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/hook"
 )
 
 // Options configure a [Service]. A nil *Options, and every zero field, takes
@@ -20,11 +21,19 @@ type Options struct {
 	Clock crm.Clock
 	// IDs makes new complaint, group and risk IDs. Default: crm.UUIDv7.
 	IDs crm.IDGenerator
-	// Events receives domain events after each commit. Default:
+	// Events receives domain events after the outermost transaction that
+	// stored them commits, never for a rolled-back change. Delivery is in
+	// process and best effort: a sink's error or panic is logged with Logger
+	// and never returned, since the change is committed. Default:
 	// crm.DiscardEvents.
 	Events crm.EventSink
-	// Logger logs what the service cannot return as an error. Default: a
-	// logger that discards everything.
+	// Outbox, when set, stores the events of every change in the same
+	// transaction as the change (the service then runs each change in one
+	// backend InTx), for the host to drain with at-least-once delivery.
+	// Default: nil, no outbox.
+	Outbox crm.EventLog
+	// Logger logs what the service cannot return as an error: event sink
+	// failures. Default: a logger that discards everything.
 	Logger *slog.Logger
 	// Categories is the host's category tree. When set, complaints must use
 	// its codes and a list filtered by a category includes its
@@ -60,14 +69,16 @@ func DefaultFacts(c *customer.Customer) CustomerFacts {
 // Service runs the complaint use cases against a [Backend]: receiving,
 // handling, escalating and closing complaints, group complaints, follow-ups,
 // service levels, risks, the knowledge base and analytics. It is safe for
-// concurrent use. Domain events are published to the event sink only after
-// the transaction that produced them commits.
+// concurrent use. Domain events get an ID when their change is stored, go
+// to the outbox (when set) in the change's transaction, and to the event
+// sink only after the outermost transaction commits.
 type Service struct {
 	backend  Backend
-	store    Store
+	store    Store          // guarded
+	custs    customer.Store // guarded
 	clock    crm.Clock
 	ids      crm.IDGenerator
-	events   crm.EventSink
+	pub      *hook.Publisher
 	log      *slog.Logger
 	cats     *CategoryTree
 	policies *PolicySet
@@ -88,7 +99,7 @@ func NewService(b Backend, opts *Options) (*Service, error) {
 		o = *opts
 	}
 	s := &Service{
-		backend: b, store: b.Complaints(), clock: o.Clock, ids: o.IDs, events: o.Events, log: o.Logger,
+		backend: b, store: Guard(b.Complaints()), custs: customer.Guard(b.Customers()), clock: o.Clock, ids: o.IDs, log: o.Logger,
 		cats: o.Categories, policies: o.Policies, cals: o.Calendars, ladder: o.Ladder,
 		reopen: o.ReopenWindow, facts: o.Facts,
 	}
@@ -98,12 +109,13 @@ func NewService(b Backend, opts *Options) (*Service, error) {
 	if s.ids == nil {
 		s.ids = crm.UUIDv7{}
 	}
-	if s.events == nil {
-		s.events = crm.DiscardEvents
+	if o.Events == nil {
+		o.Events = crm.DiscardEvents
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.pub = &hook.Publisher{Pkg: "complaint", Tx: b, IDs: s.ids, Outbox: o.Outbox, Sink: o.Events, Log: s.log}
 	if s.facts == nil {
 		s.facts = DefaultFacts
 	}
@@ -140,15 +152,11 @@ func (s *Service) change(ch Change) Change {
 	return ch
 }
 
-// publish hands committed events to the sink.
-func (s *Service) publish(ctx context.Context, events []crm.Event) error {
-	if len(events) == 0 {
-		return nil
-	}
-	if err := s.events.Publish(ctx, events); err != nil {
-		return fmt.Errorf("complaint: publish events: %w", err)
-	}
-	return nil
+// write runs one change through the service's publisher: fn makes the
+// store calls and returns the events of what it stored; see
+// hook.Publisher.Write. tx says the change needs a transaction of its own.
+func (s *Service) write(ctx context.Context, tx bool, fn func(ctx context.Context) ([]crm.Event, error)) ([]crm.Event, error) {
+	return s.pub.Write(ctx, tx, fn)
 }
 
 // ReceiveInput is a complaint as it arrives; [Service.Receive] fills in
@@ -187,20 +195,23 @@ func (s *Service) Receive(ctx context.Context, in ReceiveInput, ch Change) (*Com
 	if err != nil {
 		return nil, fmt.Errorf("complaint: receive: %w", err)
 	}
-	// Create calls c.Saved, which drops the pending events: take them first.
-	events := c.Events()
-	err = s.backend.InTx(ctx, func(ctx context.Context) error {
+	var out *Complaint
+	_, err = s.write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
 		if err := s.checkCustomer(ctx, in.Tenant, in.Customer); err != nil {
-			return err
+			return nil, err
 		}
-		return s.store.Create(ctx, c)
+		d := c.Clone() // a retried transaction starts again from c
+		events := d.Events()
+		if err := s.store.Create(ctx, d); err != nil { // Create marks d saved
+			return nil, err
+		}
+		out = d
+		return versioned(events, d.version), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("complaint: receive: %w", err)
 	}
-	out := c.Clone()
-	out.ClearPending()
-	return out, s.publish(ctx, versioned(events, out.Version()))
+	return out, nil
 }
 
 // versioned sets the aggregate version of every event to v and returns
@@ -215,7 +226,7 @@ func versioned(events []crm.Event, v int64) []crm.Event {
 // checkCustomer returns nil when the customer exists and is neither merged
 // nor erased.
 func (s *Service) checkCustomer(ctx context.Context, tenant crm.TenantID, id crm.ID) error {
-	cu, err := s.backend.Customers().Get(ctx, tenant, id)
+	cu, err := s.custs.Get(ctx, tenant, id)
 	switch {
 	case err != nil:
 		return fmt.Errorf("customer %s: %w", id, err)
@@ -253,19 +264,27 @@ func (s *Service) update(ctx context.Context, tenant crm.TenantID, id crm.ID, op
 	if fn == nil {
 		return nil, fmt.Errorf("complaint: %s %s: %w", op, id, crm.Invalid("complaint.Service.Update", "fn", "must not be nil"))
 	}
-	var events []crm.Event
-	c, err := s.store.Update(ctx, tenant, id, func(c *Complaint) error {
-		events = nil
-		if err := fn(c); err != nil {
-			return err
+	var out *Complaint
+	_, err := s.write(ctx, false, func(ctx context.Context) ([]crm.Event, error) {
+		var events []crm.Event
+		c, err := s.store.Update(ctx, tenant, id, func(c *Complaint) error {
+			events = nil
+			if err := fn(c); err != nil {
+				return err
+			}
+			events = c.Events()
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		events = c.Events()
-		return nil
+		out = c
+		return versioned(events, c.version), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("complaint: %s %s: %w", op, id, err)
 	}
-	return c, s.publish(ctx, versioned(events, c.Version()))
+	return out, nil
 }
 
 // List returns complaints matching q in receipt (ID) order. With a

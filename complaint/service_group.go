@@ -39,22 +39,21 @@ func (s *Service) Group(ctx context.Context, tenant crm.TenantID, ids []crm.ID, 
 		return crm.NilID, fmt.Errorf("complaint: group: %w", err)
 	}
 	ch = s.change(ch)
-	var events []crm.Event
-	err = s.backend.InTx(ctx, func(ctx context.Context) error {
-		events = nil
+	_, err = s.write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
+		var events []crm.Event
 		for _, id := range ids {
 			_, evs, err := s.link(ctx, tenant, group, id, "complaint.Group", ch)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			events = append(events, evs...)
 		}
-		return nil
+		return events, nil
 	})
 	if err != nil {
 		return crm.NilID, fmt.Errorf("complaint: group: %w", err)
 	}
-	return group, s.publish(ctx, events)
+	return group, nil
 }
 
 // Join links one more complaint to an existing group. A group without
@@ -65,24 +64,23 @@ func (s *Service) Join(ctx context.Context, tenant crm.TenantID, group, id crm.I
 		return nil, fmt.Errorf("complaint: join %s: %w", id, crm.Invalid("complaint.Join", "group", "must not be zero"))
 	}
 	ch = s.change(ch)
-	var events []crm.Event
 	var out *Complaint
-	err := s.backend.InTx(ctx, func(ctx context.Context) error {
-		events = nil
+	_, err := s.write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
 		p, err := s.store.List(ctx, tenant, Query{Group: group}, crm.PageRequest{Limit: 1})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(p.Items) == 0 {
-			return fmt.Errorf("group %s: %w", group, crm.ErrNotFound)
+			return nil, fmt.Errorf("group %s: %w", group, crm.ErrNotFound)
 		}
+		var events []crm.Event
 		out, events, err = s.link(ctx, tenant, group, id, "complaint.Join", ch)
-		return err
+		return events, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("complaint: join %s: %w", id, err)
 	}
-	return out, s.publish(ctx, events)
+	return out, nil
 }
 
 // link links one complaint to group inside the caller's transaction and
@@ -178,16 +176,16 @@ func (s *Service) ResolveGroup(ctx context.Context, tenant crm.TenantID, group c
 // one transaction, and publishes the events after the commit.
 func (s *Service) groupUpdate(ctx context.Context, tenant crm.TenantID, group crm.ID, op string,
 	include func(*Complaint) bool, fn func(*Complaint) error) ([]*Complaint, error) {
-	var events []crm.Event
 	var out []*Complaint
-	err := s.backend.InTx(ctx, func(ctx context.Context) error {
-		events, out = nil, nil
+	_, err := s.write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
+		var events []crm.Event
+		out = nil
 		members, err := s.members(ctx, tenant, group, op)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(members) == 0 {
-			return fmt.Errorf("group %s has no members: %w", group, crm.ErrNotFound)
+			return nil, fmt.Errorf("group %s has no members: %w", group, crm.ErrNotFound)
 		}
 		for _, m := range members {
 			if !include(m) {
@@ -203,17 +201,17 @@ func (s *Service) groupUpdate(ctx context.Context, tenant crm.TenantID, group cr
 				return nil
 			})
 			if err != nil {
-				return fmt.Errorf("complaint %s: %w", m.id, err)
+				return nil, fmt.Errorf("complaint %s: %w", m.id, err)
 			}
 			events = append(events, versioned(evs, c.Version())...)
 			out = append(out, c)
 		}
-		return nil
+		return events, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, s.publish(ctx, events)
+	return out, nil
 }
 
 // Unanswered returns the members of group whose customer has not been

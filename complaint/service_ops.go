@@ -46,7 +46,7 @@ func (fc *factsCache) get(ctx context.Context, tenant crm.TenantID, id crm.ID) (
 		return f, nil
 	}
 	var f CustomerFacts
-	cu, err := fc.s.backend.Customers().Get(ctx, tenant, id)
+	cu, err := fc.s.custs.Get(ctx, tenant, id)
 	switch {
 	case errors.Is(err, crm.ErrNotFound):
 	case err != nil:
@@ -88,8 +88,9 @@ func (s *Service) SLA(ctx context.Context, tenant crm.TenantID, id crm.ID, at ti
 // tenant, and of every complaint closed or rejected since since (see
 // [CheckSLAs]), and returns the complaint.sla_warning and
 // complaint.sla_breached events of the thresholds crossed in (since, at],
-// after publishing them to the event sink. at zero means the service
-// clock's time.
+// with their IDs; they go to the outbox (when set) and to the event sink
+// like the events of a stored change. at zero means the service clock's
+// time.
 //
 // The host calls it on its own schedule, each time with since set to the
 // previous call's at, so that every warning and breach is reported once,
@@ -146,7 +147,10 @@ func (s *Service) CheckSLAs(ctx context.Context, tenant crm.TenantID, since, at 
 	// Each batch is in order; merging keeps complaints' order among equal
 	// instants because batches follow the complaints' order.
 	slices.SortStableFunc(events, func(a, b crm.Event) int { return a.At.Compare(b.At) })
-	if err := s.publish(ctx, events); err != nil {
+	// The events report facts found, not changes stored: they get their
+	// IDs and go to the outbox and the sink like the others.
+	events, err := s.write(ctx, false, func(context.Context) ([]crm.Event, error) { return events, nil })
+	if err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -386,21 +390,25 @@ func (s *Service) RaiseRisks(ctx context.Context, tenant crm.TenantID, rules Hot
 		if err != nil {
 			return out, fmt.Errorf("complaint: raise risks: %w", err)
 		}
-		err = s.store.CreateRisk(ctx, r)
+		var stored *Risk
+		_, err = s.write(ctx, false, func(ctx context.Context) ([]crm.Event, error) {
+			d := r.Clone() // a retried transaction starts again from r
+			if err := s.store.CreateRisk(ctx, d); err != nil {
+				return nil, err
+			}
+			stored = d
+			return []crm.Event{{
+				Type: EventRiskRaised, Tenant: tenant, AggregateID: d.id, Version: d.version, At: d.createdAt,
+				Actor: string(owner), Data: RiskRaised{Key: key, Rule: h.Rule, Count: h.Count, Owner: owner, Evidence: d.Evidence()},
+			}}, nil
+		})
 		if errors.Is(err, crm.ErrDuplicate) {
 			continue
 		}
 		if err != nil {
 			return out, fmt.Errorf("complaint: raise risks: %w", err)
 		}
-		out = append(out, r)
-		ev := crm.Event{
-			Type: EventRiskRaised, Tenant: tenant, AggregateID: r.ID(), Version: r.Version(), At: r.CreatedAt(),
-			Actor: string(owner), Data: RiskRaised{Key: key, Rule: h.Rule, Count: h.Count, Owner: owner, Evidence: r.Evidence()},
-		}
-		if err := s.publish(ctx, []crm.Event{ev}); err != nil {
-			return out, fmt.Errorf("complaint: raise risks: %w", err)
-		}
+		out = append(out, stored)
 	}
 	return out, nil
 }
@@ -439,19 +447,26 @@ func (s *Service) updateRisk(ctx context.Context, op string, tenant crm.TenantID
 // stored is announced by a complaint.risk_moved event ([RiskMoved]).
 func (s *Service) MoveRisk(ctx context.Context, tenant crm.TenantID, id crm.ID, to MitigationStatus, actor crm.UserID, note string) (*Risk, error) {
 	now := s.clock.Now()
-	var from MitigationStatus
-	r, err := s.updateRisk(ctx, "move risk", tenant, id, func(r *Risk) error {
-		from = r.Status()
-		return r.Move(to, actor, note, now)
+	var out *Risk
+	_, err := s.write(ctx, false, func(ctx context.Context) ([]crm.Event, error) {
+		var from MitigationStatus
+		r, err := s.store.UpdateRisk(ctx, tenant, id, func(r *Risk) error {
+			from = r.Status()
+			return r.Move(to, actor, note, now)
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = r
+		return []crm.Event{{
+			Type: EventRiskMoved, Tenant: tenant, AggregateID: id, Version: r.version, At: now.UTC(),
+			Actor: string(actor), Data: RiskMoved{From: from, To: to},
+		}}, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("complaint: move risk %s: %w", id, err)
 	}
-	ev := crm.Event{
-		Type: EventRiskMoved, Tenant: tenant, AggregateID: id, Version: r.Version(), At: now.UTC(),
-		Actor: string(actor), Data: RiskMoved{From: from, To: to},
-	}
-	return r, s.publish(ctx, []crm.Event{ev})
+	return out, nil
 }
 
 // NoteRisk records a note by actor on the risk at the service clock's

@@ -228,7 +228,12 @@ func (q RiskQuery) Matches(r *Risk) bool {
 }
 
 // CheckRef validates the tenant and ID arguments of a store call.
-func CheckRef(op string, tenant crm.TenantID, id crm.ID) error {
+//
+// Deprecated: [Guard] checks every argument; stores will drop this when
+// they return guarded stores.
+func CheckRef(op string, tenant crm.TenantID, id crm.ID) error { return checkRef(op, tenant, id) }
+
+func checkRef(op string, tenant crm.TenantID, id crm.ID) error {
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Check(!id.IsZero(), "id", "must not be zero")
@@ -238,6 +243,10 @@ func CheckRef(op string, tenant crm.TenantID, id crm.ID) error {
 // CheckUpdate validates the result of an Update closure: the complaint
 // must keep its ID, tenant and received time and still pass the checks of
 // [FromRecord]. Store implementations call it before storing after.
+//
+// Deprecated: [Guard] checks the result of every Update closure against
+// every stored rule; stores will drop this when they return guarded
+// stores.
 func CheckUpdate(op string, before, after *Complaint) error {
 	var v crm.Validator
 	v.Check(after.id == before.id && after.tenant == before.tenant, "id", "fn must not change the complaint's ID or tenant")
@@ -253,6 +262,9 @@ func CheckUpdate(op string, before, after *Complaint) error {
 
 // CheckRiskUpdate validates the result of an UpdateRisk closure: the risk
 // must keep its ID, tenant and hotspot.
+//
+// Deprecated: [Guard] checks the result of every UpdateRisk closure;
+// stores will drop this when they return guarded stores.
 func CheckRiskUpdate(op string, before, after *Risk) error {
 	var v crm.Validator
 	v.Check(after.id == before.id && after.tenant == before.tenant, "id", "fn must not change the risk's ID or tenant")

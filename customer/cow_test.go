@@ -183,15 +183,20 @@ func TestCloneKeepsPendingHistoryApart(t *testing.T) {
 	require.NotEmpty(t, hist)
 	d := c.Clone()
 	require.Equal(t, hist, d.PendingHistory(), "a clone carries the pending history")
-	require.Empty(t, d.Events(), "a clone carries no events")
+	events := c.Events()
+	require.Equal(t, events, d.Events(), "a clone carries the events")
 
 	require.NoError(t, d.MoveLoyalty(customer.Trust, entChange("")))
 	require.Len(t, d.PendingHistory(), len(hist)+1)
+	require.Len(t, d.Events(), len(events)+1)
 	require.Equal(t, hist, c.PendingHistory())
+	require.Equal(t, events, c.Events(), "an event recorded on the clone shows in the original")
 
 	d.Saved(9)
 	require.Empty(t, d.PendingHistory())
+	require.Empty(t, d.Events(), "Saved forgets the pending events with the pending history")
 	require.Equal(t, hist, c.PendingHistory())
+	require.Equal(t, events, c.Events())
 	require.Equal(t, int64(0), c.Version())
 	require.Equal(t, int64(9), d.Version())
 }

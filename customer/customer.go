@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -24,17 +25,6 @@ const (
 	MaxSourceLen      = 200   // runes in a consent's source
 	erasedPlaceholder = "[erased]"
 )
-
-// Consent is a customer's decision about marketing on one channel.
-type Consent struct {
-	// Granted is true when the customer agreed, false when they refused or
-	// withdrew.
-	Granted bool
-	// At is when the decision was given.
-	At time.Time
-	// Source says how it was collected, e.g. "web form", "signed contract".
-	Source string
-}
 
 // Customer is a person or organisation the business serves: the one record
 // per real customer that the whole library shares. Fields are private;
@@ -257,20 +247,6 @@ func (c *Customer) HasTag(tag string) bool {
 	_, ok := slices.BinarySearch(c.tags, normTag(tag))
 	return ok
 }
-
-// Consent returns the customer's marketing consent on ch; ok is false when
-// none was ever recorded (which counts as no consent).
-func (c *Customer) Consent(ch Channel) (Consent, bool) {
-	k, ok := c.consents[ch]
-	return k, ok
-}
-
-// Consents returns every recorded consent decision.
-func (c *Customer) Consents() map[Channel]Consent { return maps.Clone(c.consents) }
-
-// MayContact reports whether marketing on ch is allowed: consent was given
-// and not withdrawn.
-func (c *Customer) MayContact(ch Channel) bool { return c.consents[ch].Granted }
 
 // Notes returns the free-text notes on the customer (personality, habits).
 func (c *Customer) Notes() string { return c.notes }
@@ -524,42 +500,14 @@ func (c *Customer) SetNotes(notes string) error {
 	if err := c.guard("set notes", true); err != nil {
 		return err
 	}
-	if !utf8.ValidString(notes) || utf8.RuneCountInString(notes) > MaxNotesLen {
-		return crm.Invalid("customer.SetNotes", "notes", "too long or not valid UTF-8")
+	var v crm.Validator
+	checkText(&v, "notes", notes, MaxNotesLen, false)
+	if err := v.Err("customer.SetNotes"); err != nil {
+		return err
 	}
 	c.own()
 	c.notes = notes
 	return nil
-}
-
-// SetConsent records the customer's marketing decision on channel, given
-// at ch.At through source; the change is kept in the history.
-func (c *Customer) SetConsent(channel Channel, granted bool, source string, ch Change) error {
-	if err := c.guard("set consent", true); err != nil {
-		return err
-	}
-	var v crm.Validator
-	v.Check(channel.Valid(), "channel", "unknown channel")
-	v.Check(utf8.ValidString(source) && utf8.RuneCountInString(source) <= MaxSourceLen, "source", "too long or not valid UTF-8")
-	validateChange(&v, ch)
-	if err := v.Err("customer.SetConsent"); err != nil {
-		return err
-	}
-	c.own()
-	if c.consents == nil {
-		c.consents = map[Channel]Consent{}
-	}
-	old := c.consents[channel]
-	c.consents[channel] = Consent{Granted: granted, At: ch.At.UTC(), Source: source}
-	c.record(HistoryConsent, consentText(channel, old.Granted), consentText(channel, granted), ch)
-	return nil
-}
-
-func consentText(ch Channel, granted bool) string {
-	if granted {
-		return ch.String() + ":granted"
-	}
-	return ch.String() + ":refused"
 }
 
 // MoveStage moves the relationship to stage to. Reaching Mature requires
@@ -721,13 +669,16 @@ func (c *Customer) emit(typ string, ch Change, data any) {
 }
 
 // PendingHistory returns the history entries recorded since the customer
-// was loaded or last saved. Store implementations append them to the
-// customer's history when they save it.
+// was built, loaded or last saved.
+//
+// Deprecated: stores use the hooks in internal/hook; this goes when they
+// have moved.
 func (c *Customer) PendingHistory() []HistoryEntry { return slices.Clone(c.pending) }
 
-// Events returns the domain events recorded since the customer was loaded,
-// with Version set to the customer's version. Services publish them after
-// the transaction commits.
+// Events returns the domain events recorded since the customer was built,
+// loaded or last saved, in order, with Version set to the customer's
+// version. Services take them when they store the change and publish them
+// after the commit.
 func (c *Customer) Events() []crm.Event {
 	out := slices.Clone(c.events)
 	for i := range out {
@@ -737,38 +688,50 @@ func (c *Customer) Events() []crm.Event {
 }
 
 // Saved tells the customer it was stored at version: it sets the version and
-// forgets the pending history. Only store implementations call it, after
-// they have persisted the customer and its pending history.
-func (c *Customer) Saved(version int64) {
+// forgets the pending history and events, as every entity's Saved does.
+//
+// Deprecated: stores use the hooks in internal/hook; this goes when they
+// have moved.
+func (c *Customer) Saved(version int64) { c.saved(version) }
+
+// saved is the Saved hook: the customer and its pending changes are stored.
+func (c *Customer) saved(version int64) {
 	c.version = version
 	c.pending = nil
+	c.events = nil
 }
 
-// Touch sets the time of the last change; services call it on every save.
-func (c *Customer) Touch(at time.Time) {
+// Touch sets the time of the last change.
+//
+// Deprecated: services set it on every change they store; stores need not
+// call it. This goes when the stores have moved to internal/hook.
+func (c *Customer) Touch(at time.Time) { c.touch(at) }
+
+func (c *Customer) touch(at time.Time) {
 	if at.After(c.updatedAt) {
 		c.own()
 		c.updatedAt = at.UTC()
 	}
 }
 
-// Clone returns an independent copy of the customer's stored state, with
-// its pending history but without recorded events: a change to either
-// customer never shows in the other.
+// Clone returns an independent copy of the customer: its stored state and
+// its pending changes (history entries and events) alike, as every
+// entity's Clone does. A change to either customer never shows in the
+// other.
 //
-// The copy is made on write: the two customers share their state until one
-// of them changes, which first copies it. Clone therefore marks c too, the
-// first time c is cloned after it was created, loaded or changed; cloning a
-// customer that was itself made by Clone (as every copy a store holds is)
-// writes nothing to it, so such a customer can be cloned by many goroutines
-// at once.
+// The copy of the stored state is made on write: the two customers share
+// it until one of them changes, which first copies it. Clone therefore
+// marks c too, the first time c is cloned after it was created, loaded or
+// changed; cloning a customer that was itself made by Clone (as every copy
+// a store holds is) writes nothing to it, so such a customer can be cloned
+// by many goroutines at once.
 func (c *Customer) Clone() *Customer {
 	if !c.shared {
 		c.shared = true
 	}
 	d := *c
 	d.pending = slices.Clone(c.pending)
-	d.events = nil
+	d.events = slices.Clone(c.events)
 	return &d
 }
 
@@ -843,26 +806,27 @@ func checkRoles(v *crm.Validator, roles []Role) {
 }
 
 func checkContacts(v *crm.Validator, emails []Email, phones []Phone, addresses []Address) {
-	v.Check(len(emails) <= MaxContacts, "emails", "too many")
-	v.Check(len(phones) <= MaxContacts, "phones", "too many")
-	v.Check(len(addresses) <= MaxContacts, "addresses", "too many")
+	few := v.Check(len(emails) <= MaxContacts, "emails", "too many")
+	few = v.Check(len(phones) <= MaxContacts, "phones", "too many") && few
+	few = v.Check(len(addresses) <= MaxContacts, "addresses", "too many") && few
+	if !few { // the entries of an oversized list are not looked at
+		return
+	}
 	seen := map[string]bool{}
 	for i, e := range emails {
-		p := fmt.Sprintf("emails[%d]", i)
 		if e.IsZero() {
-			v.Addf(p, "must not be empty")
+			v.Addf(fmt.Sprintf("emails[%d]", i), "must not be empty")
 		} else if k := "e:" + e.Normalized(); seen[k] {
-			v.Addf(p, "duplicate")
+			v.Addf(fmt.Sprintf("emails[%d]", i), "duplicate")
 		} else {
 			seen[k] = true
 		}
 	}
 	for i, ph := range phones {
-		p := fmt.Sprintf("phones[%d]", i)
 		if ph.IsZero() {
-			v.Addf(p, "must not be empty")
+			v.Addf(fmt.Sprintf("phones[%d]", i), "must not be empty")
 		} else if k := "p:" + ph.Normalized(); seen[k] {
-			v.Addf(p, "duplicate")
+			v.Addf(fmt.Sprintf("phones[%d]", i), "duplicate")
 		} else {
 			seen[k] = true
 		}
@@ -872,7 +836,12 @@ func checkContacts(v *crm.Validator, emails []Email, phones []Phone, addresses [
 	}
 }
 
-func checkTimeZone(v *crm.Validator, name string) {
+func checkTimeZone(v *crm.Validator, name string) { checkZone(v, name, nil) }
+
+// checkZone is checkTimeZone with a cache of the names known to load (nil
+// for none): loading a zone reads the zone database, which costs more than
+// every other check of a customer together.
+func checkZone(v *crm.Validator, name string, known *sync.Map) {
 	if name == "" {
 		return
 	}
@@ -880,12 +849,22 @@ func checkTimeZone(v *crm.Validator, name string) {
 		v.Addf("time_zone", "malformed zone name")
 		return
 	}
+	if known != nil {
+		if _, ok := known.Load(name); ok {
+			return
+		}
+	}
 	if _, err := time.LoadLocation(name); err != nil || name == "Local" {
-		v.Addf("time_zone", "unknown zone %q", name)
+		v.Addf("time_zone", "unknown zone %.64q", name)
+		return
+	}
+	if known != nil {
+		known.Store(name, struct{}{}) // bounded: only names the zone database has
 	}
 }
 
-func checkKey(v *crm.Validator, path, key string) {
+// checkKey checks a map key or tag, reporting whether it is good.
+func checkKey(v *crm.Validator, path, key string) bool {
 	switch {
 	case key == "":
 		v.Addf(path, "key must not be empty")
@@ -893,14 +872,18 @@ func checkKey(v *crm.Validator, path, key string) {
 		v.Addf(path, "key longer than %d bytes", MaxKeyLen)
 	case !utf8.ValidString(key) || strings.ContainsFunc(key, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }):
 		v.Addf(path, "key must be printable with no spaces")
+	default:
+		return true
 	}
+	return false
 }
 
 // checkEntry validates setting key to value in m.
 func checkEntry(op, path string, m map[string]string, key, value string) error {
 	var v crm.Validator
-	checkKey(&v, path, key)
-	v.Check(utf8.ValidString(value) && utf8.RuneCountInString(value) <= MaxValueLen, path+"."+key, "value too long or not valid UTF-8")
+	if checkKey(&v, path, key) {
+		checkText(&v, path+"."+key, value, MaxValueLen, false)
+	}
 	v.Check(len(m) < MaxMapEntries || hasKey(m, key) || value == "", path, "too many entries")
 	return v.Err(op)
 }

@@ -63,12 +63,65 @@
 // following [Survivorship] rules; [Service.Merge] also moves the loser's
 // interactions, history and visits, all in one transaction, and leaves the
 // loser as a tombstone pointing to the survivor. [Customer.Erase] removes
-// personal data on request and reports what it removed.
+// personal data on request and reports what it removed. [Service.Resolve]
+// follows a chain of merges of any length to the survivor and shortens it
+// on the way; a chain that loops or ends at a missing customer is an error
+// wrapping crm.ErrCorrupt (repair the data; retrying cannot help).
+//
+// # Limits
+//
+// One set of rules says what a stored customer may hold. The constructors
+// and methods refuse input that breaks them, and [Guard] checks every
+// customer on its way into a store against them (however it was built:
+// [New], [FromRecord], or replaced wholesale inside an Update closure), so
+// every store keeps the same data:
+//
+//   - name: not empty, at most [MaxNameLen] runes, no control characters;
+//   - roles: at least one, known values (a tombstone or erased customer
+//     may have none); kind, stage, loyalty, lifecycle, class: known values;
+//     one valid owner;
+//   - e-mails, phones, addresses: at most [MaxContacts] each, no repeats,
+//     each address valid ([Address.Validate]);
+//   - dates, preferences, attributes: at most [MaxMapEntries] entries
+//     each, keys of 1 to [MaxKeyLen] bytes, printable, no spaces; values
+//     not empty, at most [MaxValueLen] runes; dates valid;
+//   - tags: at most [MaxTags], each a key as above, lower-case and trimmed;
+//   - notes at most [MaxNotesLen] runes, consent sources [MaxSourceLen];
+//   - a time zone the zone database loads ("Local" refused);
+//   - every string valid UTF-8 without a NUL byte; every time within
+//     crm.ValidTime (years 1 to 9999);
+//   - a tombstone never points to itself; an Update closure keeps the
+//     customer's ID, tenant and version.
+//
+// Interactions and visits are held to [Interaction.Validate] and
+// [Visit.Validate] on every path alike (an UpdateVisit closure also keeps
+// the visit's ID, tenant and customer); FindByContact takes at most
+// [MaxContactKeys] distinct keys, repeats counted once.
+//
+// Reading never fails on a limit: a customer stored over a limit (by an
+// older version, or written around the guard) loads as it is. Every write
+// of it is refused with crm.ErrInvalid naming the field until the write
+// brings it back within the limits, which an Update whose closure trims the
+// field does (removing attributes with SetAttribute(key, "") is always
+// allowed). A merge whose united customer would break a limit is refused.
+//
+// # Events and the outbox
+//
+// Entities record domain events; the [Service] gives each an ID when its
+// change is stored and sets the stored version. With [Options.Outbox] the
+// events are stored in the change's transaction, for the host to drain
+// with at-least-once delivery; [Options.Events] hears of them in process
+// after the outermost transaction commits (crm.AfterCommit), never of a
+// rolled-back change, and its failures are logged, not returned.
 //
 // # Storage
 //
 // The package's storage port is [Store]; a [Backend] adds transactions.
 // github.com/crmkit/crm/storage composes every port into the one interface
 // a host implements; storage/memory and storage/postgres implement it, and
-// storage/storagetest proves an implementation.
+// storage/storagetest proves an implementation. Stores only store: every
+// check lives in [Guard], which services put in front of the store they
+// get. What only a store may do to a customer (mark it saved, adopt a
+// decoded record, take its pending history) is reached through the
+// module's internal/hook package, not through the Customer type.
 package customer

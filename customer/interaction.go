@@ -43,6 +43,8 @@ func (in Interaction) Validate() error {
 	v.Check(in.Direction.Valid(), "direction", "unknown direction")
 	v.Merge("actor", in.Actor.Validate())
 	v.Check(!in.At.IsZero(), "at", "must be set")
+	checkTime(&v, "at", in.At)
+	checkTime(&v, "next_step_due", in.NextStepDue)
 	checkText(&v, "summary", in.Summary, MaxSummaryLen, true)
 	checkText(&v, "outcome", in.Outcome, MaxOutcomeLen, false)
 	checkText(&v, "next_step", in.NextStep, MaxOutcomeLen, false)
@@ -65,7 +67,7 @@ func checkText(v *crm.Validator, path, s string, max int, required bool) {
 		v.Addf(path, "must not be empty")
 	case !utf8.ValidString(s):
 		v.Addf(path, "not valid UTF-8")
-	case utf8.RuneCountInString(s) > max:
+	case len(s) > max*utf8.UTFMax || utf8.RuneCountInString(s) > max:
 		v.Addf(path, "longer than %d characters", max)
 	}
 }

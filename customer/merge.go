@@ -240,11 +240,14 @@ func Merge(survivor, loser *Customer, rules Survivorship, ch Change) (MergeResul
 	s.record(HistoryMerged, loser.id.String(), s.id.String(), ch)
 	s.emit(EventMerged, ch, Merged{Survivor: s.id, Loser: loser.id})
 	l := loser.Clone()
-	l.events = slices.Clone(loser.events)
 	l.own()
 	l.mergedInto = s.id
 	l.record(HistoryMerged, l.id.String(), s.id.String(), ch)
-	s.events = append(slices.Clone(survivor.events), s.events...)
+	// The united customer must still be storable: two customers within
+	// the limits may not be once united (101 attributes, 21 e-mails).
+	if err := checkStored("customer.Merge", s, nil); err != nil {
+		return MergeResult{}, err
+	}
 	*survivor, *loser = *s, *l
 	return res, nil
 }

@@ -2,11 +2,14 @@ package customer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/hook"
 )
 
 // Options configure a [Service]. A nil *Options, and every zero field, takes
@@ -16,11 +19,20 @@ type Options struct {
 	Clock crm.Clock
 	// IDs makes new IDs. Default: crm.UUIDv7.
 	IDs crm.IDGenerator
-	// Events receives domain events after each commit. Default:
+	// Events receives domain events after the outermost transaction that
+	// stored them commits, never for a rolled-back change. Delivery is in
+	// process and best effort: a sink's error or panic is logged with Logger
+	// and never returned, since the change is committed. Default:
 	// crm.DiscardEvents.
 	Events crm.EventSink
-	// Logger logs what the service cannot return as an error (none today).
-	// Default: a logger that discards everything.
+	// Outbox, when set, stores the events of every change in the same
+	// transaction as the change (the service then runs each change in one
+	// backend InTx), for the host to drain with at-least-once delivery.
+	// Default: nil, no outbox.
+	Outbox crm.EventLog
+	// Logger logs what the service cannot return as an error: event sink
+	// failures, and merge-chain shortcuts Resolve could not store. Default:
+	// a logger that discards everything.
 	Logger *slog.Logger
 	// DuplicateRules tune FindDuplicates. Default: DefaultDuplicateRules().
 	DuplicateRules *DuplicateRules
@@ -35,8 +47,8 @@ type Service struct {
 	store   Store
 	clock   crm.Clock
 	ids     crm.IDGenerator
-	events  crm.EventSink
 	log     *slog.Logger
+	pub     *hook.Publisher
 	dups    DuplicateRules
 }
 
@@ -49,19 +61,20 @@ func NewService(b Backend, opts *Options) (*Service, error) {
 	if opts != nil {
 		o = *opts
 	}
-	s := &Service{backend: b, store: b.Customers(), clock: o.Clock, ids: o.IDs, events: o.Events, log: o.Logger}
+	s := &Service{backend: b, store: Guard(b.Customers()), clock: o.Clock, ids: o.IDs, log: o.Logger}
 	if s.clock == nil {
 		s.clock = crm.SystemClock{}
 	}
 	if s.ids == nil {
 		s.ids = crm.UUIDv7{}
 	}
-	if s.events == nil {
-		s.events = crm.DiscardEvents
+	if o.Events == nil {
+		o.Events = crm.DiscardEvents
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.pub = &hook.Publisher{Pkg: "customer", Tx: b, IDs: s.ids, Outbox: o.Outbox, Sink: o.Events, Log: s.log}
 	s.dups = DefaultDuplicateRules()
 	if o.DuplicateRules != nil {
 		if err := o.DuplicateRules.Validate(); err != nil {
@@ -80,15 +93,12 @@ func (s *Service) change(ch Change) Change {
 	return ch
 }
 
-// publish hands committed events to the sink.
-func (s *Service) publish(ctx context.Context, events []crm.Event) error {
-	if len(events) == 0 {
-		return nil
-	}
-	if err := s.events.Publish(ctx, events); err != nil {
-		return fmt.Errorf("customer: publish events: %w", err)
-	}
-	return nil
+// write runs one change through the service's publisher: fn makes the
+// store calls and returns the events of what it stored; see
+// hook.Publisher.Write. tx says the change needs a transaction of its own.
+func (s *Service) write(ctx context.Context, tx bool, fn func(ctx context.Context) ([]crm.Event, error)) error {
+	_, err := s.pub.Write(ctx, tx, fn)
+	return err
 }
 
 // Create makes a new customer from in (a zero in.ID gets a generated one)
@@ -105,13 +115,29 @@ func (s *Service) Create(ctx context.Context, in NewInput, ch Change) (*Customer
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.Create(ctx, c); err != nil {
+	var out *Customer
+	err = s.write(ctx, false, func(ctx context.Context) ([]crm.Event, error) {
+		d := c.Clone() // a retried transaction starts again from c
+		events := d.events
+		if err := s.store.Create(ctx, d); err != nil {
+			return nil, err
+		}
+		out = d
+		return versioned(events, d.version), nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("customer: create %s: %w", in.ID, err)
 	}
-	if err := s.publish(ctx, c.Events()); err != nil {
-		return c.Clone(), err
+	return out, nil
+}
+
+// versioned sets the aggregate version of every event to v and returns
+// events.
+func versioned(events []crm.Event, v int64) []crm.Event {
+	for i := range events {
+		events[i].Version = v
 	}
-	return c.Clone(), nil
+	return events
 }
 
 // Get returns a customer. A merged customer is returned as its tombstone;
@@ -124,20 +150,68 @@ func (s *Service) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*Cus
 	return c, nil
 }
 
-// maxMergeChain bounds how many tombstones Resolve follows.
-const maxMergeChain = 16
-
 // Resolve returns the customer with ID id, following tombstones to the
-// customer it was merged into.
+// customer it was merged into, however long the chain of merges. When it
+// followed more than one tombstone, it re-points the tombstones it passed
+// to the final survivor (each in its own update, best effort: a failure is
+// logged, not returned), so the next Resolve takes one step.
+//
+// A missing id returns crm.ErrNotFound. A chain that loops, or ends at a
+// missing customer, cannot be resolved by retrying: it returns an error
+// wrapping crm.ErrCorrupt.
 func (s *Service) Resolve(ctx context.Context, tenant crm.TenantID, id crm.ID) (*Customer, error) {
-	for range maxMergeChain {
-		c, err := s.Get(ctx, tenant, id)
-		if err != nil || !c.IsTombstone() {
-			return c, err
-		}
-		id = c.MergedInto()
+	c, err := s.Get(ctx, tenant, id)
+	if err != nil || !c.IsTombstone() {
+		return c, err
 	}
-	return nil, fmt.Errorf("customer: resolve %s: merge chain longer than %d: %w", id, maxMergeChain, crm.ErrConflict)
+	seen := map[crm.ID]bool{id: true}
+	var passed []crm.ID // tombstones followed, in order
+	for c.IsTombstone() {
+		next := c.mergedInto
+		passed = append(passed, c.id)
+		if seen[next] {
+			return nil, fmt.Errorf("customer: resolve %s: merge chain loops at %s: %w", id, next, crm.ErrCorrupt)
+		}
+		seen[next] = true
+		c, err = s.store.Get(ctx, tenant, next)
+		if errors.Is(err, crm.ErrNotFound) {
+			return nil, fmt.Errorf("customer: resolve %s: tombstone %s points to missing customer %s: %w",
+				id, passed[len(passed)-1], next, crm.ErrCorrupt)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("customer: resolve %s: %w", id, err)
+		}
+	}
+	if len(passed) > 1 {
+		s.compress(ctx, tenant, passed[:len(passed)-1], c.id)
+	}
+	return c, nil
+}
+
+// compress re-points the tombstones ids to survivor.
+func (s *Service) compress(ctx context.Context, tenant crm.TenantID, ids []crm.ID, survivor crm.ID) {
+	for _, id := range ids {
+		_, err := s.store.Update(ctx, tenant, id, func(c *Customer) error { return c.repoint(survivor) })
+		if err != nil && !errors.Is(err, errNoChange) {
+			s.log.WarnContext(ctx, "customer: resolve: could not shorten the merge chain",
+				"tenant", string(tenant), "tombstone", id.String(), "survivor", survivor.String(), "error", err)
+		}
+	}
+}
+
+// errNoChange stops an update that has nothing to store.
+var errNoChange = errors.New("customer: no change")
+
+// repoint makes a tombstone point to survivor, the end of its merge chain:
+// the same customer, reached in one step. It records no history and no
+// event, since nothing a user sees changes.
+func (c *Customer) repoint(survivor crm.ID) error {
+	if !c.IsTombstone() || c.mergedInto == survivor || survivor == c.id || survivor.IsZero() {
+		return errNoChange
+	}
+	c.own()
+	c.mergedInto = survivor
+	return nil
 }
 
 // Update runs fn on the latest state of the customer and stores the result;
@@ -148,27 +222,28 @@ func (s *Service) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn
 		return nil, crm.Invalid("customer.Service.Update", "fn", "must not be nil")
 	}
 	now := s.clock.Now()
-	var last *Customer
-	c, err := s.store.Update(ctx, tenant, id, func(c *Customer) error {
-		last = c
-		c.events = nil
-		if err := fn(c); err != nil {
-			return err
+	var out *Customer
+	err := s.write(ctx, false, func(ctx context.Context) ([]crm.Event, error) {
+		var events []crm.Event
+		c, err := s.store.Update(ctx, tenant, id, func(c *Customer) error {
+			c.events, events = nil, nil
+			if err := fn(c); err != nil {
+				return err
+			}
+			c.touch(now)
+			events = slices.Clone(c.events)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		c.Touch(now)
-		return nil
+		out = c
+		return versioned(events, c.version), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("customer: update %s: %w", id, err)
 	}
-	var events []crm.Event
-	if last != nil {
-		events = last.events
-		for i := range events {
-			events[i].Version = c.Version()
-		}
-	}
-	return c, s.publish(ctx, events)
+	return out, nil
 }
 
 // MoveStage moves the customer's relationship stage; see Customer.MoveStage.
@@ -268,11 +343,16 @@ func (s *Service) LogInteraction(ctx context.Context, tenant crm.TenantID, custo
 	if err := it.Validate(); err != nil {
 		return Interaction{}, err
 	}
-	if err := s.store.AddInteraction(ctx, it); err != nil {
+	err = s.write(ctx, false, func(ctx context.Context) ([]crm.Event, error) {
+		if err := s.store.AddInteraction(ctx, it); err != nil {
+			return nil, err
+		}
+		return []crm.Event{{Type: EventInteraction, Tenant: tenant, AggregateID: customerID, At: it.At, Actor: string(it.Actor), Data: it}}, nil
+	})
+	if err != nil {
 		return Interaction{}, fmt.Errorf("customer: log interaction for %s: %w", customerID, err)
 	}
-	ev := crm.Event{Type: EventInteraction, Tenant: tenant, AggregateID: customerID, At: it.At, Actor: string(it.Actor), Data: it}
-	return it, s.publish(ctx, []crm.Event{ev})
+	return it, nil
 }
 
 // Interactions returns one page of the customer's interactions, newest first.
@@ -411,37 +491,36 @@ func truncateRunes(s string, n int) string {
 func (s *Service) Merge(ctx context.Context, tenant crm.TenantID, survivorID, loserID crm.ID, rules Survivorship, ch Change) (MergeResult, error) {
 	ch = s.change(ch)
 	var res MergeResult
-	var events []crm.Event
-	err := s.backend.InTx(ctx, func(ctx context.Context) error {
+	err := s.write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
 		sv, err := s.store.Get(ctx, tenant, survivorID)
 		if err != nil {
-			return fmt.Errorf("survivor %s: %w", survivorID, err)
+			return nil, fmt.Errorf("survivor %s: %w", survivorID, err)
 		}
 		ls, err := s.store.Get(ctx, tenant, loserID)
 		if err != nil {
-			return fmt.Errorf("loser %s: %w", loserID, err)
+			return nil, fmt.Errorf("loser %s: %w", loserID, err)
 		}
 		if res, err = Merge(sv, ls, rules, ch); err != nil {
-			return err
+			return nil, err
 		}
-		sv.Touch(ch.At)
-		ls.Touch(ch.At)
+		sv.touch(ch.At)
+		ls.touch(ch.At)
+		svEvents, lsEvents := slices.Clone(sv.events), slices.Clone(ls.events)
 		if err := s.store.Save(ctx, sv); err != nil {
-			return fmt.Errorf("save survivor: %w", err)
+			return nil, fmt.Errorf("save survivor: %w", err)
 		}
 		if err := s.store.Save(ctx, ls); err != nil {
-			return fmt.Errorf("save loser: %w", err)
+			return nil, fmt.Errorf("save loser: %w", err)
 		}
 		if err := s.store.MoveRelated(ctx, tenant, loserID, survivorID); err != nil {
-			return fmt.Errorf("move related records: %w", err)
+			return nil, fmt.Errorf("move related records: %w", err)
 		}
-		events = append(sv.Events(), ls.Events()...)
-		return nil
+		return append(versioned(svEvents, sv.version), versioned(lsEvents, ls.version)...), nil
 	})
 	if err != nil {
 		return MergeResult{}, fmt.Errorf("customer: merge %s into %s: %w", loserID, survivorID, err)
 	}
-	return res, s.publish(ctx, events)
+	return res, nil
 }
 
 // Erase removes the customer's personal data on request, and the texts of
@@ -449,31 +528,30 @@ func (s *Service) Merge(ctx context.Context, tenant crm.TenantID, survivorID, lo
 func (s *Service) Erase(ctx context.Context, tenant crm.TenantID, id crm.ID, ch Change) (ErasureReport, error) {
 	ch = s.change(ch)
 	var rep ErasureReport
-	var events []crm.Event
-	err := s.backend.InTx(ctx, func(ctx context.Context) error {
+	err := s.write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
 		c, err := s.store.Get(ctx, tenant, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if rep, err = c.Erase(ch); err != nil {
-			return err
+			return nil, err
 		}
-		c.Touch(ch.At)
+		c.touch(ch.At)
+		events := slices.Clone(c.events)
 		if err := s.store.Save(ctx, c); err != nil {
-			return err
+			return nil, err
 		}
 		n, err := s.store.EraseInteractions(ctx, tenant, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rep.Interactions = n
-		events = c.Events()
-		return nil
+		return versioned(events, c.version), nil
 	})
 	if err != nil {
 		return ErasureReport{}, fmt.Errorf("customer: erase %s: %w", id, err)
 	}
-	return rep, s.publish(ctx, events)
+	return rep, nil
 }
 
 // DueCare lists the customers matching q page by page and returns the care

@@ -524,7 +524,7 @@ func TestServiceEventSinkErrorAfterCommit(t *testing.T) {
 	c := f.create(t, "Li Na", "wang", "", "")
 	f.sink.fail = errors.New("queue down")
 	_, err := f.svc.MoveStage(context.Background(), tenant, c.ID(), customer.Established, "", customer.Change{Actor: "wang"})
-	require.ErrorContains(t, err, "queue down")
+	require.NoError(t, err, "a sink's failure after the commit is logged, not returned")
 	got, err := f.svc.Get(context.Background(), tenant, c.ID())
 	require.NoError(t, err)
 	require.Equal(t, customer.Established, got.Stage(), "the change was committed before the sink failed")

@@ -113,6 +113,8 @@ func (vi Visit) Validate() error {
 	checkText(&v, "purpose", vi.Purpose, MaxOutcomeLen, true)
 	v.Check(vi.Method.Valid(), "method", "unknown channel")
 	v.Check(!vi.PlannedAt.IsZero(), "planned_at", "must be set")
+	checkTime(&v, "planned_at", vi.PlannedAt)
+	checkTime(&v, "done_at", vi.DoneAt)
 	v.Check(vi.Duration >= 0 && vi.Duration <= 24*time.Hour, "duration", "must be between 0 and 24h")
 	v.Check(vi.Status.Valid(), "status", "unknown visit status")
 	checkText(&v, "outcome", vi.Outcome, MaxOutcomeLen, vi.Status == VisitDone)
