@@ -48,7 +48,7 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	args := append(vals.args, vals.hist.args()...)
 	s := cs.s
 	var n int64
-	err = s.single(ctx, c.Tenant(), func(q querier) error {
+	err = s.write(ctx, c.Tenant(), func(q querier) error {
 		return q.QueryRow(ctx, s.sql.createCustomer, args...).Scan(&n)
 	})
 	if err != nil {
@@ -169,9 +169,6 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 // wrapping a sentinel) pass through, driver errors are mapped.
 func (cs *customerStore) writeErr(ctx context.Context, op string, err error) error {
 	if isOwn(err) {
-		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-			return fmt.Errorf("postgres: %s: %w", op, cerr)
-		}
 		if strings.HasPrefix(err.Error(), "postgres: ") {
 			return err
 		}
@@ -184,8 +181,15 @@ func (cs *customerStore) writeErr(ctx context.Context, op string, err error) err
 // sentinel or a corrupt row), not a driver error to map.
 func isOwn(err error) bool {
 	var ce *corruptError
-	return errors.Is(err, crm.ErrInvalid) || errors.Is(err, crm.ErrNotFound) || errors.Is(err, crm.ErrConflict) ||
-		errors.Is(err, crm.ErrDuplicate) || errors.As(err, &ce)
+	if errors.As(err, &ce) {
+		return true
+	}
+	for _, sentinel := range ownSentinels {
+		if errors.Is(err, sentinel) {
+			return true
+		}
+	}
+	return false
 }
 
 // Save stores c if its version is still the stored one, in one statement;
@@ -216,7 +220,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		stored int64
 		exists bool
 	)
-	err = s.single(ctx, c.Tenant(), func(q querier) error {
+	err = s.write(ctx, c.Tenant(), func(q querier) error {
 		if err := q.QueryRow(ctx, s.sql.saveCustomer, args...).Scan(&n); err != nil || n == 1 {
 			return err
 		}

@@ -56,14 +56,21 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	if err := store.Customers().Create(postgres.WithTx(ctx, tx), c); err != nil {
+	hctx, scope := postgres.WithTx(ctx, tx)
+	if err := store.Customers().Create(hctx, c); err != nil {
+		_ = tx.Rollback(ctx)
+		scope.Rollback()
 		fmt.Println(err)
 		return
 	}
 	if err := tx.Commit(ctx); err != nil {
+		scope.Rollback()
 		fmt.Println(err)
 		return
 	}
+	// Only now do functions registered with crm.AfterCommit (the events
+	// of services) run.
+	scope.Commit()
 
 	page, err := store.Customers().List(ctx, "acme", customer.Query{Owner: "manager-7", Text: "LI NA"}, crm.PageRequest{})
 	if err != nil {
@@ -76,7 +83,7 @@ func Example() {
 	_, err = store.Customers().Get(ctx, "other-tenant", id)
 	fmt.Println("other tenant:", err != nil)
 	// Output:
-	// migrations applied: [1 2 3] <nil>
+	// migrations applied: [1 2 3 4] <nil>
 	// Li Na li.na@example.com version 1
 	// other tenant: true
 }
@@ -91,4 +98,5 @@ func ExampleMigrations() {
 	// 1 0001_customers.sql
 	// 2 0002_money.sql
 	// 3 0003_complaints.sql
+	// 4 0004_outbox.sql
 }
