@@ -156,7 +156,7 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 	args := append(vals.args, vals.audit.args()...)
 	s := cs.s
 	var n int64
-	err = s.write(ctx, c.Tenant(), func(q querier) error {
+	err = s.write(ctx, c.Tenant(), func(ctx context.Context, q querier) error {
 		return q.QueryRow(ctx, cs.sql.create, args...).Scan(&n)
 	})
 	if err != nil {

@@ -48,7 +48,7 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	args := append(vals.args, vals.hist.args()...)
 	s := cs.s
 	var n int64
-	err = s.write(ctx, c.Tenant(), func(q querier) error {
+	err = s.write(ctx, c.Tenant(), func(ctx context.Context, q querier) error {
 		return q.QueryRow(ctx, s.sql.createCustomer, args...).Scan(&n)
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		stored int64
 		exists bool
 	)
-	err = s.write(ctx, c.Tenant(), func(q querier) error {
+	err = s.write(ctx, c.Tenant(), func(ctx context.Context, q querier) error {
 		if err := q.QueryRow(ctx, s.sql.saveCustomer, args...).Scan(&n); err != nil || n == 1 {
 			return err
 		}

@@ -129,7 +129,7 @@ func (cs *customerStore) AddInteraction(ctx context.Context, in customer.Interac
 	}
 	s := cs.s
 	var customerOK, dup bool
-	err := s.write(ctx, in.Tenant, func(q querier) error {
+	err := s.write(ctx, in.Tenant, func(ctx context.Context, q querier) error {
 		tag, err := q.Exec(ctx, s.sql.addInteraction, string(in.Tenant), uuidArg(in.ID), uuidArg(in.CustomerID),
 			in.Channel.String(), in.Direction.String(), string(in.Actor), in.At, in.Summary, in.Outcome,
 			in.NextStep, timeArg(in.NextStepDue))
@@ -270,7 +270,7 @@ func (cs *customerStore) CreateVisit(ctx context.Context, vi customer.Visit) err
 	}
 	s := cs.s
 	var customerOK, dup bool
-	err := s.write(ctx, vi.Tenant, func(q querier) error {
+	err := s.write(ctx, vi.Tenant, func(ctx context.Context, q querier) error {
 		tag, err := q.Exec(ctx, s.sql.createVisit, visitArgs(vi)...)
 		if err != nil || tag.RowsAffected() == 1 {
 			customerOK = true
@@ -496,7 +496,7 @@ func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, f
 		i, h, n int64
 		fromOK  bool
 	)
-	err := s.write(ctx, tenant, func(q querier) error {
+	err := s.write(ctx, tenant, func(ctx context.Context, q querier) error {
 		if err := q.QueryRow(ctx, s.sql.moveRelated, string(tenant), uuidArg(from), uuidArg(to)).Scan(&ok, &i, &h, &n); err != nil || ok {
 			return err
 		}
@@ -530,7 +530,7 @@ func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.Tenan
 		n  int64
 		ok bool
 	)
-	err := s.write(ctx, tenant, func(q querier) error {
+	err := s.write(ctx, tenant, func(ctx context.Context, q querier) error {
 		return q.QueryRow(ctx, s.sql.eraseInteractions, string(tenant), uuidArg(customerID)).Scan(&n, &ok)
 	})
 	switch {

@@ -436,6 +436,7 @@ const (
 	codeUnique        = "23505"
 	codeForeignKey    = "23503"
 	codeLockTimeout   = "55P03"
+	codeQueryCanceled = "57014"
 	// codeInsufficientPrivilege is also what a row-level security
 	// policy's WITH CHECK raises.
 	codeInsufficientPrivilege = "42501"
@@ -540,24 +541,74 @@ func (s *Store) mapErr(ctx context.Context, op string, err error) error {
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
-// write runs one writing statement like single. Run on the pool (no
-// transaction, row-level security off), the statement commits on its own
-// on the server: when it was sent but its answer was lost (the caller's
-// context ended or the connection broke while it ran), whether it was
-// stored cannot be known, and the error returned wraps
-// crm.ErrOutcomeUnknown as well as the cause.
-func (s *Store) write(ctx context.Context, tenant crm.TenantID, fn func(q querier) error) error {
+// cancelGrace is how long a write that the caller cancelled waits for
+// the server's answer to the cancel request before giving up on the
+// connection (and on knowing the outcome).
+const cancelGrace = 5 * time.Second
+
+// write runs a writing operation like single, with fn given the context
+// to run its statements with. In a transaction (the caller's, or one of
+// its own under row-level security) the outcome is decided by the COMMIT
+// (see finish). On the pool, each statement commits on its own on the
+// server, so the caller's cancellation must not cut the connection while
+// one runs (its outcome would be lost): the statements run with a context
+// the caller cannot cancel, and the caller's cancellation sends the
+// server a cancel request instead. The server then answers either with
+// the statement's result (it completed: the change is stored and nil is
+// returned) or with "canceling statement" (nothing stored: the error
+// wraps the caller's ctx.Err()). Only when no answer comes within
+// cancelGrace, or the connection breaks, is the outcome unknown: the
+// error then wraps crm.ErrOutcomeUnknown.
+func (s *Store) write(ctx context.Context, tenant crm.TenantID, fn func(ctx context.Context, q querier) error) error {
 	if txOf(ctx) != nil || s.rls {
-		return s.single(ctx, tenant, fn)
+		return s.single(ctx, tenant, func(q querier) error { return fn(ctx, q) })
 	}
-	return s.retry(ctx, func() error {
-		err := fn(s.pool)
-		var pe *pgconn.PgError
-		if err == nil || errors.As(err, &pe) || pgconn.SafeToRetry(err) || !sentStatement(err) {
-			return err
-		}
-		return fmt.Errorf("%w: %w", crm.ErrOutcomeUnknown, err)
+	return s.retry(ctx, func() error { return s.autocommit(ctx, fn) })
+}
+
+// autocommit runs fn on a connection of its own; see write.
+func (s *Store) autocommit(ctx context.Context, fn func(ctx context.Context, q querier) error) error {
+	conn, err := s.pool.Acquire(ctx) // waiting for a connection honours ctx
+	if err != nil {
+		return err
+	}
+	wctx, wcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer wcancel()
+	var grace *time.Timer
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		rctx, cancel := context.WithTimeout(wctx, cancelGrace)
+		defer cancel()
+		_ = conn.Conn().PgConn().CancelRequest(rctx)
+		grace = time.AfterFunc(cancelGrace, wcancel)
 	})
+	err = fn(wctx, conn)
+	if stop() {
+		conn.Release()
+	} else {
+		<-fired
+		grace.Stop()
+		// A cancel request went to the server: it could still land on
+		// the connection's next statement, so the connection is not
+		// reused.
+		if c := conn.Hijack(); c != nil {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			_ = c.Close(cctx)
+			cancel()
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == codeQueryCanceled && ctx.Err() != nil:
+		return fmt.Errorf("%w (the server cancelled the statement: nothing was stored)", ctx.Err())
+	case errors.As(err, &pe) || pgconn.SafeToRetry(err) || !sentStatement(err):
+		return err
+	}
+	return fmt.Errorf("%w: %w", crm.ErrOutcomeUnknown, err)
 }
 
 // sentStatement reports whether err (from running a statement on the
