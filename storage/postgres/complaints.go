@@ -274,6 +274,10 @@ func (cs *complaintStore) List(ctx context.Context, tenant crm.TenantID, q compl
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Merge("query", q.Validate())
+	tc := textChecker{&v}
+	tc.time("query.received_from", q.ReceivedFrom)
+	tc.time("query.received_to", q.ReceivedTo)
+	tc.time("query.settled_from", q.SettledFrom)
 	page, perr := page.Normalize()
 	v.Merge("page", perr)
 	afterID, cerr := parseIDCursor(op, curComplaints, page.Cursor)

@@ -103,7 +103,8 @@ func (cs *customerStore) History(ctx context.Context, tenant crm.TenantID, id cr
 	return out, nil
 }
 
-// checkInteractionText refuses text PostgreSQL cannot store.
+// checkInteractionText refuses text PostgreSQL cannot store and times
+// outside the stored range.
 func checkInteractionText(op string, in customer.Interaction) error {
 	var v crm.Validator
 	tc := textChecker{&v}
@@ -111,6 +112,8 @@ func checkInteractionText(op string, in customer.Interaction) error {
 	tc.check("outcome", in.Outcome)
 	tc.check("next_step", in.NextStep)
 	tc.check("actor", string(in.Actor))
+	tc.time("at", in.At)
+	tc.time("next_step_due", in.NextStepDue)
 	return v.Err(op)
 }
 
@@ -237,13 +240,16 @@ func scanInteraction(row pgx.Row) (customer.Interaction, error) {
 	return in, nil
 }
 
-// checkVisitText refuses text PostgreSQL cannot store.
+// checkVisitText refuses text PostgreSQL cannot store and times outside
+// the stored range.
 func checkVisitText(op string, vi customer.Visit) error {
 	var v crm.Validator
 	tc := textChecker{&v}
 	tc.check("salesperson", string(vi.Salesperson))
 	tc.check("purpose", vi.Purpose)
 	tc.check("outcome", vi.Outcome)
+	tc.time("planned_at", vi.PlannedAt)
+	tc.time("done_at", vi.DoneAt)
 	return v.Err(op)
 }
 
@@ -407,6 +413,9 @@ func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q 
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Merge("query", q.Validate())
+	tc := textChecker{&v}
+	tc.time("query.from", q.From)
+	tc.time("query.to", q.To)
 	page, perr := page.Normalize()
 	v.Merge("page", perr)
 	cur, after, cerr := parseCursor(op, listVisits, page.Cursor)
