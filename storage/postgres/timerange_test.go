@@ -31,8 +31,8 @@ func TestTimesOutsideTheStoredRange(t *testing.T) {
 	require.NoError(t, err)
 
 	far := time.Date(146_000_000_000, 1, 1, 0, 0, 0, 0, time.UTC) // wraps around in PostgreSQL's microseconds
-	late := time.Date(10_000, 1, 1, 0, 0, 0, 0, time.UTC)          // PostgreSQL would store it
-	early := time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)            // year 0 (1 BC)
+	late := time.Date(10_000, 1, 1, 0, 0, 0, 0, time.UTC)         // PostgreSQL would store it
+	early := time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)           // year 0 (1 BC)
 	times := map[string]time.Time{"year 146 billion": far, "year 10000": late, "year 0": early}
 
 	customerWith := func(t *testing.T, edit func(r *customer.Record)) *customer.Customer {
@@ -187,7 +187,9 @@ func TestTimesOutsideTheStoredRange(t *testing.T) {
 	require.Zero(t, outboxCount(t, s, ten))
 
 	// The edges of the range are kept exactly.
-	edge := customerWith(t, func(r *customer.Record) { r.CreatedAt, r.UpdatedAt = crm.MinTime.Add(time.Microsecond), crm.MaxTime.Truncate(time.Microsecond) })
+	edge := customerWith(t, func(r *customer.Record) {
+		r.CreatedAt, r.UpdatedAt = crm.MinTime.Add(time.Microsecond), crm.MaxTime.Truncate(time.Microsecond)
+	})
 	require.NoError(t, cs.Create(ctx, edge))
 	back, err := cs.Get(ctx, ten, edge.ID())
 	require.NoError(t, err)
