@@ -270,6 +270,11 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	if none {
 		return out, nil
 	}
+	// The rows SQL returns are checked with q.Matches; when the segment
+	// drops rows the page is not full yet, and further rows are read in
+	// batches growing to maxScanBatch, so that a segment that matches
+	// little costs one statement per maxScanBatch rows examined, and one
+	// that matches much reads little more than the page.
 	var afterID crm.ID
 	if after {
 		afterID = cur.id
@@ -278,13 +283,14 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	err := s.single(ctx, tenant, func(qr querier) error {
 		found = found[:0]
 		from := afterID
+		batch, firstSQL, nextSQL := fetch, first, next
 		for {
 			var rows pgx.Rows
 			var err error
 			if from.IsZero() {
-				rows, err = qr.Query(ctx, first, args...)
+				rows, err = qr.Query(ctx, firstSQL, args...)
 			} else {
-				rows, err = qr.Query(ctx, next, append(args, uuidArg(from))...)
+				rows, err = qr.Query(ctx, nextSQL, append(args, uuidArg(from))...)
 			}
 			if err != nil {
 				return err
@@ -311,9 +317,11 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			if len(found) >= fetch || n < fetch {
+			if len(found) >= fetch || n < batch {
 				return nil
 			}
+			batch = max(fetch, min(batch*8, maxScanBatch))
+			firstSQL, nextSQL, _, _ = listSQL(s.schema, tenant, q, batch)
 		}
 	})
 	if err != nil {
@@ -326,6 +334,10 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	out.Items = found
 	return out, nil
 }
+
+// maxScanBatch is the most rows a list reads in one statement when rows
+// it read did not match (see List).
+const maxScanBatch = 1000
 
 // listSQL returns the statements listing customers matching q, fetch rows
 // at a time: first for the first page, next (which takes the last ID seen
@@ -387,6 +399,12 @@ func customerFilter(tenant crm.TenantID, q customer.Query) (where []string, args
 			where = append(where, "key_account")
 		} else {
 			where = append(where, "NOT key_account")
+		}
+	}
+	if q.Segment != nil {
+		if cond, sargs, ok := segmentSQL(*q.Segment, len(args)+1); ok {
+			where = append(where, cond)
+			args = append(args, sargs...)
 		}
 	}
 	if q.Text != "" {
