@@ -265,6 +265,14 @@ func TestOutboxInvalid(t *testing.T) {
 		})
 	}
 	require.Zero(t, outboxCount(t, s, ten))
+	t.Run("append NUL in data", func(t *testing.T) {
+		// encoding/json writes it as \u0000, which jsonb refuses.
+		e := valid()
+		e.Data = outboxData{Name: "a\x00b"}
+		err := s.AppendEvents(ctx, []crm.Event{e})
+		require.ErrorIs(t, err, crm.ErrInvalid)
+	})
+	require.Zero(t, outboxCount(t, s, ten))
 	claims := []struct {
 		name string
 		req  storage.ClaimRequest
