@@ -181,3 +181,50 @@ func TestCancelledWriteWaitingForLock(t *testing.T) {
 	// The store goes on working.
 	require.NoError(t, s.Customers().Save(ctx, got))
 }
+
+// TestCancelledMergeIsHonest runs customer.Service.Merge (one transaction
+// over both customers and what moves between them) with the caller's
+// context cancelled at random moments: nil means the loser is a
+// tombstone of the survivor, an error means both are as they were.
+func TestCancelledMergeIsHonest(t *testing.T) {
+	t.Parallel()
+	s, _ := ownStore(t)
+	ctx := context.Background()
+	ten := newTenant()
+	svc, err := customer.NewService(s, nil)
+	require.NoError(t, err)
+	pair := func(t *testing.T) (survivor, loser *customer.Customer) {
+		survivor, loser = newCustomer(t, ten, custOpts{}), newCustomer(t, ten, custOpts{name: "Ada King"})
+		require.NoError(t, s.Customers().Create(ctx, survivor))
+		require.NoError(t, s.Customers().Create(ctx, loser))
+		return survivor, loser
+	}
+	var span time.Duration
+	for range 3 {
+		a, b := pair(t)
+		start := time.Now()
+		_, err := svc.Merge(ctx, ten, a.ID(), b.ID(), customer.Survivorship{}, change("warm up"))
+		require.NoError(t, err)
+		span = max(span, time.Since(start)*3/2)
+	}
+	merged, failed := 0, 0
+	for i := range 150 {
+		a, b := pair(t)
+		cctx, cancel := context.WithCancel(ctx)
+		timer := time.AfterFunc(rand.N(span), cancel)
+		_, err := svc.Merge(cctx, ten, a.ID(), b.ID(), customer.Survivorship{}, change("merge"))
+		timer.Stop()
+		cancel()
+		require.NotErrorIs(t, err, crm.ErrOutcomeUnknown, "try %d", i)
+		loser, gerr := s.Customers().Get(ctx, ten, b.ID())
+		require.NoError(t, gerr)
+		if err == nil {
+			merged++
+			require.Equal(t, a.ID(), loser.MergedInto(), "try %d: nil error but the merge is not stored", i)
+		} else {
+			failed++
+			require.True(t, loser.MergedInto().IsZero(), "try %d: error %v but the merge is stored", i, err)
+		}
+	}
+	t.Logf("%d merged, %d failed", merged, failed)
+}
