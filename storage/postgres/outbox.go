@@ -16,10 +16,6 @@ import (
 
 var _ storage.Outbox = (*Store)(nil)
 
-// outboxCols are the columns an outbox read returns, in the order of
-// scanOutbox.
-const outboxCols = `tenant_id, id, type, aggregate_id, version, at, actor, data, attempts, claim`
-
 // tenantGroup is the part of a call that concerns one tenant, in the
 // order the tenant first appears.
 type tenantGroup[T any] struct {
@@ -207,7 +203,8 @@ UPDATE ` + quoteIdent(s.schema) + `.outbox o
 	return out, nil
 }
 
-// scanOutbox reads one row of outboxCols.
+// scanOutbox reads one row of tenant_id, id, type, aggregate_id, version,
+// at, actor, data, attempts, claim.
 func scanOutbox(row pgx.Row) (storage.OutboxEvent, error) {
 	var (
 		e            storage.OutboxEvent
