@@ -292,6 +292,15 @@ func TestOutboxInvalid(t *testing.T) {
 	t.Run("ack bad tenant", func(t *testing.T) {
 		require.ErrorIs(t, s.AckEvents(ctx, []storage.OutboxEvent{{Event: crm.Event{ID: newID(t), Tenant: ""}, Claim: newID(t)}}), crm.ErrInvalid)
 	})
+	t.Run("too many at once", func(t *testing.T) {
+		many := newEvents(t, ten, storage.MaxAppendEvents+1)
+		require.ErrorIs(t, s.AppendEvents(ctx, many), crm.ErrInvalid)
+		acks := make([]storage.OutboxEvent, storage.MaxAppendEvents+1)
+		for i, e := range many {
+			acks[i] = storage.OutboxEvent{Event: e, Claim: newID(t)}
+		}
+		require.ErrorIs(t, s.AckEvents(ctx, acks), crm.ErrInvalid)
+	})
 	t.Run("cancelled", func(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
@@ -400,4 +409,70 @@ func TestOutboxRowLevelSecurity(t *testing.T) {
 	got, err = app.ClaimEvents(ctx, storage.ClaimRequest{Tenant: a})
 	require.NoError(t, err)
 	require.Empty(t, got)
+}
+
+// TestOutboxLargeBatches appends the most events one call may hold and
+// drains them with the largest claims.
+func TestOutboxLargeBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("appends 10,000 events")
+	}
+	t.Parallel()
+	s := newStore(t, nil)
+	ctx := context.Background()
+	ten := newTenant()
+	events := newEvents(t, ten, storage.MaxAppendEvents)
+	require.NoError(t, s.AppendEvents(ctx, events))
+	var got []crm.ID
+	for {
+		batch, err := s.ClaimEvents(ctx, storage.ClaimRequest{Tenant: ten, Limit: storage.MaxClaimLimit})
+		require.NoError(t, err)
+		if len(batch) == 0 {
+			break
+		}
+		require.LessOrEqual(t, len(batch), storage.MaxClaimLimit)
+		got = append(got, claimedIDs(batch)...)
+		require.NoError(t, s.AckEvents(ctx, batch))
+	}
+	require.Equal(t, idsOf(events), got)
+	require.Zero(t, outboxCount(t, s, ten))
+}
+
+// BenchmarkOutboxAppend appends the events of one change (three events)
+// in a transaction of its own.
+func BenchmarkOutboxAppend(b *testing.B) {
+	s := newStore(b, nil)
+	ctx := context.Background()
+	ten := newTenant()
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		events := newEvents(b, ten, 3)
+		b.StartTimer()
+		if err := s.AppendEvents(ctx, events); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOutboxDrain claims and acknowledges batches of 100 events.
+func BenchmarkOutboxDrain(b *testing.B) {
+	s := newStore(b, nil)
+	ctx := context.Background()
+	ten := newTenant()
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		if err := s.AppendEvents(ctx, newEvents(b, ten, 100)); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		batch, err := s.ClaimEvents(ctx, storage.ClaimRequest{Tenant: ten, Limit: 100})
+		if err != nil || len(batch) != 100 {
+			b.Fatal(len(batch), err)
+		}
+		if err := s.AckEvents(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
