@@ -159,3 +159,50 @@ func TestCommitScopeHostTx(t *testing.T) {
 		})
 	}
 }
+
+// TestAfterCommitUsesTheStore checks that a function run after the commit
+// (an event sink writing a projection, say) can use the store with the
+// context it receives: the finished transaction it still carries is not
+// joined, the call runs on its own.
+func TestAfterCommitUsesTheStore(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, nil)
+	ctx := context.Background()
+	ten := newTenant()
+	after := func(t *testing.T, c, next *customer.Customer, errs chan<- error) func(context.Context) {
+		return func(ctx context.Context) {
+			_, ok := postgres.TxFrom(ctx)
+			require.False(t, ok, "the transaction is over")
+			if _, err := s.Customers().Get(ctx, ten, c.ID()); err != nil {
+				errs <- err
+				return
+			}
+			errs <- s.Customers().Create(ctx, next)
+		}
+	}
+	t.Run("InTx", func(t *testing.T) {
+		c, next := newCustomer(t, ten, custOpts{}), newCustomer(t, ten, custOpts{})
+		errs := make(chan error, 1)
+		require.NoError(t, s.InTx(ctx, func(ctx context.Context) error {
+			crm.AfterCommit(ctx, after(t, c, next, errs))
+			return s.Customers().Create(ctx, c)
+		}))
+		require.NoError(t, <-errs)
+		_, err := s.Customers().Get(ctx, ten, next.ID())
+		require.NoError(t, err)
+	})
+	t.Run("host transaction", func(t *testing.T) {
+		c, next := newCustomer(t, ten, custOpts{}), newCustomer(t, ten, custOpts{})
+		errs := make(chan error, 1)
+		tx, err := pgtest.Pool(t).Begin(ctx)
+		require.NoError(t, err)
+		hctx, scope := postgres.WithTx(ctx, tx)
+		require.NoError(t, s.Customers().Create(hctx, c))
+		crm.AfterCommit(hctx, after(t, c, next, errs))
+		require.NoError(t, tx.Commit(ctx))
+		scope.Commit()
+		require.NoError(t, <-errs)
+		_, err = s.Customers().Get(ctx, ten, next.ID())
+		require.NoError(t, err)
+	})
+}

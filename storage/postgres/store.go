@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -168,6 +169,11 @@ type txState struct {
 	// back, which undoes set_config, so in a host's transaction the tenant
 	// is set again by every operation.
 	tenant string
+	// over is set once the transaction ended (committed or rolled back):
+	// a context still carrying it (the one after-commit functions
+	// receive, say) no longer joins it, and store calls made with it run
+	// on their own.
+	over atomic.Bool
 }
 
 // WithTx returns a context carrying the host's transaction tx, and the
@@ -200,21 +206,30 @@ type txState struct {
 // one nests in it: its functions run when the outer scope commits.
 func WithTx(ctx context.Context, tx pgx.Tx) (context.Context, *crm.CommitScope) {
 	ctx, sc := crm.NewCommitScope(ctx)
-	return context.WithValue(ctx, txKey{}, &txState{tx: tx, host: true}), sc
+	st := &txState{tx: tx, host: true}
+	// Registered first, so it runs first: the functions that follow see
+	// the host's transaction as over.
+	crm.AfterCommit(ctx, func(context.Context) { st.over.Store(true) })
+	return context.WithValue(ctx, txKey{}, st), sc
 }
 
 // TxFrom returns the transaction carried by ctx (begun by InTx or given
-// with WithTx), if any.
+// with WithTx), if any and not yet over.
 func TxFrom(ctx context.Context) (pgx.Tx, bool) {
-	st, ok := ctx.Value(txKey{}).(*txState)
-	if !ok {
+	st := txOf(ctx)
+	if st == nil {
 		return nil, false
 	}
 	return st.tx, true
 }
 
+// txOf returns the transaction carried by ctx, nil when there is none or
+// it is over.
 func txOf(ctx context.Context) *txState {
 	st, _ := ctx.Value(txKey{}).(*txState)
+	if st == nil || st.over.Load() {
+		return nil
+	}
 	return st
 }
 
@@ -249,16 +264,19 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 		return s.mapErr(ctx, "begin", err)
 	}
 	sctx, sc := crm.NewCommitScope(ctx)
+	st := &txState{tx: tx}
 	committed := false
 	defer func() {
+		st.over.Store(true)
 		if !committed {
 			sc.Rollback()
 		}
 	}()
-	if err := s.finish(ctx, tx, func() error { return fn(context.WithValue(sctx, txKey{}, &txState{tx: tx})) }); err != nil {
+	if err := s.finish(ctx, tx, func() error { return fn(context.WithValue(sctx, txKey{}, st)) }); err != nil {
 		return err
 	}
 	committed = true
+	st.over.Store(true) // after-commit functions may use the store on their own
 	sc.Commit()
 	return nil
 }
