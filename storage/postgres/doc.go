@@ -143,7 +143,7 @@
 // equals the transaction-local setting crm.tenant and enable RLS on every
 // table. The policies bind roles that neither own the tables nor have
 // BYPASSRLS; to use them, connect the store as such a role (granted
-// SELECT, INSERT, UPDATE on the schema's tables) and set
+// SELECT, INSERT, UPDATE on the schema's tables, and DELETE on outbox) and set
 // Options.RowLevelSecurity, which makes the store set crm.tenant in every
 // transaction (reads outside a transaction then run in a short transaction
 // of their own). In a transaction the store began, crm.tenant is set once
