@@ -76,7 +76,20 @@ func (s *Store) AppendEvents(ctx context.Context, events []crm.Event) error {
 	insert := `INSERT INTO ` + quoteIdent(s.schema) + `.outbox (tenant_id, id, type, aggregate_id, version, at, actor, data)
  SELECT $1, e.id, e.type, e.aggregate_id, e.version, e.at, e.actor, e.data
  FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::bigint[], $6::timestamptz[], $7::text[], $8::jsonb[])
-   AS e(id, type, aggregate_id, version, at, actor, data)
+   AS e(id, type, aggregate_id, version, at, actor, data)`
+	if txOf(ctx) == nil && !s.rls && len(groups) == 1 {
+		// One statement on its own: a stored ID fails it whole (unique
+		// violation), and there is no caller's transaction it could abort.
+		err = s.write(ctx, groups[0].tenant, func(ctx context.Context, q querier) error {
+			_, err := q.Exec(ctx, insert, outboxArgs(groups[0])...)
+			return err
+		})
+		if err != nil {
+			return s.mapErr(ctx, "append events", err)
+		}
+		return nil
+	}
+	insert += `
  ON CONFLICT (tenant_id, id) DO NOTHING
  RETURNING id`
 	undo := `DELETE FROM ` + quoteIdent(s.schema) + `.outbox WHERE tenant_id = $1 AND id = ANY($2::uuid[])`
@@ -85,19 +98,10 @@ func (s *Store) AppendEvents(ctx context.Context, events []crm.Event) error {
 		dup := false
 		for gi, g := range groups {
 			n := len(g.items)
-			ids, aggs := make([]pgtype.UUID, n), make([]pgtype.UUID, n)
-			types, actors, data := make([]string, n), make([]string, n), make([]string, n)
-			versions, ats := make([]int64, n), make([]time.Time, n)
-			for i, e := range g.items {
-				ids[i], aggs[i] = uuidArg(e.ID), uuidArg(e.AggregateID)
-				types[i], actors[i] = e.Type, e.Actor
-				data[i] = string(e.Data.(json.RawMessage))
-				versions[i], ats[i] = e.Version, e.At
-			}
 			if err := s.setTenant(ctx, st, g.tenant); err != nil {
 				return err
 			}
-			rows, err := st.tx.Query(ctx, insert, string(g.tenant), ids, types, aggs, versions, ats, actors, data)
+			rows, err := st.tx.Query(ctx, insert, outboxArgs(g)...)
 			if err != nil {
 				return err
 			}
@@ -133,6 +137,22 @@ func (s *Store) AppendEvents(ctx context.Context, events []crm.Event) error {
 		return s.mapErr(ctx, "append events", err)
 	}
 	return nil
+}
+
+// outboxArgs returns the arguments of the outbox insert for one tenant's
+// events: the tenant, then one array per column.
+func outboxArgs(g tenantGroup[storage.OutboxEvent]) []any {
+	n := len(g.items)
+	ids, aggs := make([]pgtype.UUID, n), make([]pgtype.UUID, n)
+	types, actors, data := make([]string, n), make([]string, n), make([]string, n)
+	versions, ats := make([]int64, n), make([]time.Time, n)
+	for i, e := range g.items {
+		ids[i], aggs[i] = uuidArg(e.ID), uuidArg(e.AggregateID)
+		types[i], actors[i] = e.Type, e.Actor
+		data[i] = string(e.Data.(json.RawMessage))
+		versions[i], ats[i] = e.Version, e.At
+	}
+	return []any{string(g.tenant), ids, types, aggs, versions, ats, actors, data}
 }
 
 // ClaimEvents leases free outbox events; see storage.Outbox. Events are

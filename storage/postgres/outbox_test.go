@@ -198,6 +198,10 @@ func TestOutboxDuplicate(t *testing.T) {
 	other := stored[0]
 	other.Tenant = b
 	require.NoError(t, s.AppendEvents(ctx, []crm.Event{other}))
+	// One tenant, no transaction (one statement of its own): nothing of
+	// the call is stored.
+	require.ErrorIs(t, s.AppendEvents(ctx, append(newEvents(t, a, 2), stored[0])), crm.ErrDuplicate)
+	require.Equal(t, 1, outboxCount(t, s, a))
 	// A call holding a stored ID stores nothing, and a caller's
 	// transaction stays usable.
 	batch := append(newEvents(t, b, 2), append(newEvents(t, a, 2), stored[0])...)
