@@ -205,6 +205,13 @@ func encodeComplaint(op string, c *complaint.Complaint) (complaintValues, error)
 		tc.check(fmt.Sprintf("attachments[%d]", i), a)
 	}
 	tc.check("owner", string(r.Owner))
+	tc.time("received_at", r.ReceivedAt)
+	tc.time("follow_up_at", r.FollowUpAt)
+	tc.time("acknowledged_at", r.AcknowledgedAt)
+	tc.time("first_response_at", r.FirstResponseAt)
+	tc.time("resolved_at", r.ResolvedAt)
+	tc.time("closed_at", r.ClosedAt)
+	tc.time("rejected_at", r.RejectedAt)
 	var (
 		resolution, followUp, survey, repair, pauses []byte
 		amount, currency                             pgtype.Text
@@ -228,10 +235,12 @@ func encodeComplaint(op string, c *complaint.Complaint) (complaintValues, error)
 	}
 	if f := r.FollowUp; f != nil {
 		tc.check("follow_up.note", f.Note)
+		tc.time("follow_up.at", f.At)
 		followUp = mustJSON(storedFollowUp{Reached: f.Reached, Note: f.Note, At: f.At})
 	}
 	if s := r.Survey; s != nil {
 		tc.check("survey.comment", s.Comment)
+		tc.time("survey.at", s.At)
 		survey = mustJSON(storedSurvey{CSAT: s.CSAT, Comment: s.Comment, At: s.At})
 	}
 	if len(r.Repair) > 0 {
@@ -239,6 +248,7 @@ func encodeComplaint(op string, c *complaint.Complaint) (complaintValues, error)
 		for i, e := range r.Repair {
 			tc.check(fmt.Sprintf("repair[%d].note", i), e.Note)
 			tc.check(fmt.Sprintf("repair[%d].actor", i), string(e.Actor))
+			tc.time(fmt.Sprintf("repair[%d].at", i), e.At)
 			list[i] = storedRepair{Step: e.Step.String(), Note: e.Note, Public: e.Public, At: e.At, Actor: string(e.Actor)}
 		}
 		repair = mustJSON(list)
@@ -246,6 +256,8 @@ func encodeComplaint(op string, c *complaint.Complaint) (complaintValues, error)
 	if len(r.Pauses) > 0 {
 		list := make([]storedPause, len(r.Pauses))
 		for i, p := range r.Pauses {
+			tc.time(fmt.Sprintf("pauses[%d].start", i), p.Start)
+			tc.time(fmt.Sprintf("pauses[%d].end", i), p.End)
 			list[i] = storedPause{Start: p.Start, End: p.End}
 		}
 		pauses = mustJSON(list)
@@ -265,6 +277,7 @@ func encodeComplaint(op string, c *complaint.Complaint) (complaintValues, error)
 		v.Check(e.Seq > 0 && e.Seq <= r.AuditSeq, p+".seq", "out of range")
 		v.Check(e.Kind.Valid(), p+".kind", "unknown audit kind")
 		v.Check(!e.At.IsZero(), p+".at", "must be set")
+		tc.time(p+".at", e.At)
 		tc.check(p+".from", e.From)
 		tc.check(p+".to", e.To)
 		tc.check(p+".actor", string(e.Actor))
@@ -491,11 +504,16 @@ func encodeRisk(op string, r *complaint.Risk) ([]any, error) {
 	}
 	v.Check(h.Count >= -1<<31 && h.Count < 1<<31, "hotspot.count", "out of range")
 	tc.check("owner", string(rec.Owner))
+	tc.time("hotspot.from", h.From)
+	tc.time("hotspot.to", h.To)
+	tc.time("created_at", rec.CreatedAt)
+	tc.time("updated_at", rec.UpdatedAt)
 	var notes []byte
 	if len(rec.Notes) > 0 {
 		list := make([]storedRiskNote, len(rec.Notes))
 		for i, n := range rec.Notes {
 			tc.check(fmt.Sprintf("notes[%d].text", i), n.Text)
+			tc.time(fmt.Sprintf("notes[%d].at", i), n.At)
 			list[i] = storedRiskNote{At: n.At, Actor: string(n.Actor), Text: n.Text}
 		}
 		notes = mustJSON(list)

@@ -126,7 +126,7 @@ const codeProgramLimit = "54000"
 // errors are mapped.
 func (cs *complaintStore) complaintErr(ctx context.Context, op string, err error) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == codeProgramLimit && ctx.Err() == nil {
+	if errors.As(err, &pe) && pe.Code == codeProgramLimit {
 		return fmt.Errorf("postgres: %s: %w (SQLSTATE %s: %s)", op, crm.ErrInvalid, pe.Code, pe.Message)
 	}
 	return (&customerStore{s: cs.s}).writeErr(ctx, op, err)
@@ -156,7 +156,7 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 	args := append(vals.args, vals.audit.args()...)
 	s := cs.s
 	var n int64
-	err = s.single(ctx, c.Tenant(), func(q querier) error {
+	err = s.write(ctx, c.Tenant(), func(ctx context.Context, q querier) error {
 		return q.QueryRow(ctx, cs.sql.create, args...).Scan(&n)
 	})
 	if err != nil {
@@ -274,6 +274,10 @@ func (cs *complaintStore) List(ctx context.Context, tenant crm.TenantID, q compl
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Merge("query", q.Validate())
+	tc := textChecker{&v}
+	tc.time("query.received_from", q.ReceivedFrom)
+	tc.time("query.received_to", q.ReceivedTo)
+	tc.time("query.settled_from", q.SettledFrom)
 	page, perr := page.Normalize()
 	v.Merge("page", perr)
 	afterID, cerr := parseIDCursor(op, curComplaints, page.Cursor)

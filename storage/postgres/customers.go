@@ -48,7 +48,7 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	args := append(vals.args, vals.hist.args()...)
 	s := cs.s
 	var n int64
-	err = s.single(ctx, c.Tenant(), func(q querier) error {
+	err = s.write(ctx, c.Tenant(), func(ctx context.Context, q querier) error {
 		return q.QueryRow(ctx, s.sql.createCustomer, args...).Scan(&n)
 	})
 	if err != nil {
@@ -169,9 +169,6 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 // wrapping a sentinel) pass through, driver errors are mapped.
 func (cs *customerStore) writeErr(ctx context.Context, op string, err error) error {
 	if isOwn(err) {
-		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-			return fmt.Errorf("postgres: %s: %w", op, cerr)
-		}
 		if strings.HasPrefix(err.Error(), "postgres: ") {
 			return err
 		}
@@ -184,8 +181,15 @@ func (cs *customerStore) writeErr(ctx context.Context, op string, err error) err
 // sentinel or a corrupt row), not a driver error to map.
 func isOwn(err error) bool {
 	var ce *corruptError
-	return errors.Is(err, crm.ErrInvalid) || errors.Is(err, crm.ErrNotFound) || errors.Is(err, crm.ErrConflict) ||
-		errors.Is(err, crm.ErrDuplicate) || errors.As(err, &ce)
+	if errors.As(err, &ce) {
+		return true
+	}
+	for _, sentinel := range ownSentinels {
+		if errors.Is(err, sentinel) {
+			return true
+		}
+	}
+	return false
 }
 
 // Save stores c if its version is still the stored one, in one statement;
@@ -216,7 +220,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		stored int64
 		exists bool
 	)
-	err = s.single(ctx, c.Tenant(), func(q querier) error {
+	err = s.write(ctx, c.Tenant(), func(ctx context.Context, q querier) error {
 		if err := q.QueryRow(ctx, s.sql.saveCustomer, args...).Scan(&n); err != nil || n == 1 {
 			return err
 		}
@@ -266,6 +270,11 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	if none {
 		return out, nil
 	}
+	// The rows SQL returns are checked with q.Matches; when the segment
+	// drops rows the page is not full yet, and further rows are read in
+	// batches growing to maxScanBatch, so that a segment that matches
+	// little costs one statement per maxScanBatch rows examined, and one
+	// that matches much reads little more than the page.
 	var afterID crm.ID
 	if after {
 		afterID = cur.id
@@ -274,13 +283,14 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	err := s.single(ctx, tenant, func(qr querier) error {
 		found = found[:0]
 		from := afterID
+		batch, firstSQL, nextSQL := fetch, first, next
 		for {
 			var rows pgx.Rows
 			var err error
 			if from.IsZero() {
-				rows, err = qr.Query(ctx, first, args...)
+				rows, err = qr.Query(ctx, firstSQL, args...)
 			} else {
-				rows, err = qr.Query(ctx, next, append(args, uuidArg(from))...)
+				rows, err = qr.Query(ctx, nextSQL, append(args, uuidArg(from))...)
 			}
 			if err != nil {
 				return err
@@ -307,9 +317,11 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			if len(found) >= fetch || n < fetch {
+			if len(found) >= fetch || n < batch {
 				return nil
 			}
+			batch = max(fetch, min(batch*8, maxScanBatch))
+			firstSQL, nextSQL, _, _ = listSQL(s.schema, tenant, q, batch)
 		}
 	})
 	if err != nil {
@@ -322,6 +334,10 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	out.Items = found
 	return out, nil
 }
+
+// maxScanBatch is the most rows a list reads in one statement when rows
+// it read did not match (see List).
+const maxScanBatch = 1000
 
 // listSQL returns the statements listing customers matching q, fetch rows
 // at a time: first for the first page, next (which takes the last ID seen
@@ -383,6 +399,12 @@ func customerFilter(tenant crm.TenantID, q customer.Query) (where []string, args
 			where = append(where, "key_account")
 		} else {
 			where = append(where, "NOT key_account")
+		}
+	}
+	if q.Segment != nil {
+		if cond, sargs, ok := segmentSQL(*q.Segment, len(args)+1); ok {
+			where = append(where, cond)
+			args = append(args, sargs...)
 		}
 	}
 	if q.Text != "" {

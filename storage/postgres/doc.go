@@ -41,6 +41,36 @@
 // the operation allows (Create, Save and their history are one statement),
 // a short READ COMMITTED transaction otherwise.
 //
+// # Commit scopes and events
+//
+// Every transaction InTx begins carries a commit scope
+// (crm.NewCommitScope): functions registered with crm.AfterCommit inside
+// it (services publish their events that way) run once the COMMIT
+// succeeded, and are dropped when the transaction rolls back, whether fn
+// returned an error, panicked, or the COMMIT itself failed. A nested InTx
+// joins the outer transaction and its scope. In a host's transaction the
+// store cannot see the COMMIT, so [WithTx] returns the scope as well: the
+// host calls its Commit after its own COMMIT succeeded (or Rollback after
+// a rollback); until then nothing registered runs.
+//
+// # Transactional outbox
+//
+// *Store implements storage.Outbox (and so crm.EventLog): AppendEvents
+// writes events, checked and encoded by storage.EncodeEvents, into the
+// outbox table (migration 0004) in the transaction carried by the context,
+// so they are stored exactly when the change is. ClaimEvents leases the
+// free events (never claimed, or whose lease ran out by the server's
+// clock) in ascending ID order with FOR UPDATE SKIP LOCKED, so concurrent
+// drainers never hold the same event and never wait for each other;
+// AckEvents deletes the events whose claim still matches. Data comes back
+// as the json.RawMessage of its JSON form; it is stored as jsonb, so the
+// text may differ from the one written (key order, spacing) while meaning
+// the same, and a JSON string holding \u0000, which jsonb cannot store,
+// is refused with crm.ErrInvalid. Under row-level security a claim must
+// name its tenant: one across tenants would see no other tenant's rows,
+// so it is refused with crm.ErrUnsupported; the role needs DELETE on the
+// outbox table for AckEvents.
+//
 // # Concurrency and retries
 //
 // Every customer, visit, complaint and risk has a version column. Update,
@@ -57,15 +87,53 @@
 //
 // # Errors
 //
-// Driver errors are mapped to the kernel's sentinels: unique violations to
-// crm.ErrDuplicate, foreign-key violations to crm.ErrNotFound,
-// serialization failures, deadlocks and lock time-outs to crm.ErrConflict,
-// data exceptions and check violations to crm.ErrInvalid. The mapped error
-// keeps the SQLSTATE and the server's message as text but not the pgx
-// error value, so callers branch on sentinels only. Text PostgreSQL cannot
+// Driver errors are mapped to the kernel's sentinels, by SQLSTATE:
+//
+//	23505 unique violation                     crm.ErrDuplicate
+//	23503 foreign-key violation                crm.ErrNotFound
+//	40001 serialization failure, 40P01
+//	deadlock, 55P03 lock not available         crm.ErrConflict
+//	other 22 (data exception), 23 (integrity)  crm.ErrInvalid
+//	08 (connection exception), 53 (insufficient
+//	resources), 57 (operator intervention:
+//	shutdown, pg_terminate_backend, statement
+//	timeout), 58 (system error), 25P03 (idle
+//	session timeout), 42501 (insufficient
+//	privilege, which is also what a row-level
+//	security policy raises)                    crm.ErrUnavailable
+//
+// A connection that breaks without a server answer (broken pipe, reset,
+// unexpected EOF, refused) is crm.ErrUnavailable too; a failure caused by
+// the caller's context ending wraps ctx.Err(). Other server errors carry
+// no sentinel (they are bugs of the store or of the schema). The mapped
+// error keeps the SQLSTATE and the server's message as text but not the
+// pgx error value, so callers branch on sentinels only. Text PostgreSQL cannot
 // store (NUL characters, invalid UTF-8), which the entities allow in free
 // text, is refused with crm.ErrInvalid before anything is sent. A stored
 // row that does not decode is reported as corrupt.
+//
+// # Honest results
+//
+// A call never reports an error for a change that committed, nor success
+// for one that did not. Once a transaction's work is done, its COMMIT is
+// sent and its answer awaited with a context the caller's cancellation
+// cannot end (bounded by a timeout of its own): the call then returns the
+// true outcome even when the caller's context ended meanwhile. A change
+// made by one statement outside a transaction (Create, Save, AddInteraction,
+// CreateVisit, MoveRelated, EraseInteractions, CreateRisk, the complaint
+// store's Create) commits on the server by itself; there the caller's
+// cancellation sends the server a cancel request instead of cutting the
+// connection, so the server answers either "done" (nil is returned: the
+// change is stored) or "cancelled" (the error wraps ctx.Err(): nothing
+// was stored). Every wait (a connection, a row lock) still ends with the
+// caller's context.
+//
+// Only when the connection is lost after the COMMIT (or the statement)
+// was sent and before its answer came can the outcome not be known: the
+// error then wraps crm.ErrOutcomeUnknown, never crm.ErrConflict nor
+// crm.ErrUnavailable, and after-commit functions are dropped. A caller
+// that meets it reads the record back (its version tells) before trying
+// again.
 //
 // # Tenancy and row-level security
 //
@@ -75,10 +143,13 @@
 // equals the transaction-local setting crm.tenant and enable RLS on every
 // table. The policies bind roles that neither own the tables nor have
 // BYPASSRLS; to use them, connect the store as such a role (granted
-// SELECT, INSERT, UPDATE on the schema's tables) and set
+// SELECT, INSERT, UPDATE on the schema's tables, and DELETE on outbox) and set
 // Options.RowLevelSecurity, which makes the store set crm.tenant in every
 // transaction (reads outside a transaction then run in a short transaction
-// of their own). [Store.ForceRowLevelSecurity] makes the policies bind the
+// of their own). In a transaction the store began, crm.tenant is set once
+// per tenant; in a host's transaction (WithTx) it is set again before
+// every operation, because a host's ROLLBACK TO SAVEPOINT also undoes the
+// setting. [Store.ForceRowLevelSecurity] makes the policies bind the
 // tables' owner too. A statement that does not name its tenant then sees
 // no row at all.
 //
@@ -91,8 +162,13 @@
 // of the E.164 phone numbers, lower-cased in Go, and matches them with
 // LIKE '%…%' (wildcards in the text escaped), served by trigram GIN
 // indexes (pg_trgm) that lead with tenant_id (btree_gin). Query.Segment is
-// evaluated in Go on the rows the SQL filters return, fetching further
-// rows until the page is full.
+// evaluated in Go, by customer.Segment.Matches, on the rows the statement
+// returns; the conditions SQL can judge exactly (eq, ne, in and not_in on
+// kind, stage, loyalty, lifecycle, class, role and key_account, whose
+// accepted names are worked out in Go under strings.EqualFold) are also
+// conditions of the statement. When rows read do not match, further rows
+// are read in batches that grow to 1,000, so a call costs one statement
+// per 1,000 rows examined.
 //
 // # Complaints
 //
@@ -148,7 +224,12 @@
 //
 // # Limits
 //
-// Timestamps are stored with PostgreSQL's microsecond precision. Advisory
+// Timestamps are stored with PostgreSQL's microsecond precision, within
+// crm.MinTime..crm.MaxTime (years 1 to 9999 UTC): every time the store
+// writes (customers, history, interactions, visits, complaints, audit,
+// risks, outbox) or lists by (visit and complaint query bounds) outside
+// that range is refused with crm.ErrInvalid before anything is sent,
+// rather than stored far away or wrapped around. Advisory
 // locks (Migrate) and trigram indexes are PostgreSQL features that some
 // PostgreSQL-compatible engines lack.
 package postgres

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/storage"
 	"github.com/crmkit/crm/storage/postgres"
 	"github.com/crmkit/crm/storage/postgres/internal/pgtest"
 )
@@ -56,14 +58,21 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	if err := store.Customers().Create(postgres.WithTx(ctx, tx), c); err != nil {
+	hctx, scope := postgres.WithTx(ctx, tx)
+	if err := store.Customers().Create(hctx, c); err != nil {
+		_ = tx.Rollback(ctx)
+		scope.Rollback()
 		fmt.Println(err)
 		return
 	}
 	if err := tx.Commit(ctx); err != nil {
+		scope.Rollback()
 		fmt.Println(err)
 		return
 	}
+	// Only now do functions registered with crm.AfterCommit (the events
+	// of services) run.
+	scope.Commit()
 
 	page, err := store.Customers().List(ctx, "acme", customer.Query{Owner: "manager-7", Text: "LI NA"}, crm.PageRequest{})
 	if err != nil {
@@ -76,7 +85,7 @@ func Example() {
 	_, err = store.Customers().Get(ctx, "other-tenant", id)
 	fmt.Println("other tenant:", err != nil)
 	// Output:
-	// migrations applied: [1 2 3] <nil>
+	// migrations applied: [1 2 3 4] <nil>
 	// Li Na li.na@example.com version 1
 	// other tenant: true
 }
@@ -91,4 +100,69 @@ func ExampleMigrations() {
 	// 1 0001_customers.sql
 	// 2 0002_money.sql
 	// 3 0003_complaints.sql
+	// 4 0004_outbox.sql
+}
+
+// ExampleStore_ClaimEvents shows the transactional outbox: events written
+// in the transaction of their change, then drained by the host, at least
+// once.
+func ExampleStore_ClaimEvents() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, pgtest.ExampleDSN())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pool.Close()
+	schema := pgtest.SchemaName("example_outbox")
+	defer func() { _, _ = pool.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE") }()
+	store, err := postgres.New(pool, &postgres.Options{Schema: schema})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := store.Migrate(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	at := time.Date(2025, 1, 2, 9, 0, 0, 0, time.UTC)
+	ids := crm.NewSequentialIDs(crm.NewManualClock(at))
+	event := func(typ string) crm.Event {
+		id, _ := ids.NewID()
+		agg, _ := ids.NewID()
+		return crm.Event{ID: id, Type: typ, Tenant: "acme", AggregateID: agg, Version: 1, At: at,
+			Data: map[string]string{"note": typ}}
+	}
+	// A rolled-back transaction leaves no event behind; a committed one
+	// leaves its events, and its after-commit functions run.
+	_ = store.InTx(ctx, func(ctx context.Context) error {
+		_ = store.AppendEvents(ctx, []crm.Event{event("customer.lost")})
+		return fmt.Errorf("changed my mind")
+	})
+	err = store.InTx(ctx, func(ctx context.Context) error {
+		crm.AfterCommit(ctx, func(context.Context) { fmt.Println("committed") })
+		return store.AppendEvents(ctx, []crm.Event{event("customer.created"), event("customer.tagged")})
+	})
+	fmt.Println("append:", err)
+
+	// The host's drainer: claim, deliver, acknowledge.
+	batch, err := store.ClaimEvents(ctx, storage.ClaimRequest{Tenant: "acme", Limit: 10, Lease: time.Minute})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range batch {
+		fmt.Println(e.Type, e.Attempts, string(e.Data.(json.RawMessage)))
+	}
+	fmt.Println("ack:", store.AckEvents(ctx, batch))
+	batch, err = store.ClaimEvents(ctx, storage.ClaimRequest{Tenant: "acme"})
+	fmt.Println("left:", len(batch), err)
+	// Output:
+	// committed
+	// append: <nil>
+	// customer.created 1 {"note": "customer.created"}
+	// customer.tagged 1 {"note": "customer.tagged"}
+	// ack: <nil>
+	// left: 0 <nil>
 }

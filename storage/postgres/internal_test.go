@@ -3,7 +3,12 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -80,10 +85,20 @@ func TestMapErr(t *testing.T) {
 		{codeLockTimeout, crm.ErrConflict},
 		{codeUnique, crm.ErrDuplicate},
 		{codeForeignKey, crm.ErrNotFound},
-		{"22021", crm.ErrInvalid}, // invalid byte sequence
-		{"22P02", crm.ErrInvalid}, // invalid text representation
-		{"23514", crm.ErrInvalid}, // check violation
-		{"23502", crm.ErrInvalid}, // not null violation
+		{"22021", crm.ErrInvalid},     // invalid byte sequence
+		{"22P02", crm.ErrInvalid},     // invalid text representation
+		{"23514", crm.ErrInvalid},     // check violation
+		{"23502", crm.ErrInvalid},     // not null violation
+		{"42501", crm.ErrUnavailable}, // insufficient privilege: an RLS policy refused the row
+		{"08006", crm.ErrUnavailable}, // connection failure
+		{"08P01", crm.ErrUnavailable}, // protocol violation
+		{"57P01", crm.ErrUnavailable}, // admin shutdown (pg_terminate_backend)
+		{"57P03", crm.ErrUnavailable}, // cannot connect now
+		{"57014", crm.ErrUnavailable}, // query cancelled (statement_timeout)
+		{"53300", crm.ErrUnavailable}, // too many connections
+		{"53100", crm.ErrUnavailable}, // disk full
+		{"58030", crm.ErrUnavailable}, // I/O error
+		{"25P03", crm.ErrUnavailable}, // idle in transaction session timeout
 	}
 	for _, tc := range cases {
 		t.Run(tc.code, func(t *testing.T) {
@@ -104,12 +119,45 @@ func TestMapErr(t *testing.T) {
 		var pe *pgconn.PgError
 		require.False(t, errors.As(err, &pe))
 	})
-	t.Run("cancelled context wins", func(t *testing.T) {
+	t.Run("failure after the context ended", func(t *testing.T) {
 		t.Parallel()
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		err := s.mapErr(ctx, "op", errors.New("conn closed"))
 		require.ErrorIs(t, err, context.Canceled)
+	})
+	t.Run("the error decides, not the context", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		err := s.mapErr(ctx, "op", &pgconn.PgError{Code: codeUnique, Message: "m"})
+		require.ErrorIs(t, err, crm.ErrDuplicate)
+		require.NotErrorIs(t, err, context.Canceled)
+		err = s.mapErr(ctx, "op", fmt.Errorf("postgres: commit: %w", crm.ErrOutcomeUnknown))
+		require.ErrorIs(t, err, crm.ErrOutcomeUnknown)
+		require.NotErrorIs(t, err, context.Canceled)
+	})
+	connLost := []struct {
+		name string
+		err  error
+	}{
+		{"broken pipe", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}},
+		{"connection reset", fmt.Errorf("read: %w", syscall.ECONNRESET)},
+		{"unexpected EOF", fmt.Errorf("receive message failed: %w", io.ErrUnexpectedEOF)},
+		{"closed network connection", fmt.Errorf("read: %w", net.ErrClosed)},
+		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}},
+	}
+	for _, tc := range connLost {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := s.mapErr(context.Background(), "op", tc.err)
+			require.ErrorIs(t, err, crm.ErrUnavailable)
+		})
+	}
+	t.Run("a bug is not unavailability", func(t *testing.T) {
+		t.Parallel()
+		err := s.mapErr(context.Background(), "op", errors.New("cannot scan text into *int"))
+		require.NotErrorIs(t, err, crm.ErrUnavailable)
 	})
 }
 

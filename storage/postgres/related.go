@@ -103,7 +103,8 @@ func (cs *customerStore) History(ctx context.Context, tenant crm.TenantID, id cr
 	return out, nil
 }
 
-// checkInteractionText refuses text PostgreSQL cannot store.
+// checkInteractionText refuses text PostgreSQL cannot store and times
+// outside the stored range.
 func checkInteractionText(op string, in customer.Interaction) error {
 	var v crm.Validator
 	tc := textChecker{&v}
@@ -111,6 +112,8 @@ func checkInteractionText(op string, in customer.Interaction) error {
 	tc.check("outcome", in.Outcome)
 	tc.check("next_step", in.NextStep)
 	tc.check("actor", string(in.Actor))
+	tc.time("at", in.At)
+	tc.time("next_step_due", in.NextStepDue)
 	return v.Err(op)
 }
 
@@ -129,7 +132,7 @@ func (cs *customerStore) AddInteraction(ctx context.Context, in customer.Interac
 	}
 	s := cs.s
 	var customerOK, dup bool
-	err := s.single(ctx, in.Tenant, func(q querier) error {
+	err := s.write(ctx, in.Tenant, func(ctx context.Context, q querier) error {
 		tag, err := q.Exec(ctx, s.sql.addInteraction, string(in.Tenant), uuidArg(in.ID), uuidArg(in.CustomerID),
 			in.Channel.String(), in.Direction.String(), string(in.Actor), in.At, in.Summary, in.Outcome,
 			in.NextStep, timeArg(in.NextStepDue))
@@ -237,13 +240,16 @@ func scanInteraction(row pgx.Row) (customer.Interaction, error) {
 	return in, nil
 }
 
-// checkVisitText refuses text PostgreSQL cannot store.
+// checkVisitText refuses text PostgreSQL cannot store and times outside
+// the stored range.
 func checkVisitText(op string, vi customer.Visit) error {
 	var v crm.Validator
 	tc := textChecker{&v}
 	tc.check("salesperson", string(vi.Salesperson))
 	tc.check("purpose", vi.Purpose)
 	tc.check("outcome", vi.Outcome)
+	tc.time("planned_at", vi.PlannedAt)
+	tc.time("done_at", vi.DoneAt)
 	return v.Err(op)
 }
 
@@ -270,7 +276,7 @@ func (cs *customerStore) CreateVisit(ctx context.Context, vi customer.Visit) err
 	}
 	s := cs.s
 	var customerOK, dup bool
-	err := s.single(ctx, vi.Tenant, func(q querier) error {
+	err := s.write(ctx, vi.Tenant, func(ctx context.Context, q querier) error {
 		tag, err := q.Exec(ctx, s.sql.createVisit, visitArgs(vi)...)
 		if err != nil || tag.RowsAffected() == 1 {
 			customerOK = true
@@ -407,6 +413,9 @@ func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q 
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Merge("query", q.Validate())
+	tc := textChecker{&v}
+	tc.time("query.from", q.From)
+	tc.time("query.to", q.To)
 	page, perr := page.Normalize()
 	v.Merge("page", perr)
 	cur, after, cerr := parseCursor(op, listVisits, page.Cursor)
@@ -496,7 +505,7 @@ func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, f
 		i, h, n int64
 		fromOK  bool
 	)
-	err := s.single(ctx, tenant, func(q querier) error {
+	err := s.write(ctx, tenant, func(ctx context.Context, q querier) error {
 		if err := q.QueryRow(ctx, s.sql.moveRelated, string(tenant), uuidArg(from), uuidArg(to)).Scan(&ok, &i, &h, &n); err != nil || ok {
 			return err
 		}
@@ -530,7 +539,7 @@ func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.Tenan
 		n  int64
 		ok bool
 	)
-	err := s.single(ctx, tenant, func(q querier) error {
+	err := s.write(ctx, tenant, func(ctx context.Context, q querier) error {
 		return q.QueryRow(ctx, s.sql.eraseInteractions, string(tenant), uuidArg(customerID)).Scan(&n, &ok)
 	})
 	switch {

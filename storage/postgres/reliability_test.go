@@ -64,7 +64,7 @@ func TestKilledConnection(t *testing.T) {
 				kill(t, ctx, tx)
 				return s.Customers().Create(ctx, b)
 			})
-			require.Error(t, err)
+			require.ErrorIs(t, err, crm.ErrUnavailable)
 			return []crm.ID{a.ID(), b.ID()}
 		}},
 		{"Update inside its closure", func(t *testing.T, s *postgres.Store, app string, ten crm.TenantID) []crm.ID {
@@ -80,7 +80,7 @@ func TestKilledConnection(t *testing.T) {
 				require.Positive(t, n)
 				return c.Rename("Renamed")
 			})
-			require.Error(t, err)
+			require.ErrorIs(t, err, crm.ErrUnavailable)
 			got, err := s.Customers().Get(ctx, ten, c.ID())
 			require.NoError(t, err)
 			require.Equal(t, "Ada Lovelace", got.Name())
@@ -191,7 +191,7 @@ func TestHostTx(t *testing.T) {
 			c := newCustomer(t, ten, custOpts{})
 			tx, err := pool.Begin(ctx)
 			require.NoError(t, err)
-			hctx := postgres.WithTx(ctx, tx)
+			hctx, _ := postgres.WithTx(ctx, tx)
 			require.NoError(t, s.Customers().Create(hctx, c))
 			_, err = tx.Exec(ctx, "INSERT INTO "+orders+" VALUES ($1)", [16]byte(c.ID()))
 			require.NoError(t, err)
@@ -247,7 +247,8 @@ func TestCorruptRow(t *testing.T) {
 			defer func() { require.NoError(t, tx.Rollback(ctx)) }()
 			_, err = tx.Exec(ctx, "UPDATE "+pgx.Identifier{s.Schema(), "customers"}.Sanitize()+" SET "+set+" WHERE id = $1", [16]byte(c.ID()))
 			require.NoError(t, err)
-			_, err = s.Customers().Get(postgres.WithTx(ctx, tx), ten, c.ID())
+			hctx, _ := postgres.WithTx(ctx, tx)
+			_, err = s.Customers().Get(hctx, ten, c.ID())
 			require.Error(t, err)
 			require.Contains(t, err.Error(), "corrupt")
 			require.False(t, errors.Is(err, crm.ErrNotFound))

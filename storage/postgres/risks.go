@@ -45,7 +45,7 @@ func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) err
 	}
 	args[riskArgVersion] = int64(1)
 	var tag int64
-	err = cs.s.single(ctx, r.Tenant(), func(q querier) error {
+	err = cs.s.write(ctx, r.Tenant(), func(ctx context.Context, q querier) error {
 		ct, err := q.Exec(ctx, cs.sql.createRisk, args...)
 		tag = ct.RowsAffected()
 		return err

@@ -50,7 +50,7 @@ func grant(t testing.TB, schema, role string) {
 	t.Helper()
 	s, r := pgx.Identifier{schema}.Sanitize(), pgx.Identifier{role}.Sanitize()
 	_, err := pgtest.Pool(t).Exec(context.Background(),
-		"GRANT USAGE ON SCHEMA "+s+" TO "+r+"; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "+s+" TO "+r)
+		"GRANT USAGE ON SCHEMA "+s+" TO "+r+"; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "+s+" TO "+r+"; GRANT DELETE ON "+s+".outbox TO "+r)
 	require.NoError(t, err)
 }
 
@@ -294,4 +294,64 @@ func TestComplaintRowLevelSecurity(t *testing.T) {
 		_, err = blind.Complaints().Get(ctx, a, first.ID())
 		require.ErrorIs(t, err, crm.ErrNotFound)
 	})
+}
+
+// TestRowLevelSecuritySavepoint repeats what a host did: inside its own
+// transaction (WithTx) it rolled back to a savepoint taken before a store
+// call, which undoes the store's crm.tenant setting too. The store's next
+// calls must still see and write the tenant's rows.
+func TestRowLevelSecuritySavepoint(t *testing.T) {
+	t.Parallel()
+	role, pool := appRole(t)
+	owner, app := rlsStore(t, role, pool)
+	ctx := context.Background()
+	ten := newTenant()
+	existing := newCustomer(t, ten, custOpts{})
+	require.NoError(t, owner.Customers().Create(ctx, existing))
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	hctx, scope := postgres.WithTx(ctx, tx)
+	defer scope.Rollback()
+	_, err = tx.Exec(ctx, "SAVEPOINT before_store")
+	require.NoError(t, err)
+	_, err = app.Customers().Get(hctx, ten, existing.ID())
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "ROLLBACK TO SAVEPOINT before_store")
+	require.NoError(t, err)
+
+	got, err := app.Customers().Get(hctx, ten, existing.ID())
+	require.NoError(t, err, "the tenant setting went with the savepoint")
+	require.Equal(t, existing.ID(), got.ID())
+	fresh := newCustomer(t, ten, custOpts{})
+	require.NoError(t, app.Customers().Create(hctx, fresh))
+	_, err = app.Customers().Update(hctx, ten, existing.ID(), func(c *customer.Customer) error { return c.Rename("Renamed") })
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	scope.Commit()
+	got, err = app.Customers().Get(ctx, ten, fresh.ID())
+	require.NoError(t, err)
+	require.Equal(t, fresh.ID(), got.ID())
+}
+
+// TestRowLevelSecurityRefusalIsUnavailable checks that a write the
+// policies refuse (SQLSTATE 42501: here a store that does not set
+// crm.tenant, connected as a role the policies bind) is reported as
+// crm.ErrUnavailable, not as an unclassified server error.
+func TestRowLevelSecurityRefusalIsUnavailable(t *testing.T) {
+	t.Parallel()
+	role, pool := appRole(t)
+	owner, _ := rlsStore(t, role, pool)
+	ctx := context.Background()
+	blind, err := postgres.New(pool, &postgres.Options{Schema: owner.Schema()})
+	require.NoError(t, err)
+	ten := newTenant()
+	err = blind.Customers().Create(ctx, newCustomer(t, ten, custOpts{}))
+	require.ErrorIs(t, err, crm.ErrUnavailable)
+	require.Contains(t, err.Error(), "42501")
+	require.NotErrorIs(t, err, crm.ErrOutcomeUnknown, "the server answered: nothing was stored")
+	// The outbox too: the role lacks nothing, the policy refuses.
+	err = blind.AppendEvents(ctx, newEvents(t, ten, 1))
+	require.ErrorIs(t, err, crm.ErrUnavailable)
 }

@@ -32,6 +32,16 @@ func (tc textChecker) check(path, s string) {
 	}
 }
 
+// time refuses a time outside the range every store keeps
+// (crm.ValidTime: years 1 to 9999 UTC); PostgreSQL would store some such
+// times and wrap others around silently. The zero time means "not set"
+// and passes.
+func (tc textChecker) time(path string, t time.Time) {
+	if !crm.ValidTime(t) {
+		tc.v.Addf(path, "outside the stored time range (years 1 to 9999 UTC)")
+	}
+}
+
 // uuidArg returns id as a pgx uuid value; the zero ID is NULL.
 func uuidArg(id crm.ID) pgtype.UUID {
 	return pgtype.UUID{Bytes: id, Valid: !id.IsZero()}
@@ -115,6 +125,9 @@ func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
 	tc.check("time_zone", r.TimeZone)
 	tc.check("notes", r.Notes)
 	tc.check("owner", string(r.Owner))
+	tc.time("created_at", r.CreatedAt)
+	tc.time("updated_at", r.UpdatedAt)
+	tc.time("erased_at", r.ErasedAt)
 	emails := make([]string, 0, len(r.Emails))
 	phones := make([]string, 0, len(r.Phones))
 	keys := make([]string, 0, len(r.Emails)+len(r.Phones))
@@ -197,6 +210,7 @@ func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
 			if !storable(k.Source) {
 				tc.check("consents."+ch.String()+".source", k.Source)
 			}
+			tc.time("consents."+ch.String()+".at", k.At)
 			m[ch.String()] = storedConsent{Granted: k.Granted, At: k.At, Source: k.Source}
 		}
 		consents = mustJSON(m)
@@ -209,13 +223,14 @@ func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
 	for i, e := range c.PendingHistory() {
 		// The paths are built only for an entry with a problem: an import
 		// checks hundreds of thousands of entries.
-		if e.CustomerID != r.ID || e.OriginID != r.ID || e.Seq <= 0 || !e.Kind.Valid() || e.At.IsZero() ||
+		if e.CustomerID != r.ID || e.OriginID != r.ID || e.Seq <= 0 || !e.Kind.Valid() || e.At.IsZero() || !crm.ValidTime(e.At) ||
 			!storable(e.From) || !storable(e.To) || !storable(string(e.Actor)) || !storable(e.Reason) {
 			p := fmt.Sprintf("history[%d]", i)
 			v.Check(e.CustomerID == r.ID && e.OriginID == r.ID, p, "does not belong to the customer")
 			v.Check(e.Seq > 0, p+".seq", "must be positive")
 			v.Check(e.Kind.Valid(), p+".kind", "unknown history kind")
 			v.Check(!e.At.IsZero(), p+".at", "must be set")
+			tc.time(p+".at", e.At)
 			tc.check(p+".from", e.From)
 			tc.check(p+".to", e.To)
 			tc.check(p+".actor", string(e.Actor))

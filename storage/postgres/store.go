@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -160,31 +164,72 @@ type txState struct {
 	// neither commits nor retries it.
 	host bool
 	// tenant is the value crm.tenant was last set to in this transaction
-	// (row-level security only).
+	// (row-level security only). It is trusted only in transactions the
+	// store began: a host may roll back to a savepoint behind the store's
+	// back, which undoes set_config, so in a host's transaction the tenant
+	// is set again by every operation.
 	tenant string
+	// over is set once the transaction ended (committed or rolled back):
+	// a context still carrying it (the one after-commit functions
+	// receive, say) no longer joins it, and store calls made with it run
+	// on their own.
+	over atomic.Bool
 }
 
-// WithTx returns a context carrying the host's transaction tx: store calls
-// made with it (or a context derived from it) run inside tx, and so does
-// InTx, which then joins tx instead of beginning its own. The host commits
-// or rolls back tx; the store never does, and never retries inside it. As
-// with any pgx.Tx, calls sharing tx must not run concurrently.
-func WithTx(ctx context.Context, tx pgx.Tx) context.Context {
-	return context.WithValue(ctx, txKey{}, &txState{tx: tx, host: true})
+// WithTx returns a context carrying the host's transaction tx, and the
+// commit scope of that transaction. Store calls made with the context (or
+// one derived from it) run inside tx, and so does InTx, which then joins
+// tx instead of beginning its own. The host commits or rolls back tx; the
+// store never does, and never retries inside it. As with any pgx.Tx, calls
+// sharing tx must not run concurrently.
+//
+// The store cannot know when the host commits, so the host says so through
+// the scope: functions registered with crm.AfterCommit under the context
+// (services publish their events that way) run only when the host calls
+// scope.Commit() after its own COMMIT succeeded, and are dropped by
+// scope.Rollback() after a rollback or a failed COMMIT:
+//
+//	ctx, scope := postgres.WithTx(ctx, tx)
+//	err := work(ctx) // services and store calls
+//	if err == nil {
+//		err = tx.Commit(ctx)
+//	}
+//	if err != nil {
+//		_ = tx.Rollback(ctx)
+//		scope.Rollback()
+//		return err
+//	}
+//	scope.Commit() // now the sinks hear of the change
+//
+// A host that calls neither loses the after-commit functions (no event is
+// ever published early). When ctx already carries a commit scope, the new
+// one nests in it: its functions run when the outer scope commits.
+func WithTx(ctx context.Context, tx pgx.Tx) (context.Context, *crm.CommitScope) {
+	ctx, sc := crm.NewCommitScope(ctx)
+	st := &txState{tx: tx, host: true}
+	// Registered first, so it runs first: the functions that follow see
+	// the host's transaction as over.
+	crm.AfterCommit(ctx, func(context.Context) { st.over.Store(true) })
+	return context.WithValue(ctx, txKey{}, st), sc
 }
 
 // TxFrom returns the transaction carried by ctx (begun by InTx or given
-// with WithTx), if any.
+// with WithTx), if any and not yet over.
 func TxFrom(ctx context.Context) (pgx.Tx, bool) {
-	st, ok := ctx.Value(txKey{}).(*txState)
-	if !ok {
+	st := txOf(ctx)
+	if st == nil {
 		return nil, false
 	}
 	return st.tx, true
 }
 
+// txOf returns the transaction carried by ctx, nil when there is none or
+// it is over.
 func txOf(ctx context.Context) *txState {
 	st, _ := ctx.Value(txKey{}).(*txState)
+	if st == nil || st.over.Load() {
+		return nil
+	}
 	return st
 }
 
@@ -196,6 +241,14 @@ func txOf(ctx context.Context) *txState {
 // returns an error or panics (the panic is re-raised). fn runs once: a
 // serialization failure or deadlock inside it, or at commit, is returned
 // as an error wrapping crm.ErrConflict for the caller to retry.
+//
+// The transaction InTx begins has a commit scope (crm.NewCommitScope):
+// functions registered with crm.AfterCommit inside fn run after the COMMIT
+// succeeded and are dropped when the transaction rolls back (fn failed or
+// panicked, or the COMMIT failed). When the COMMIT was sent but its
+// outcome cannot be known (see "Honest results" in the package
+// documentation), they are dropped too, and the error wraps
+// crm.ErrOutcomeUnknown.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if fn == nil {
 		return fmt.Errorf("postgres: transaction: %w", crm.Invalid("postgres.InTx", "fn", "must not be nil"))
@@ -210,10 +263,33 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	if err != nil {
 		return s.mapErr(ctx, "begin", err)
 	}
-	return s.finish(ctx, tx, func() error { return fn(context.WithValue(ctx, txKey{}, &txState{tx: tx})) })
+	sctx, sc := crm.NewCommitScope(ctx)
+	st := &txState{tx: tx}
+	committed := false
+	defer func() {
+		st.over.Store(true)
+		if !committed {
+			sc.Rollback()
+		}
+	}()
+	if err := s.finish(ctx, tx, func() error { return fn(context.WithValue(sctx, txKey{}, st)) }); err != nil {
+		return err
+	}
+	committed = true
+	st.over.Store(true) // after-commit functions may use the store on their own
+	sc.Commit()
+	return nil
 }
 
+// commitTimeout bounds how long the store waits for the answer to a
+// COMMIT it sent, whatever the caller's context says.
+const commitTimeout = 15 * time.Second
+
 // finish runs body, then commits tx, or rolls it back on error or panic.
+// Once body succeeded, the caller's cancellation no longer counts: the
+// COMMIT is sent and its answer awaited with a context that only a bounded
+// timeout ends, and the true outcome is returned (an error wrapping
+// crm.ErrOutcomeUnknown when the connection was lost before the answer).
 func (s *Store) finish(ctx context.Context, tx pgx.Tx, body func() error) (err error) {
 	done := false
 	defer func() {
@@ -233,10 +309,32 @@ func (s *Store) finish(ctx context.Context, tx pgx.Tx, body func() error) (err e
 		cancel()
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return s.mapErr(ctx, "commit", err)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	if err := tx.Commit(cctx); err != nil {
+		return s.commitErr(err)
 	}
 	return nil
+}
+
+// commitErr maps the error of a COMMIT. An answer of the server (a
+// serialization failure, a deferred constraint) means the transaction
+// rolled back; an error before anything was sent means nothing happened;
+// any other failure (the connection was lost, the bounded wait ran out)
+// leaves the outcome unknown.
+func (s *Store) commitErr(err error) error {
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && !unavailableCode(pe.Code):
+		return s.mapErr(context.Background(), "commit", err)
+	case errors.Is(err, pgx.ErrTxCommitRollback):
+		// A statement failed inside the transaction and fn went on: the
+		// server rolled back, nothing was stored.
+		return errors.New("postgres: commit: rolled back: an earlier statement of the transaction failed")
+	case pgconn.SafeToRetry(err):
+		return fmt.Errorf("postgres: commit: not sent: %w", crm.ErrUnavailable)
+	}
+	return fmt.Errorf("postgres: commit: %w (%s)", crm.ErrOutcomeUnknown, err.Error())
 }
 
 // single runs fn on the transaction in ctx, or else on the pool (in a
@@ -312,9 +410,10 @@ func lockedUpdate[T any](ctx context.Context, s *Store, tenant crm.TenantID,
 }
 
 // setTenant names the tenant for row-level security, once per tenant per
-// transaction.
+// transaction the store began, before every operation in a host's
+// transaction (where a ROLLBACK TO SAVEPOINT may have undone it).
 func (s *Store) setTenant(ctx context.Context, st *txState, tenant crm.TenantID) error {
-	if !s.rls || st.tenant == string(tenant) {
+	if !s.rls || (!st.host && st.tenant == string(tenant)) {
 		return nil
 	}
 	if _, err := st.tx.Exec(ctx, "SELECT set_config('crm.tenant', $1, true)", string(tenant)); err != nil {
@@ -329,8 +428,11 @@ func (s *Store) setTenant(ctx context.Context, st *txState, tenant crm.TenantID)
 func (s *Store) retry(ctx context.Context, op func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := op()
-		if err == nil || attempt >= s.retries || !retryable(err) || ctx.Err() != nil {
+		if err == nil || attempt >= s.retries || !retryable(err) {
 			return err
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("%w (stopped retrying after: %s)", cerr, err.Error())
 		}
 		// Back off a little, with jitter, so that the contenders spread.
 		d := time.Duration(1<<min(attempt, 6)) * time.Millisecond
@@ -339,7 +441,7 @@ func (s *Store) retry(ctx context.Context, op func() error) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return err
+			return fmt.Errorf("%w (stopped retrying after: %s)", ctx.Err(), err.Error())
 		case <-t.C:
 		}
 	}
@@ -352,6 +454,10 @@ const (
 	codeUnique        = "23505"
 	codeForeignKey    = "23503"
 	codeLockTimeout   = "55P03"
+	codeQueryCanceled = "57014"
+	// codeInsufficientPrivilege is also what a row-level security
+	// policy's WITH CHECK raises.
+	codeInsufficientPrivilege = "42501"
 )
 
 func retryable(err error) bool {
@@ -362,20 +468,53 @@ func retryable(err error) bool {
 	return false
 }
 
-// mapErr turns an error from pgx into one wrapping the kernel's sentinels.
-// Errors that already wrap a sentinel (made by the store itself, or
-// returned by a caller's function) pass through. A driver error is not
-// kept in the chain for the mapped cases: only its SQLSTATE and message
-// text are.
+// unavailableCode reports whether a SQLSTATE says the server could not
+// serve the statement for a reason of its own or of the connection, not
+// of the input: connection exceptions (08), operator intervention (57:
+// shutdown, cancelled by a timeout or an administrator), insufficient
+// resources (53), system errors (58), an idle session timed out (25P03),
+// and insufficient privilege (42501), which is what a row-level security
+// policy raises when crm.tenant does not name the row's tenant.
+func unavailableCode(code string) bool {
+	switch {
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "57"), strings.HasPrefix(code, "53"),
+		strings.HasPrefix(code, "58"), code == "25P03", code == codeInsufficientPrivilege:
+		return true
+	}
+	return false
+}
+
+// connectionLost reports whether err (not a server error) says that the
+// connection to the server failed or was closed.
+func connectionLost(err error) bool {
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED):
+		return true
+	}
+	// pgconn reports a use of a closed or busy connection with an
+	// unexported error that is safe to retry.
+	return pgconn.SafeToRetry(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// ownSentinels are the kernel errors an error the store made (or a
+// caller's function returned) may wrap; such errors are not mapped again.
+var ownSentinels = []error{crm.ErrInvalid, crm.ErrNotFound, crm.ErrConflict, crm.ErrDuplicate,
+	crm.ErrUnavailable, crm.ErrOutcomeUnknown, crm.ErrMerged, crm.ErrErased, crm.ErrInvalidTransition}
+
+// mapErr turns an error from pgx into one wrapping the kernel's sentinels
+// (see "Errors" in the package documentation). Errors that already wrap a
+// sentinel (made by the store itself, or returned by a caller's function)
+// pass through. A driver error is not kept in the chain for the mapped
+// cases: only its SQLSTATE and message text are. The error itself decides:
+// a statement that failed for its own reason while the caller's context
+// ended reports that reason.
 func (s *Store) mapErr(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
-	}
-	if cerr := ctx.Err(); cerr != nil {
-		return fmt.Errorf("postgres: %s: %w", op, cerr)
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("postgres: %s: %w", op, err)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -390,11 +529,115 @@ func (s *Store) mapErr(ctx context.Context, op string, err error) error {
 		case strings.HasPrefix(pe.Code, "22"), strings.HasPrefix(pe.Code, "23"):
 			// Data exceptions and other integrity violations: the input.
 			sentinel = crm.ErrInvalid
+		case unavailableCode(pe.Code):
+			sentinel = crm.ErrUnavailable
 		}
 		if sentinel != nil {
 			return fmt.Errorf("postgres: %s: %w (SQLSTATE %s: %s)", op, sentinel, pe.Code, pe.Message)
 		}
 		return fmt.Errorf("postgres: %s: server error (SQLSTATE %s: %s)", op, pe.Code, pe.Message)
 	}
+	for _, sentinel := range ownSentinels {
+		if errors.Is(err, sentinel) {
+			if strings.HasPrefix(err.Error(), "postgres: ") {
+				return err
+			}
+			return fmt.Errorf("postgres: %s: %w", op, err)
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		// The failure followed the end of the caller's context (pgx
+		// interrupts the connection then).
+		return fmt.Errorf("postgres: %s: %w (%s)", op, cerr, err.Error())
+	}
+	if connectionLost(err) {
+		return fmt.Errorf("postgres: %s: %w (%s)", op, crm.ErrUnavailable, err.Error())
+	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// cancelGrace is how long a write that the caller cancelled waits for
+// the server's answer to the cancel request before giving up on the
+// connection (and on knowing the outcome).
+const cancelGrace = 5 * time.Second
+
+// write runs a writing operation like single, with fn given the context
+// to run its statements with. In a transaction (the caller's, or one of
+// its own under row-level security) the outcome is decided by the COMMIT
+// (see finish). On the pool, each statement commits on its own on the
+// server, so the caller's cancellation must not cut the connection while
+// one runs (its outcome would be lost): the statements run with a context
+// the caller cannot cancel, and the caller's cancellation sends the
+// server a cancel request instead. The server then answers either with
+// the statement's result (it completed: the change is stored and nil is
+// returned) or with "canceling statement" (nothing stored: the error
+// wraps the caller's ctx.Err()). Only when no answer comes within
+// cancelGrace, or the connection breaks, is the outcome unknown: the
+// error then wraps crm.ErrOutcomeUnknown.
+func (s *Store) write(ctx context.Context, tenant crm.TenantID, fn func(ctx context.Context, q querier) error) error {
+	if txOf(ctx) != nil || s.rls {
+		return s.single(ctx, tenant, func(q querier) error { return fn(ctx, q) })
+	}
+	return s.retry(ctx, func() error { return s.autocommit(ctx, fn) })
+}
+
+// autocommit runs fn on a connection of its own; see write.
+func (s *Store) autocommit(ctx context.Context, fn func(ctx context.Context, q querier) error) error {
+	conn, err := s.pool.Acquire(ctx) // waiting for a connection honours ctx
+	if err != nil {
+		return err
+	}
+	wctx, wcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer wcancel()
+	var grace *time.Timer
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		rctx, cancel := context.WithTimeout(wctx, cancelGrace)
+		defer cancel()
+		_ = conn.Conn().PgConn().CancelRequest(rctx)
+		grace = time.AfterFunc(cancelGrace, wcancel)
+	})
+	err = fn(wctx, conn)
+	if stop() {
+		conn.Release()
+	} else {
+		<-fired
+		grace.Stop()
+		// A cancel request went to the server: it could still land on
+		// the connection's next statement, so the connection is not
+		// reused.
+		if c := conn.Hijack(); c != nil {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			_ = c.Close(cctx)
+			cancel()
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == codeQueryCanceled && ctx.Err() != nil:
+		return fmt.Errorf("%w (the server cancelled the statement: nothing was stored)", ctx.Err())
+	case errors.As(err, &pe) || pgconn.SafeToRetry(err) || !sentStatement(err):
+		return err
+	}
+	return fmt.Errorf("%w: %w", crm.ErrOutcomeUnknown, err)
+}
+
+// sentStatement reports whether err (from running a statement on the
+// pool) may have come after the statement reached the server: anything
+// but the store's own errors and a failure to get a connection.
+func sentStatement(err error) bool {
+	for _, sentinel := range ownSentinels {
+		if errors.Is(err, sentinel) {
+			return false
+		}
+	}
+	var ce *pgconn.ConnectError
+	return !errors.As(err, &ce)
 }
