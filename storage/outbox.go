@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -119,7 +121,8 @@ type OutboxEvent struct {
 // of valid UTF-8, a time in the stored range, a valid actor when one is
 // named, a version that is not negative and Data that encoding/json can
 // encode in at most MaxEventDataLen bytes. IDs must be unique within the
-// call. A problem returns a *crm.ValidationError naming the event's index.
+// call; Data's JSON may not hold a NUL character (\u0000). A problem
+// returns a *crm.ValidationError naming the event's index.
 func EncodeEvents(events []crm.Event) ([]OutboxEvent, error) {
 	var v crm.Validator
 	if !v.Check(len(events) <= MaxAppendEvents, "events", fmt.Sprintf("more than %d", MaxAppendEvents)) {
@@ -136,7 +139,7 @@ func EncodeEvents(events []crm.Event) ([]OutboxEvent, error) {
 		seen[e.ID] = struct{}{}
 		v.Merge(p+".tenant", e.Tenant.Validate())
 		v.Check(!e.AggregateID.IsZero(), p+".aggregate_id", "must not be zero")
-		v.Check(e.Type != "" && len(e.Type) <= MaxEventTypeLen && utf8.ValidString(e.Type), p+".type",
+		v.Check(e.Type != "" && len(e.Type) <= MaxEventTypeLen && utf8.ValidString(e.Type) && !strings.ContainsRune(e.Type, 0), p+".type",
 			fmt.Sprintf("must be 1 to %d bytes of UTF-8", MaxEventTypeLen))
 		v.Check(e.Version >= 0, p+".version", "must not be negative")
 		v.Check(!e.At.IsZero() && crm.ValidTime(e.At), p+".at", "must be set and in the stored time range")
@@ -149,6 +152,9 @@ func EncodeEvents(events []crm.Event) ([]OutboxEvent, error) {
 			v.Addf(p+".data", "cannot be encoded as JSON: %s", err.Error())
 		case len(data) > MaxEventDataLen:
 			v.Addf(p+".data", "JSON form longer than %d bytes", MaxEventDataLen)
+		case bytes.Contains(data, []byte(`\u0000`)):
+			// PostgreSQL's jsonb cannot hold it; every store refuses it alike.
+			v.Addf(p+".data", "holds a NUL character, which no store keeps")
 		}
 		e.At = e.At.UTC().Truncate(time.Microsecond)
 		e.Data = json.RawMessage(data)

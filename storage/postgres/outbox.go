@@ -178,12 +178,15 @@ func (s *Store) ClaimEvents(ctx context.Context, req storage.ClaimRequest) ([]st
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim events: %w", err)
 	}
-	where, args := "", []any{uuidArg(claim), req.Lease.Microseconds(), req.Limit}
+	// A claim across tenants is the one statement that spans them: it is
+	// marked, so that the tenancy test (and a reader of pg_stat_statements
+	// planning a sharded cluster, docs/SCALING.md) can tell it apart.
+	where, mark, args := "", "/* outbox_claim_all */ ", []any{uuidArg(claim), req.Lease.Microseconds(), req.Limit}
 	if req.Tenant != "" {
 		args = append(args, string(req.Tenant))
-		where = "tenant_id = $4 AND "
+		where, mark = "tenant_id = $4 AND ", ""
 	}
-	sqlText := `WITH c AS (
+	sqlText := mark + `WITH c AS (
  SELECT tenant_id, id FROM ` + quoteIdent(s.schema) + `.outbox
  WHERE ` + where + `(claimed_until IS NULL OR claimed_until <= clock_timestamp())
  ORDER BY id LIMIT $3
