@@ -110,12 +110,11 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 		return fmt.Errorf("memory: create complaint %s: %w", id, err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, c.Tenant(), true)
 	if err != nil {
 		return fmt.Errorf("memory: create complaint %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(c.Tenant(), true)
+	defer s.close(t, td)
 	snap := c.Clone()
 	pending := snap.PendingAudit()
 	snap.Saved(1)
@@ -145,12 +144,11 @@ func (cs *complaintStore) Get(ctx context.Context, tenant crm.TenantID, id crm.I
 		return nil, fmt.Errorf("memory: get complaint: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return nil, fmt.Errorf("memory: get complaint %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return nil, notFound("complaint", id)
 	}
@@ -179,18 +177,19 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 		return nil, fmt.Errorf("memory: update complaint %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return nil, fmt.Errorf("memory: update complaint %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return nil, notFound("complaint", id)
 	}
 	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
+	if err := lock.lock(ctx); err != nil {
+		return nil, fmt.Errorf("memory: update complaint %s: %w", id, err)
+	}
+	defer lock.unlock()
 	for {
 		td.mu.RLock()
 		cur, ok := td.complaints[id]
@@ -252,13 +251,12 @@ func (cs *complaintStore) List(ctx context.Context, tenant crm.TenantID, q compl
 		return out, fmt.Errorf("memory: list complaints: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: list complaints: %w", err)
 	}
-	defer s.leave(t)
+	defer s.close(t, td)
 	out.Items = []*complaint.Complaint{}
-	td := s.tenant(tenant, false)
 	if td == nil {
 		return out, nil
 	}
@@ -360,12 +358,11 @@ func (cs *complaintStore) Audit(ctx context.Context, tenant crm.TenantID, id crm
 		return out, fmt.Errorf("memory: audit: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: audit of %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return out, notFound("complaint", id)
 	}

@@ -40,12 +40,11 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 		return fmt.Errorf("memory: create customer %s: %w", c.ID(), crm.Invalid(op, "version", "must be 0 for a new customer"))
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, c.Tenant(), true)
 	if err != nil {
 		return fmt.Errorf("memory: create customer %s: %w", c.ID(), err)
 	}
-	defer s.leave(t)
-	td := s.tenant(c.Tenant(), true)
+	defer s.close(t, td)
 	clone := c.Clone()
 	pending := clone.PendingHistory()
 	clone.Saved(1)
@@ -93,12 +92,11 @@ func (cs *customerStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID
 		return nil, fmt.Errorf("memory: get customer: %w", crm.Invalid(op, "id", "must not be zero"))
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return nil, fmt.Errorf("memory: get customer %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		if err := missingTenant(op, tenant); err != nil {
 			return nil, fmt.Errorf("memory: get customer: %w", err)
@@ -126,12 +124,11 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 		return nil, fmt.Errorf("memory: update customer: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return nil, fmt.Errorf("memory: update customer %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		if err := missingTenant(op, tenant); err != nil {
 			return nil, fmt.Errorf("memory: update customer: %w", err)
@@ -139,8 +136,10 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 		return nil, notFound("customer", id)
 	}
 	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
+	if err := lock.lock(ctx); err != nil {
+		return nil, fmt.Errorf("memory: update customer %s: %w", id, err)
+	}
+	defer lock.unlock()
 	for {
 		td.mu.RLock()
 		cur, ok := td.customers[id]
@@ -193,12 +192,11 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("memory: save customer: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, c.Tenant(), false)
 	if err != nil {
 		return fmt.Errorf("memory: save customer %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(c.Tenant(), false)
+	defer s.close(t, td)
 	if td == nil {
 		return notFound("customer", id)
 	}
@@ -208,8 +206,10 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 	next := newStored(clone)
 
 	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
+	if err := lock.lock(ctx); err != nil {
+		return fmt.Errorf("memory: save customer %s: %w", id, err)
+	}
+	defer lock.unlock()
 	td.mu.Lock()
 	cur, ok := td.customers[id]
 	if !ok {
@@ -237,9 +237,8 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	const op = "memory.Customers.List"
 	var out crm.Page[*customer.Customer]
 	s := cs.s
-	td := s.tenant(tenant, false) // a shard exists only for a valid tenant
 	var v crm.Validator
-	if td == nil {
+	if s.tenant(tenant, false) == nil { // a shard exists only for a valid tenant
 		v.Merge("", tenant.Validate())
 	}
 	v.Merge("query", q.Validate())
@@ -250,14 +249,11 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	if err := v.Err(op); err != nil {
 		return out, fmt.Errorf("memory: list customers: %w", err)
 	}
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: list customers: %w", err)
 	}
-	defer s.leave(t)
-	if td == nil {
-		td = s.tenant(tenant, false) // created meanwhile
-	}
+	defer s.close(t, td)
 	if td == nil {
 		return out, nil
 	}
@@ -349,12 +345,11 @@ func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID,
 		limit = crm.MaxPageLimit
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return nil, fmt.Errorf("memory: find by contact: %w", err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return []*customer.Customer{}, nil
 	}
@@ -394,12 +389,11 @@ func (cs *customerStore) History(ctx context.Context, tenant crm.TenantID, id cr
 		return out, fmt.Errorf("memory: history: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: history of %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return out, notFound("customer", id)
 	}
@@ -450,12 +444,11 @@ func (cs *customerStore) AddInteraction(ctx context.Context, in customer.Interac
 		return fmt.Errorf("memory: add interaction: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, in.Tenant, false)
 	if err != nil {
 		return fmt.Errorf("memory: add interaction %s: %w", in.ID, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(in.Tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return notFound("customer", in.CustomerID)
 	}
@@ -484,12 +477,11 @@ func (cs *customerStore) Interactions(ctx context.Context, tenant crm.TenantID, 
 		return out, fmt.Errorf("memory: interactions: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: interactions of %s: %w", customerID, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return out, notFound("customer", customerID)
 	}
@@ -526,12 +518,11 @@ func (cs *customerStore) CreateVisit(ctx context.Context, v customer.Visit) erro
 	}
 	v.Version = 1
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, v.Tenant, false)
 	if err != nil {
 		return fmt.Errorf("memory: create visit %s: %w", v.ID, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(v.Tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return notFound("customer", v.CustomerID)
 	}
@@ -556,12 +547,11 @@ func (cs *customerStore) GetVisit(ctx context.Context, tenant crm.TenantID, id c
 		return customer.Visit{}, fmt.Errorf("memory: get visit: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return customer.Visit{}, fmt.Errorf("memory: get visit %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return customer.Visit{}, notFound("visit", id)
 	}
@@ -586,18 +576,19 @@ func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, i
 		return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return customer.Visit{}, notFound("visit", id)
 	}
 	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
+	if err := lock.lock(ctx); err != nil {
+		return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
+	}
+	defer lock.unlock()
 	for {
 		td.mu.RLock()
 		cur, ok := td.visits[id]
@@ -649,13 +640,12 @@ func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q 
 		return out, fmt.Errorf("memory: list visits: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: list visits: %w", err)
 	}
-	defer s.leave(t)
+	defer s.close(t, td)
 	out.Items = []customer.Visit{}
-	td := s.tenant(tenant, false)
 	if td == nil {
 		return out, nil
 	}
@@ -704,12 +694,11 @@ func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, f
 		return fmt.Errorf("memory: move related: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return fmt.Errorf("memory: move related %s to %s: %w", from, to, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return notFound("customer", from)
 	}
@@ -758,12 +747,11 @@ func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.Tenan
 		return 0, fmt.Errorf("memory: erase interactions: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return 0, fmt.Errorf("memory: erase interactions of %s: %w", customerID, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return 0, notFound("customer", customerID)
 	}

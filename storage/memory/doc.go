@@ -68,12 +68,31 @@
 //
 // [Store.InTx] carries the transaction in the context it passes to fn;
 // store calls made with that context (or one derived from it) take part in
-// it, and a nested InTx joins it. The memory store runs one transaction at
-// a time, and every call outside it waits until it ends: transactions are
-// serialisable by construction and never fail with crm.ErrConflict, at the
-// price of excluding all other work while they run. Keep them short, and
-// make every store call inside fn with fn's context: a call with an
-// unrelated context waits for the transaction, which waits for fn.
+// it, and a nested InTx joins it. A transaction takes each tenant it
+// touches, exclusively, from its first call on that tenant to its end:
+// calls made outside it on those tenants wait until it ends, while calls on
+// any other tenant never wait for it. A transaction is therefore
+// serialisable, and a read outside it never sees its uncommitted changes.
+// Make every store call inside fn with fn's context: a call with an
+// unrelated context on a tenant the transaction holds waits for the
+// transaction, which waits for fn.
+//
+// Every wait (for a tenant, for a lock stripe) honours the caller's
+// context: when it ends first, the call returns an error wrapping
+// ctx.Err(). A call outside transactions passes its tenant's gate with one
+// atomic addition when no transaction holds the tenant.
+//
+// Two transactions that would wait for each other (each holding a tenant
+// the other wants, or a longer cycle) do not hang: the call that would close
+// the cycle fails at once with an error wrapping crm.ErrConflict; its
+// transaction should return the error (it is then undone) and may be
+// retried.
+//
+// Functions registered with crm.AfterCommit in a transaction run after it
+// commits, once its tenants are released, and are dropped when it rolls
+// back. The context they receive still names the finished transaction,
+// which the store refuses; they must use a context of their own to call
+// the store.
 //
 // Each change made in a transaction records its inverse (for a complaint
 // update: the previous snapshot and the length of its audit trail). When fn returns

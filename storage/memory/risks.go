@@ -30,12 +30,11 @@ func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) err
 		return fmt.Errorf("memory: create risk %s: %w", id, err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, r.Tenant(), true)
 	if err != nil {
 		return fmt.Errorf("memory: create risk %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(r.Tenant(), true)
+	defer s.close(t, td)
 	clone := r.Clone()
 	clone.Saved(1)
 	snap := newStoredRisk(clone)
@@ -66,12 +65,11 @@ func (cs *complaintStore) GetRisk(ctx context.Context, tenant crm.TenantID, id c
 		return nil, fmt.Errorf("memory: get risk: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return nil, fmt.Errorf("memory: get risk %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return nil, notFound("risk", id)
 	}
@@ -99,18 +97,19 @@ func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, i
 		return nil, fmt.Errorf("memory: update risk %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return nil, fmt.Errorf("memory: update risk %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return nil, notFound("risk", id)
 	}
 	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
+	if err := lock.lock(ctx); err != nil {
+		return nil, fmt.Errorf("memory: update risk %s: %w", id, err)
+	}
+	defer lock.unlock()
 	for {
 		td.mu.RLock()
 		cur, ok := td.risks[id]
@@ -174,13 +173,12 @@ func (cs *complaintStore) ListRisks(ctx context.Context, tenant crm.TenantID, q 
 		return out, fmt.Errorf("memory: list risks: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: list risks: %w", err)
 	}
-	defer s.leave(t)
+	defer s.close(t, td)
 	out.Items = []*complaint.Risk{}
-	td := s.tenant(tenant, false)
 	if td == nil {
 		return out, nil
 	}

@@ -19,7 +19,8 @@ import (
 // with the records; the inverse of put(old, new) is put(new, old), which is
 // what the undo log of a transaction replays.
 type tenantData struct {
-	mu sync.RWMutex
+	gate gate         // see lock.go
+	mu   sync.RWMutex // guards the records and indexes; held only briefly
 
 	customers map[crm.ID]*stored
 	ids       []crm.ID                  // every customer, ascending
@@ -64,6 +65,7 @@ func compareVisitRef(a, b visitRef) int {
 
 func newTenantData() *tenantData {
 	return &tenantData{
+		gate:            newGate(),
 		customers:       make(map[crm.ID]*stored),
 		byOwner:         make(map[crm.UserID][]ownerRef),
 		byEmail:         make(map[string][]crm.ID),
