@@ -710,32 +710,7 @@ func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, f
 	case !td.has(to):
 		return notFound("customer", to)
 	}
-	for _, old := range slices.Clone(td.intByCustomer[from]) {
-		next := old
-		next.CustomerID = to
-		td.putInteraction(&old, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putInteraction(&next, &old) }) })
-		}
-	}
-	for _, old := range slices.Clone(td.history[from]) {
-		next := old
-		next.CustomerID = to
-		td.putHistory(&old, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putHistory(&next, &old) }) })
-		}
-	}
-	for _, r := range slices.Clone(td.visitByCustomer[from]) {
-		old := td.visits[r.id]
-		next := old
-		next.CustomerID = to
-		next.Version++
-		td.putVisit(&old, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putVisit(&next, &old) }) })
-		}
-	}
+	td.moveRelated(t, from, to)
 	return nil
 }
 
