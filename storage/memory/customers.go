@@ -327,14 +327,19 @@ func (td *tenantData) listAll(q customer.Query, plain bool, cursor crm.ID, after
 }
 
 // FindByContact returns the customers having any of the normalised e-mail
-// addresses or phone numbers; see customer.Store. limit 0 means
-// crm.DefaultPageLimit; limits above crm.MaxPageLimit are reduced to it; a
-// negative limit is invalid.
+// addresses or phone numbers, in ascending ID order; see customer.Store.
+// limit 0 means crm.DefaultPageLimit; limits above crm.MaxPageLimit are
+// reduced to it; a negative limit is invalid. At most MaxContactKeys keys
+// (emails and phones together) are accepted, as in every store; repeated
+// keys count once. The cost grows with the distinct keys and the customers
+// examined, not with the repetitions: the keys' ID lists (each ascending)
+// are merged, and the merge stops at limit customers.
 func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID, emails, phones []string, limit int) ([]*customer.Customer, error) {
 	const op = "memory.Customers.FindByContact"
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Check(limit >= 0, "limit", "must not be negative")
+	v.Check(len(emails)+len(phones) <= MaxContactKeys, "emails", "too many keys")
 	if err := v.Err(op); err != nil {
 		return nil, fmt.Errorf("memory: find by contact: %w", err)
 	}
@@ -353,25 +358,17 @@ func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID,
 	if td == nil {
 		return []*customer.Customer{}, nil
 	}
-	var ids []crm.ID
 	td.mu.RLock()
-	for _, k := range emails {
-		ids = append(ids, td.byEmail[k]...)
-	}
-	for _, k := range phones {
-		ids = append(ids, td.byPhone[k]...)
-	}
-	slices.SortFunc(ids, crm.ID.Compare)
-	ids = slices.Compact(ids)
-	found := make([]*customer.Customer, 0, min(len(ids), limit))
-	for _, id := range ids {
-		if len(found) == limit {
-			break
-		}
-		if st, ok := td.customers[id]; ok && !st.c.IsTombstone() {
+	lists := make(idLists, 0, min(len(emails)+len(phones), 64))
+	lists = td.contactLists(lists, td.byEmail, emails)
+	lists = td.contactLists(lists, td.byPhone, phones)
+	found := make([]*customer.Customer, 0, min(limit, 64))
+	lists.merge(func(id crm.ID) bool {
+		if st, ok := td.customers[id]; ok && !st.tombstone {
 			found = append(found, st.c)
 		}
-	}
+		return len(found) < limit
+	})
 	td.mu.RUnlock()
 	for i, c := range found {
 		found[i] = c.Clone()
