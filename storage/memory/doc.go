@@ -101,6 +101,20 @@
 // behind. Using the context of a finished transaction is refused with
 // crm.ErrInvalid.
 //
+// # The outbox
+//
+// A Store is a [storage.Outbox]: AppendEvents writes events into their
+// tenant's outbox in the transaction the context carries (or one of its
+// own), logged for undo like every other change, so a rolled-back
+// transaction leaves no event; events of a transaction that has not
+// committed cannot be claimed. ClaimEvents hands out free events in
+// ascending ID order (across tenants, or of one tenant) under a lease
+// measured by [Options.Clock]; AckEvents removes those whose claim is still
+// the one they carry. Claims and acknowledgements run one at a time, so two
+// drainers never hold one event at once; they are not part of transactions
+// and never wait for one. Handed-out events carry their own copy of their
+// JSON data.
+//
 // # Choices where the ports leave room
 //
 //   - Create refuses a customer whose version is not 0 with
@@ -108,7 +122,9 @@
 //   - History, Interactions and EraseInteractions of a customer that does
 //     not exist return crm.ErrNotFound (an existing customer without
 //     entries gives an empty page, or 0).
-//   - FindByContact ignores empty keys; a limit of 0 means
+//   - FindByContact accepts at most [MaxContactKeys] keys (e-mail
+//     addresses and phone numbers together; more is crm.ErrInvalid, as in
+//     PostgreSQL); repeated keys count once; it ignores empty keys; a limit of 0 means
 //     crm.DefaultPageLimit, limits above crm.MaxPageLimit are reduced to
 //     it, and a negative limit is invalid.
 //   - EraseInteractions counts the interactions that had text to blank and

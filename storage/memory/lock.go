@@ -236,8 +236,9 @@ func (st *stripe) unlock() { <-st.ch }
 // the gates it owns.
 type tx struct {
 	mu   sync.Mutex
-	undo []func()
-	done atomic.Bool
+	undo      []func()
+	done      atomic.Bool
+	committed atomic.Bool // set when it commits, before its tenants are released
 
 	// Guarded by Store.lockMu.
 	gates   []*gate // owned
@@ -249,6 +250,14 @@ func (t *tx) record(f func()) {
 	t.mu.Lock()
 	t.undo = append(t.undo, f)
 	t.mu.Unlock()
+}
+
+// commit marks t committed and drops its undo log.
+func (t *tx) commit() {
+	t.mu.Lock()
+	t.undo = nil
+	t.mu.Unlock()
+	t.committed.Store(true)
 }
 
 // rollback undoes every recorded change, newest first.

@@ -30,6 +30,10 @@ type Options struct {
 	// parallel. It is rounded up to a power of two and capped at
 	// MaxStripes. Default: DefaultStripes.
 	Stripes int
+
+	// Clock measures the leases of outbox claims (see [Store.ClaimEvents]).
+	// Default: crm.SystemClock.
+	Clock crm.Clock
 }
 
 // Store is an in-memory implementation of [storage.Store]. It is safe for
@@ -46,6 +50,9 @@ type Store struct {
 
 	stripes []stripe
 	mask    uint64
+
+	clock     crm.Clock
+	claimLock stripe // serialises outbox claims and acknowledgements
 
 	custs customerStore
 	cmps  complaintStore
@@ -70,6 +77,11 @@ func New(opts *Options) *Store {
 	}
 	for i := range s.stripes {
 		s.stripes[i].ch = make(chan struct{}, 1)
+	}
+	s.claimLock.ch = make(chan struct{}, 1)
+	s.clock = crm.Clock(crm.SystemClock{})
+	if opts != nil && opts.Clock != nil {
+		s.clock = opts.Clock
 	}
 	s.custs.s = s
 	s.cmps.s = s
@@ -115,7 +127,9 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	committed := false
 	defer func() {
 		t.done.Store(true)
-		if !committed {
+		if committed {
+			t.commit()
+		} else {
 			t.rollback()
 		}
 		s.releaseAll(t)

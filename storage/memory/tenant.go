@@ -48,6 +48,8 @@ type tenantData struct {
 	risks      map[crm.ID]storedRisk // by ID
 	riskIDs    []crm.ID              // every risk, ascending
 	activeRisk map[string]crm.ID     // hotspot key -> the active risk raised from it
+
+	outbox outbox // see outbox.go
 }
 
 // visitRef is a visit's sort key.
