@@ -235,7 +235,7 @@ func (st *stripe) unlock() { <-st.ch }
 // tx is a running transaction: the undo log of every change made in it and
 // the gates it owns.
 type tx struct {
-	mu   sync.Mutex
+	mu        sync.Mutex
 	undo      []func()
 	done      atomic.Bool
 	committed atomic.Bool // set when it commits, before its tenants are released

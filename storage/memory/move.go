@@ -58,11 +58,11 @@ func (td *tenantData) moveRelated(t *tx, from, to crm.ID) {
 		oldTo := td.visitByCustomer[to]
 		old := make([]customer.Visit, len(refs))
 		for i, r := range refs {
-			v := td.visits[r.id]
+			v := td.visits.rows[r.id]
 			old[i] = v
 			v.CustomerID = to
 			v.Version++
-			td.visits[r.id] = v
+			td.visits.rows[r.id] = v
 		}
 		// A visit's sort key (planned time, ID) does not change: only the
 		// per-customer index moves.
@@ -72,7 +72,7 @@ func (td *tenantData) moveRelated(t *tx, from, to crm.ID) {
 			t.record(func() {
 				td.locked(func() {
 					for _, v := range old {
-						td.visits[v.ID] = v
+						td.visits.rows[v.ID] = v
 					}
 					td.visitByCustomer[from] = refs
 					setList(td.visitByCustomer, to, oldTo)
