@@ -171,38 +171,8 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 // customer's, the owner's or the group's complaints; all of the tenant's
 // when q sets none of them) and keeps what q.Matches.
 func (cs *complaintStore) List(ctx context.Context, tenant crm.TenantID, q complaint.Query, page crm.PageRequest) (crm.Page[*complaint.Complaint], error) {
-	const op = "memory.Complaints.List"
-	var out crm.Page[*complaint.Complaint]
-	if err := checkCtx(ctx, "list complaints"); err != nil {
-		return out, err
-	}
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Merge("query", q.Validate())
-	page, perr := page.Normalize()
-	v.Merge("page", perr)
-	after, hasAfter, cerr := decodeIDCursor(op, kindComplaints, page.Cursor)
-	v.Merge("page", cerr)
-	if err := v.Err(op); err != nil {
-		return out, fmt.Errorf("memory: list complaints: %w", err)
-	}
-	s := cs.s
-	t, td, err := s.open(ctx, tenant, false)
-	if err != nil {
-		return out, fmt.Errorf("memory: list complaints: %w", err)
-	}
-	defer s.close(t, td)
-	out.Items = []*complaint.Complaint{}
-	if td == nil {
-		return out, nil
-	}
-	td.mu.RLock()
-	found := walkAfter(td.complaintIndex(q), after, hasAfter, page.Limit, func(id crm.ID) (*complaint.Complaint, bool) {
-		c := td.complaints.rows[id]
-		return c, q.Matches(c)
-	})
-	td.mu.RUnlock()
-	return finishPage(found, page.Limit, kindComplaints, (*complaint.Complaint).Clone), nil
+	return list(complaints, cs.s, ctx, "memory.Complaints.List", tenant, q.Validate(), page, kindComplaints,
+		func(td *tenantData) []crm.ID { return td.complaintIndex(q) }, q.Matches, (*complaint.Complaint).Clone)
 }
 
 // complaintIndex returns the smallest ascending ID list that holds every

@@ -126,36 +126,8 @@ func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, i
 // ListRisks returns a page of the risks matching q in ascending ID order;
 // see complaint.Store. A tenant has few risks: the list walks them all.
 func (cs *complaintStore) ListRisks(ctx context.Context, tenant crm.TenantID, q complaint.RiskQuery, page crm.PageRequest) (crm.Page[*complaint.Risk], error) {
-	const op = "memory.Complaints.ListRisks"
-	var out crm.Page[*complaint.Risk]
-	if err := checkCtx(ctx, "list risks"); err != nil {
-		return out, err
-	}
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Merge("query", q.Validate())
-	page, perr := page.Normalize()
-	v.Merge("page", perr)
-	after, hasAfter, cerr := decodeIDCursor(op, kindRisks, page.Cursor)
-	v.Merge("page", cerr)
-	if err := v.Err(op); err != nil {
-		return out, fmt.Errorf("memory: list risks: %w", err)
-	}
-	s := cs.s
-	t, td, err := s.open(ctx, tenant, false)
-	if err != nil {
-		return out, fmt.Errorf("memory: list risks: %w", err)
-	}
-	defer s.close(t, td)
-	out.Items = []*complaint.Risk{}
-	if td == nil {
-		return out, nil
-	}
-	td.mu.RLock()
-	found := walkAfter(td.risks.ids, after, hasAfter, page.Limit, func(id crm.ID) (*complaint.Risk, bool) {
-		st := td.risks.rows[id]
-		return st.r, (q.Key == "" || st.key == q.Key) && q.Matches(st.r)
-	})
-	td.mu.RUnlock()
-	return finishPage(found, page.Limit, kindRisks, (*complaint.Risk).Clone), nil
+	return list(risks, cs.s, ctx, "memory.Complaints.ListRisks", tenant, q.Validate(), page, kindRisks,
+		func(td *tenantData) []crm.ID { return td.risks.ids },
+		func(st storedRisk) bool { return (q.Key == "" || st.key == q.Key) && q.Matches(st.r) },
+		func(st storedRisk) *complaint.Risk { return st.r.Clone() })
 }

@@ -237,6 +237,54 @@ func (a *aggregate[R, W]) update(s *Store, ctx context.Context, op string, tenan
 	}
 }
 
+// list returns a page of a's records in ascending ID order, with cursors
+// of kind: from the ID index the query selects (index, called under the
+// tenant's lock), those keep accepts, each handed out as out makes it (a
+// copy). qerr is the query's own validation error. It checks ctx before
+// anything else.
+func list[R comparable, W any, T interface{ ID() crm.ID }](a *aggregate[R, W], s *Store, ctx context.Context, op string, tenant crm.TenantID, qerr error, page crm.PageRequest, kind byte,
+	index func(td *tenantData) []crm.ID, keep func(R) bool, out func(R) T) (crm.Page[T], error) {
+	var p crm.Page[T]
+	if err := ctx.Err(); err != nil {
+		return p, fmt.Errorf("memory: list %ss: %w", a.what, err)
+	}
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Merge("query", qerr)
+	page, perr := page.Normalize()
+	v.Merge("page", perr)
+	after, hasAfter, cerr := decodeIDCursor(op, kind, page.Cursor)
+	v.Merge("page", cerr)
+	if err := v.Err(op); err != nil {
+		return p, fmt.Errorf("memory: list %ss: %w", a.what, err)
+	}
+	t, td, err := s.open(ctx, tenant, false)
+	if err != nil {
+		return p, fmt.Errorf("memory: list %ss: %w", a.what, err)
+	}
+	defer s.close(t, td)
+	if td == nil {
+		p.Items = []T{}
+		return p, nil
+	}
+	tb := a.table(td)
+	td.mu.RLock()
+	found := walkAfter(index(td), after, hasAfter, page.Limit, func(id crm.ID) (R, bool) {
+		r := tb.rows[id]
+		return r, keep(r)
+	})
+	td.mu.RUnlock()
+	if len(found) > page.Limit {
+		found = found[:page.Limit]
+		p.Next = encodeIDCursor(kind, a.id(found[len(found)-1]))
+	}
+	p.Items = make([]T, len(found))
+	for i, r := range found { // snapshots are immutable: copied outside the lock
+		p.Items[i] = out(r)
+	}
+	return p, nil
+}
+
 // walkAfter walks the ascending IDs of idx that follow after (all of them
 // when hasAfter is false) and returns the items keep accepts, stopping at
 // limit+1 of them so the caller knows whether a next page exists. The
@@ -259,23 +307,6 @@ func walkAfter[T any](idx []crm.ID, after crm.ID, hasAfter bool, limit int, keep
 		}
 	}
 	return found
-}
-
-// finishPage makes the page of found (at most limit+1 stored snapshots, as
-// walkAfter returns them): it cuts the extra item into a cursor of kind
-// and copies each snapshot (snapshots are immutable: copied outside the
-// lock).
-func finishPage[T interface{ ID() crm.ID }](found []T, limit int, kind byte, clone func(T) T) crm.Page[T] {
-	var out crm.Page[T]
-	if len(found) > limit {
-		found = found[:limit]
-		out.Next = encodeIDCursor(kind, found[len(found)-1].ID())
-	}
-	for i, x := range found {
-		found[i] = clone(x)
-	}
-	out.Items = found
-	return out
 }
 
 // missingTenant explains why a tenant has no shard: an invalid tenant is
