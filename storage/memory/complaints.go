@@ -18,31 +18,23 @@ var _ complaint.Store = (*complaintStore)(nil)
 // complaints is the fixture of the complaint table: immutable snapshots,
 // indexed by customer, owner and group. A complaint's audit entries are
 // stored with each change.
-var complaints = &aggregate[*complaint.Complaint, *complaint.Complaint]{
+var complaints = &aggregate[*complaint.Complaint, *complaint.Complaint, []complaint.AuditEntry]{
 	what:  "complaint",
 	table: func(td *tenantData) *table[*complaint.Complaint] { return &td.complaints },
 	id:    (*complaint.Complaint).ID,
-	index: func(td *tenantData, old, new **complaint.Complaint) { td.indexComplaint(deref(old), deref(new)) },
+	index: (*tenantData).indexComplaint,
 	edit:  (*complaint.Complaint).Clone,
-	next: func(op string, cur, work *complaint.Complaint) (*complaint.Complaint, func(*tenantData, *tx), error) {
+	next: func(op string, cur, work *complaint.Complaint) (*complaint.Complaint, []complaint.AuditEntry, error) {
 		if err := complaint.CheckUpdate(op, cur, work); err != nil {
 			return nil, nil, err
 		}
 		next := work.Clone()
 		pending := next.PendingAudit()
 		next.Saved(cur.Version() + 1)
-		return next, auditOf(next.ID(), pending), nil
+		return next, pending, nil
 	},
+	extra: (*tenantData).appendAudit,
 	saved: func(work, next *complaint.Complaint) { work.Saved(next.Version()) },
-}
-
-// auditOf returns what stores entries as the audit trail of complaint id
-// with a change: nil when there are none.
-func auditOf(id crm.ID, entries []complaint.AuditEntry) func(*tenantData, *tx) {
-	if len(entries) == 0 {
-		return nil
-	}
-	return func(td *tenantData, t *tx) { td.appendAudit(t, id, entries) }
 }
 
 // Kinds of the ID cursors of complaint and risk lists: the kind byte and
@@ -142,7 +134,7 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 	snap := c.Clone()
 	pending := snap.PendingAudit()
 	snap.Saved(1)
-	if err := complaints.create(cs.s, ctx, c.Tenant(), snap, true, nil, auditOf(id, pending)); err != nil {
+	if err := complaints.create(cs.s, ctx, c.Tenant(), snap, true, nil, pending); err != nil {
 		return err
 	}
 	c.Saved(1)
@@ -172,7 +164,8 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 // when q sets none of them) and keeps what q.Matches.
 func (cs *complaintStore) List(ctx context.Context, tenant crm.TenantID, q complaint.Query, page crm.PageRequest) (crm.Page[*complaint.Complaint], error) {
 	return list(complaints, cs.s, ctx, "memory.Complaints.List", tenant, q.Validate(), page, kindComplaints,
-		func(td *tenantData) []crm.ID { return td.complaintIndex(q) }, q.Matches, (*complaint.Complaint).Clone)
+		func(td *tenantData) []crm.ID { return td.complaintIndex(q) },
+		func(c *complaint.Complaint) (*complaint.Complaint, bool) { return c, q.Matches(c) }, (*complaint.Complaint).Clone)
 }
 
 // complaintIndex returns the smallest ascending ID list that holds every

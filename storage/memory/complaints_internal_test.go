@@ -86,13 +86,13 @@ func checkComplaintIndexes(t *testing.T, td *tenantData) {
 	defer td.mu.RUnlock()
 	want := newTenantData()
 	for _, c := range td.complaints.rows {
-		complaints.put(want, nil, &c)
+		complaints.put(want, nil, c)
 	}
 	for _, st := range td.risks.rows {
 		fresh := newStoredRisk(st.r)
 		require.Equal(t, fresh.key, st.key, "stale hotspot key")
 		require.False(t, want.activeConflict(fresh), "two active risks with key %q", fresh.key)
-		risks.put(want, nil, &fresh)
+		risks.put(want, storedRisk{}, fresh)
 	}
 	require.Equal(t, nilIfEmpty(want.complaints.ids), nilIfEmpty(td.complaints.ids))
 	require.Equal(t, want.cmpByCustomer, td.cmpByCustomer)
@@ -306,11 +306,11 @@ func TestComplaintIndexChoice(t *testing.T) {
 			owner = "o2"
 		}
 		c := newTestComplaint(t, tenant, cust, owner, crm.ID{})
-		complaints.put(td, nil, &c)
+		complaints.put(td, nil, c)
 	}
 	for range 2 {
 		c := newTestComplaint(t, tenant, storagetest.NewID(t), "o2", g)
-		complaints.put(td, nil, &c)
+		complaints.put(td, nil, c)
 	}
 	tests := []struct {
 		name string

@@ -17,13 +17,13 @@ var _ customer.Store = (*customerStore)(nil)
 // customers is the fixture of the customer table: snapshots with their
 // index keys, indexed by owner, e-mail address and phone number. A
 // customer's history is stored with each change.
-var customers = &aggregate[*stored, *customer.Customer]{
+var customers = &aggregate[*stored, *customer.Customer, []customer.HistoryEntry]{
 	what:  "customer",
 	table: func(td *tenantData) *table[*stored] { return &td.customers },
 	id:    func(st *stored) crm.ID { return st.c.ID() },
-	index: func(td *tenantData, old, new **stored) { td.indexCustomer(deref(old), deref(new)) },
+	index: (*tenantData).indexCustomer,
 	edit:  func(cur *stored) *customer.Customer { return cur.c.Clone() },
-	next: func(op string, cur *stored, work *customer.Customer) (*stored, func(*tenantData, *tx), error) {
+	next: func(op string, cur *stored, work *customer.Customer) (*stored, []customer.HistoryEntry, error) {
 		if work.ID() != cur.c.ID() || work.Tenant() != cur.c.Tenant() {
 			return nil, nil, crm.Invalid(op, "id", "fn must not change the customer's ID or tenant")
 		}
@@ -31,17 +31,10 @@ var customers = &aggregate[*stored, *customer.Customer]{
 		pending := clone.PendingHistory()
 		clone.Saved(cur.c.Version() + 1)
 		next := newStored(clone)
-		return &next, historyOf(clone.ID(), pending), nil
+		return &next, pending, nil
 	},
+	extra: (*tenantData).appendHistory,
 	saved: func(work *customer.Customer, next *stored) { work.Saved(next.c.Version()) },
-}
-
-// deref returns *p, or nil when p is nil.
-func deref[T any](p **T) *T {
-	if p == nil {
-		return nil
-	}
-	return *p
 }
 
 // Create stores a new customer; see customer.Store.
@@ -60,7 +53,7 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	pending := clone.PendingHistory()
 	clone.Saved(1)
 	snap := newStored(clone)
-	if err := customers.create(cs.s, ctx, c.Tenant(), &snap, true, nil, historyOf(c.ID(), pending)); err != nil {
+	if err := customers.create(cs.s, ctx, c.Tenant(), &snap, true, nil, pending); err != nil {
 		return err
 	}
 	c.Saved(1)
@@ -123,8 +116,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("memory: save customer %s: version %d is stale (stored %d): %w", id, c.Version(), cur.c.Version(), crm.ErrConflict)
 	}
 	version := cur.c.Version() + 1
-	nextp := &next
-	customers.swap(td, t, &cur, &nextp)
+	customers.swap(td, t, cur, &next)
 	td.appendHistory(t, id, pending)
 	td.mu.Unlock()
 	c.Saved(version)

@@ -323,14 +323,13 @@ func checkIndexes(t *testing.T, td *tenantData) {
 	want := newTenantData()
 	for _, st := range td.customers.rows {
 		fresh := newStored(st.c)
-		fp := &fresh
-		customers.put(want, nil, &fp)
+		customers.put(want, nil, &fresh)
 	}
 	for _, in := range td.interactions {
 		want.putInteraction(nil, &in)
 	}
 	for _, v := range td.visits.rows {
-		visits.put(want, nil, &v)
+		visits.put(want, customer.Visit{}, v)
 	}
 	require.Equal(t, nilIfEmpty(want.customers.ids), nilIfEmpty(td.customers.ids))
 	require.Equal(t, want.byOwner, td.byOwner)

@@ -24,15 +24,6 @@ func (td *tenantData) appendHistory(t *tx, id crm.ID, entries []customer.History
 	}
 }
 
-// historyOf returns what stores entries as the history of customer id
-// with a change: nil when there are none.
-func historyOf(id crm.ID, entries []customer.HistoryEntry) func(*tenantData, *tx) {
-	if len(entries) == 0 {
-		return nil
-	}
-	return func(td *tenantData, t *tx) { td.appendHistory(t, id, entries) }
-}
-
 // History.
 
 // putHistory replaces the history entry old (nil: none) by new (nil:

@@ -10,33 +10,33 @@ import (
 
 // risks is the fixture of the risk table: snapshots with their hotspot
 // key, and the one active risk of each key, which admit enforces.
-var risks = &aggregate[storedRisk, *complaint.Risk]{
+var risks = &aggregate[storedRisk, *complaint.Risk, struct{}]{
 	what:  "risk",
 	table: func(td *tenantData) *table[storedRisk] { return &td.risks },
 	id:    func(st storedRisk) crm.ID { return st.r.ID() },
 	index: (*tenantData).indexRisk,
-	admit: func(td *tenantData, _ *storedRisk, st storedRisk) error {
+	admit: func(td *tenantData, _, st storedRisk) error {
 		if td.activeConflict(st) {
 			return fmt.Errorf("hotspot %q already has an active risk: %w", st.key, crm.ErrDuplicate)
 		}
 		return nil
 	},
 	edit: func(cur storedRisk) *complaint.Risk { return cur.r.Clone() },
-	next: func(op string, cur storedRisk, work *complaint.Risk) (storedRisk, func(*tenantData, *tx), error) {
+	next: func(op string, cur storedRisk, work *complaint.Risk) (storedRisk, struct{}, error) {
 		if err := complaint.CheckRiskUpdate(op, cur.r, work); err != nil {
-			return storedRisk{}, nil, err
+			return storedRisk{}, struct{}{}, err
 		}
 		if _, err := complaint.RiskFromRecord(work.Record()); err != nil {
-			return storedRisk{}, nil, err
+			return storedRisk{}, struct{}{}, err
 		}
 		clone := work.Clone()
 		clone.Saved(cur.r.Version() + 1)
-		return storedRisk{r: clone, key: cur.key}, nil, nil // the hotspot is unchanged
+		return storedRisk{r: clone, key: cur.key}, struct{}{}, nil // the hotspot is unchanged
 	},
 	saved: func(work *complaint.Risk, next storedRisk) { work.Saved(next.r.Version()) },
 }
 
-// // storedRisk is an immutable risk snapshot with its hotspot key, computed
+// storedRisk is an immutable risk snapshot with its hotspot key, computed
 // before the tenant's lock is taken.
 type storedRisk struct {
 	r   *complaint.Risk
@@ -45,23 +45,23 @@ type storedRisk struct {
 
 func newStoredRisk(r *complaint.Risk) storedRisk { return storedRisk{r: r, key: r.Key()} }
 
-// indexRisk keeps the active-key index in step when old (nil: none) is
-// replaced by new (nil: removed). Both must have the same ID. The fixture's
+// indexRisk keeps the active-key index in step when old (zero: none) is
+// replaced by new (zero: removed). Both must have the same ID. The fixture's
 // admit checks the one-active-risk-per-key rule first.
-func (td *tenantData) indexRisk(old, new *storedRisk) {
+func (td *tenantData) indexRisk(old, new storedRisk) {
 	var id crm.ID
 	switch {
-	case new != nil:
+	case new.r != nil:
 		id = new.r.ID()
-	case old != nil:
+	case old.r != nil:
 		id = old.r.ID()
 	default:
 		return
 	}
-	if old != nil && old.r.Active() && td.activeRisk[old.key] == id {
+	if old.r != nil && old.r.Active() && td.activeRisk[old.key] == id {
 		delete(td.activeRisk, old.key)
 	}
-	if new != nil && new.r.Active() {
+	if new.r != nil && new.r.Active() {
 		td.activeRisk[new.key] = id
 	}
 }
@@ -100,7 +100,7 @@ func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) err
 	}
 	clone := r.Clone()
 	clone.Saved(1)
-	if err := risks.create(cs.s, ctx, r.Tenant(), newStoredRisk(clone), true, nil, nil); err != nil {
+	if err := risks.create(cs.s, ctx, r.Tenant(), newStoredRisk(clone), true, nil, struct{}{}); err != nil {
 		return err
 	}
 	r.Saved(1)
@@ -128,6 +128,8 @@ func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, i
 func (cs *complaintStore) ListRisks(ctx context.Context, tenant crm.TenantID, q complaint.RiskQuery, page crm.PageRequest) (crm.Page[*complaint.Risk], error) {
 	return list(risks, cs.s, ctx, "memory.Complaints.ListRisks", tenant, q.Validate(), page, kindRisks,
 		func(td *tenantData) []crm.ID { return td.risks.ids },
-		func(st storedRisk) bool { return (q.Key == "" || st.key == q.Key) && q.Matches(st.r) },
-		func(st storedRisk) *complaint.Risk { return st.r.Clone() })
+		func(st storedRisk) (*complaint.Risk, bool) {
+			return st.r, (q.Key == "" || st.key == q.Key) && q.Matches(st.r)
+		},
+		(*complaint.Risk).Clone)
 }

@@ -30,8 +30,9 @@ type table[R comparable] struct {
 func newTable[R comparable]() table[R] { return table[R]{rows: make(map[crm.ID]R)} }
 
 // aggregate is the fixture of one aggregate: R is its stored snapshot, W
-// the working copy an update closure receives.
-type aggregate[R comparable, W any] struct {
+// the working copy an update closure receives, E what else a change stores
+// with the record (history, audit entries; struct{} for nothing).
+type aggregate[R comparable, W any, E any] struct {
 	// what names the aggregate in errors ("customer").
 	what string
 	// table returns the aggregate's table in a shard.
@@ -41,46 +42,51 @@ type aggregate[R comparable, W any] struct {
 	// noIDs leaves table.ids empty, for an aggregate that lists by
 	// another order only.
 	noIDs bool
-	// index keeps the secondary indexes in step when old (nil: none) is
-	// replaced by new (nil: removed); nil when there are none.
-	index func(td *tenantData, old, new *R)
+	// index keeps the secondary indexes in step when old (the zero R:
+	// none) is replaced by new (the zero R: removed); nil when there are
+	// none.
+	index func(td *tenantData, old, new R)
 	// admit checks, under the tenant's lock, that new may be stored in
-	// place of old (nil when created): a uniqueness rule, a parent that
-	// must exist. nil admits everything.
-	admit func(td *tenantData, old *R, new R) error
+	// place of old (the zero R when created): a uniqueness rule, a parent
+	// that must exist. nil admits everything.
+	admit func(td *tenantData, old, new R) error
 
 	// edit returns a working copy of the stored state for an update
 	// closure.
 	edit func(cur R) W
 	// next checks the closure's result against cur and returns the next
-	// snapshot (at cur's version + 1) and what else the change stores
-	// (history, audit entries), run under the tenant's lock; nil for
-	// nothing.
-	next func(op string, cur R, work W) (R, func(td *tenantData, t *tx), error)
+	// snapshot (at cur's version + 1) and what else the change stores.
+	next func(op string, cur R, work W) (R, E, error)
+	// extra stores e, what goes with a change of the record id, recording
+	// its undo in t; called under the tenant's lock; nil when E is empty.
+	extra func(td *tenantData, t *tx, id crm.ID, e E)
 	// saved marks the working copy stored as next (its version).
 	saved func(work W, next R)
 }
 
-// put replaces old (nil: none) by new (nil: delete) in the table and its
-// indexes. The caller holds td.mu.
-func (a *aggregate[R, W]) put(td *tenantData, old, new *R) {
+// put replaces old (the zero R: none) by new (the zero R: delete) in the
+// table and its indexes. Both must have the same ID. The caller holds
+// td.mu. (Records travel by value, not by pointer, so that nothing escapes
+// to the heap on the way through the fixture's functions.)
+func (a *aggregate[R, W, E]) put(td *tenantData, old, new R) {
+	var zero R
 	tb := a.table(td)
 	var id crm.ID
 	switch {
-	case new != nil:
-		id = a.id(*new)
-		tb.rows[id] = *new
-	case old != nil:
-		id = a.id(*old)
+	case new != zero:
+		id = a.id(new)
+		tb.rows[id] = new
+	case old != zero:
+		id = a.id(old)
 		delete(tb.rows, id)
 	default:
 		return
 	}
 	if !a.noIDs {
 		switch {
-		case old == nil:
+		case old == zero:
 			tb.ids = insertID(tb.ids, id)
-		case new == nil:
+		case new == zero:
 			tb.ids = removeID(tb.ids, id)
 		}
 	}
@@ -91,7 +97,7 @@ func (a *aggregate[R, W]) put(td *tenantData, old, new *R) {
 
 // swap is put, with its inverse recorded in t's undo log. The caller holds
 // td.mu.
-func (a *aggregate[R, W]) swap(td *tenantData, t *tx, old, new *R) {
+func (a *aggregate[R, W, E]) swap(td *tenantData, t *tx, old, new R) {
 	a.put(td, old, new)
 	if t != nil {
 		t.record(func() { td.locked(func() { a.put(td, new, old) }) })
@@ -99,9 +105,9 @@ func (a *aggregate[R, W]) swap(td *tenantData, t *tx, old, new *R) {
 }
 
 // insert stores snap, a new record, in td: refused with crm.ErrDuplicate
-// when its ID is taken, or by admit; extra stores what goes with it. The
-// caller has opened td.
-func (a *aggregate[R, W]) insert(td *tenantData, t *tx, snap R, extra func(*tenantData, *tx)) error {
+// when its ID is taken, or by admit; e is what goes with it. The caller
+// has opened td.
+func (a *aggregate[R, W, E]) insert(td *tenantData, t *tx, snap R, e E) error {
 	id := a.id(snap)
 	td.mu.Lock()
 	defer td.mu.Unlock()
@@ -109,13 +115,15 @@ func (a *aggregate[R, W]) insert(td *tenantData, t *tx, snap R, extra func(*tena
 		return fmt.Errorf("memory: create %s %s: %w", a.what, id, crm.ErrDuplicate)
 	}
 	if a.admit != nil {
-		if err := a.admit(td, nil, snap); err != nil {
+		var none R
+		if err := a.admit(td, none, snap); err != nil {
 			return fmt.Errorf("memory: create %s %s: %w", a.what, id, err)
 		}
 	}
-	a.swap(td, t, nil, &snap)
-	if extra != nil {
-		extra(td, t)
+	var none R
+	a.swap(td, t, none, snap)
+	if a.extra != nil {
+		a.extra(td, t, id, e)
 	}
 	return nil
 }
@@ -123,7 +131,7 @@ func (a *aggregate[R, W]) insert(td *tenantData, t *tx, snap R, extra func(*tena
 // create opens tenant (making its shard when shard is set; otherwise a
 // missing shard means parent, a record snap needs, is missing) and inserts
 // snap.
-func (a *aggregate[R, W]) create(s *Store, ctx context.Context, tenant crm.TenantID, snap R, shard bool, parent func() error, extra func(*tenantData, *tx)) error {
+func (a *aggregate[R, W, E]) create(s *Store, ctx context.Context, tenant crm.TenantID, snap R, shard bool, parent func() error, e E) error {
 	t, td, err := s.open(ctx, tenant, shard)
 	if err != nil {
 		return fmt.Errorf("memory: create %s %s: %w", a.what, a.id(snap), err)
@@ -132,13 +140,13 @@ func (a *aggregate[R, W]) create(s *Store, ctx context.Context, tenant crm.Tenan
 	if td == nil {
 		return parent()
 	}
-	return a.insert(td, t, snap, extra)
+	return a.insert(td, t, snap, e)
 }
 
 // get returns the stored snapshot of id, or an error wrapping
 // crm.ErrNotFound; an invalid tenant (which has no shard) is refused with a
 // *crm.ValidationError for op. The snapshot is immutable: callers copy it.
-func (a *aggregate[R, W]) get(s *Store, ctx context.Context, op string, tenant crm.TenantID, id crm.ID) (R, error) {
+func (a *aggregate[R, W, E]) get(s *Store, ctx context.Context, op string, tenant crm.TenantID, id crm.ID) (R, error) {
 	var zero R
 	if err := ctx.Err(); err != nil {
 		return zero, fmt.Errorf("memory: get %s: %w", a.what, err)
@@ -172,7 +180,7 @@ func (a *aggregate[R, W]) get(s *Store, ctx context.Context, op string, tenant c
 // the tenant's lock held, so it must not call the store. When the record
 // changed meanwhile (the undo of a transaction does not take the stripe),
 // fn runs again on the new state.
-func (a *aggregate[R, W]) update(s *Store, ctx context.Context, op string, tenant crm.TenantID, id crm.ID, fn func(W) error) (W, error) {
+func (a *aggregate[R, W, E]) update(s *Store, ctx context.Context, op string, tenant crm.TenantID, id crm.ID, fn func(W) error) (W, error) {
 	var zero W
 	if err := ctx.Err(); err != nil {
 		return zero, fmt.Errorf("memory: update %s: %w", a.what, err)
@@ -222,14 +230,14 @@ func (a *aggregate[R, W]) update(s *Store, ctx context.Context, op string, tenan
 			continue
 		}
 		if a.admit != nil {
-			if err := a.admit(td, &cur, next); err != nil {
+			if err := a.admit(td, cur, next); err != nil {
 				td.mu.Unlock()
 				return zero, fmt.Errorf("memory: update %s %s: %w", a.what, id, err)
 			}
 		}
-		a.swap(td, t, &cur, &next)
-		if extra != nil {
-			extra(td, t)
+		a.swap(td, t, cur, next)
+		if a.extra != nil {
+			a.extra(td, t, id, extra)
 		}
 		td.mu.Unlock()
 		a.saved(work, next)
@@ -239,11 +247,11 @@ func (a *aggregate[R, W]) update(s *Store, ctx context.Context, op string, tenan
 
 // list returns a page of a's records in ascending ID order, with cursors
 // of kind: from the ID index the query selects (index, called under the
-// tenant's lock), those keep accepts, each handed out as out makes it (a
-// copy). qerr is the query's own validation error. It checks ctx before
-// anything else.
-func list[R comparable, W any, T interface{ ID() crm.ID }](a *aggregate[R, W], s *Store, ctx context.Context, op string, tenant crm.TenantID, qerr error, page crm.PageRequest, kind byte,
-	index func(td *tenantData) []crm.ID, keep func(R) bool, out func(R) T) (crm.Page[T], error) {
+// tenant's lock), the records view accepts, as the (immutable) values view
+// returns, each handed out as a copy made by clone. qerr is the query's
+// own validation error. It checks ctx before anything else.
+func list[R comparable, W, E any, T interface{ ID() crm.ID }](a *aggregate[R, W, E], s *Store, ctx context.Context, op string, tenant crm.TenantID, qerr error, page crm.PageRequest, kind byte,
+	index func(td *tenantData) []crm.ID, view func(R) (T, bool), clone func(T) T) (crm.Page[T], error) {
 	var p crm.Page[T]
 	if err := ctx.Err(); err != nil {
 		return p, fmt.Errorf("memory: list %ss: %w", a.what, err)
@@ -269,19 +277,16 @@ func list[R comparable, W any, T interface{ ID() crm.ID }](a *aggregate[R, W], s
 	}
 	tb := a.table(td)
 	td.mu.RLock()
-	found := walkAfter(index(td), after, hasAfter, page.Limit, func(id crm.ID) (R, bool) {
-		r := tb.rows[id]
-		return r, keep(r)
-	})
+	found := walkAfter(index(td), after, hasAfter, page.Limit, func(id crm.ID) (T, bool) { return view(tb.rows[id]) })
 	td.mu.RUnlock()
 	if len(found) > page.Limit {
 		found = found[:page.Limit]
-		p.Next = encodeIDCursor(kind, a.id(found[len(found)-1]))
+		p.Next = encodeIDCursor(kind, found[len(found)-1].ID())
 	}
-	p.Items = make([]T, len(found))
-	for i, r := range found { // snapshots are immutable: copied outside the lock
-		p.Items[i] = out(r)
+	for i, x := range found { // snapshots are immutable: copied outside the lock
+		found[i] = clone(x)
 	}
+	p.Items = found
 	return p, nil
 }
 

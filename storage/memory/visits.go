@@ -13,25 +13,25 @@ import (
 // visits is the fixture of the visit table: values (a visit has no
 // private state), listed in CompareVisits order overall, per salesperson
 // and per customer. A visit needs its customer.
-var visits = &aggregate[customer.Visit, *customer.Visit]{
+var visits = &aggregate[customer.Visit, *customer.Visit, struct{}]{
 	what:  "visit",
 	table: func(td *tenantData) *table[customer.Visit] { return &td.visits },
 	id:    func(v customer.Visit) crm.ID { return v.ID },
 	noIDs: true, // listed by visitAll
 	index: (*tenantData).indexVisit,
-	admit: func(td *tenantData, old *customer.Visit, v customer.Visit) error {
-		if old == nil && !td.has(v.CustomerID) {
+	admit: func(td *tenantData, old, v customer.Visit) error {
+		if old.ID.IsZero() && !td.has(v.CustomerID) {
 			return notFound("customer", v.CustomerID)
 		}
 		return nil // an update keeps the customer (CheckVisitUpdate)
 	},
 	edit: func(cur customer.Visit) *customer.Visit { return &cur },
-	next: func(op string, cur customer.Visit, work *customer.Visit) (customer.Visit, func(*tenantData, *tx), error) {
+	next: func(op string, cur customer.Visit, work *customer.Visit) (customer.Visit, struct{}, error) {
 		if err := customer.CheckVisitUpdate(op, cur, *work); err != nil {
-			return customer.Visit{}, nil, err
+			return customer.Visit{}, struct{}{}, err
 		}
 		work.Version = cur.Version + 1
-		return *work, nil, nil
+		return *work, struct{}{}, nil
 	},
 	saved: func(*customer.Visit, customer.Visit) {},
 }
@@ -76,16 +76,16 @@ func removeRefKey[K comparable](m map[K][]visitRef, k K, r visitRef) {
 	m[k] = s
 }
 
-// indexVisit keeps the visit indexes in step when old (nil: none) is
-// replaced by new (nil: removed); both must have the same ID.
-func (td *tenantData) indexVisit(old, new *customer.Visit) {
-	if old != nil {
+// indexVisit keeps the visit indexes in step when old (zero: none) is
+// replaced by new (zero: removed); both must have the same ID.
+func (td *tenantData) indexVisit(old, new customer.Visit) {
+	if !old.ID.IsZero() {
 		r := visitRef{old.PlannedAt, old.ID}
 		td.visitAll = removeRef(td.visitAll, r)
 		removeRefKey(td.visitBySales, old.Salesperson, r)
 		removeRefKey(td.visitByCustomer, old.CustomerID, r)
 	}
-	if new != nil {
+	if !new.ID.IsZero() {
 		r := visitRef{new.PlannedAt, new.ID}
 		td.visitAll = insertRef(td.visitAll, r)
 		addRef(td.visitBySales, new.Salesperson, r)
@@ -99,7 +99,7 @@ func (cs *customerStore) CreateVisit(ctx context.Context, v customer.Visit) erro
 		return fmt.Errorf("memory: create visit: %w", err)
 	}
 	v.Version = 1
-	return visits.create(cs.s, ctx, v.Tenant, v, false, func() error { return notFound("customer", v.CustomerID) }, nil)
+	return visits.create(cs.s, ctx, v.Tenant, v, false, func() error { return notFound("customer", v.CustomerID) }, struct{}{})
 }
 
 // GetVisit returns a visit; see customer.Store.
