@@ -38,6 +38,18 @@
 //     mitigating) risk raised from it, which refuses a second active risk
 //     of the same key with crm.ErrDuplicate.
 //
+// # How an aggregate is stored
+//
+// Every aggregate (customers, visits, complaints, risks) is stored by one
+// generic table: records by ID, their IDs in ascending order, and the
+// secondary indexes its fixture keeps in step. Create, Get, the closure
+// Update (load, copy, run fn, check the result, swap the record and its
+// indexes, log the inverse for undo) and ID-ordered paging are written once
+// for all of them; an aggregate supplies a fixture of a few functions (its
+// table, its indexes, how an update's result becomes the next snapshot,
+// what else a change stores, such as history or audit entries), so every
+// aggregate validates, versions, undoes and retries alike.
+//
 // # Copies in and out
 //
 // The store keeps private copies ([customer.Customer.Clone],
