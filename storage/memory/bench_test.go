@@ -288,6 +288,8 @@ func (f *complaintFixture) benchGet(b *testing.B) {
 	ctx := context.Background()
 	cs := f.store.Complaints()
 	b.ReportAllocs()
+	start, _ := cpuTime()
+	defer reportCPU(b, start)
 	i := 0
 	for b.Loop() {
 		k := f.keys[i&(len(f.keys)-1)]
@@ -307,6 +309,8 @@ func (f *complaintFixture) benchListByOwner(b *testing.B) {
 	require.NoError(b, err)
 	require.Len(b, p.Items, 50)
 	b.ReportAllocs()
+	start, _ := cpuTime()
+	defer reportCPU(b, start)
 	i := 0
 	for b.Loop() {
 		k := f.keys[i&(len(f.keys)-1)]
@@ -326,6 +330,8 @@ func (f *complaintFixture) benchUpdate(b *testing.B) {
 	res := complaint.Resolution{Remedy: complaint.Repair, Summary: "replace the pipe"}
 	fn := func(c *complaint.Complaint) error { return c.SetResolution(res, ch) }
 	b.ReportAllocs()
+	start, _ := cpuTime()
+	defer reportCPU(b, start)
 	i := 0
 	for b.Loop() {
 		k := f.keys[i&(len(f.keys)-1)]

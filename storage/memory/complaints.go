@@ -15,6 +15,28 @@ type complaintStore struct{ s *Store }
 
 var _ complaint.Store = (*complaintStore)(nil)
 
+// complaints is the fixture of the complaint table: immutable snapshots,
+// indexed by customer, owner and group. A complaint's audit entries are
+// stored with each change.
+var complaints = &aggregate[*complaint.Complaint, *complaint.Complaint, []complaint.AuditEntry]{
+	what:  "complaint",
+	table: func(td *tenantData) *table[*complaint.Complaint] { return &td.complaints },
+	id:    (*complaint.Complaint).ID,
+	index: (*tenantData).indexComplaint,
+	edit:  (*complaint.Complaint).Clone,
+	next: func(op string, cur, work *complaint.Complaint) (*complaint.Complaint, []complaint.AuditEntry, error) {
+		if err := complaint.CheckUpdate(op, cur, work); err != nil {
+			return nil, nil, err
+		}
+		next := work.Clone()
+		pending := next.PendingAudit()
+		next.Saved(cur.Version() + 1)
+		return next, pending, nil
+	},
+	extra: (*tenantData).appendAudit,
+	saved: func(work, next *complaint.Complaint) { work.Saved(next.Version()) },
+}
+
 // Kinds of the ID cursors of complaint and risk lists: the kind byte and
 // the last ID, encoded like the customer cursors (see cursor.go), so that a
 // cursor of one list is refused by every other.
@@ -109,56 +131,21 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 	if _, err := complaint.FromRecord(c.Record()); err != nil {
 		return fmt.Errorf("memory: create complaint %s: %w", id, err)
 	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return fmt.Errorf("memory: create complaint %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(c.Tenant(), true)
 	snap := c.Clone()
 	pending := snap.PendingAudit()
 	snap.Saved(1)
-
-	td.mu.Lock()
-	if _, dup := td.complaints[id]; dup {
-		td.mu.Unlock()
-		return fmt.Errorf("memory: create complaint %s: %w", id, crm.ErrDuplicate)
+	if err := complaints.create(cs.s, ctx, c.Tenant(), snap, true, nil, pending); err != nil {
+		return err
 	}
-	td.putComplaint(nil, snap)
-	if t != nil {
-		t.record(func() { td.locked(func() { td.putComplaint(snap, nil) }) })
-	}
-	td.appendAudit(t, id, pending)
-	td.mu.Unlock()
 	c.Saved(1)
 	return nil
 }
 
 // Get returns a copy of the complaint; see complaint.Store.
 func (cs *complaintStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*complaint.Complaint, error) {
-	const op = "memory.Complaints.Get"
-	if err := checkCtx(ctx, "get complaint"); err != nil {
-		return nil, err
-	}
-	if err := complaint.CheckRef(op, tenant, id); err != nil {
-		return nil, fmt.Errorf("memory: get complaint: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
+	snap, err := complaints.get(cs.s, ctx, "memory.Complaints.Get", tenant, id)
 	if err != nil {
-		return nil, fmt.Errorf("memory: get complaint %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return nil, notFound("complaint", id)
-	}
-	td.mu.RLock()
-	snap, ok := td.complaints[id]
-	td.mu.RUnlock()
-	if !ok {
-		return nil, notFound("complaint", id)
+		return nil, err
 	}
 	return snap.Clone(), nil // snapshots are immutable: copy outside the lock
 }
@@ -168,67 +155,7 @@ func (cs *complaintStore) Get(ctx context.Context, tenant crm.TenantID, id crm.I
 // are serialised by its lock stripe; fn runs without the tenant's lock
 // held, and must not call the store.
 func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*complaint.Complaint) error) (*complaint.Complaint, error) {
-	const op = "memory.Complaints.Update"
-	if err := checkCtx(ctx, "update complaint"); err != nil {
-		return nil, err
-	}
-	if err := complaint.CheckRef(op, tenant, id); err != nil {
-		return nil, fmt.Errorf("memory: update complaint: %w", err)
-	}
-	if fn == nil {
-		return nil, fmt.Errorf("memory: update complaint %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("memory: update complaint %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return nil, notFound("complaint", id)
-	}
-	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
-	for {
-		td.mu.RLock()
-		cur, ok := td.complaints[id]
-		td.mu.RUnlock()
-		if !ok {
-			return nil, notFound("complaint", id)
-		}
-		work := cur.Clone()
-		if err := fn(work); err != nil {
-			return nil, err
-		}
-		if err := complaint.CheckUpdate(op, cur, work); err != nil {
-			return nil, fmt.Errorf("memory: update complaint %s: %w", id, err)
-		}
-		next := work.Clone()
-		pending := next.PendingAudit()
-		version := cur.Version() + 1
-		next.Saved(version)
-
-		td.mu.Lock()
-		if now, ok := td.complaints[id]; !ok || now != cur {
-			// Changed by a writer that does not take the stripe (the undo
-			// of a transaction): run fn again on the new state.
-			td.mu.Unlock()
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("memory: update complaint %s: %w", id, err)
-			}
-			continue
-		}
-		td.putComplaint(cur, next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putComplaint(next, cur) }) })
-		}
-		td.appendAudit(t, id, pending)
-		td.mu.Unlock()
-		work.Saved(version)
-		return work, nil
-	}
+	return complaints.update(cs.s, ctx, "memory.Complaints.Update", tenant, id, fn)
 }
 
 // List returns a page of the complaints matching q in ascending ID order;
@@ -236,86 +163,15 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 // customer's, the owner's or the group's complaints; all of the tenant's
 // when q sets none of them) and keeps what q.Matches.
 func (cs *complaintStore) List(ctx context.Context, tenant crm.TenantID, q complaint.Query, page crm.PageRequest) (crm.Page[*complaint.Complaint], error) {
-	const op = "memory.Complaints.List"
-	var out crm.Page[*complaint.Complaint]
-	if err := checkCtx(ctx, "list complaints"); err != nil {
-		return out, err
-	}
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Merge("query", q.Validate())
-	page, perr := page.Normalize()
-	v.Merge("page", perr)
-	after, hasAfter, cerr := decodeIDCursor(op, kindComplaints, page.Cursor)
-	v.Merge("page", cerr)
-	if err := v.Err(op); err != nil {
-		return out, fmt.Errorf("memory: list complaints: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return out, fmt.Errorf("memory: list complaints: %w", err)
-	}
-	defer s.leave(t)
-	out.Items = []*complaint.Complaint{}
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return out, nil
-	}
-	td.mu.RLock()
-	found := walkAfter(td.complaintIndex(q), after, hasAfter, page.Limit, func(id crm.ID) (*complaint.Complaint, bool) {
-		c := td.complaints[id]
-		return c, q.Matches(c)
-	})
-	td.mu.RUnlock()
-	return finishPage(found, page.Limit, kindComplaints, (*complaint.Complaint).Clone), nil
-}
-
-// walkAfter walks the ascending IDs of idx that follow after (all of them
-// when hasAfter is false) and returns the items keep accepts, stopping at
-// limit+1 of them so the caller knows whether a next page exists. The
-// caller holds the tenant's lock.
-func walkAfter[T any](idx []crm.ID, after crm.ID, hasAfter bool, limit int, keep func(crm.ID) (T, bool)) []T {
-	if hasAfter {
-		i, ok := slices.BinarySearchFunc(idx, after, crm.ID.Compare)
-		if ok {
-			i++
-		}
-		idx = idx[i:]
-	}
-	found := make([]T, 0, min(limit+1, 64))
-	for _, id := range idx {
-		if x, ok := keep(id); ok {
-			found = append(found, x)
-			if len(found) > limit {
-				break
-			}
-		}
-	}
-	return found
-}
-
-// finishPage makes the page of found (at most limit+1 stored snapshots, as
-// walkAfter returns them): it cuts the extra item into a cursor of kind
-// and copies each snapshot (snapshots are immutable: copied outside the
-// lock).
-func finishPage[T interface{ ID() crm.ID }](found []T, limit int, kind byte, clone func(T) T) crm.Page[T] {
-	var out crm.Page[T]
-	if len(found) > limit {
-		found = found[:limit]
-		out.Next = encodeIDCursor(kind, found[len(found)-1].ID())
-	}
-	for i, x := range found {
-		found[i] = clone(x)
-	}
-	out.Items = found
-	return out
+	return list(complaints, cs.s, ctx, "memory.Complaints.List", tenant, q.Validate(), page, kindComplaints,
+		func(td *tenantData) []crm.ID { return td.complaintIndex(q) },
+		func(c *complaint.Complaint) (*complaint.Complaint, bool) { return c, q.Matches(c) }, (*complaint.Complaint).Clone)
 }
 
 // complaintIndex returns the smallest ascending ID list that holds every
 // complaint q can match. The caller holds td.mu.
 func (td *tenantData) complaintIndex(q complaint.Query) []crm.ID {
-	idx := td.cmpIDs
+	idx := td.complaints.ids
 	pick := func(ids []crm.ID) {
 		if len(ids) < len(idx) {
 			idx = ids
@@ -360,18 +216,17 @@ func (cs *complaintStore) Audit(ctx context.Context, tenant crm.TenantID, id crm
 		return out, fmt.Errorf("memory: audit: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: audit of %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return out, notFound("complaint", id)
 	}
 	td.mu.RLock()
 	defer td.mu.RUnlock()
-	if _, ok := td.complaints[id]; !ok {
+	if _, ok := td.complaints.rows[id]; !ok {
 		return out, notFound("complaint", id)
 	}
 	trail := td.audit[id]
@@ -399,4 +254,71 @@ func (cs *complaintStore) Audit(ctx context.Context, tenant crm.TenantID, id crm
 		out.Items = []complaint.AuditEntry{}
 	}
 	return out, nil
+}
+
+// indexComplaint keeps the complaint indexes in step when old (nil: none)
+// is replaced by new (nil: removed). Both must have the same ID.
+func (td *tenantData) indexComplaint(old, new *complaint.Complaint) {
+	var id crm.ID
+	switch {
+	case new != nil:
+		id = new.ID()
+	case old != nil:
+		id = old.ID()
+	default:
+		return
+	}
+	both := old != nil && new != nil
+	if !both || old.Customer() != new.Customer() {
+		if old != nil {
+			removeKey(td.cmpByCustomer, old.Customer(), id)
+		}
+		if new != nil {
+			addKey(td.cmpByCustomer, new.Customer(), id)
+		}
+	}
+	if !both || old.Owner() != new.Owner() {
+		if old != nil {
+			removeKey(td.cmpByOwner, old.Owner(), id)
+		}
+		if new != nil {
+			addKey(td.cmpByOwner, new.Owner(), id)
+		}
+	}
+	if !both || old.Group() != new.Group() {
+		if old != nil && !old.Group().IsZero() {
+			removeKey(td.cmpByGroup, old.Group(), id)
+		}
+		if new != nil && !new.Group().IsZero() {
+			addKey(td.cmpByGroup, new.Group(), id)
+		}
+	}
+}
+
+// appendAudit appends entries to the audit trail of complaint id,
+// recording their removal in t's undo log. The caller holds td.mu.
+func (td *tenantData) appendAudit(t *tx, id crm.ID, entries []complaint.AuditEntry) {
+	if len(entries) == 0 {
+		return
+	}
+	n := len(td.audit[id])
+	td.audit[id] = append(td.audit[id], entries...)
+	if t != nil {
+		t.record(func() { td.locked(func() { td.truncateAudit(id, n) }) })
+	}
+}
+
+// truncateAudit cuts the audit trail of complaint id back to its first n
+// entries, the inverse of appendAudit. The caller holds td.mu.
+func (td *tenantData) truncateAudit(id crm.ID, n int) {
+	a := td.audit[id]
+	if n >= len(a) {
+		return
+	}
+	if n == 0 {
+		delete(td.audit, id)
+		return
+	}
+	clear(a[n:]) // drop references held by the removed entries
+	td.audit[id] = a[:n]
 }

@@ -62,13 +62,13 @@ func dumpComplaints(s *Store, tenant crm.TenantID) complaintDump {
 	}
 	td.mu.RLock()
 	defer td.mu.RUnlock()
-	for id, c := range td.complaints {
+	for id, c := range td.complaints.rows {
 		d.complaints[id] = c.Record()
 	}
 	for id, a := range td.audit {
 		d.audit[id] = slices.Clone(a)
 	}
-	for id, st := range td.risks {
+	for id, st := range td.risks.rows {
 		d.risks[id] = st.r.Record()
 	}
 	for k, id := range td.activeRisk {
@@ -85,23 +85,23 @@ func checkComplaintIndexes(t *testing.T, td *tenantData) {
 	td.mu.RLock()
 	defer td.mu.RUnlock()
 	want := newTenantData()
-	for _, c := range td.complaints {
-		want.putComplaint(nil, c)
+	for _, c := range td.complaints.rows {
+		complaints.put(want, nil, c)
 	}
-	for _, st := range td.risks {
+	for _, st := range td.risks.rows {
 		fresh := newStoredRisk(st.r)
 		require.Equal(t, fresh.key, st.key, "stale hotspot key")
 		require.False(t, want.activeConflict(fresh), "two active risks with key %q", fresh.key)
-		want.putRisk(nil, &fresh)
+		risks.put(want, storedRisk{}, fresh)
 	}
-	require.Equal(t, nilIfEmpty(want.cmpIDs), nilIfEmpty(td.cmpIDs))
+	require.Equal(t, nilIfEmpty(want.complaints.ids), nilIfEmpty(td.complaints.ids))
 	require.Equal(t, want.cmpByCustomer, td.cmpByCustomer)
 	require.Equal(t, want.cmpByOwner, td.cmpByOwner)
 	require.Equal(t, want.cmpByGroup, td.cmpByGroup)
-	require.Equal(t, nilIfEmpty(want.riskIDs), nilIfEmpty(td.riskIDs))
+	require.Equal(t, nilIfEmpty(want.risks.ids), nilIfEmpty(td.risks.ids))
 	require.Equal(t, want.activeRisk, td.activeRisk)
 	for id, trail := range td.audit {
-		c, ok := td.complaints[id]
+		c, ok := td.complaints.rows[id]
 		require.True(t, ok, "audit trail of a missing complaint")
 		require.NotEmpty(t, trail, "empty audit trails are removed")
 		for i, e := range trail {
@@ -110,7 +110,7 @@ func checkComplaintIndexes(t *testing.T, td *tenantData) {
 		}
 		require.Equal(t, c.Record().AuditSeq, trail[len(trail)-1].Seq)
 	}
-	for id := range td.complaints {
+	for id := range td.complaints.rows {
 		require.NotEmpty(t, td.audit[id], "a stored complaint has at least its creation entry")
 	}
 }
@@ -305,10 +305,12 @@ func TestComplaintIndexChoice(t *testing.T) {
 		if i >= 3 {
 			owner = "o2"
 		}
-		td.putComplaint(nil, newTestComplaint(t, tenant, cust, owner, crm.ID{}))
+		c := newTestComplaint(t, tenant, cust, owner, crm.ID{})
+		complaints.put(td, nil, c)
 	}
 	for range 2 {
-		td.putComplaint(nil, newTestComplaint(t, tenant, storagetest.NewID(t), "o2", g))
+		c := newTestComplaint(t, tenant, storagetest.NewID(t), "o2", g)
+		complaints.put(td, nil, c)
 	}
 	tests := []struct {
 		name string

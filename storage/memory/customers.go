@@ -14,17 +14,27 @@ type customerStore struct{ s *Store }
 
 var _ customer.Store = (*customerStore)(nil)
 
-// missingTenant explains why a tenant has no shard: an invalid tenant is
-// refused (shards exist only for valid tenants, so hot paths validate the
-// tenant only when its shard is missing); a valid one simply has no records.
-func missingTenant(op string, tenant crm.TenantID) error {
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	return v.Err(op)
-}
-
-func notFound(what string, id crm.ID) error {
-	return fmt.Errorf("memory: %s %s: %w", what, id, crm.ErrNotFound)
+// customers is the fixture of the customer table: snapshots with their
+// index keys, indexed by owner, e-mail address and phone number. A
+// customer's history is stored with each change.
+var customers = &aggregate[*stored, *customer.Customer, []customer.HistoryEntry]{
+	what:  "customer",
+	table: func(td *tenantData) *table[*stored] { return &td.customers },
+	id:    func(st *stored) crm.ID { return st.c.ID() },
+	index: (*tenantData).indexCustomer,
+	edit:  func(cur *stored) *customer.Customer { return cur.c.Clone() },
+	next: func(op string, cur *stored, work *customer.Customer) (*stored, []customer.HistoryEntry, error) {
+		if work.ID() != cur.c.ID() || work.Tenant() != cur.c.Tenant() {
+			return nil, nil, crm.Invalid(op, "id", "fn must not change the customer's ID or tenant")
+		}
+		clone := work.Clone()
+		pending := clone.PendingHistory()
+		clone.Saved(cur.c.Version() + 1)
+		next := newStored(clone)
+		return &next, pending, nil
+	},
+	extra: (*tenantData).appendHistory,
+	saved: func(work *customer.Customer, next *stored) { work.Saved(next.c.Version()) },
 }
 
 // Create stores a new customer; see customer.Store.
@@ -39,77 +49,22 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	if c.Version() != 0 {
 		return fmt.Errorf("memory: create customer %s: %w", c.ID(), crm.Invalid(op, "version", "must be 0 for a new customer"))
 	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return fmt.Errorf("memory: create customer %s: %w", c.ID(), err)
-	}
-	defer s.leave(t)
-	td := s.tenant(c.Tenant(), true)
 	clone := c.Clone()
 	pending := clone.PendingHistory()
 	clone.Saved(1)
 	snap := newStored(clone)
-
-	td.mu.Lock()
-	if td.has(c.ID()) {
-		td.mu.Unlock()
-		return fmt.Errorf("memory: create customer %s: %w", c.ID(), crm.ErrDuplicate)
+	if err := customers.create(cs.s, ctx, c.Tenant(), &snap, true, nil, pending); err != nil {
+		return err
 	}
-	td.putCustomer(nil, &snap)
-	if t != nil {
-		t.record(func() { td.locked(func() { td.putCustomer(&snap, nil) }) })
-	}
-	td.appendHistory(t, c.ID(), pending)
-	td.mu.Unlock()
 	c.Saved(1)
 	return nil
 }
 
-// locked runs f with the tenant's write lock held.
-func (td *tenantData) locked(f func()) {
-	td.mu.Lock()
-	defer td.mu.Unlock()
-	f()
-}
-
-// appendHistory stores entries as history of customer id, recording their
-// removal in t's undo log. The caller holds td.mu.
-func (td *tenantData) appendHistory(t *tx, id crm.ID, entries []customer.HistoryEntry) {
-	for i := range entries {
-		e := entries[i]
-		e.CustomerID = id
-		td.putHistory(nil, &e)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putHistory(&e, nil) }) })
-		}
-	}
-}
-
 // Get returns a copy of the customer; see customer.Store.
 func (cs *customerStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*customer.Customer, error) {
-	const op = "memory.Customers.Get"
-	if id.IsZero() {
-		return nil, fmt.Errorf("memory: get customer: %w", crm.Invalid(op, "id", "must not be zero"))
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
+	st, err := customers.get(cs.s, ctx, "memory.Customers.Get", tenant, id)
 	if err != nil {
-		return nil, fmt.Errorf("memory: get customer %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		if err := missingTenant(op, tenant); err != nil {
-			return nil, fmt.Errorf("memory: get customer: %w", err)
-		}
-		return nil, notFound("customer", id)
-	}
-	td.mu.RLock()
-	st, ok := td.customers[id]
-	td.mu.RUnlock()
-	if !ok {
-		return nil, notFound("customer", id)
+		return nil, err
 	}
 	return st.h.Clone(), nil // snapshots are immutable: copy outside the lock
 }
@@ -118,68 +73,7 @@ func (cs *customerStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID
 // customer.Store. Updates of one customer are serialised by its lock stripe;
 // fn runs without the tenant's lock held, so it must not call the store.
 func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Customer) error) (*customer.Customer, error) {
-	const op = "memory.Customers.Update"
-	var v crm.Validator
-	v.Check(!id.IsZero(), "id", "must not be zero")
-	v.Check(fn != nil, "fn", "must not be nil")
-	if err := v.Err(op); err != nil {
-		return nil, fmt.Errorf("memory: update customer: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("memory: update customer %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		if err := missingTenant(op, tenant); err != nil {
-			return nil, fmt.Errorf("memory: update customer: %w", err)
-		}
-		return nil, notFound("customer", id)
-	}
-	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
-	for {
-		td.mu.RLock()
-		cur, ok := td.customers[id]
-		td.mu.RUnlock()
-		if !ok {
-			return nil, notFound("customer", id)
-		}
-		work := cur.c.Clone()
-		if err := fn(work); err != nil {
-			return nil, err
-		}
-		if work.ID() != id || work.Tenant() != tenant {
-			return nil, fmt.Errorf("memory: update customer %s: %w", id, crm.Invalid(op, "id", "fn must not change the customer's ID or tenant"))
-		}
-		clone := work.Clone()
-		pending := clone.PendingHistory()
-		version := cur.c.Version() + 1
-		clone.Saved(version)
-		next := newStored(clone)
-
-		td.mu.Lock()
-		if now, ok := td.customers[id]; !ok || now.c != cur.c {
-			// Changed by a writer that does not take the stripe (the undo
-			// of a transaction): run fn again on the new state.
-			td.mu.Unlock()
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("memory: update customer %s: %w", id, err)
-			}
-			continue
-		}
-		td.putCustomer(cur, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putCustomer(&next, cur) }) })
-		}
-		td.appendHistory(t, id, pending)
-		td.mu.Unlock()
-		work.Saved(version)
-		return work, nil
-	}
+	return customers.update(cs.s, ctx, "memory.Customers.Update", tenant, id, fn)
 }
 
 // Save stores c if its version is the stored one; see customer.Store.
@@ -193,12 +87,11 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("memory: save customer: %w", err)
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, c.Tenant(), false)
 	if err != nil {
 		return fmt.Errorf("memory: save customer %s: %w", id, err)
 	}
-	defer s.leave(t)
-	td := s.tenant(c.Tenant(), false)
+	defer s.close(t, td)
 	if td == nil {
 		return notFound("customer", id)
 	}
@@ -208,10 +101,12 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 	next := newStored(clone)
 
 	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
+	if err := lock.lock(ctx); err != nil {
+		return fmt.Errorf("memory: save customer %s: %w", id, err)
+	}
+	defer lock.unlock()
 	td.mu.Lock()
-	cur, ok := td.customers[id]
+	cur, ok := td.customers.rows[id]
 	if !ok {
 		td.mu.Unlock()
 		return notFound("customer", id)
@@ -221,10 +116,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("memory: save customer %s: version %d is stale (stored %d): %w", id, c.Version(), cur.c.Version(), crm.ErrConflict)
 	}
 	version := cur.c.Version() + 1
-	td.putCustomer(cur, &next)
-	if t != nil {
-		t.record(func() { td.locked(func() { td.putCustomer(&next, cur) }) })
-	}
+	customers.swap(td, t, cur, &next)
 	td.appendHistory(t, id, pending)
 	td.mu.Unlock()
 	c.Saved(version)
@@ -237,9 +129,8 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	const op = "memory.Customers.List"
 	var out crm.Page[*customer.Customer]
 	s := cs.s
-	td := s.tenant(tenant, false) // a shard exists only for a valid tenant
 	var v crm.Validator
-	if td == nil {
+	if s.tenant(tenant, false) == nil { // a shard exists only for a valid tenant
 		v.Merge("", tenant.Validate())
 	}
 	v.Merge("query", q.Validate())
@@ -250,14 +141,11 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	if err := v.Err(op); err != nil {
 		return out, fmt.Errorf("memory: list customers: %w", err)
 	}
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return out, fmt.Errorf("memory: list customers: %w", err)
 	}
-	defer s.leave(t)
-	if td == nil {
-		td = s.tenant(tenant, false) // created meanwhile
-	}
+	defer s.close(t, td)
 	if td == nil {
 		return out, nil
 	}
@@ -308,7 +196,7 @@ func listOwner(refs []ownerRef, q customer.Query, plain bool, cursor crm.ID, aft
 // listAll is listOwner over every customer of the tenant. The caller holds
 // the tenant's read lock.
 func (td *tenantData) listAll(q customer.Query, plain bool, cursor crm.ID, after bool, limit int, found []*customer.Customer) []*customer.Customer {
-	idx := td.ids
+	idx := td.customers.ids
 	start := 0
 	if after {
 		i, ok := slices.BinarySearchFunc(idx, cursor, crm.ID.Compare)
@@ -318,7 +206,7 @@ func (td *tenantData) listAll(q customer.Query, plain bool, cursor crm.ID, after
 		start = i
 	}
 	for _, id := range idx[start:] {
-		st := td.customers[id]
+		st := td.customers.rows[id]
 		if plain && st.tombstone || !plain && !q.Matches(&st.h) {
 			continue
 		}
@@ -331,14 +219,19 @@ func (td *tenantData) listAll(q customer.Query, plain bool, cursor crm.ID, after
 }
 
 // FindByContact returns the customers having any of the normalised e-mail
-// addresses or phone numbers; see customer.Store. limit 0 means
-// crm.DefaultPageLimit; limits above crm.MaxPageLimit are reduced to it; a
-// negative limit is invalid.
+// addresses or phone numbers, in ascending ID order; see customer.Store.
+// limit 0 means crm.DefaultPageLimit; limits above crm.MaxPageLimit are
+// reduced to it; a negative limit is invalid. At most MaxContactKeys keys
+// (emails and phones together) are accepted, as in every store; repeated
+// keys count once. The cost grows with the distinct keys and the customers
+// examined, not with the repetitions: the keys' ID lists (each ascending)
+// are merged, and the merge stops at limit customers.
 func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID, emails, phones []string, limit int) ([]*customer.Customer, error) {
 	const op = "memory.Customers.FindByContact"
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Check(limit >= 0, "limit", "must not be negative")
+	v.Check(len(emails)+len(phones) <= MaxContactKeys, "emails", "too many keys")
 	if err := v.Err(op); err != nil {
 		return nil, fmt.Errorf("memory: find by contact: %w", err)
 	}
@@ -349,34 +242,25 @@ func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID,
 		limit = crm.MaxPageLimit
 	}
 	s := cs.s
-	t, err := s.enter(ctx)
+	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
 		return nil, fmt.Errorf("memory: find by contact: %w", err)
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
+	defer s.close(t, td)
 	if td == nil {
 		return []*customer.Customer{}, nil
 	}
-	var ids []crm.ID
 	td.mu.RLock()
-	for _, k := range emails {
-		ids = append(ids, td.byEmail[k]...)
-	}
-	for _, k := range phones {
-		ids = append(ids, td.byPhone[k]...)
-	}
-	slices.SortFunc(ids, crm.ID.Compare)
-	ids = slices.Compact(ids)
-	found := make([]*customer.Customer, 0, min(len(ids), limit))
-	for _, id := range ids {
-		if len(found) == limit {
-			break
-		}
-		if st, ok := td.customers[id]; ok && !st.c.IsTombstone() {
+	lists := make(idLists, 0, min(len(emails)+len(phones), 64))
+	lists = td.contactLists(lists, td.byEmail, emails)
+	lists = td.contactLists(lists, td.byPhone, phones)
+	found := make([]*customer.Customer, 0, min(limit, 64))
+	lists.merge(func(id crm.ID) bool {
+		if st, ok := td.customers.rows[id]; ok && !st.tombstone {
 			found = append(found, st.c)
 		}
-	}
+		return len(found) < limit
+	})
 	td.mu.RUnlock()
 	for i, c := range found {
 		found[i] = c.Clone()
@@ -384,406 +268,121 @@ func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID,
 	return found, nil
 }
 
-// History returns a page of the customer's history, oldest first; see
-// customer.Store. A missing customer returns crm.ErrNotFound.
-func (cs *customerStore) History(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[customer.HistoryEntry], error) {
-	const op = "memory.Customers.History"
-	var out crm.Page[customer.HistoryEntry]
-	page, cur, after, err := checkPage(op, tenant, id, "id", page, kindHistory)
-	if err != nil {
-		return out, fmt.Errorf("memory: history: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return out, fmt.Errorf("memory: history of %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return out, notFound("customer", id)
-	}
-	td.mu.RLock()
-	defer td.mu.RUnlock()
-	if !td.has(id) {
-		return out, notFound("customer", id)
-	}
-	h := td.history[id]
-	start := 0
-	if after {
-		key := customer.HistoryEntry{At: cur.at, OriginID: cur.id, Seq: cur.seq}
-		start, _ = slices.BinarySearchFunc(h, key, customer.CompareHistory)
-		for start < len(h) && customer.CompareHistory(h[start], key) <= 0 {
-			start++
-		}
-	}
-	h = h[start:]
-	if len(h) > page.Limit {
-		h = h[:page.Limit]
-		last := h[len(h)-1]
-		out.Next = cursor{kind: kindHistory, at: last.At, id: last.OriginID, seq: last.Seq}.encode()
-	}
-	out.Items = slices.Clone(h)
-	if out.Items == nil {
-		out.Items = []customer.HistoryEntry{}
-	}
-	return out, nil
+// stored is a customer snapshot with the keys it is indexed under, computed
+// before the tenant's lock is taken so that nothing is allocated under it.
+//
+// The customers map holds pointers to stored values, which are never
+// changed once stored, so that a map slot is small (a lookup touches less
+// memory on a large store). h is a copy of the snapshot's handle kept
+// beside the keys, so that reads clone it without following c (one cache
+// miss less). It shares the snapshot's state copy-on-write.
+type stored struct {
+	c         *customer.Customer // the snapshot; its identity marks this version
+	h         customer.Customer  // a copy of *c, cloned by readers
+	emails    []string           // Email.Normalized of each address
+	phones    []string           // Phone.Normalized of each number
+	tombstone bool               // c.IsTombstone()
 }
 
-// checkPage validates a tenant, a record ID and a page request, and decodes
-// the page's cursor.
-func checkPage(op string, tenant crm.TenantID, id crm.ID, idPath string, page crm.PageRequest, kind byte) (crm.PageRequest, cursor, bool, error) {
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Check(!id.IsZero(), idPath, "must not be zero")
-	page, perr := page.Normalize()
-	v.Merge("page", perr)
-	cur, after, cerr := decodeCursor(op, kind, page.Cursor)
-	v.Merge("page", cerr)
-	return page, cur, after, v.Err(op)
+// newStored wraps a snapshot the store owns. c must come from Clone (which
+// marks it as sharing its state), so that h, its copy, shares the state
+// copy-on-write and cloning h writes nothing.
+func newStored(c *customer.Customer) stored {
+	st := stored{c: c, h: *c, tombstone: c.IsTombstone()}
+	for _, e := range c.Emails() {
+		if k := e.Normalized(); k != "" {
+			st.emails = append(st.emails, k)
+		}
+	}
+	for _, p := range c.Phones() {
+		if k := p.Normalized(); k != "" {
+			st.phones = append(st.phones, k)
+		}
+	}
+	return st
 }
 
-// AddInteraction stores an interaction of an existing customer; see
-// customer.Store.
-func (cs *customerStore) AddInteraction(ctx context.Context, in customer.Interaction) error {
-	if err := in.Validate(); err != nil {
-		return fmt.Errorf("memory: add interaction: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return fmt.Errorf("memory: add interaction %s: %w", in.ID, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(in.Tenant, false)
-	if td == nil {
-		return notFound("customer", in.CustomerID)
-	}
-	td.mu.Lock()
-	defer td.mu.Unlock()
-	if !td.has(in.CustomerID) {
-		return notFound("customer", in.CustomerID)
-	}
-	if _, dup := td.interactions[in.ID]; dup {
-		return fmt.Errorf("memory: add interaction %s: %w", in.ID, crm.ErrDuplicate)
-	}
-	td.putInteraction(nil, &in)
-	if t != nil {
-		t.record(func() { td.locked(func() { td.putInteraction(&in, nil) }) })
-	}
-	return nil
-}
-
-// Interactions returns a page of the customer's interactions, newest
-// first; see customer.Store. A missing customer returns crm.ErrNotFound.
-func (cs *customerStore) Interactions(ctx context.Context, tenant crm.TenantID, customerID crm.ID, page crm.PageRequest) (crm.Page[customer.Interaction], error) {
-	const op = "memory.Customers.Interactions"
-	var out crm.Page[customer.Interaction]
-	page, cur, after, err := checkPage(op, tenant, customerID, "customer_id", page, kindInteractions)
-	if err != nil {
-		return out, fmt.Errorf("memory: interactions: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return out, fmt.Errorf("memory: interactions of %s: %w", customerID, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return out, notFound("customer", customerID)
-	}
-	td.mu.RLock()
-	defer td.mu.RUnlock()
-	if !td.has(customerID) {
-		return out, notFound("customer", customerID)
-	}
-	list := td.intByCustomer[customerID]
-	if after {
-		key := customer.Interaction{At: cur.at, ID: cur.id}
-		i, found := slices.BinarySearchFunc(list, key, customer.CompareInteractions)
-		if found {
-			i++
-		}
-		list = list[i:]
-	}
-	if len(list) > page.Limit {
-		list = list[:page.Limit]
-		last := list[len(list)-1]
-		out.Next = cursor{kind: kindInteractions, at: last.At, id: last.ID}.encode()
-	}
-	out.Items = slices.Clone(list)
-	if out.Items == nil {
-		out.Items = []customer.Interaction{}
-	}
-	return out, nil
-}
-
-// CreateVisit stores a planned visit at version 1; see customer.Store.
-func (cs *customerStore) CreateVisit(ctx context.Context, v customer.Visit) error {
-	if err := v.Validate(); err != nil {
-		return fmt.Errorf("memory: create visit: %w", err)
-	}
-	v.Version = 1
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return fmt.Errorf("memory: create visit %s: %w", v.ID, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(v.Tenant, false)
-	if td == nil {
-		return notFound("customer", v.CustomerID)
-	}
-	td.mu.Lock()
-	defer td.mu.Unlock()
-	if !td.has(v.CustomerID) {
-		return notFound("customer", v.CustomerID)
-	}
-	if _, dup := td.visits[v.ID]; dup {
-		return fmt.Errorf("memory: create visit %s: %w", v.ID, crm.ErrDuplicate)
-	}
-	td.putVisit(nil, &v)
-	if t != nil {
-		t.record(func() { td.locked(func() { td.putVisit(&v, nil) }) })
-	}
-	return nil
-}
-
-// GetVisit returns a visit; see customer.Store.
-func (cs *customerStore) GetVisit(ctx context.Context, tenant crm.TenantID, id crm.ID) (customer.Visit, error) {
-	if err := customer.CheckRef("memory.Customers.GetVisit", tenant, id, "id"); err != nil {
-		return customer.Visit{}, fmt.Errorf("memory: get visit: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return customer.Visit{}, fmt.Errorf("memory: get visit %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return customer.Visit{}, notFound("visit", id)
-	}
-	td.mu.RLock()
-	v, ok := td.visits[id]
-	td.mu.RUnlock()
-	if !ok {
-		return customer.Visit{}, notFound("visit", id)
-	}
-	return v, nil
-}
-
-// UpdateVisit runs fn on the latest state of a visit and stores the result
-// at the next version; see customer.Store. The result must still be a valid
-// visit with the same ID, tenant and customer.
-func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Visit) error) (customer.Visit, error) {
-	const op = "memory.Customers.UpdateVisit"
-	if err := customer.CheckRef(op, tenant, id, "id"); err != nil {
-		return customer.Visit{}, fmt.Errorf("memory: update visit: %w", err)
-	}
-	if fn == nil {
-		return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return customer.Visit{}, notFound("visit", id)
-	}
-	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
-	for {
-		td.mu.RLock()
-		cur, ok := td.visits[id]
-		td.mu.RUnlock()
-		if !ok {
-			return customer.Visit{}, notFound("visit", id)
-		}
-		work := cur
-		if err := fn(&work); err != nil {
-			return customer.Visit{}, err
-		}
-		if err := customer.CheckVisitUpdate(op, cur, work); err != nil {
-			return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
-		}
-		work.Version = cur.Version + 1
-
-		td.mu.Lock()
-		if now, ok := td.visits[id]; !ok || now != cur {
-			td.mu.Unlock()
-			if err := ctx.Err(); err != nil {
-				return customer.Visit{}, fmt.Errorf("memory: update visit %s: %w", id, err)
-			}
-			continue
-		}
-		next := work
-		td.putVisit(&cur, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putVisit(&next, &cur) }) })
-		}
-		td.mu.Unlock()
-		return work, nil
-	}
-}
-
-// ListVisits returns a page of visits matching q ordered by PlannedAt, then
-// ID; see customer.Store. It walks the index of q.CustomerID or
-// q.Salesperson when set, starting at q.From.
-func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q customer.VisitQuery, page crm.PageRequest) (crm.Page[customer.Visit], error) {
-	const op = "memory.Customers.ListVisits"
-	var out crm.Page[customer.Visit]
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Merge("query", q.Validate())
-	page, perr := page.Normalize()
-	v.Merge("page", perr)
-	cur, after, cerr := decodeCursor(op, kindVisits, page.Cursor)
-	v.Merge("page", cerr)
-	if err := v.Err(op); err != nil {
-		return out, fmt.Errorf("memory: list visits: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return out, fmt.Errorf("memory: list visits: %w", err)
-	}
-	defer s.leave(t)
-	out.Items = []customer.Visit{}
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return out, nil
-	}
-	td.mu.RLock()
-	defer td.mu.RUnlock()
-	idx := td.visitAll
+// indexCustomer keeps the customer indexes in step when old (nil: none)
+// is replaced by new (nil: removed). Both must have the same ID.
+func (td *tenantData) indexCustomer(old, new *stored) {
+	var id crm.ID
 	switch {
-	case !q.CustomerID.IsZero():
-		idx = td.visitByCustomer[q.CustomerID]
-	case q.Salesperson != "":
-		idx = td.visitBySales[q.Salesperson]
+	case new != nil:
+		id = new.c.ID()
+	case old != nil:
+		id = old.c.ID()
+	default:
+		return
 	}
-	start := 0
-	if !q.From.IsZero() {
-		start, _ = slices.BinarySearchFunc(idx, visitRef{at: q.From}, compareVisitRef)
+	if old != nil && (new == nil || old.c.Owner() != new.c.Owner()) {
+		td.removeOwnerRef(old.c.Owner(), id)
 	}
-	if after {
-		i, found := slices.BinarySearchFunc(idx, visitRef{at: cur.at, id: cur.id}, compareVisitRef)
-		if found {
-			i++
+	if new != nil {
+		td.putOwnerRef(new.c.Owner(), ownerRef{id: id, tombstone: new.tombstone, h: new.h})
+	}
+	var oldEmails, oldPhones, newEmails, newPhones []string
+	if old != nil {
+		oldEmails, oldPhones = old.emails, old.phones
+	}
+	if new != nil {
+		newEmails, newPhones = new.emails, new.phones
+	}
+	if !slices.Equal(oldEmails, newEmails) {
+		for _, k := range oldEmails {
+			removeKey(td.byEmail, k, id)
 		}
-		start = max(start, i)
-	}
-	for _, r := range idx[start:] {
-		if !q.To.IsZero() && !r.at.Before(q.To) {
-			break
-		}
-		if vi := td.visits[r.id]; q.Matches(vi) {
-			if len(out.Items) == page.Limit {
-				last := out.Items[len(out.Items)-1]
-				out.Next = cursor{kind: kindVisits, at: last.PlannedAt, id: last.ID}.encode()
-				break
-			}
-			out.Items = append(out.Items, vi)
+		for _, k := range newEmails {
+			addKey(td.byEmail, k, id)
 		}
 	}
-	return out, nil
+	if !slices.Equal(oldPhones, newPhones) {
+		for _, k := range oldPhones {
+			removeKey(td.byPhone, k, id)
+		}
+		for _, k := range newPhones {
+			addKey(td.byPhone, k, id)
+		}
+	}
 }
 
-// MoveRelated re-points the interactions, history entries and visits of
-// customer from to customer to; see customer.Store. Moved visits get a new
-// version. from and to must differ.
-func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, from, to crm.ID) error {
-	const op = "memory.Customers.MoveRelated"
-	if err := customer.CheckMove(op, tenant, from, to); err != nil {
-		return fmt.Errorf("memory: move related: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return fmt.Errorf("memory: move related %s to %s: %w", from, to, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return notFound("customer", from)
-	}
-	td.mu.Lock()
-	defer td.mu.Unlock()
-	switch {
-	case !td.has(from):
-		return notFound("customer", from)
-	case !td.has(to):
-		return notFound("customer", to)
-	}
-	for _, old := range slices.Clone(td.intByCustomer[from]) {
-		next := old
-		next.CustomerID = to
-		td.putInteraction(&old, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putInteraction(&next, &old) }) })
-		}
-	}
-	for _, old := range slices.Clone(td.history[from]) {
-		next := old
-		next.CustomerID = to
-		td.putHistory(&old, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putHistory(&next, &old) }) })
-		}
-	}
-	for _, r := range slices.Clone(td.visitByCustomer[from]) {
-		old := td.visits[r.id]
-		next := old
-		next.CustomerID = to
-		next.Version++
-		td.putVisit(&old, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putVisit(&next, &old) }) })
-		}
-	}
-	return nil
+// ownerRef is an entry of an owner's index: the customer's ID and a copy
+// of its snapshot's handle, so that listing an owner's customers reads the
+// index alone, in order, instead of looking each customer up in the map
+// (a cache miss per customer on a large store).
+type ownerRef struct {
+	id        crm.ID
+	tombstone bool
+	h         customer.Customer // shares the snapshot's state copy-on-write
 }
 
-// EraseInteractions blanks the texts of the customer's interactions; see
-// customer.Store. It returns how many interactions had text to blank. A
-// missing customer returns crm.ErrNotFound.
-func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.TenantID, customerID crm.ID) (int, error) {
-	if err := customer.CheckRef("memory.Customers.EraseInteractions", tenant, customerID, "customer_id"); err != nil {
-		return 0, fmt.Errorf("memory: erase interactions: %w", err)
+func compareOwnerRef(r ownerRef, id crm.ID) int { return r.id.Compare(id) }
+
+// putOwnerRef inserts r into owner's index, or replaces the entry of r.id.
+func (td *tenantData) putOwnerRef(owner crm.UserID, r ownerRef) {
+	refs := td.byOwner[owner]
+	if n := len(refs); n == 0 || refs[n-1].id.Compare(r.id) < 0 {
+		td.byOwner[owner] = append(refs, r) // UUIDv7: new IDs usually go last
+		return
 	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("memory: erase interactions of %s: %w", customerID, err)
+	i, found := slices.BinarySearchFunc(refs, r.id, compareOwnerRef)
+	if found {
+		refs[i] = r
+		return
 	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return 0, notFound("customer", customerID)
+	td.byOwner[owner] = slices.Insert(refs, i, r)
+}
+
+// removeOwnerRef removes the entry of id from owner's index.
+func (td *tenantData) removeOwnerRef(owner crm.UserID, id crm.ID) {
+	refs := td.byOwner[owner]
+	i, found := slices.BinarySearchFunc(refs, id, compareOwnerRef)
+	if !found {
+		return
 	}
-	td.mu.Lock()
-	defer td.mu.Unlock()
-	if !td.has(customerID) {
-		return 0, notFound("customer", customerID)
+	refs = slices.Delete(refs, i, i+1)
+	if len(refs) == 0 {
+		delete(td.byOwner, owner)
+		return
 	}
-	n := 0
-	for _, old := range slices.Clone(td.intByCustomer[customerID]) {
-		if old.Summary == "" && old.Outcome == "" && old.NextStep == "" {
-			continue
-		}
-		next := old
-		next.Summary, next.Outcome, next.NextStep = "", "", ""
-		td.putInteraction(&old, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putInteraction(&next, &old) }) })
-		}
-		n++
-	}
-	return n, nil
+	td.byOwner[owner] = refs
 }

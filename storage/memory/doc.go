@@ -38,6 +38,18 @@
 //     mitigating) risk raised from it, which refuses a second active risk
 //     of the same key with crm.ErrDuplicate.
 //
+// # How an aggregate is stored
+//
+// Every aggregate (customers, visits, complaints, risks) is stored by one
+// generic table: records by ID, their IDs in ascending order, and the
+// secondary indexes its fixture keeps in step. Create, Get, the closure
+// Update (load, copy, run fn, check the result, swap the record and its
+// indexes, log the inverse for undo) and ID-ordered paging are written once
+// for all of them; an aggregate supplies a fixture of a few functions (its
+// table, its indexes, how an update's result becomes the next snapshot,
+// what else a change stores, such as history or audit entries), so every
+// aggregate validates, versions, undoes and retries alike.
+//
 // # Copies in and out
 //
 // The store keeps private copies ([customer.Customer.Clone],
@@ -68,12 +80,31 @@
 //
 // [Store.InTx] carries the transaction in the context it passes to fn;
 // store calls made with that context (or one derived from it) take part in
-// it, and a nested InTx joins it. The memory store runs one transaction at
-// a time, and every call outside it waits until it ends: transactions are
-// serialisable by construction and never fail with crm.ErrConflict, at the
-// price of excluding all other work while they run. Keep them short, and
-// make every store call inside fn with fn's context: a call with an
-// unrelated context waits for the transaction, which waits for fn.
+// it, and a nested InTx joins it. A transaction takes each tenant it
+// touches, exclusively, from its first call on that tenant to its end:
+// calls made outside it on those tenants wait until it ends, while calls on
+// any other tenant never wait for it. A transaction is therefore
+// serialisable, and a read outside it never sees its uncommitted changes.
+// Make every store call inside fn with fn's context: a call with an
+// unrelated context on a tenant the transaction holds waits for the
+// transaction, which waits for fn.
+//
+// Every wait (for a tenant, for a lock stripe) honours the caller's
+// context: when it ends first, the call returns an error wrapping
+// ctx.Err(). A call outside transactions passes its tenant's gate with one
+// atomic addition when no transaction holds the tenant.
+//
+// Two transactions that would wait for each other (each holding a tenant
+// the other wants, or a longer cycle) do not hang: the call that would close
+// the cycle fails at once with an error wrapping crm.ErrConflict; its
+// transaction should return the error (it is then undone) and may be
+// retried.
+//
+// Functions registered with crm.AfterCommit in a transaction run after it
+// commits, once its tenants are released, and are dropped when it rolls
+// back. The context they receive still names the finished transaction,
+// which the store refuses; they must use a context of their own to call
+// the store.
 //
 // Each change made in a transaction records its inverse (for a complaint
 // update: the previous snapshot and the length of its audit trail). When fn returns
@@ -82,6 +113,20 @@
 // behind. Using the context of a finished transaction is refused with
 // crm.ErrInvalid.
 //
+// # The outbox
+//
+// A Store is a [storage.Outbox]: AppendEvents writes events into their
+// tenant's outbox in the transaction the context carries (or one of its
+// own), logged for undo like every other change, so a rolled-back
+// transaction leaves no event; events of a transaction that has not
+// committed cannot be claimed. ClaimEvents hands out free events in
+// ascending ID order (across tenants, or of one tenant) under a lease
+// measured by [Options.Clock]; AckEvents removes those whose claim is still
+// the one they carry. Claims and acknowledgements run one at a time, so two
+// drainers never hold one event at once; they are not part of transactions
+// and never wait for one. Handed-out events carry their own copy of their
+// JSON data.
+//
 // # Choices where the ports leave room
 //
 //   - Create refuses a customer whose version is not 0 with
@@ -89,7 +134,9 @@
 //   - History, Interactions and EraseInteractions of a customer that does
 //     not exist return crm.ErrNotFound (an existing customer without
 //     entries gives an empty page, or 0).
-//   - FindByContact ignores empty keys; a limit of 0 means
+//   - FindByContact accepts at most [MaxContactKeys] keys (e-mail
+//     addresses and phone numbers together; more is crm.ErrInvalid, as in
+//     PostgreSQL); repeated keys count once; it ignores empty keys; a limit of 0 means
 //     crm.DefaultPageLimit, limits above crm.MaxPageLimit are reduced to
 //     it, and a negative limit is invalid.
 //   - EraseInteractions counts the interactions that had text to blank and

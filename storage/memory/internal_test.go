@@ -299,7 +299,7 @@ func dump(s *Store, tenant crm.TenantID) tenantDump {
 	}
 	td.mu.RLock()
 	defer td.mu.RUnlock()
-	for id, st := range td.customers {
+	for id, st := range td.customers.rows {
 		d.customers[id] = st.c.Record()
 	}
 	for id, h := range td.history {
@@ -308,7 +308,7 @@ func dump(s *Store, tenant crm.TenantID) tenantDump {
 	for id, in := range td.interactions {
 		d.interactions[id] = in
 	}
-	for id, v := range td.visits {
+	for id, v := range td.visits.rows {
 		d.visits[id] = v
 	}
 	return d
@@ -321,17 +321,17 @@ func checkIndexes(t *testing.T, td *tenantData) {
 	td.mu.RLock()
 	defer td.mu.RUnlock()
 	want := newTenantData()
-	for _, st := range td.customers {
+	for _, st := range td.customers.rows {
 		fresh := newStored(st.c)
-		want.putCustomer(nil, &fresh)
+		customers.put(want, nil, &fresh)
 	}
 	for _, in := range td.interactions {
 		want.putInteraction(nil, &in)
 	}
-	for _, v := range td.visits {
-		want.putVisit(nil, &v)
+	for _, v := range td.visits.rows {
+		visits.put(want, customer.Visit{}, v)
 	}
-	require.Equal(t, nilIfEmpty(want.ids), nilIfEmpty(td.ids))
+	require.Equal(t, nilIfEmpty(want.customers.ids), nilIfEmpty(td.customers.ids))
 	require.Equal(t, want.byOwner, td.byOwner)
 	require.Equal(t, want.byEmail, td.byEmail)
 	require.Equal(t, want.byPhone, td.byPhone)

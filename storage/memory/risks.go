@@ -8,9 +8,78 @@ import (
 	"github.com/crmkit/crm/complaint"
 )
 
+// risks is the fixture of the risk table: snapshots with their hotspot
+// key, and the one active risk of each key, which admit enforces.
+var risks = &aggregate[storedRisk, *complaint.Risk, struct{}]{
+	what:  "risk",
+	table: func(td *tenantData) *table[storedRisk] { return &td.risks },
+	id:    func(st storedRisk) crm.ID { return st.r.ID() },
+	index: (*tenantData).indexRisk,
+	admit: func(td *tenantData, _, st storedRisk) error {
+		if td.activeConflict(st) {
+			return fmt.Errorf("hotspot %q already has an active risk: %w", st.key, crm.ErrDuplicate)
+		}
+		return nil
+	},
+	edit: func(cur storedRisk) *complaint.Risk { return cur.r.Clone() },
+	next: func(op string, cur storedRisk, work *complaint.Risk) (storedRisk, struct{}, error) {
+		if err := complaint.CheckRiskUpdate(op, cur.r, work); err != nil {
+			return storedRisk{}, struct{}{}, err
+		}
+		if _, err := complaint.RiskFromRecord(work.Record()); err != nil {
+			return storedRisk{}, struct{}{}, err
+		}
+		clone := work.Clone()
+		clone.Saved(cur.r.Version() + 1)
+		return storedRisk{r: clone, key: cur.key}, struct{}{}, nil // the hotspot is unchanged
+	},
+	saved: func(work *complaint.Risk, next storedRisk) { work.Saved(next.r.Version()) },
+}
+
+// storedRisk is an immutable risk snapshot with its hotspot key, computed
+// before the tenant's lock is taken.
+type storedRisk struct {
+	r   *complaint.Risk
+	key string
+}
+
+func newStoredRisk(r *complaint.Risk) storedRisk { return storedRisk{r: r, key: r.Key()} }
+
+// indexRisk keeps the active-key index in step when old (zero: none) is
+// replaced by new (zero: removed). Both must have the same ID. The fixture's
+// admit checks the one-active-risk-per-key rule first.
+func (td *tenantData) indexRisk(old, new storedRisk) {
+	var id crm.ID
+	switch {
+	case new.r != nil:
+		id = new.r.ID()
+	case old.r != nil:
+		id = old.r.ID()
+	default:
+		return
+	}
+	if old.r != nil && old.r.Active() && td.activeRisk[old.key] == id {
+		delete(td.activeRisk, old.key)
+	}
+	if new.r != nil && new.r.Active() {
+		td.activeRisk[new.key] = id
+	}
+}
+
+// activeConflict reports whether storing r would give its hotspot key a
+// second active risk. The caller holds td.mu.
+func (td *tenantData) activeConflict(r storedRisk) bool {
+	if !r.r.Active() {
+		return false
+	}
+	other, ok := td.activeRisk[r.key]
+	return ok && other != r.r.ID()
+}
+
 // CreateRisk stores a new risk at version 1; see complaint.Store. A risk
 // that does not pass the checks of complaint.RiskFromRecord is refused with
-// crm.ErrInvalid.
+// crm.ErrInvalid, one that would give its hotspot key a second active risk
+// with crm.ErrDuplicate.
 func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) error {
 	const op = "memory.Complaints.CreateRisk"
 	if err := checkCtx(ctx, "create risk"); err != nil {
@@ -29,28 +98,10 @@ func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) err
 	if _, err := complaint.RiskFromRecord(r.Record()); err != nil {
 		return fmt.Errorf("memory: create risk %s: %w", id, err)
 	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return fmt.Errorf("memory: create risk %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(r.Tenant(), true)
 	clone := r.Clone()
 	clone.Saved(1)
-	snap := newStoredRisk(clone)
-
-	td.mu.Lock()
-	defer td.mu.Unlock()
-	if _, dup := td.risks[id]; dup {
-		return fmt.Errorf("memory: create risk %s: %w", id, crm.ErrDuplicate)
-	}
-	if td.activeConflict(snap) {
-		return fmt.Errorf("memory: create risk %s: hotspot %q already has an active risk: %w", id, snap.key, crm.ErrDuplicate)
-	}
-	td.putRisk(nil, &snap)
-	if t != nil {
-		t.record(func() { td.locked(func() { td.putRisk(&snap, nil) }) })
+	if err := risks.create(cs.s, ctx, r.Tenant(), newStoredRisk(clone), true, nil, struct{}{}); err != nil {
+		return err
 	}
 	r.Saved(1)
 	return nil
@@ -58,28 +109,9 @@ func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) err
 
 // GetRisk returns a copy of the risk; see complaint.Store.
 func (cs *complaintStore) GetRisk(ctx context.Context, tenant crm.TenantID, id crm.ID) (*complaint.Risk, error) {
-	const op = "memory.Complaints.GetRisk"
-	if err := checkCtx(ctx, "get risk"); err != nil {
-		return nil, err
-	}
-	if err := complaint.CheckRef(op, tenant, id); err != nil {
-		return nil, fmt.Errorf("memory: get risk: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
+	st, err := risks.get(cs.s, ctx, "memory.Complaints.GetRisk", tenant, id)
 	if err != nil {
-		return nil, fmt.Errorf("memory: get risk %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return nil, notFound("risk", id)
-	}
-	td.mu.RLock()
-	st, ok := td.risks[id]
-	td.mu.RUnlock()
-	if !ok {
-		return nil, notFound("risk", id)
+		return nil, err
 	}
 	return st.r.Clone(), nil
 }
@@ -88,107 +120,16 @@ func (cs *complaintStore) GetRisk(ctx context.Context, tenant crm.TenantID, id c
 // the result at the next version; see complaint.Store. A result that would
 // give its hotspot key a second active risk returns crm.ErrDuplicate.
 func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*complaint.Risk) error) (*complaint.Risk, error) {
-	const op = "memory.Complaints.UpdateRisk"
-	if err := checkCtx(ctx, "update risk"); err != nil {
-		return nil, err
-	}
-	if err := complaint.CheckRef(op, tenant, id); err != nil {
-		return nil, fmt.Errorf("memory: update risk: %w", err)
-	}
-	if fn == nil {
-		return nil, fmt.Errorf("memory: update risk %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("memory: update risk %s: %w", id, err)
-	}
-	defer s.leave(t)
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return nil, notFound("risk", id)
-	}
-	lock := s.stripeFor(id)
-	lock.Lock()
-	defer lock.Unlock()
-	for {
-		td.mu.RLock()
-		cur, ok := td.risks[id]
-		td.mu.RUnlock()
-		if !ok {
-			return nil, notFound("risk", id)
-		}
-		work := cur.r.Clone()
-		if err := fn(work); err != nil {
-			return nil, err
-		}
-		if err := complaint.CheckRiskUpdate(op, cur.r, work); err != nil {
-			return nil, fmt.Errorf("memory: update risk %s: %w", id, err)
-		}
-		if _, err := complaint.RiskFromRecord(work.Record()); err != nil {
-			return nil, fmt.Errorf("memory: update risk %s: %w", id, err)
-		}
-		clone := work.Clone()
-		version := cur.r.Version() + 1
-		clone.Saved(version)
-		next := storedRisk{r: clone, key: cur.key} // the hotspot is unchanged
-
-		td.mu.Lock()
-		if now, ok := td.risks[id]; !ok || now.r != cur.r {
-			td.mu.Unlock()
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("memory: update risk %s: %w", id, err)
-			}
-			continue
-		}
-		if td.activeConflict(next) {
-			td.mu.Unlock()
-			return nil, fmt.Errorf("memory: update risk %s: hotspot %q already has an active risk: %w", id, next.key, crm.ErrDuplicate)
-		}
-		td.putRisk(&cur, &next)
-		if t != nil {
-			t.record(func() { td.locked(func() { td.putRisk(&next, &cur) }) })
-		}
-		td.mu.Unlock()
-		work.Saved(version)
-		return work, nil
-	}
+	return risks.update(cs.s, ctx, "memory.Complaints.UpdateRisk", tenant, id, fn)
 }
 
 // ListRisks returns a page of the risks matching q in ascending ID order;
 // see complaint.Store. A tenant has few risks: the list walks them all.
 func (cs *complaintStore) ListRisks(ctx context.Context, tenant crm.TenantID, q complaint.RiskQuery, page crm.PageRequest) (crm.Page[*complaint.Risk], error) {
-	const op = "memory.Complaints.ListRisks"
-	var out crm.Page[*complaint.Risk]
-	if err := checkCtx(ctx, "list risks"); err != nil {
-		return out, err
-	}
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Merge("query", q.Validate())
-	page, perr := page.Normalize()
-	v.Merge("page", perr)
-	after, hasAfter, cerr := decodeIDCursor(op, kindRisks, page.Cursor)
-	v.Merge("page", cerr)
-	if err := v.Err(op); err != nil {
-		return out, fmt.Errorf("memory: list risks: %w", err)
-	}
-	s := cs.s
-	t, err := s.enter(ctx)
-	if err != nil {
-		return out, fmt.Errorf("memory: list risks: %w", err)
-	}
-	defer s.leave(t)
-	out.Items = []*complaint.Risk{}
-	td := s.tenant(tenant, false)
-	if td == nil {
-		return out, nil
-	}
-	td.mu.RLock()
-	found := walkAfter(td.riskIDs, after, hasAfter, page.Limit, func(id crm.ID) (*complaint.Risk, bool) {
-		st := td.risks[id]
-		return st.r, (q.Key == "" || st.key == q.Key) && q.Matches(st.r)
-	})
-	td.mu.RUnlock()
-	return finishPage(found, page.Limit, kindRisks, (*complaint.Risk).Clone), nil
+	return list(risks, cs.s, ctx, "memory.Complaints.ListRisks", tenant, q.Validate(), page, kindRisks,
+		func(td *tenantData) []crm.ID { return td.risks.ids },
+		func(st storedRisk) (*complaint.Risk, bool) {
+			return st.r, (q.Key == "" || st.key == q.Key) && q.Matches(st.r)
+		},
+		(*complaint.Risk).Clone)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
@@ -31,6 +30,10 @@ type Options struct {
 	// parallel. It is rounded up to a power of two and capped at
 	// MaxStripes. Default: DefaultStripes.
 	Stripes int
+
+	// Clock measures the leases of outbox claims (see [Store.ClaimEvents]).
+	// Default: crm.SystemClock.
+	Clock crm.Clock
 }
 
 // Store is an in-memory implementation of [storage.Store]. It is safe for
@@ -38,9 +41,9 @@ type Options struct {
 // and runs transactions. Create one with [New]; the zero value is not
 // usable.
 type Store struct {
-	// gate separates transactions from everything else: calls outside a
-	// transaction hold it shared, a transaction holds it exclusively.
-	gate sync.RWMutex
+	// lockMu guards the ownership of the tenants' gates and the wait-for
+	// graph of transactions; see lock.go.
+	lockMu sync.Mutex
 
 	mu      sync.RWMutex // guards tenants (the map, not the shards)
 	tenants map[crm.TenantID]*tenantData
@@ -48,14 +51,11 @@ type Store struct {
 	stripes []stripe
 	mask    uint64
 
+	clock     crm.Clock
+	claimLock stripe // serialises outbox claims and acknowledgements
+
 	custs customerStore
 	cmps  complaintStore
-}
-
-// stripe is a mutex padded to its own cache line.
-type stripe struct {
-	sync.Mutex
-	_ [56]byte
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -75,6 +75,14 @@ func New(opts *Options) *Store {
 		stripes: make([]stripe, size),
 		mask:    uint64(size - 1),
 	}
+	for i := range s.stripes {
+		s.stripes[i].ch = make(chan struct{}, 1)
+	}
+	s.claimLock.ch = make(chan struct{}, 1)
+	s.clock = crm.Clock(crm.SystemClock{})
+	if opts != nil && opts.Clock != nil {
+		s.clock = opts.Clock
+	}
 	s.custs.s = s
 	s.cmps.s = s
 	return s
@@ -86,14 +94,21 @@ func (s *Store) Customers() customer.Store { return &s.custs }
 // Complaints returns the store's complaint store.
 func (s *Store) Complaints() complaint.Store { return &s.cmps }
 
-// InTx runs fn in a transaction; see [crm.Transactor]. The memory store
-// runs one transaction at a time, and while it runs every call outside it
-// waits: fn must therefore make its store calls with the context it
-// receives (or one derived from it), never with an unrelated context, which
-// would wait for the transaction forever. When fn returns an error or
-// panics, every change made in the transaction is undone before InTx
-// returns the error unchanged or re-raises the panic. A transaction never
-// loses to a concurrent one, so InTx never returns crm.ErrConflict.
+// InTx runs fn in a transaction; see [crm.Transactor]. The transaction
+// takes each tenant it touches, at its first call on that tenant, until it
+// ends: calls made outside it on those tenants wait for its end (honouring
+// their contexts), calls on other tenants never wait for it. fn must
+// therefore make its store calls with the context it receives (or one
+// derived from it): a call with an unrelated context on a tenant the
+// transaction holds waits until that context ends. Two transactions that
+// would wait for each other (touching two tenants in opposite orders) do
+// not hang: the call that would close the cycle fails with an error
+// wrapping crm.ErrConflict, and its transaction should return it.
+//
+// When fn returns an error or panics, every change made in the transaction
+// is undone before InTx returns the error unchanged or re-raises the panic.
+// Functions registered with crm.AfterCommit during fn run after the commit,
+// once the transaction's tenants are released, and never after a rollback.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	if fn == nil {
 		return fmt.Errorf("memory: in tx: %w", crm.Invalid("memory.InTx", "fn", "must not be nil"))
@@ -107,19 +122,23 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: in tx: %w", err)
 	}
-	s.gate.Lock()
 	t := &tx{}
+	ctx, scope := crm.NewCommitScope(ctx)
 	committed := false
 	defer func() {
-		if !committed {
+		t.done.Store(true)
+		if committed {
+			t.commit()
+		} else {
 			t.rollback()
 		}
-		t.done.Store(true)
-		s.gate.Unlock()
+		s.releaseAll(t)
+		if committed {
+			scope.Commit()
+		} else {
+			scope.Rollback()
+		}
 	}()
-	if err := ctx.Err(); err != nil { // cancelled while waiting for the gate
-		return fmt.Errorf("memory: in tx: %w", err)
-	}
 	if err := fn(context.WithValue(ctx, txKey{s}, t)); err != nil {
 		return err
 	}
@@ -133,55 +152,6 @@ type txKey struct{ s *Store }
 
 // errTxDone refuses calls made with the context of a finished transaction.
 var errTxDone = crm.Invalid("memory.InTx", "ctx", "the transaction in the context has already finished")
-
-// tx is a running transaction: the undo log of every change made in it.
-type tx struct {
-	mu   sync.Mutex
-	undo []func()
-	done atomic.Bool
-}
-
-// record appends the inverse of a change just made.
-func (t *tx) record(f func()) {
-	t.mu.Lock()
-	t.undo = append(t.undo, f)
-	t.mu.Unlock()
-}
-
-// rollback undoes every recorded change, newest first.
-func (t *tx) rollback() {
-	t.mu.Lock()
-	undo := t.undo
-	t.undo = nil
-	t.mu.Unlock()
-	for i := len(undo) - 1; i >= 0; i-- {
-		undo[i]()
-	}
-}
-
-// enter starts a call: it checks the context and either finds the
-// transaction the call belongs to or takes the gate shared. Every
-// successful enter must be paired with leave.
-func (s *Store) enter(ctx context.Context) (*tx, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if t, ok := ctx.Value(txKey{s}).(*tx); ok {
-		if t.done.Load() {
-			return nil, errTxDone
-		}
-		return t, nil
-	}
-	s.gate.RLock()
-	return nil, nil
-}
-
-// leave ends a call started by enter.
-func (s *Store) leave(t *tx) {
-	if t == nil {
-		s.gate.RUnlock()
-	}
-}
 
 // tenant returns the shard of a tenant, creating it when create is set; nil
 // when it does not exist and create is not set.
@@ -202,10 +172,10 @@ func (s *Store) tenant(id crm.TenantID, create bool) *tenantData {
 }
 
 // stripeFor returns the lock stripe of a record.
-func (s *Store) stripeFor(id crm.ID) *sync.Mutex {
+func (s *Store) stripeFor(id crm.ID) *stripe {
 	h := binary.BigEndian.Uint64(id[8:]) ^ binary.BigEndian.Uint64(id[:8])
 	h ^= h >> 31
 	h *= 0x9e3779b97f4a7c15
 	h ^= h >> 29
-	return &s.stripes[h&s.mask].Mutex
+	return &s.stripes[h&s.mask]
 }
