@@ -36,6 +36,22 @@ func customerAggregate(s customer.Store) aggregate[customer.Customer] {
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeSnapshot(tb, s, tenant, id)
 		},
+		record: func(_ testing.TB, x *customer.Customer) any { return normRecord(x.Record()) },
+		consistent: func(tb testing.TB, tenant crm.TenantID, id crm.ID) {
+			tb.Helper()
+			c := mustGet(tb, s, tenant, id)
+			h := allHistory(tb, s, tenant, id, crm.MaxPageLimit)
+			require.Len(tb, h, int(c.Record().HistorySeq), "history entries lost or repeated")
+		},
+		clean: func(tb testing.TB, tenant crm.TenantID) {
+			tb.Helper()
+			found, err := s.FindByContact(context.Background(), tenant, []string{"mutated@example.com"}, nil, 10)
+			require.NoError(tb, err)
+			require.Empty(tb, found, "the mutated address reached the contact index")
+			p, err := s.List(context.Background(), tenant, customer.Query{Tag: "mutated"}, crm.PageRequest{})
+			require.NoError(tb, err)
+			require.Empty(tb, p.Items, "the mutated tag reached the tag index")
+		},
 		mutate: mutateCustomer,
 		withTime: func(x *customer.Customer, tm time.Time) (*customer.Customer, error) {
 			r := x.Record()
@@ -112,6 +128,13 @@ func visitAggregate(s customer.Store) aggregate[customer.Visit] {
 			require.NoError(tb, err)
 			return normVisit(v)
 		},
+		record: func(_ testing.TB, v *customer.Visit) any { return normVisit(*v) },
+		clean: func(tb testing.TB, tenant crm.TenantID) {
+			tb.Helper()
+			p, err := s.ListVisits(context.Background(), tenant, customer.VisitQuery{Status: customer.VisitCancelled}, crm.PageRequest{})
+			require.NoError(tb, err)
+			require.Empty(tb, p.Items, "the mutated status reached the store")
+		},
 		mutate: func(_ testing.TB, v *customer.Visit) {
 			v.Purpose, v.Outcome, v.Duration, v.Status = "mutated", "mutated", 7*time.Hour, customer.VisitCancelled
 		},
@@ -129,7 +152,10 @@ func complaintAggregate(s complaint.Store) aggregate[complaint.Complaint] {
 	return aggregate[complaint.Complaint]{
 		name: "complaint",
 		newRecord: func(tb testing.TB, tenant crm.TenantID, id crm.ID) *complaint.Complaint {
-			return NewComplaint(tb, tenant, &ComplaintOptions{ID: id, Status: complaint.Investigating})
+			return NewComplaint(tb, tenant, &ComplaintOptions{
+				ID: id, Status: complaint.Investigating, Asset: complaint.Asset{{Kind: "unit", ID: "1502"}},
+				Attachments: []string{"a.jpg"},
+			})
 		},
 		create: s.Create,
 		get:    s.Get,
@@ -152,6 +178,20 @@ func complaintAggregate(s complaint.Store) aggregate[complaint.Complaint] {
 		},
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeComplaintSnapshot(tb, s, tenant, id)
+		},
+		record: func(tb testing.TB, x *complaint.Complaint) any { return normComplaint(tb, x.Record()) },
+		consistent: func(tb testing.TB, tenant crm.TenantID, id crm.ID) {
+			tb.Helper()
+			c := mustGetComplaint(tb, s, tenant, id)
+			audit := allAudit(tb, s, tenant, id, crm.MaxPageLimit)
+			require.Len(tb, audit, int(c.Record().AuditSeq), "audit entries lost or repeated")
+			requireAuditWellFormed(tb, id, audit)
+		},
+		clean: func(tb testing.TB, tenant crm.TenantID) {
+			tb.Helper()
+			p, err := s.List(context.Background(), tenant, complaint.Query{Owner: "mutator"}, crm.PageRequest{})
+			require.NoError(tb, err)
+			require.Empty(tb, p.Items, "the mutated owner reached the store's index")
 		},
 		mutate: mutateComplaint,
 		withTime: func(x *complaint.Complaint, tm time.Time) (*complaint.Complaint, error) {
@@ -211,6 +251,13 @@ func riskAggregate(s complaint.Store) aggregate[complaint.Risk] {
 		},
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeRiskSnapshot(tb, s, tenant, id)
+		},
+		record: func(_ testing.TB, x *complaint.Risk) any { return normRisk(x.Record()) },
+		clean: func(tb testing.TB, tenant crm.TenantID) {
+			tb.Helper()
+			p, err := s.ListRisks(context.Background(), tenant, complaint.RiskQuery{Owner: "mutator"}, crm.PageRequest{})
+			require.NoError(tb, err)
+			require.Empty(tb, p.Items, "the mutated owner reached the store's index")
 		},
 		mutate: mutateRisk,
 		withTime: func(x *complaint.Risk, tm time.Time) (*complaint.Risk, error) {

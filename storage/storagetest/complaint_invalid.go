@@ -46,52 +46,9 @@ func testComplaintContext(t *testing.T, e *env) {
 			require.NoError(t, err)
 			require.Empty(t, p.Items)
 		}},
-		{name: "Get", call: func(_ *testing.T, tenant crm.TenantID, c *complaint.Complaint, _ *complaint.Risk) error {
-			_, err := e.cs.Get(cancelled, tenant, c.ID())
-			return err
-		}},
-		{name: "Update", call: func(_ *testing.T, tenant crm.TenantID, c *complaint.Complaint, _ *complaint.Risk) error {
-			_, err := e.cs.Update(cancelled, tenant, c.ID(), func(x *complaint.Complaint) error { return x.Escalate(cchange(10)) })
-			return err
-		}},
-		{name: "List", call: func(_ *testing.T, tenant crm.TenantID, _ *complaint.Complaint, _ *complaint.Risk) error {
-			_, err := e.cs.List(cancelled, tenant, complaint.Query{}, crm.PageRequest{})
-			return err
-		}},
 		{name: "Audit", call: func(_ *testing.T, tenant crm.TenantID, c *complaint.Complaint, _ *complaint.Risk) error {
 			_, err := e.cs.Audit(cancelled, tenant, c.ID(), crm.PageRequest{})
 			return err
-		}},
-		{name: "CreateRisk", call: func(t *testing.T, tenant crm.TenantID, _ *complaint.Complaint, _ *complaint.Risk) error {
-			n := NewRisk(t, tenant, &RiskOptions{Rule: "never-stored"})
-			err := e.cs.CreateRisk(cancelled, n)
-			require.Equal(t, int64(0), n.Version())
-			return err
-		}, check: func(t *testing.T, tenant crm.TenantID) {
-			// Nothing stored, and the hotspot key was not taken.
-			CreateRisk(t, e.cs, tenant, &RiskOptions{Rule: "never-stored"})
-		}},
-		{name: "GetRisk", call: func(_ *testing.T, tenant crm.TenantID, _ *complaint.Complaint, r *complaint.Risk) error {
-			_, err := e.cs.GetRisk(cancelled, tenant, r.ID())
-			return err
-		}},
-		{name: "UpdateRisk", call: func(_ *testing.T, tenant crm.TenantID, _ *complaint.Complaint, r *complaint.Risk) error {
-			_, err := e.cs.UpdateRisk(cancelled, tenant, r.ID(), func(x *complaint.Risk) error {
-				return x.Move(complaint.RiskAccepted, "storagetest", "", at(10))
-			})
-			return err
-		}},
-		{name: "ListRisks", call: func(_ *testing.T, tenant crm.TenantID, _ *complaint.Complaint, _ *complaint.Risk) error {
-			_, err := e.cs.ListRisks(cancelled, tenant, complaint.RiskQuery{}, crm.PageRequest{})
-			return err
-		}},
-		{name: "InTx", call: func(t *testing.T, tenant crm.TenantID, _ *complaint.Complaint, _ *complaint.Risk) error {
-			n := NewComplaint(t, tenant, &ComplaintOptions{Owner: "never-stored"})
-			return e.s.InTx(cancelled, func(ctx context.Context) error { return e.cs.Create(ctx, n) })
-		}, check: func(t *testing.T, tenant crm.TenantID) {
-			p, err := e.cs.List(bg, tenant, complaint.Query{Owner: "never-stored"}, crm.PageRequest{})
-			require.NoError(t, err)
-			require.Empty(t, p.Items)
 		}},
 	}
 	for _, tc := range cases {

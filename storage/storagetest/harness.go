@@ -44,6 +44,14 @@ type aggregate[E any] struct {
 	snapshot func(tb testing.TB, tenant crm.TenantID, id crm.ID) any
 	// mutate changes a value the caller holds in every way a caller could.
 	mutate func(tb testing.TB, x *E)
+	// record returns the stored state of x, normalised for require.Equal.
+	record func(tb testing.TB, x *E) any
+	// consistent, when set, checks what is kept with a stored record (its
+	// history or audit trail) against the record.
+	consistent func(tb testing.TB, tenant crm.TenantID, id crm.ID)
+	// clean, when set, checks that no index of the tenant holds what
+	// mutate writes.
+	clean func(tb testing.TB, tenant crm.TenantID)
 	// withTime returns a copy of x, rebuilt through the package's record
 	// constructor when it has one, whose stored times are tm; an error
 	// means the constructor refused it.
@@ -127,7 +135,8 @@ func (h *harness[E]) basics(t *testing.T) {
 		x := h.store(t, tenant)
 		got := h.mustGet(t, tenant, a.id(x))
 		require.Equal(t, int64(1), a.version(got))
-		require.Equal(t, a.id(x), a.id(got))
+		require.Equal(t, a.record(t, x), a.record(t, got))
+		h.consistent(t, tenant, a.id(x))
 	})
 
 	t.Run("CreateDuplicate", func(t *testing.T) {
@@ -135,13 +144,17 @@ func (h *harness[E]) basics(t *testing.T) {
 		tenant := NewTenant(t)
 		x := h.store(t, tenant)
 		before := a.snapshot(t, tenant, a.id(x))
-		require.ErrorIs(t, a.create(ctx, a.newRecord(t, tenant, a.id(x))), crm.ErrDuplicate)
+		dup := a.newRecord(t, tenant, a.id(x))
+		require.ErrorIs(t, a.create(ctx, dup), crm.ErrDuplicate)
+		require.Equal(t, int64(0), a.version(dup), "a refused create must leave the version alone")
 		require.Equal(t, before, a.snapshot(t, tenant, a.id(x)), "a refused create changed the stored %s", a.name)
 	})
 
 	t.Run("GetMissing", func(t *testing.T) {
 		t.Parallel()
-		h.requireAbsent(t, NewTenant(t), NewID(t), "Get of a missing "+a.name)
+		tenant := NewTenant(t)
+		h.store(t, tenant)
+		h.requireAbsent(t, tenant, NewID(t), "Get of a missing "+a.name)
 	})
 
 	t.Run("UpdateVersions", func(t *testing.T) {
@@ -164,21 +177,47 @@ func (h *harness[E]) basics(t *testing.T) {
 		tenant := NewTenant(t)
 		x := h.store(t, tenant)
 		before := a.snapshot(t, tenant, a.id(x))
-		_, err := a.update(ctx, tenant, a.id(x), func(x *E) error {
+		got, err := a.update(ctx, tenant, a.id(x), func(x *E) error {
 			require.NoError(t, a.mark(x, 1))
 			return errInjected
 		})
+		require.Nil(t, got)
 		require.True(t, err == errInjected, "Update must return fn's error as is, got %v", err) //nolint:errorlint // the very same value
 		require.Equal(t, before, a.snapshot(t, tenant, a.id(x)))
 	})
 
 	t.Run("UpdateMissing", func(t *testing.T) {
 		t.Parallel()
+		tenant := NewTenant(t)
+		h.store(t, tenant)
 		called := false
-		_, err := a.update(ctx, NewTenant(t), NewID(t), func(*E) error { called = true; return nil })
+		_, err := a.update(ctx, tenant, NewID(t), func(*E) error { called = true; return nil })
 		require.ErrorIs(t, err, crm.ErrNotFound)
 		require.False(t, called, "Update ran fn on a missing %s", a.name)
 	})
+
+	t.Run("UpdateChangesIdentity", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		x := h.store(t, tenant)
+		before := a.snapshot(t, tenant, a.id(x))
+		for name, other := range map[string]*E{
+			"ID":     a.newRecord(t, tenant, crm.ID{}),
+			"Tenant": a.newRecord(t, NewTenant(t), a.id(x)),
+		} {
+			_, err := a.update(ctx, tenant, a.id(x), func(y *E) error { *y = *other; return nil })
+			require.ErrorIs(t, err, crm.ErrInvalid, name)
+			require.Equal(t, before, a.snapshot(t, tenant, a.id(x)), name)
+		}
+	})
+}
+
+// consistent runs the aggregate's consistency check, when it has one.
+func (h *harness[E]) consistent(tb testing.TB, tenant crm.TenantID, id crm.ID) {
+	tb.Helper()
+	if h.a.consistent != nil {
+		h.a.consistent(tb, tenant, id)
+	}
 }
 
 func (h *harness[E]) tenancy(t *testing.T) {
@@ -256,6 +295,7 @@ func (h *harness[E]) concurrency(t *testing.T) {
 		for i, v := range versions {
 			require.Equal(t, int64(i+2), v, "each update must produce its own version")
 		}
+		h.consistent(t, tenant, a.id(x))
 	})
 
 	t.Run("CreateSameID", func(t *testing.T) {
@@ -276,6 +316,7 @@ func (h *harness[E]) concurrency(t *testing.T) {
 		wg.Wait()
 		requireOneWinner(t, errs)
 		require.Len(t, h.all(t, tenant, crm.MaxPageLimit), 1)
+		h.consistent(t, tenant, id)
 	})
 }
 
@@ -318,12 +359,19 @@ func (h *harness[E]) isolation(t *testing.T) {
 			t.Parallel()
 			tenant := NewTenant(t)
 			x := h.store(t, tenant)
+			// A change gives the stored lists a backing array that
+			// appending could share.
+			_, err := a.update(ctx, tenant, a.id(x), func(y *E) error { return a.mark(y, 0) })
+			require.NoError(t, err)
 			held := tc.run(t, tenant, x)
 			before := a.snapshot(t, tenant, a.id(x))
 			for _, y := range held {
 				a.mutate(t, y)
 			}
 			require.Equal(t, before, a.snapshot(t, tenant, a.id(x)), "a value the caller holds aliases the stored %s", a.name)
+			if a.clean != nil {
+				a.clean(t, tenant)
+			}
 		})
 	}
 }
@@ -339,6 +387,12 @@ func (h *harness[E]) paging(t *testing.T) {
 		want := make([]crm.ID, initial)
 		for i := range want {
 			want[i] = a.id(h.store(t, tenant))
+		}
+		// Records made now but stored only during paging: their IDs sort
+		// before records stored later, possibly before the cursor.
+		early := make([]*E, 10)
+		for i := range early {
+			early[i] = a.newRecord(t, tenant, crm.ID{})
 		}
 		pending := make([][]*E, inserters)
 		for g := range pending {
@@ -368,8 +422,12 @@ func (h *harness[E]) paging(t *testing.T) {
 		page := crm.PageRequest{Limit: pageSize}
 		for n := 0; ; n++ {
 			require.Less(t, n, 1000, "paging did not finish")
+			if n < len(early) {
+				require.NoError(t, a.create(ctx, early[n]))
+			}
 			p, err := a.list(ctx, tenant, page)
 			require.NoError(t, err)
+			require.LessOrEqual(t, len(p.Items), pageSize)
 			seen = append(seen, p.Items...)
 			if p.Next == "" {
 				break
@@ -388,6 +446,33 @@ func (h *harness[E]) paging(t *testing.T) {
 		for _, id := range want {
 			require.Contains(t, seenIDs, id, "a record present before paging began was skipped")
 		}
+		for _, id := range seenIDs {
+			h.mustGet(t, tenant, id)
+		}
+	})
+
+	t.Run("DefaultLimit", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		for range crm.DefaultPageLimit + 1 {
+			h.store(t, tenant)
+		}
+		p, err := a.list(ctx, tenant, crm.PageRequest{})
+		require.NoError(t, err)
+		require.Len(t, p.Items, crm.DefaultPageLimit)
+		require.NotEmpty(t, p.Next)
+		p, err = a.list(ctx, tenant, crm.PageRequest{Cursor: p.Next})
+		require.NoError(t, err)
+		require.Len(t, p.Items, 1)
+		require.Empty(t, p.Next)
+	})
+
+	t.Run("EmptyTenant", func(t *testing.T) {
+		t.Parallel()
+		p, err := a.list(ctx, NewTenant(t), crm.PageRequest{})
+		require.NoError(t, err)
+		require.Empty(t, p.Items)
+		require.Empty(t, p.Next)
 	})
 
 	t.Run("Deterministic", func(t *testing.T) {
@@ -504,6 +589,16 @@ func (h *harness[E]) context(t *testing.T) {
 			return h.e.s.InTx(cancelled, func(ctx context.Context) error { return a.create(ctx, n) })
 		}},
 	}
+	t.Run("CreateLeavesNothing", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		n := a.newRecord(t, tenant, crm.ID{})
+		require.ErrorIs(t, a.create(cancelled, n), context.Canceled)
+		require.Equal(t, int64(0), a.version(n), "a refused create must leave the version alone")
+		h.requireAbsent(t, tenant, a.id(n), "a cancelled create stored the record")
+		// Its ID and keys are free.
+		require.NoError(t, a.create(context.Background(), n))
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -576,7 +671,7 @@ func (h *harness[E]) waits(t *testing.T) {
 	// while it is open; the transaction ends when probe returns (or after
 	// holdLimit, so a store that makes probe wait still ends the case).
 	const holdLimit = 3 * time.Second
-	hold := func(t *testing.T, tenant crm.TenantID, x *E, probe func() error) (error, time.Duration) {
+	hold := func(t *testing.T, tenant crm.TenantID, x *E, probe func() error) (time.Duration, error) {
 		t.Helper()
 		type result struct {
 			err error
@@ -602,10 +697,10 @@ func (h *harness[E]) waits(t *testing.T) {
 		require.NoError(t, err)
 		select {
 		case r := <-done:
-			return r.err, r.d
+			return r.d, r.err
 		case <-time.After(2 * holdLimit):
 			t.Fatal("the call outside the transaction never returned")
-			return nil, 0
+			return 0, nil
 		}
 	}
 
@@ -613,7 +708,7 @@ func (h *harness[E]) waits(t *testing.T) {
 		t.Parallel()
 		tenant := NewTenant(t)
 		x := h.store(t, tenant)
-		err, took := hold(t, tenant, x, func() error {
+		took, err := hold(t, tenant, x, func() error {
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			defer cancel()
 			_, err := a.update(ctx, tenant, a.id(x), func(y *E) error { return a.mark(y, 2) })
@@ -631,7 +726,7 @@ func (h *harness[E]) waits(t *testing.T) {
 		tenant, other := NewTenant(t), NewTenant(t)
 		x := h.store(t, tenant)
 		y := h.store(t, other)
-		err, took := hold(t, tenant, x, func() error {
+		took, err := hold(t, tenant, x, func() error {
 			if _, err := a.get(context.Background(), other, a.id(y)); err != nil {
 				return err
 			}

@@ -75,7 +75,6 @@ func complaintAreas() []area {
 		{"ComplaintTenancy", testComplaintTenancy},
 		{"ComplaintConcurrency", testComplaintConcurrency},
 		{"ComplaintIsolation", testComplaintIsolation},
-		{"ComplaintPaging", testComplaintPaging},
 		{"ComplaintList", testComplaintList},
 		{"ComplaintAtomicity", testComplaintAtomicity},
 		{"Risks", testRisks},
@@ -131,7 +130,7 @@ func RunCustomers(t *testing.T, newBackend func(testing.TB) customer.Backend, f 
 // RunComplaints runs the cases of the complaint port against the backends
 // newBackend makes: every method of complaint.Store, in transactions of
 // the backend. The areas are Complaints, ComplaintTenancy,
-// ComplaintConcurrency, ComplaintIsolation, ComplaintPaging, ComplaintList,
+// ComplaintConcurrency, ComplaintIsolation, ComplaintList,
 // ComplaintAtomicity, Risks, ComplaintContext, ComplaintInvalid,
 // ComplaintLimits, ComplaintRecords and RiskRecords; the rules of
 // [RunCustomers] about newBackend hold here too. The cases store
