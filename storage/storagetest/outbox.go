@@ -301,7 +301,9 @@ func testOutbox(t *testing.T, e *env) {
 						delivered[ev.ID]++
 					}
 					mu.Unlock()
-					yield()
+					// Deliver: hold the batch a while, so that a store
+					// that hands held events to others is caught.
+					time.Sleep(time.Millisecond)
 					mu.Lock()
 					for _, ev := range batch {
 						delete(held, ev.ID)
