@@ -41,4 +41,3 @@ func (s scopedTx) InTx(ctx context.Context, fn func(ctx context.Context) error) 
 	sc.Commit()
 	return nil
 }
-
