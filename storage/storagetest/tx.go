@@ -290,13 +290,21 @@ func testAtomicity(t *testing.T, e *env) {
 				_, err := e.c.Get(ctx, tenant, c.ID()) // outside the transaction
 				result <- err
 			}()
-			if !e.f.TxBlocksTenant {
-				select {
-				case err := <-result:
-					result <- err
-				case <-time.After(5 * time.Second):
-					// The read still waits: the case fails below unless it
-					// then sees nothing.
+			// Without Features.TxBlocksTenant the read completes while the
+			// transaction is open; with it, the read waits for the end.
+			wait := 5 * time.Second
+			if e.f.TxBlocksTenant {
+				wait = 200 * time.Millisecond
+			}
+			select {
+			case err := <-result:
+				result <- err
+				if e.f.TxBlocksTenant {
+					return errors.New("a read of a tenant the transaction wrote did not wait for it (Features.TxBlocksTenant)")
+				}
+			case <-time.After(wait):
+				if !e.f.TxBlocksTenant {
+					return errors.New("a read outside the transaction waited for it (see Features.TxBlocksTenant)")
 				}
 			}
 			return errInjected
