@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -612,49 +613,63 @@ func (h *harness[E]) context(t *testing.T) {
 	}
 }
 
-// invalid proves that bad references are refused with crm.ErrInvalid.
+// invalid proves that bad references, pages and closures are refused with
+// crm.ErrInvalid and change nothing.
 func (h *harness[E]) invalid(t *testing.T) {
 	ctx := context.Background()
 	a := h.a
-	for _, tc := range []struct {
+	tenant := NewTenant(t)
+	x := h.store(t, tenant)
+	before := a.snapshot(t, tenant, a.id(x))
+	nop := func(*E) error { return nil }
+
+	type call struct {
 		name string
-		// bad turns a valid reference into the invalid one.
-		bad    func(tenant crm.TenantID, id crm.ID) (crm.TenantID, crm.ID)
-		zeroID bool
+		run  func() error
+	}
+	var calls []call
+	add := func(name string, run func() error) { calls = append(calls, call{name, run}) }
+	for _, bt := range []struct {
+		name   string
+		tenant crm.TenantID
 	}{
-		{"ZeroID", func(tenant crm.TenantID, _ crm.ID) (crm.TenantID, crm.ID) { return tenant, crm.ID{} }, true},
-		{"EmptyTenant", func(_ crm.TenantID, id crm.ID) (crm.TenantID, crm.ID) { return "", id }, false},
-		{"SpaceInTenant", func(tenant crm.TenantID, id crm.ID) (crm.TenantID, crm.ID) { return tenant + " x", id }, false},
+		{"Empty", ""},
+		{"Space", "has space"},
+		{"TooLong", crm.TenantID(strings.Repeat("t", crm.MaxTenantIDLen+1))},
+		{"Control", "bad\x00tenant"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		tn := bt.tenant
+		add("Get/Tenant"+bt.name, func() error { _, err := a.get(ctx, tn, a.id(x)); return err })
+		add("Update/Tenant"+bt.name, func() error { _, err := a.update(ctx, tn, a.id(x), nop); return err })
+		add("List/Tenant"+bt.name, func() error { _, err := a.list(ctx, tn, crm.PageRequest{}); return err })
+	}
+	for _, bp := range []struct {
+		name string
+		page crm.PageRequest
+	}{
+		{"NegativeLimit", crm.PageRequest{Limit: -1}},
+		{"GarbageCursor", crm.PageRequest{Cursor: "not a cursor!"}},
+		{"BinaryCursor", crm.PageRequest{Cursor: "\x00\xff\xfe"}},
+		{"PercentCursor", crm.PageRequest{Cursor: "%%%"}},
+		{"QuoteCursor", crm.PageRequest{Cursor: "' OR 1=1 --"}},
+		{"LongCursor", crm.PageRequest{Cursor: strings.Repeat("A", crm.MaxCursorLen+1)}},
+	} {
+		pg := bp.page
+		add("List/"+bp.name, func() error { _, err := a.list(ctx, tenant, pg); return err })
+	}
+	add("Get/ZeroID", func() error { _, err := a.get(ctx, tenant, crm.ID{}); return err })
+	add("Update/ZeroID", func() error { _, err := a.update(ctx, tenant, crm.ID{}, nop); return err })
+	add("Update/NilFn", func() error { _, err := a.update(ctx, tenant, a.id(x), nil); return err })
+
+	for _, cl := range calls {
+		t.Run(cl.name, func(t *testing.T) {
 			t.Parallel()
-			tenant := NewTenant(t)
-			x := h.store(t, tenant)
-			tenant, id := tc.bad(tenant, a.id(x))
-			_, err := a.get(ctx, tenant, id)
-			require.ErrorIs(t, err, crm.ErrInvalid, "Get")
-			called := false
-			_, err = a.update(ctx, tenant, id, func(*E) error { called = true; return nil })
-			require.ErrorIs(t, err, crm.ErrInvalid, "Update")
-			require.False(t, called)
-			if !tc.zeroID {
-				_, err = a.list(ctx, tenant, crm.PageRequest{})
-				require.ErrorIs(t, err, crm.ErrInvalid, "List")
-			}
+			require.ErrorIs(t, cl.run(), crm.ErrInvalid)
 		})
 	}
-	t.Run("NegativeLimit", func(t *testing.T) {
-		t.Parallel()
-		_, err := a.list(ctx, NewTenant(t), crm.PageRequest{Limit: -1})
-		require.ErrorIs(t, err, crm.ErrInvalid)
-	})
-	t.Run("ForgedCursor", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		h.store(t, tenant)
-		for _, c := range []string{"not a cursor", "\x00\xff", "' OR 1=1 --"} {
-			_, err := a.list(ctx, tenant, crm.PageRequest{Cursor: c})
-			require.ErrorIs(t, err, crm.ErrInvalid, "cursor %q", c)
+	t.Cleanup(func() {
+		if !t.Failed() {
+			require.Equal(t, before, a.snapshot(t, tenant, a.id(x)))
 		}
 	})
 }
