@@ -15,7 +15,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	storagetest.Run(t, func(testing.TB) storage.Store { return memory.New(nil) }, storagetest.Features{})
+	storagetest.Run(t, func(testing.TB) storage.Store { return memory.New(nil) }, storagetest.Features{TxBlocksTenant: true})
 }
 
 // TestZeroCustomerRefused proves that the zero Customer (not built by

@@ -46,52 +46,9 @@ func testComplaintContext(t *testing.T, e *env) {
 			require.NoError(t, err)
 			require.Empty(t, p.Items)
 		}},
-		{name: "Get", call: func(_ *testing.T, tenant crm.TenantID, c *complaint.Complaint, _ *complaint.Risk) error {
-			_, err := e.cs.Get(cancelled, tenant, c.ID())
-			return err
-		}},
-		{name: "Update", call: func(_ *testing.T, tenant crm.TenantID, c *complaint.Complaint, _ *complaint.Risk) error {
-			_, err := e.cs.Update(cancelled, tenant, c.ID(), func(x *complaint.Complaint) error { return x.Escalate(cchange(10)) })
-			return err
-		}},
-		{name: "List", call: func(_ *testing.T, tenant crm.TenantID, _ *complaint.Complaint, _ *complaint.Risk) error {
-			_, err := e.cs.List(cancelled, tenant, complaint.Query{}, crm.PageRequest{})
-			return err
-		}},
 		{name: "Audit", call: func(_ *testing.T, tenant crm.TenantID, c *complaint.Complaint, _ *complaint.Risk) error {
 			_, err := e.cs.Audit(cancelled, tenant, c.ID(), crm.PageRequest{})
 			return err
-		}},
-		{name: "CreateRisk", call: func(t *testing.T, tenant crm.TenantID, _ *complaint.Complaint, _ *complaint.Risk) error {
-			n := NewRisk(t, tenant, &RiskOptions{Rule: "never-stored"})
-			err := e.cs.CreateRisk(cancelled, n)
-			require.Equal(t, int64(0), n.Version())
-			return err
-		}, check: func(t *testing.T, tenant crm.TenantID) {
-			// Nothing stored, and the hotspot key was not taken.
-			CreateRisk(t, e.cs, tenant, &RiskOptions{Rule: "never-stored"})
-		}},
-		{name: "GetRisk", call: func(_ *testing.T, tenant crm.TenantID, _ *complaint.Complaint, r *complaint.Risk) error {
-			_, err := e.cs.GetRisk(cancelled, tenant, r.ID())
-			return err
-		}},
-		{name: "UpdateRisk", call: func(_ *testing.T, tenant crm.TenantID, _ *complaint.Complaint, r *complaint.Risk) error {
-			_, err := e.cs.UpdateRisk(cancelled, tenant, r.ID(), func(x *complaint.Risk) error {
-				return x.Move(complaint.RiskAccepted, "storagetest", "", at(10))
-			})
-			return err
-		}},
-		{name: "ListRisks", call: func(_ *testing.T, tenant crm.TenantID, _ *complaint.Complaint, _ *complaint.Risk) error {
-			_, err := e.cs.ListRisks(cancelled, tenant, complaint.RiskQuery{}, crm.PageRequest{})
-			return err
-		}},
-		{name: "InTx", call: func(t *testing.T, tenant crm.TenantID, _ *complaint.Complaint, _ *complaint.Risk) error {
-			n := NewComplaint(t, tenant, &ComplaintOptions{Owner: "never-stored"})
-			return e.s.InTx(cancelled, func(ctx context.Context) error { return e.cs.Create(ctx, n) })
-		}, check: func(t *testing.T, tenant crm.TenantID) {
-			p, err := e.cs.List(bg, tenant, complaint.Query{Owner: "never-stored"}, crm.PageRequest{})
-			require.NoError(t, err)
-			require.Empty(t, p.Items)
 		}},
 	}
 	for _, tc := range cases {
@@ -168,8 +125,6 @@ func testComplaintInvalid(t *testing.T, e *env) {
 		{"PercentCursor", crm.PageRequest{Cursor: "%%%"}},
 		{"LongCursor", crm.PageRequest{Cursor: strings.Repeat("1", crm.MaxCursorLen+1)}},
 	}
-	nop := func(*complaint.Complaint) error { return nil }
-	nopRisk := func(*complaint.Risk) error { return nil }
 
 	type call struct {
 		name string
@@ -180,34 +135,14 @@ func testComplaintInvalid(t *testing.T, e *env) {
 
 	for _, bt := range badTenants {
 		tn := bt.tenant
-		add("Get/Tenant"+bt.name, func(*testing.T) error { _, err := e.cs.Get(ctx, tn, c.ID()); return err })
-		add("Update/Tenant"+bt.name, func(*testing.T) error { _, err := e.cs.Update(ctx, tn, c.ID(), nop); return err })
-		add("List/Tenant"+bt.name, func(*testing.T) error {
-			_, err := e.cs.List(ctx, tn, complaint.Query{}, crm.PageRequest{})
-			return err
-		})
 		add("Audit/Tenant"+bt.name, func(*testing.T) error {
 			_, err := e.cs.Audit(ctx, tn, c.ID(), crm.PageRequest{})
-			return err
-		})
-		add("GetRisk/Tenant"+bt.name, func(*testing.T) error { _, err := e.cs.GetRisk(ctx, tn, r.ID()); return err })
-		add("UpdateRisk/Tenant"+bt.name, func(*testing.T) error {
-			_, err := e.cs.UpdateRisk(ctx, tn, r.ID(), nopRisk)
-			return err
-		})
-		add("ListRisks/Tenant"+bt.name, func(*testing.T) error {
-			_, err := e.cs.ListRisks(ctx, tn, complaint.RiskQuery{}, crm.PageRequest{})
 			return err
 		})
 	}
 	for _, bp := range badPages {
 		pg := bp.page
-		add("List/"+bp.name, func(*testing.T) error { _, err := e.cs.List(ctx, tenant, complaint.Query{}, pg); return err })
 		add("Audit/"+bp.name, func(*testing.T) error { _, err := e.cs.Audit(ctx, tenant, c.ID(), pg); return err })
-		add("ListRisks/"+bp.name, func(*testing.T) error {
-			_, err := e.cs.ListRisks(ctx, tenant, complaint.RiskQuery{}, pg)
-			return err
-		})
 	}
 
 	// Zero IDs, zero values and missing arguments.
@@ -215,19 +150,10 @@ func testComplaintInvalid(t *testing.T, e *env) {
 	add("Create/Zero", func(*testing.T) error { return e.cs.Create(ctx, &complaint.Complaint{}) })
 	add("CreateRisk/Nil", func(*testing.T) error { return e.cs.CreateRisk(ctx, nil) })
 	add("CreateRisk/Zero", func(*testing.T) error { return e.cs.CreateRisk(ctx, &complaint.Risk{}) })
-	add("Get/ZeroID", func(*testing.T) error { _, err := e.cs.Get(ctx, tenant, crm.NilID); return err })
-	add("Update/ZeroID", func(*testing.T) error { _, err := e.cs.Update(ctx, tenant, crm.NilID, nop); return err })
-	add("Update/NilFn", func(*testing.T) error { _, err := e.cs.Update(ctx, tenant, c.ID(), nil); return err })
 	add("Audit/ZeroID", func(*testing.T) error {
 		_, err := e.cs.Audit(ctx, tenant, crm.NilID, crm.PageRequest{})
 		return err
 	})
-	add("GetRisk/ZeroID", func(*testing.T) error { _, err := e.cs.GetRisk(ctx, tenant, crm.NilID); return err })
-	add("UpdateRisk/ZeroID", func(*testing.T) error {
-		_, err := e.cs.UpdateRisk(ctx, tenant, crm.NilID, nopRisk)
-		return err
-	})
-	add("UpdateRisk/NilFn", func(*testing.T) error { _, err := e.cs.UpdateRisk(ctx, tenant, r.ID(), nil); return err })
 
 	// Invalid queries.
 	tooManyStatuses := make([]complaint.Status, complaint.MaxQueryStatuses+1)

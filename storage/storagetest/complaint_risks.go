@@ -41,26 +41,6 @@ func testRisks(t *testing.T, e *env) {
 		CreateRisk(t, e.cs, tenant, nil)
 	})
 
-	t.Run("CreateDuplicateID", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		first := CreateRisk(t, e.cs, tenant, nil)
-		second := NewRisk(t, tenant, &RiskOptions{ID: first.ID(), Rule: "another-rule", Owner: "someone-else"})
-		require.ErrorIs(t, e.cs.CreateRisk(ctx, second), crm.ErrDuplicate)
-		require.Equal(t, int64(0), second.Version(), "a refused CreateRisk must not call Saved")
-		requireRiskUnchanged(t, e.cs, tenant, normRisk(first.Record()))
-		// The refused risk did not take its hotspot either.
-		CreateRisk(t, e.cs, tenant, &RiskOptions{Rule: "another-rule"})
-	})
-
-	t.Run("GetMissing", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		CreateRisk(t, e.cs, tenant, nil)
-		_, err := e.cs.GetRisk(ctx, tenant, NewID(t))
-		require.ErrorIs(t, err, crm.ErrNotFound)
-	})
-
 	for _, settle := range []struct {
 		name string
 		path []complaint.MitigationStatus
@@ -135,21 +115,6 @@ func testRisks(t *testing.T, e *env) {
 		require.Equal(t, int64(4), got.Version(), "an update that changes nothing is still stored at the next version")
 	})
 
-	t.Run("UpdateFnError", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		r := CreateRisk(t, e.cs, tenant, nil)
-		got, err := e.cs.UpdateRisk(ctx, tenant, r.ID(), func(x *complaint.Risk) error {
-			require.NoError(t, x.Move(complaint.RiskAccepted, "storagetest", "never stored", at(1)))
-			return errInjected
-		})
-		require.Nil(t, got)
-		require.Equal(t, errInjected, err, "an error from fn must be returned as is")
-		requireRiskUnchanged(t, e.cs, tenant, normRisk(r.Record()))
-		// Still active: the key is still taken.
-		require.ErrorIs(t, e.cs.CreateRisk(ctx, NewRisk(t, tenant, nil)), crm.ErrDuplicate)
-	})
-
 	t.Run("UpdateRefusedMove", func(t *testing.T) {
 		t.Parallel()
 		tenant := NewTenant(t)
@@ -190,19 +155,6 @@ func testRisks(t *testing.T, e *env) {
 				require.ErrorIs(t, err, crm.ErrNotFound, "%s: the changed risk was stored", tc.name)
 			}
 		}
-	})
-
-	t.Run("UpdateMissing", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		CreateRisk(t, e.cs, tenant, nil)
-		called := false
-		_, err := e.cs.UpdateRisk(ctx, tenant, NewID(t), func(*complaint.Risk) error {
-			called = true
-			return nil
-		})
-		require.ErrorIs(t, err, crm.ErrNotFound)
-		require.False(t, called, "fn must not run for a missing risk")
 	})
 
 	t.Run("ListFilters", func(t *testing.T) {

@@ -75,14 +75,6 @@ func testComplaints(t *testing.T, e *env) {
 		requireComplaintUnchanged(t, e.cs, tenant, before)
 	})
 
-	t.Run("GetMissing", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		CreateComplaint(t, e.cs, tenant, nil)
-		_, err := e.cs.Get(ctx, tenant, NewID(t))
-		require.ErrorIs(t, err, crm.ErrNotFound)
-	})
-
 	t.Run("Update", func(t *testing.T) {
 		t.Parallel()
 		tenant := NewTenant(t)
@@ -153,21 +145,6 @@ func testComplaints(t *testing.T, e *env) {
 		require.Len(t, allAudit(t, e.cs, tenant, c.ID(), crm.MaxPageLimit), 3, "no audit entry may be added")
 	})
 
-	t.Run("UpdateFnError", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		c := CreateComplaint(t, e.cs, tenant, nil)
-		before := takeComplaintSnapshot(t, e.cs, tenant, c.ID())
-		got, err := e.cs.Update(ctx, tenant, c.ID(), func(x *complaint.Complaint) error {
-			require.NoError(t, x.Transition(complaint.Acknowledged, cchange(1)))
-			require.NoError(t, x.HandOver("owner-2", cchange(2)))
-			return errInjected
-		})
-		require.Nil(t, got)
-		require.Equal(t, errInjected, err, "an error from fn must be returned as is")
-		requireComplaintUnchanged(t, e.cs, tenant, before)
-	})
-
 	t.Run("UpdateRefusedChange", func(t *testing.T) {
 		t.Parallel()
 		tenant := NewTenant(t)
@@ -209,19 +186,6 @@ func testComplaints(t *testing.T, e *env) {
 				require.ErrorIs(t, err, crm.ErrNotFound, "%s: the changed complaint was stored", tc.name)
 			}
 		}
-	})
-
-	t.Run("UpdateMissing", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		CreateComplaint(t, e.cs, tenant, nil)
-		called := false
-		_, err := e.cs.Update(ctx, tenant, NewID(t), func(*complaint.Complaint) error {
-			called = true
-			return nil
-		})
-		require.ErrorIs(t, err, crm.ErrNotFound)
-		require.False(t, called, "fn must not run for a missing complaint")
 	})
 
 	t.Run("AuditPaging", func(t *testing.T) {

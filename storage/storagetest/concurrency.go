@@ -26,46 +26,6 @@ const maxRetries = 10000
 func testConcurrency(t *testing.T, e *env) {
 	ctx := context.Background()
 
-	t.Run("UpdateOneCustomer", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		c := CreateCustomer(t, e.c, tenant, nil)
-		versions := make([]int64, writers)
-		errs := make([]error, writers)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range writers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				got, err := e.c.Update(ctx, tenant, c.ID(), func(x *customer.Customer) error {
-					yield() // let the others read the same state, if the store lets them
-					return x.AddTag(fmt.Sprintf("writer-%02d", i))
-				})
-				errs[i] = err
-				if err == nil {
-					versions[i] = got.Version()
-				}
-			}()
-		}
-		close(start)
-		wg.Wait()
-		for i, err := range errs {
-			require.NoError(t, err, "writer %d", i)
-		}
-		final := mustGet(t, e.c, tenant, c.ID())
-		require.Equal(t, int64(1+writers), final.Version())
-		require.Len(t, final.Tags(), writers, "an update was lost")
-		for i := range writers {
-			require.True(t, final.HasTag(fmt.Sprintf("writer-%02d", i)), "writer %d lost", i)
-		}
-		slices.Sort(versions)
-		for i, v := range versions {
-			require.Equal(t, int64(i+2), v, "each update must produce its own version")
-		}
-	})
-
 	t.Run("UpdateHistoryOneCustomer", func(t *testing.T) {
 		t.Parallel()
 		tenant := NewTenant(t)

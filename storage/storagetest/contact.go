@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -12,6 +13,11 @@ import (
 )
 
 // testFindByContact covers duplicate look-ups by e-mail and phone.
+// maxFindKeys is the most e-mail addresses and phone numbers, together,
+// one FindByContact call may look up: storage/postgres's bound (ten pages
+// of keys), which every store keeps.
+const maxFindKeys = 10 * crm.MaxPageLimit
+
 func testFindByContact(t *testing.T, e *env) {
 	ctx := context.Background()
 	sorted := func(cs ...*customer.Customer) []crm.ID {
@@ -115,5 +121,49 @@ func testFindByContact(t *testing.T, e *env) {
 		got, err := e.c.FindByContact(ctx, t1, []string{"both@example.com"}, nil, 10)
 		require.NoError(t, err)
 		require.Equal(t, []crm.ID{a.ID()}, ids(got))
+	})
+
+	t.Run("RepeatedKeyOnce", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		var want []*customer.Customer
+		for range 5 {
+			want = append(want, CreateCustomer(t, e.c, tenant, &CustomerOptions{
+				Emails: []string{"same@example.com"}, Phones: []string{"+8613900139000"},
+			}))
+		}
+		emails := slices.Repeat([]string{"same@example.com"}, 1000)
+		phones := slices.Repeat([]string{"+8613900139000"}, 1000)
+		for name, keys := range map[string][2][]string{
+			"Emails": {emails, nil}, "Phones": {nil, phones}, "Both": {emails[:500], phones[:500]},
+		} {
+			got, err := e.c.FindByContact(ctx, tenant, keys[0], keys[1], crm.MaxPageLimit)
+			require.NoError(t, err, name)
+			require.Equal(t, sorted(want...), ids(got), "%s: every matching customer once, in ID order", name)
+		}
+	})
+
+	t.Run("KeyLimit", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		c := CreateCustomer(t, e.c, tenant, &CustomerOptions{Emails: []string{"k00000@example.com"}})
+		keys := func(prefix string, n int) []string {
+			out := make([]string, n)
+			for i := range out {
+				out[i] = fmt.Sprintf("%s%05d@example.com", prefix, i)
+			}
+			return out
+		}
+		got, err := e.c.FindByContact(ctx, tenant, keys("k", maxFindKeys), nil, 10)
+		require.NoError(t, err, "%d distinct keys are allowed", maxFindKeys)
+		require.Equal(t, []crm.ID{c.ID()}, ids(got))
+		_, err = e.c.FindByContact(ctx, tenant, keys("k", maxFindKeys+1), nil, 10)
+		require.ErrorIs(t, err, crm.ErrInvalid, "more than %d distinct keys", maxFindKeys)
+		phones := make([]string, maxFindKeys/2+1)
+		for i := range phones {
+			phones[i] = fmt.Sprintf("+86139%08d", i)
+		}
+		_, err = e.c.FindByContact(ctx, tenant, keys("k", maxFindKeys/2), phones, 10)
+		require.ErrorIs(t, err, crm.ErrInvalid, "more than %d distinct keys, e-mails and phones together", maxFindKeys)
 	})
 }

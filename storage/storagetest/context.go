@@ -37,33 +37,11 @@ func testContext(t *testing.T, e *env) {
 		// cover.
 		check func(t *testing.T, tenant crm.TenantID)
 	}{
-		{name: "Create", call: func(t *testing.T, tenant crm.TenantID, _ *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
-			n := NewCustomer(t, tenant, &CustomerOptions{Name: "Never stored"})
-			err := e.c.Create(cancelled, n)
-			require.Equal(t, int64(0), n.Version())
-			return err
-		}, check: func(t *testing.T, tenant crm.TenantID) {
-			p, err := e.c.List(bg, tenant, customer.Query{Text: "never stored"}, crm.PageRequest{})
-			require.NoError(t, err)
-			require.Empty(t, p.Items)
-		}},
-		{name: "Get", call: func(_ *testing.T, tenant crm.TenantID, c *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
-			_, err := e.c.Get(cancelled, tenant, c.ID())
-			return err
-		}},
-		{name: "Update", call: func(_ *testing.T, tenant crm.TenantID, c *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
-			_, err := e.c.Update(cancelled, tenant, c.ID(), func(x *customer.Customer) error { return x.Rename("Changed") })
-			return err
-		}},
 		{name: "Save", call: func(t *testing.T, tenant crm.TenantID, c *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
 			x := mustGet(t, e.c, tenant, c.ID())
 			require.NoError(t, x.Rename("Changed"))
 			err := e.c.Save(cancelled, x)
 			require.Equal(t, int64(1), x.Version())
-			return err
-		}},
-		{name: "List", call: func(_ *testing.T, tenant crm.TenantID, _ *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
-			_, err := e.c.List(cancelled, tenant, customer.Query{}, crm.PageRequest{})
 			return err
 		}},
 		{name: "FindByContact", call: func(_ *testing.T, tenant crm.TenantID, _ *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
@@ -81,39 +59,12 @@ func testContext(t *testing.T, e *env) {
 			_, err := e.c.Interactions(cancelled, tenant, c.ID(), crm.PageRequest{})
 			return err
 		}},
-		{name: "CreateVisit", call: func(t *testing.T, tenant crm.TenantID, c *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
-			return e.c.CreateVisit(cancelled, newVisit(t, tenant, c.ID(), "sales-9", 4))
-		}, check: func(t *testing.T, tenant crm.TenantID) {
-			p, err := e.c.ListVisits(bg, tenant, customer.VisitQuery{Salesperson: "sales-9"}, crm.PageRequest{})
-			require.NoError(t, err)
-			require.Empty(t, p.Items)
-		}},
-		{name: "GetVisit", call: func(_ *testing.T, tenant crm.TenantID, _ *customer.Customer, v customer.Visit, _ *customer.Customer) error {
-			_, err := e.c.GetVisit(cancelled, tenant, v.ID)
-			return err
-		}},
-		{name: "UpdateVisit", call: func(_ *testing.T, tenant crm.TenantID, _ *customer.Customer, v customer.Visit, _ *customer.Customer) error {
-			_, err := e.c.UpdateVisit(cancelled, tenant, v.ID, func(x *customer.Visit) error { return x.Cancel("no") })
-			return err
-		}},
-		{name: "ListVisits", call: func(_ *testing.T, tenant crm.TenantID, _ *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
-			_, err := e.c.ListVisits(cancelled, tenant, customer.VisitQuery{}, crm.PageRequest{})
-			return err
-		}},
 		{name: "MoveRelated", call: func(_ *testing.T, tenant crm.TenantID, c *customer.Customer, _ customer.Visit, other *customer.Customer) error {
 			return e.c.MoveRelated(cancelled, tenant, c.ID(), other.ID())
 		}},
 		{name: "EraseInteractions", call: func(_ *testing.T, tenant crm.TenantID, c *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
 			_, err := e.c.EraseInteractions(cancelled, tenant, c.ID())
 			return err
-		}},
-		{name: "InTx", call: func(t *testing.T, tenant crm.TenantID, _ *customer.Customer, _ customer.Visit, _ *customer.Customer) error {
-			n := NewCustomer(t, tenant, &CustomerOptions{Name: "Never stored"})
-			return e.s.InTx(cancelled, func(ctx context.Context) error { return e.c.Create(ctx, n) })
-		}, check: func(t *testing.T, tenant crm.TenantID) {
-			p, err := e.c.List(bg, tenant, customer.Query{Text: "never stored"}, crm.PageRequest{})
-			require.NoError(t, err)
-			require.Empty(t, p.Items)
 		}},
 	}
 	for _, tc := range cases {

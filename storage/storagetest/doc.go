@@ -1,24 +1,64 @@
-// Package storagetest is the public conformance suite of [storage.Store]:
-// every store implementation runs it against itself to prove the
-// invariants the library relies on.
+// Package storagetest is the public conformance suite of the library's
+// storage ports: every store implementation runs it against itself to
+// prove the invariants the library relies on.
 //
 // # Running it
 //
-//	func TestConformance(t *testing.T) {
-//		storagetest.Run(t, func(t testing.TB) storage.Store {
+// A host proves only the ports it implements, each with its own runner:
+//
+//	func TestCustomers(t *testing.T) {
+//		storagetest.RunCustomers(t, func(t testing.TB) customer.Backend {
 //			return mystore.New(...) // a fresh, empty store
 //		}, storagetest.Features{})
 //	}
 //
-// Run it with -race. The suite calls newStore once per area (see [Run]),
-// never once per case: cases of one area share the store and keep apart by
-// using tenants of their own ([NewTenant]), which also proves that tenants
-// stay apart. Cases run in parallel.
+// [RunCustomers] proves customer.Store and crm.Transactor,
+// [RunComplaints] complaint.Store, and [RunOutbox] storage.Outbox with
+// AppendEvents. A store that implements every port (storage.Store) runs
+// [Run], which runs each runner whose port the store has:
+//
+//	func TestConformance(t *testing.T) {
+//		storagetest.Run(t, func(t testing.TB) storage.Store { return mystore.New(...) }, storagetest.Features{})
+//	}
+//
+// Run it with -race. A runner calls its constructor once per area (see
+// [RunCustomers]), never once per case: cases of one area share the store
+// and keep apart by using tenants of their own ([NewTenant]), which also
+// proves that tenants stay apart. Cases run in parallel.
+//
+// # Features
+//
+// [Features] describes how a store's transactions interact with calls
+// made outside them. With the zero value the suite expects a read outside
+// a transaction, of a record the transaction wrote, to complete while the
+// transaction is open and not see the write; with TxBlocksTenant it
+// expects that read to wait for the end. Either way a call on a tenant the
+// transaction has not touched completes while it is open, and an update of
+// a record a running transaction has changed waits at most as long as the
+// caller's context allows (a 100 ms deadline must end it within a second,
+// with an error wrapping context.DeadlineExceeded).
+//
+// # One harness for every aggregate
+//
+// The invariants every stored aggregate shares (create and get, duplicate
+// IDs, closure updates and their versions, tenancy, 32 concurrent writers,
+// isolation of values, paging while others insert, atomicity under errors
+// and panics, cancelled contexts, invalid references, waits that honour
+// the context, times outside crm.ValidTime) are written once, as a
+// generic harness, and run for customers, visits, complaints and risks
+// (the CustomerRecords, VisitRecords, ComplaintRecords and RiskRecords
+// areas). Each aggregate gives the harness a small fixture: how to make a
+// valid record in a tenant, the store's calls, how to read the version,
+// a change that leaves a mark, and how to compare. Cases that only make
+// sense for one aggregate (merges, risk rules, filters against
+// Query.Matches, the audit trail, FindByContact) stay in areas of their
+// own.
 //
 // # What it proves
 //
-// Every method of customer.Store, complaint.Store and crm.Transactor, as
-// documented on them, and the invariants of the project's design:
+// Every method of customer.Store, complaint.Store, storage.Outbox and
+// crm.Transactor, as documented on them, and the invariants of the
+// project's design:
 //   - Tenancy: another tenant's records behave as if they did not exist,
 //     for every method; the same ID may exist in two tenants.
 //   - Optimistic concurrency: 32 goroutines updating one customer lose no
@@ -32,6 +72,22 @@
 //   - Atomicity: a transaction that returns an error, fails inside a store
 //     call or panics leaves nothing behind; nested InTx joins the outer
 //     transaction; reads inside a transaction see its writes.
+//   - Events never lie: a function registered with crm.AfterCommit inside
+//     InTx runs exactly once, after the outermost transaction commits, and
+//     never after an error, a panic or a cancelled context.
+//   - One set of limits: records built around the constructors
+//     (FromRecord, then Create, or a whole value replaced inside an Update
+//     closure) with oversized strings and lists, empty names, unknown time
+//     zones, NUL bytes, invalid UTF-8 or times outside crm.ValidTime are
+//     refused with crm.ErrInvalid and store nothing; FindByContact takes
+//     at most 10,000 keys and returns each matching customer once however
+//     often its key is repeated.
+//   - Outbox: events appended in a rolled-back transaction leave nothing;
+//     a claim leases events, an acknowledgement with the claim's token
+//     removes them, a stale one does not; an expired lease redelivers with
+//     Attempts 2; four concurrent drainers deliver every event exactly
+//     once; claims filter by tenant; Data comes back as the JSON of what
+//     was appended; a repeated event ID is crm.ErrDuplicate.
 //   - Cancelled contexts fail every method with an error wrapping
 //     context.Canceled and change nothing; invalid input (zero IDs, invalid
 //     tenants, bad cursors, negative limits, invalid queries, records that

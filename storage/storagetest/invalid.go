@@ -43,8 +43,6 @@ func testInvalid(t *testing.T, e *env) {
 		{"PercentCursor", crm.PageRequest{Cursor: "%%%"}},
 		{"LongCursor", crm.PageRequest{Cursor: strings.Repeat("A", crm.MaxCursorLen+1)}},
 	}
-	nop := func(*customer.Customer) error { return nil }
-	nopVisit := func(*customer.Visit) error { return nil }
 
 	type call struct {
 		name string
@@ -55,12 +53,6 @@ func testInvalid(t *testing.T, e *env) {
 
 	for _, bt := range badTenants {
 		tn := bt.tenant
-		add("Get/Tenant"+bt.name, func(*testing.T) error { _, err := e.c.Get(ctx, tn, c.ID()); return err })
-		add("Update/Tenant"+bt.name, func(*testing.T) error { _, err := e.c.Update(ctx, tn, c.ID(), nop); return err })
-		add("List/Tenant"+bt.name, func(*testing.T) error {
-			_, err := e.c.List(ctx, tn, customer.Query{}, crm.PageRequest{})
-			return err
-		})
 		add("FindByContact/Tenant"+bt.name, func(*testing.T) error {
 			_, err := e.c.FindByContact(ctx, tn, []string{"valid@example.com"}, nil, 10)
 			return err
@@ -83,15 +75,6 @@ func testInvalid(t *testing.T, e *env) {
 			v.Tenant = tn
 			return e.c.CreateVisit(ctx, v)
 		})
-		add("GetVisit/Tenant"+bt.name, func(*testing.T) error { _, err := e.c.GetVisit(ctx, tn, visit.ID); return err })
-		add("UpdateVisit/Tenant"+bt.name, func(*testing.T) error {
-			_, err := e.c.UpdateVisit(ctx, tn, visit.ID, nopVisit)
-			return err
-		})
-		add("ListVisits/Tenant"+bt.name, func(*testing.T) error {
-			_, err := e.c.ListVisits(ctx, tn, customer.VisitQuery{}, crm.PageRequest{})
-			return err
-		})
 		add("MoveRelated/Tenant"+bt.name, func(*testing.T) error { return e.c.MoveRelated(ctx, tn, c.ID(), other.ID()) })
 		add("EraseInteractions/Tenant"+bt.name, func(*testing.T) error {
 			_, err := e.c.EraseInteractions(ctx, tn, c.ID())
@@ -100,32 +83,18 @@ func testInvalid(t *testing.T, e *env) {
 	}
 	for _, bp := range badPages {
 		pg := bp.page
-		add("List/"+bp.name, func(*testing.T) error { _, err := e.c.List(ctx, tenant, customer.Query{}, pg); return err })
 		add("History/"+bp.name, func(*testing.T) error { _, err := e.c.History(ctx, tenant, c.ID(), pg); return err })
 		add("Interactions/"+bp.name, func(*testing.T) error { _, err := e.c.Interactions(ctx, tenant, c.ID(), pg); return err })
-		add("ListVisits/"+bp.name, func(*testing.T) error {
-			_, err := e.c.ListVisits(ctx, tenant, customer.VisitQuery{}, pg)
-			return err
-		})
 	}
 
 	// Zero IDs and missing arguments.
 	add("Create/Nil", func(*testing.T) error { return e.c.Create(ctx, nil) })
 	add("Save/Nil", func(*testing.T) error { return e.c.Save(ctx, nil) })
-	add("Get/ZeroID", func(*testing.T) error { _, err := e.c.Get(ctx, tenant, crm.NilID); return err })
-	add("Update/ZeroID", func(*testing.T) error { _, err := e.c.Update(ctx, tenant, crm.NilID, nop); return err })
-	add("Update/NilFn", func(*testing.T) error { _, err := e.c.Update(ctx, tenant, c.ID(), nil); return err })
 	add("History/ZeroID", func(*testing.T) error { _, err := e.c.History(ctx, tenant, crm.NilID, crm.PageRequest{}); return err })
 	add("Interactions/ZeroID", func(*testing.T) error {
 		_, err := e.c.Interactions(ctx, tenant, crm.NilID, crm.PageRequest{})
 		return err
 	})
-	add("GetVisit/ZeroID", func(*testing.T) error { _, err := e.c.GetVisit(ctx, tenant, crm.NilID); return err })
-	add("UpdateVisit/ZeroID", func(*testing.T) error {
-		_, err := e.c.UpdateVisit(ctx, tenant, crm.NilID, nopVisit)
-		return err
-	})
-	add("UpdateVisit/NilFn", func(*testing.T) error { _, err := e.c.UpdateVisit(ctx, tenant, visit.ID, nil); return err })
 	add("MoveRelated/ZeroFrom", func(*testing.T) error { return e.c.MoveRelated(ctx, tenant, crm.NilID, other.ID()) })
 	add("MoveRelated/ZeroTo", func(*testing.T) error { return e.c.MoveRelated(ctx, tenant, c.ID(), crm.NilID) })
 	add("MoveRelated/SameCustomer", func(*testing.T) error { return e.c.MoveRelated(ctx, tenant, c.ID(), c.ID()) })

@@ -162,33 +162,6 @@ func testVisits(t *testing.T, e *env) {
 		require.Equal(t, int64(2), got.Version)
 	})
 
-	t.Run("ConcurrentUpdates", func(t *testing.T) {
-		t.Parallel()
-		tenant := NewTenant(t)
-		c := CreateCustomer(t, e.c, tenant, nil)
-		v := newVisit(t, tenant, c.ID(), "sales-1", 3)
-		require.NoError(t, e.c.CreateVisit(ctx, v))
-		const n = 16
-		errs := make(chan error, n)
-		for range n {
-			go func() {
-				_, err := e.c.UpdateVisit(ctx, tenant, v.ID, func(x *customer.Visit) error {
-					yield()
-					x.Duration += time.Minute
-					return nil
-				})
-				errs <- err
-			}()
-		}
-		for range n {
-			require.NoError(t, <-errs)
-		}
-		got, err := e.c.GetVisit(ctx, tenant, v.ID)
-		require.NoError(t, err)
-		require.Equal(t, int64(1+n), got.Version)
-		require.Equal(t, time.Hour+n*time.Minute, got.Duration, "an update was lost")
-	})
-
 	t.Run("List", func(t *testing.T) {
 		t.Parallel()
 		tenant := NewTenant(t)
