@@ -21,5 +21,5 @@ func (g guardedMemory) Complaints() complaint.Store { return complaint.Guard(g.S
 // it will run once stores return guarded ports: the guard refuses nothing
 // the suite stores and changes no error the suite expects.
 func TestSuiteThroughGuard(t *testing.T) {
-	storagetest.Run(t, func(testing.TB) storage.Store { return guardedMemory{memory.New(nil)} }, storagetest.Features{TxExclusive: true})
+	storagetest.Run(t, func(testing.TB) storage.Store { return guardedMemory{memory.New(nil)} }, storagetest.Features{TxBlocksTenant: true})
 }

@@ -37,8 +37,8 @@
 // batches, in one transaction: with [AllOrNothing] a single bad row stores
 // nothing; with [SkipInvalid] the good rows are stored and the bad ones
 // reported. Customers are stored through the backend's customer store (its
-// ImportCustomers when it has one, such as storage/postgres's COPY import),
-// so no domain events are published for them.
+// customer.Importer, which storage/postgres backs with COPY), so no domain
+// events are published for them.
 //
 // # Exporting
 //

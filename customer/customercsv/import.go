@@ -31,13 +31,6 @@ const (
 	DefaultMaxRejected = 1000
 )
 
-// Importer is the optional capability of a customer store that stores
-// many new customers at once (storage/postgres offers it, with COPY).
-// Import finds it by type assertion and falls back to Create.
-type Importer interface {
-	ImportCustomers(ctx context.Context, customers []*customer.Customer) error
-}
-
 // ImportOptions configure an import. Tenant, Mapping and Change.Actor are
 // required; every other zero value works.
 type ImportOptions struct {
@@ -182,7 +175,7 @@ func Import(ctx context.Context, r io.Reader, b customer.Backend, opts ImportOpt
 
 // write stores a batch, at once when the store can.
 func write(ctx context.Context, store customer.Store, batch []*customer.Customer) error {
-	if imp, ok := store.(Importer); ok {
+	if imp, ok := store.(customer.Importer); ok {
 		if err := imp.ImportCustomers(ctx, batch); err != nil {
 			return fmt.Errorf("customercsv: import: %w", err)
 		}

@@ -271,7 +271,7 @@ func encodeComplaint(op string, c *complaint.Complaint) (complaintValues, error)
 		waiting = pgtype.Text{String: r.WaitingFrom.String(), Valid: true}
 	}
 	var au auditArrays
-	for i, e := range c.PendingAudit() {
+	for i, e := range complaintHooks.Pending(c) {
 		p := fmt.Sprintf("audit[%d]", i)
 		v.Check(e.ComplaintID == r.ID, p, "does not belong to the complaint")
 		v.Check(e.Seq > 0 && e.Seq <= r.AuditSeq, p+".seq", "out of range")

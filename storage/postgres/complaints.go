@@ -139,9 +139,6 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 	if c == nil {
 		return fmt.Errorf("postgres: create complaint: %w", crm.Invalid(op, "complaint", "must not be nil"))
 	}
-	if err := complaint.CheckRef(op, c.Tenant(), c.ID()); err != nil {
-		return fmt.Errorf("postgres: create complaint: %w", err)
-	}
 	if c.Version() != 0 {
 		return fmt.Errorf("postgres: create complaint %s: %w", c.ID(), crm.Invalid(op, "version", "must be 0 for a new complaint"))
 	}
@@ -165,15 +162,12 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 	if n == 0 {
 		return fmt.Errorf("postgres: create complaint %s: %w", c.ID(), crm.ErrDuplicate)
 	}
-	c.Saved(1)
+	complaintHooks.Saved(c, 1)
 	return nil
 }
 
 // Get returns the complaint; see complaint.Store.
 func (cs *complaintStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*complaint.Complaint, error) {
-	if err := complaint.CheckRef("postgres.Complaints.Get", tenant, id); err != nil {
-		return nil, fmt.Errorf("postgres: get complaint: %w", err)
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: get complaint %s: %w", id, err)
 	}
@@ -203,19 +197,13 @@ func (cs *complaintStore) Get(ctx context.Context, tenant crm.TenantID, id crm.I
 // failure or deadlock); see complaint.Store.
 func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*complaint.Complaint) error) (*complaint.Complaint, error) {
 	const op = "postgres.Complaints.Update"
-	if err := complaint.CheckRef(op, tenant, id); err != nil {
-		return nil, fmt.Errorf("postgres: update complaint: %w", err)
-	}
 	if fn == nil {
 		return nil, fmt.Errorf("postgres: update complaint %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: update complaint %s: %w", id, err)
 	}
-	var (
-		version int64
-		before  *complaint.Complaint
-	)
+	var version int64
 	lock := func(tx pgx.Tx) (*complaint.Complaint, error) {
 		var sc complaintScan
 		err := tx.QueryRow(ctx, cs.sql.getForUpdate, string(tenant), uuidArg(id)).Scan(sc.dest()...)
@@ -229,13 +217,10 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 		if err != nil {
 			return nil, err
 		}
-		version, before = c.Version(), c.Clone()
+		version = c.Version()
 		return c, nil
 	}
 	save := func(tx pgx.Tx, c *complaint.Complaint) error {
-		if err := complaint.CheckUpdate(op, before, c); err != nil {
-			return err
-		}
 		vals, err := encodeComplaint(op, c)
 		if err != nil {
 			return err
@@ -251,7 +236,7 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 			// Unreachable while the row lock is held.
 			return fmt.Errorf("postgres: update complaint %s: %w", id, crm.ErrConflict)
 		}
-		c.Saved(version + 1)
+		complaintHooks.Saved(c, version + 1)
 		return nil
 	}
 	out, fnErr, err := lockedUpdate(ctx, cs.s, tenant, lock, fn, save)
@@ -472,7 +457,7 @@ func (cs *complaintStore) Audit(ctx context.Context, tenant crm.TenantID, id crm
 	const op = "postgres.Complaints.Audit"
 	out := crm.Page[complaint.AuditEntry]{Items: []complaint.AuditEntry{}}
 	var v crm.Validator
-	v.Merge("", complaint.CheckRef(op, tenant, id))
+	v.Merge("", tenant.Validate())
 	page, perr := page.Normalize()
 	v.Merge("page", perr)
 	after, cerr := parseSeqCursor(op, page.Cursor)

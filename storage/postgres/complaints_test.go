@@ -116,6 +116,12 @@ func TestComplaintRoundTrip(t *testing.T) {
 			rec := fullRecord(t, ten, tc.comp)
 			c, err := complaint.FromRecord(rec)
 			require.NoError(t, err)
+			if tc.comp.IsZero() {
+				// A compensation remedy pays something: zero is refused on
+				// every path (complaint.Guard), not stored.
+				require.ErrorIs(t, cs.Create(ctx, c), crm.ErrInvalid)
+				return
+			}
 			require.NoError(t, cs.Create(ctx, c))
 			got, err := cs.Get(ctx, ten, rec.ID)
 			require.NoError(t, err)
@@ -422,10 +428,17 @@ func TestRiskActiveKey(t *testing.T) {
 	cs := s.Complaints()
 	ctx := context.Background()
 	ten, other := newTenant(), newTenant()
-	long := strings.Repeat(`B'%_\`, 2000)
+	// A key near the longest complaint.Guard lets through: the rule at its
+	// limit and eight asset levels of hostile 120-byte IDs.
+	long := strings.Repeat(`B'%_\`, complaint.MaxRuleNameLen/5-1)
+	var asset complaint.Asset
+	for i := range complaint.MaxAssetLevels {
+		asset = append(asset, complaint.AssetLevel{Kind: fmt.Sprintf("level%d", i), ID: strings.Repeat(`%_/:\`, 24)})
+	}
 	newRisk := func(t testing.TB, ten crm.TenantID, rule string) *complaint.Risk {
 		t.Helper()
-		h := complaint.Hotspot{Rule: rule, Kind: complaint.RuleTrend, Count: 9, Baseline: 1.0 / 3, To: t0, Evidence: []crm.ID{newID(t)}}
+		h := complaint.Hotspot{Rule: rule, Kind: complaint.RuleTrend, Count: 9, Baseline: 1.0 / 3, To: t0, Evidence: []crm.ID{newID(t)}, Asset: asset}
+		require.Greater(t, len(h.Key()), 1000)
 		r, err := complaint.NewRisk(h, "risk-owner", newID(t), ten, t0)
 		require.NoError(t, err)
 		return r

@@ -31,9 +31,6 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	if c == nil {
 		return fmt.Errorf("postgres: create customer: %w", crm.Invalid(op, "customer", "must not be nil"))
 	}
-	if err := customer.CheckRef(op, c.Tenant(), c.ID(), "id"); err != nil {
-		return fmt.Errorf("postgres: create customer: %w", err)
-	}
 	if c.Version() != 0 {
 		return fmt.Errorf("postgres: create customer %s: %w", c.ID(), crm.Invalid(op, "version", "must be 0 for a new customer"))
 	}
@@ -57,15 +54,12 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	if n == 0 {
 		return fmt.Errorf("postgres: create customer %s: %w", c.ID(), crm.ErrDuplicate)
 	}
-	c.Saved(1)
+	customerHooks.Saved(c, 1)
 	return nil
 }
 
 // Get returns the customer; see customer.Store.
 func (cs *customerStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*customer.Customer, error) {
-	if err := customer.CheckRef("postgres.Customers.Get", tenant, id, "id"); err != nil {
-		return nil, fmt.Errorf("postgres: get customer: %w", err)
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: get customer %s: %w", id, err)
 	}
@@ -100,9 +94,6 @@ func (cs *customerStore) readErr(ctx context.Context, op string, err error) erro
 // after a serialization failure or deadlock); see customer.Store.
 func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Customer) error) (*customer.Customer, error) {
 	const op = "postgres.Customers.Update"
-	if err := customer.CheckRef(op, tenant, id, "id"); err != nil {
-		return nil, fmt.Errorf("postgres: update customer: %w", err)
-	}
 	if fn == nil {
 		return nil, fmt.Errorf("postgres: update customer %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
 	}
@@ -152,7 +143,7 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 			// Unreachable while the row lock is held.
 			return fmt.Errorf("postgres: update customer %s: %w", id, crm.ErrConflict)
 		}
-		c.Saved(version + 1)
+		customerHooks.Saved(c, version + 1)
 		return nil
 	}
 	out, fnErr, err := lockedUpdate(ctx, s, tenant, lock, fn, save)
@@ -200,9 +191,6 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("postgres: save customer: %w", crm.Invalid(op, "customer", "must not be nil"))
 	}
 	id := c.ID()
-	if err := customer.CheckRef(op, c.Tenant(), id, "id"); err != nil {
-		return fmt.Errorf("postgres: save customer: %w", err)
-	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("postgres: save customer %s: %w", id, err)
 	}
@@ -235,7 +223,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 	case err != nil:
 		return s.mapErr(ctx, "save customer "+id.String(), err)
 	case n == 1:
-		c.Saved(version + 1)
+		customerHooks.Saved(c, version + 1)
 		return nil
 	case !exists:
 		return notFound("customer", id)

@@ -15,26 +15,23 @@ import (
 
 // MaxImportProblems bounds how many problems an import's validation error
 // lists; the count of the rest is given in one more entry.
-const MaxImportProblems = 100
+const MaxImportProblems = customer.MaxImportProblems
 
-// CustomerImporter is an optional capability of a customer store: storing
-// many new customers at once, far faster than one Create each. Find it by
-// type assertion on Store.Customers(), falling back to Create:
+// CustomerImporter is customer.Importer, the optional capability of
+// storing many new customers at once: far faster here than one Create
+// each, with COPY. Store.Customers() has it (behind customer.Guard, which
+// checks every customer first):
 //
-//	if imp, ok := store.Customers().(postgres.CustomerImporter); ok {
+//	if imp, ok := store.Customers().(customer.Importer); ok {
 //		err = imp.ImportCustomers(ctx, batch)
 //	}
-type CustomerImporter interface {
-	// ImportCustomers stores new customers (each at version 0, as for
-	// Create) with their pending history, all or nothing: every customer
-	// is validated before anything is written (a *crm.ValidationError
-	// listing the problems by index, wrapping crm.ErrInvalid), and a
-	// customer whose ID exists already in its tenant (or appears twice in
-	// the batch) fails the whole import with crm.ErrDuplicate. On success
-	// every customer is told Saved(1). Customers may belong to different
-	// tenants.
-	ImportCustomers(ctx context.Context, customers []*customer.Customer) error
-}
+//
+// The import is all or nothing: every customer is validated before
+// anything is written (a *crm.ValidationError listing the problems by
+// index, wrapping crm.ErrInvalid), and a customer whose ID exists already
+// in its tenant (or appears twice in the batch) fails the whole import with
+// crm.ErrDuplicate. Customers may belong to different tenants.
+type CustomerImporter = customer.Importer
 
 var _ CustomerImporter = (*customerStore)(nil)
 
@@ -79,11 +76,6 @@ func (cs *customerStore) ImportCustomers(ctx context.Context, customers []*custo
 			v.Addf(importPath(i)+".version", "must be 0 for a new customer")
 			problems++
 		default:
-			if err := customer.CheckRef(op, c.Tenant(), c.ID(), "id"); err != nil {
-				v.Merge(importPath(i), err)
-				problems++
-				break
-			}
 			k := key{c.Tenant(), c.ID()}
 			if j, dup := seen[k]; dup {
 				v.Addf(importPath(i)+".id", "duplicate of customers[%d]", j)
@@ -144,7 +136,7 @@ func (cs *customerStore) ImportCustomers(ctx context.Context, customers []*custo
 		return cs.writeErr(ctx, "import customers", err)
 	}
 	for _, c := range customers {
-		c.Saved(1)
+		customerHooks.Saved(c, 1)
 	}
 	return nil
 }

@@ -297,9 +297,6 @@ func (cs *customerStore) CreateVisit(ctx context.Context, vi customer.Visit) err
 
 // GetVisit returns a visit; see customer.Store.
 func (cs *customerStore) GetVisit(ctx context.Context, tenant crm.TenantID, id crm.ID) (customer.Visit, error) {
-	if err := customer.CheckRef("postgres.Customers.GetVisit", tenant, id, "id"); err != nil {
-		return customer.Visit{}, fmt.Errorf("postgres: get visit: %w", err)
-	}
 	if err := ctx.Err(); err != nil {
 		return customer.Visit{}, fmt.Errorf("postgres: get visit %s: %w", id, err)
 	}
@@ -354,9 +351,6 @@ func scanVisit(row pgx.Row) (customer.Visit, error) {
 // change the visit's ID, tenant or customer (MoveRelated moves visits).
 func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*customer.Visit) error) (customer.Visit, error) {
 	const op = "postgres.Customers.UpdateVisit"
-	if err := customer.CheckRef(op, tenant, id, "id"); err != nil {
-		return customer.Visit{}, fmt.Errorf("postgres: update visit: %w", err)
-	}
 	if fn == nil {
 		return customer.Visit{}, fmt.Errorf("postgres: update visit %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
 	}
@@ -380,9 +374,6 @@ func (cs *customerStore) UpdateVisit(ctx context.Context, tenant crm.TenantID, i
 		before := vi
 		if err := fn(&vi); err != nil {
 			fnErr = err
-			return err
-		}
-		if err := customer.CheckVisitUpdate(op, before, vi); err != nil {
 			return err
 		}
 		vi.Version = before.Version + 1
@@ -493,9 +484,6 @@ func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q 
 // Moved visits get a new version. from and to must differ.
 func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, from, to crm.ID) error {
 	const op = "postgres.Customers.MoveRelated"
-	if err := customer.CheckMove(op, tenant, from, to); err != nil {
-		return fmt.Errorf("postgres: move related: %w", err)
-	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("postgres: move related %s to %s: %w", from, to, err)
 	}
@@ -528,9 +516,6 @@ func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, f
 // customer's interactions; see customer.Store. It returns how many had text
 // to blank. A missing customer returns crm.ErrNotFound.
 func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.TenantID, customerID crm.ID) (int, error) {
-	if err := customer.CheckRef("postgres.Customers.EraseInteractions", tenant, customerID, "customer_id"); err != nil {
-		return 0, fmt.Errorf("postgres: erase interactions: %w", err)
-	}
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: erase interactions of %s: %w", customerID, err)
 	}

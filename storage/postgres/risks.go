@@ -30,9 +30,6 @@ func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) err
 	if r == nil {
 		return fmt.Errorf("postgres: create risk: %w", crm.Invalid(op, "risk", "must not be nil"))
 	}
-	if err := complaint.CheckRef(op, r.Tenant(), r.ID()); err != nil {
-		return fmt.Errorf("postgres: create risk: %w", err)
-	}
 	if r.Version() != 0 {
 		return fmt.Errorf("postgres: create risk %s: %w", r.ID(), crm.Invalid(op, "version", "must be 0 for a new risk"))
 	}
@@ -56,15 +53,12 @@ func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) err
 	if tag == 0 {
 		return fmt.Errorf("postgres: create risk %s: the ID or an active risk of hotspot %.200q exists: %w", r.ID(), r.Key(), crm.ErrDuplicate)
 	}
-	r.Saved(1)
+	riskHooks.Saved(r, 1)
 	return nil
 }
 
 // GetRisk returns the risk; see complaint.Store.
 func (cs *complaintStore) GetRisk(ctx context.Context, tenant crm.TenantID, id crm.ID) (*complaint.Risk, error) {
-	if err := complaint.CheckRef("postgres.Complaints.GetRisk", tenant, id); err != nil {
-		return nil, fmt.Errorf("postgres: get risk: %w", err)
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: get risk %s: %w", id, err)
 	}
@@ -92,19 +86,13 @@ func (cs *complaintStore) GetRisk(ctx context.Context, tenant crm.TenantID, id c
 // retried like Update; see complaint.Store.
 func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*complaint.Risk) error) (*complaint.Risk, error) {
 	const op = "postgres.Complaints.UpdateRisk"
-	if err := complaint.CheckRef(op, tenant, id); err != nil {
-		return nil, fmt.Errorf("postgres: update risk: %w", err)
-	}
 	if fn == nil {
 		return nil, fmt.Errorf("postgres: update risk %s: %w", id, crm.Invalid(op, "fn", "must not be nil"))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: update risk %s: %w", id, err)
 	}
-	var (
-		version int64
-		before  *complaint.Risk
-	)
+	var version int64
 	lock := func(tx pgx.Tx) (*complaint.Risk, error) {
 		var sc riskScan
 		err := tx.QueryRow(ctx, cs.sql.getRiskForUpdate, string(tenant), uuidArg(id)).Scan(sc.dest()...)
@@ -118,13 +106,10 @@ func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, i
 		if err != nil {
 			return nil, err
 		}
-		version, before = r.Version(), r.Clone()
+		version = r.Version()
 		return r, nil
 	}
 	save := func(tx pgx.Tx, r *complaint.Risk) error {
-		if err := complaint.CheckRiskUpdate(op, before, r); err != nil {
-			return err
-		}
 		args, err := encodeRisk(op, r)
 		if err != nil {
 			return err
@@ -138,7 +123,7 @@ func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, i
 			// Unreachable while the row lock is held.
 			return fmt.Errorf("postgres: update risk %s: %w", id, crm.ErrConflict)
 		}
-		r.Saved(version + 1)
+		riskHooks.Saved(r, version + 1)
 		return nil
 	}
 	out, fnErr, err := lockedUpdate(ctx, cs.s, tenant, lock, fn, save)

@@ -220,7 +220,7 @@ func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
 		roles[i] = role.String()
 	}
 	var h historyArrays
-	for i, e := range c.PendingHistory() {
+	for i, e := range customerHooks.Pending(c) {
 		// The paths are built only for an entry with a problem: an import
 		// checks hundreds of thousands of entries.
 		if e.CustomerID != r.ID || e.OriginID != r.ID || e.Seq <= 0 || !e.Kind.Valid() || e.At.IsZero() || !crm.ValidTime(e.At) ||
@@ -430,7 +430,7 @@ func (s *customerScan) customer(dc *decodeCache) (*customer.Customer, error) {
 		}
 	}
 	if len(problems) == 0 {
-		c, err := customer.AdoptRecord(r) // r was decoded just now and is not used again
+		c, err := customerHooks.Adopt(r) // r was decoded just now and is not used again
 		if err == nil {
 			return c, nil
 		}

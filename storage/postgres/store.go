@@ -74,6 +74,10 @@ type Store struct {
 	cache     *decodeCache
 	customers *customerStore
 	complaint *complaintStore
+	// The ports as application code reaches them: behind the domain
+	// packages' checking layers (customer.Guard, complaint.Guard).
+	guardedCustomers  customer.Store
+	guardedComplaints complaint.Store
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -110,19 +114,22 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s.cache = newDecodeCache()
 	s.customers = &customerStore{s: s}
 	s.complaint = newComplaintStore(s)
+	s.guardedCustomers = customer.Guard(s.customers)
+	s.guardedComplaints = complaint.Guard(s.complaint)
 	return s, nil
 }
 
 // Schema returns the schema the store lives in.
 func (s *Store) Schema() string { return s.schema }
 
-// Customers returns the customer store. It also implements
-// [CustomerImporter].
-func (s *Store) Customers() customer.Store { return s.customers }
+// Customers returns the customer store, behind customer.Guard. It also
+// implements [CustomerImporter].
+func (s *Store) Customers() customer.Store { return s.guardedCustomers }
 
-// Complaints returns the complaint store: complaints, their audit trail
-// and the risks raised from complaint hotspots.
-func (s *Store) Complaints() complaint.Store { return s.complaint }
+// Complaints returns the complaint store, behind complaint.Guard:
+// complaints, their audit trail and the risks raised from complaint
+// hotspots.
+func (s *Store) Complaints() complaint.Store { return s.guardedComplaints }
 
 // validIdent reports whether name is a plain lower-case identifier that
 // needs no quoting and is not reserved for the system catalogs.
