@@ -16,7 +16,9 @@ import (
 // with New. A refused call wraps crm.ErrInvalid (a *crm.ValidationError
 // says which field) and never reaches s; a cancelled context fails before
 // s is called. A record of another tenant or ID handed back by s is an
-// error wrapping crm.ErrCorrupt.
+// error wrapping crm.ErrCorrupt. After a successful Create or CreateRisk
+// the guard marks the complaint or risk saved at version 1 (forgetting
+// pending audit entries and events), whether or not s did.
 //
 // Services guard the store they get; stores return their Complaints()
 // guarded, so a host that calls a store directly is checked the same way.
@@ -83,7 +85,11 @@ func (g *guarded) Create(ctx context.Context, c *Complaint) error {
 	if c.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new complaint")
 	}
-	return g.s.Create(ctx, c)
+	if err := g.s.Create(ctx, c); err != nil {
+		return err
+	}
+	c.saved(1) // whether or not the store did
+	return nil
 }
 
 func (g *guarded) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*Complaint, error) {
@@ -176,7 +182,11 @@ func (g *guarded) CreateRisk(ctx context.Context, r *Risk) error {
 	if r.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new risk")
 	}
-	return g.s.CreateRisk(ctx, r)
+	if err := g.s.CreateRisk(ctx, r); err != nil {
+		return err
+	}
+	r.version = 1 // whether or not the store did
+	return nil
 }
 
 func (g *guarded) GetRisk(ctx context.Context, tenant crm.TenantID, id crm.ID) (*Risk, error) {

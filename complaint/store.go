@@ -27,7 +27,8 @@ import (
 // Implementations must be safe for concurrent use.
 type Store interface {
 	// Create stores a new complaint at version 1 together with its pending
-	// audit entries, then calls c.Saved(1). A complaint whose version is
+	// audit entries; c is then marked saved at version 1 ([Guard] does it
+	// for every store). A complaint whose version is
 	// not 0 returns crm.ErrInvalid; an existing ID in the tenant returns
 	// crm.ErrDuplicate. The store does not check that the customer exists:
 	// the Service does, in the same transaction.
@@ -59,7 +60,7 @@ type Store interface {
 	// crm.ErrInvalid. A missing complaint returns crm.ErrNotFound.
 	Audit(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[AuditEntry], error)
 
-	// CreateRisk stores a new risk at version 1 and calls r.Saved(1). A
+	// CreateRisk stores a new risk at version 1 ([Guard] marks r saved). A
 	// risk whose version is not 0 returns crm.ErrInvalid; an existing ID
 	// crm.ErrDuplicate, and so does an active risk (open or mitigating)
 	// when the tenant already has an active risk with the same Key: a

@@ -23,6 +23,9 @@ const MaxContactKeys = 10000
 // *crm.ValidationError says which field) and never reaches s; a cancelled
 // context fails before s is called. Results are checked too: a record of
 // another tenant or ID handed back by s is an error wrapping crm.ErrCorrupt.
+// After a successful Create or Save the guard marks the customer saved at
+// its new version (forgetting its pending history and events), whether or
+// not s did.
 //
 // Services guard the store they get; stores return their Customers()
 // guarded, so a host that calls a store directly is checked the same way.
@@ -82,7 +85,11 @@ func (g *guarded) Create(ctx context.Context, c *Customer) error {
 	if c.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new customer")
 	}
-	return g.s.Create(ctx, c)
+	if err := g.s.Create(ctx, c); err != nil {
+		return err
+	}
+	c.saved(1) // whether or not the store did
+	return nil
 }
 
 func (g *guarded) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*Customer, error) {
@@ -141,7 +148,12 @@ func (g *guarded) Save(ctx context.Context, c *Customer) error {
 	if err := checkStored(op, c, &g.zones); err != nil {
 		return err
 	}
-	return g.s.Save(ctx, c)
+	next := c.version + 1
+	if err := g.s.Save(ctx, c); err != nil {
+		return err
+	}
+	c.saved(next) // whether or not the store did
+	return nil
 }
 
 func (g *guarded) List(ctx context.Context, tenant crm.TenantID, q Query, page crm.PageRequest) (crm.Page[*Customer], error) {

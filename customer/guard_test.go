@@ -399,3 +399,42 @@ func TestMergeRefusesAnOverLimitUnion(t *testing.T) {
 	require.Equal(t, sBefore, s.Record())
 	require.Equal(t, lBefore, l.Record())
 }
+
+// forgetfulStore stores copies and never marks the caller's customer saved.
+type forgetfulStore struct{ customer.Store }
+
+func (f forgetfulStore) Create(ctx context.Context, c *customer.Customer) error {
+	return f.Store.Create(ctx, c.Clone())
+}
+
+func (f forgetfulStore) Save(ctx context.Context, c *customer.Customer) error {
+	return f.Store.Save(ctx, c.Clone())
+}
+
+// TestGuardMarksSaved: the guard, not the store, marks a written customer
+// saved at its new version.
+func TestGuardMarksSaved(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := customer.Guard(forgetfulStore{memory.New(nil).Customers()})
+	c := entNew(t)
+	require.NoError(t, st.Create(ctx, c))
+	require.Equal(t, int64(1), c.Version())
+	require.Empty(t, c.PendingHistory())
+	require.Empty(t, c.Events())
+
+	require.NoError(t, c.MoveStage(customer.Established, "", entChange("")))
+	require.NoError(t, st.Save(ctx, c))
+	require.Equal(t, int64(2), c.Version())
+	require.Empty(t, c.PendingHistory())
+	got, err := st.Get(ctx, c.Tenant(), c.ID())
+	require.NoError(t, err)
+	require.Equal(t, int64(2), got.Version())
+
+	stale := got.Clone()
+	require.NoError(t, got.MoveStage(customer.Evaluation, "", entChange("")))
+	require.NoError(t, st.Save(ctx, got))
+	require.NoError(t, stale.SetNotes("late"))
+	require.ErrorIs(t, st.Save(ctx, stale), crm.ErrConflict)
+	require.Equal(t, int64(2), stale.Version(), "a refused Save leaves the version")
+}

@@ -89,9 +89,14 @@ func checkMap(v *crm.Validator, path string, m map[string]string) {
 		return
 	}
 	for k, val := range m {
-		if checkKey(v, path, k) {
-			checkText(v, path+"."+k, val, MaxValueLen, true)
-			noNUL(v, path+"."+k, val)
+		if !checkKey(v, path, k) {
+			continue
+		}
+		var w crm.Validator // the entry's path is built only for a problem
+		checkText(&w, "", val, MaxValueLen, true)
+		noNUL(&w, "", val)
+		if err := w.Err(""); err != nil {
+			v.Merge(path+"."+k, err)
 		}
 	}
 }

@@ -32,8 +32,8 @@ import (
 //
 // Implementations must be safe for concurrent use.
 type Store interface {
-	// Create stores a new customer and its pending history, and calls
-	// c.Saved(1). A customer whose version is not 0 returns crm.ErrInvalid;
+	// Create stores a new customer and its pending history; c is then
+	// marked saved at version 1 ([Guard] does it for every store). A customer whose version is not 0 returns crm.ErrInvalid;
 	// an existing ID in the tenant returns crm.ErrDuplicate.
 	Create(ctx context.Context, c *Customer) error
 
@@ -51,8 +51,8 @@ type Store interface {
 	Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Customer) error) (*Customer, error)
 
 	// Save stores c if its version is still the stored one
-	// (compare-and-swap), with its pending history, and calls
-	// c.Saved(version+1). A stale version returns crm.ErrConflict; a missing
+	// (compare-and-swap), with its pending history; c is then marked saved
+	// at version+1 ([Guard] does it for every store). A stale version returns crm.ErrConflict; a missing
 	// customer crm.ErrNotFound.
 	Save(ctx context.Context, c *Customer) error
 
