@@ -31,8 +31,19 @@ func customerAggregate(s customer.Store) aggregate[customer.Customer] {
 		compare: func(a, b *customer.Customer) int { return a.ID().Compare(b.ID()) },
 		id:      (*customer.Customer).ID,
 		version: (*customer.Customer).Version,
-		mark:    func(x *customer.Customer, i int) error { return x.AddTag(markText(i)) },
-		marks:   (*customer.Customer).Tags,
+		// A mark is a tag and a recorded stage move, so that every update
+		// also stores a history entry.
+		mark: func(x *customer.Customer, i int) error {
+			if err := x.AddTag(markText(i)); err != nil {
+				return err
+			}
+			to := customer.Established
+			if x.Stage() == customer.Established {
+				to = customer.Unfamiliar
+			}
+			return x.MoveStage(to, "", change(i))
+		},
+		marks: (*customer.Customer).Tags,
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeSnapshot(tb, s, tenant, id)
 		},

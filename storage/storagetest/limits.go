@@ -197,6 +197,14 @@ func testComplaintLimits(t *testing.T, e *env) {
 		{"DesiredOutcome10MB", func(r *complaint.Record) { r.DesiredOutcome = strings.Repeat("o", hugeText) }},
 		{"ReceivedYear10000", func(r *complaint.Record) { r.ReceivedAt = badYears[0].at }},
 		{"ReceivedYear146Billion", func(r *complaint.Record) { r.ReceivedAt = badYears[1].at }},
+		// An update may not move the receipt time at all, so these reach
+		// the store's own time check on Update too.
+		{"FollowUpYear10000", func(r *complaint.Record) { r.FollowUpAt = badYears[0].at }},
+		{"RepairStepYear146Billion", func(r *complaint.Record) {
+			r.Repair = append(r.Repair, complaint.RepairEntry{
+				Step: complaint.StepOnSite, Note: "on site", Public: true, At: badYears[1].at, Actor: "storagetest",
+			})
+		}},
 	}
 	for _, tc := range cases {
 		t.Run("Create"+tc.name, func(t *testing.T) {
