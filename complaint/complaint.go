@@ -620,10 +620,9 @@ func (c *Complaint) emit(typ string, ch Change, data any) {
 }
 
 // PendingAudit returns the audit entries recorded since the complaint was
-// built, loaded or last saved.
-//
-// Deprecated: stores use the hooks in internal/hook; this goes when they
-// have moved.
+// built, loaded or last saved. It is for store implementations: a store
+// appends them to the complaint's audit trail in the same transaction as
+// the complaint (the stores of this module use internal hooks instead).
 func (c *Complaint) PendingAudit() []AuditEntry { return slices.Clone(c.pending) }
 
 // Events returns the domain events recorded since the complaint was built,

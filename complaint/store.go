@@ -27,9 +27,9 @@ import (
 // Implementations must be safe for concurrent use.
 type Store interface {
 	// Create stores a new complaint at version 1 together with its pending
-	// audit entries; c is then marked saved at version 1 ([Guard] does it
-	// for every store). A complaint whose version is
-	// not 0 returns crm.ErrInvalid; an existing ID in the tenant returns
+	// audit entries (Complaint.PendingAudit); c is then marked saved at
+	// version 1 ([Guard] does it for every store). A complaint whose version
+	// is not 0 returns crm.ErrInvalid; an existing ID in the tenant returns
 	// crm.ErrDuplicate. The store does not check that the customer exists:
 	// the Service does, in the same transaction.
 	Create(ctx context.Context, c *Complaint) error

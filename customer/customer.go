@@ -669,10 +669,9 @@ func (c *Customer) emit(typ string, ch Change, data any) {
 }
 
 // PendingHistory returns the history entries recorded since the customer
-// was built, loaded or last saved.
-//
-// Deprecated: stores use the hooks in internal/hook; this goes when they
-// have moved.
+// was built, loaded or last saved. It is for store implementations: a store
+// appends them to the customer's history in the same transaction as the
+// customer (the stores of this module use internal hooks instead).
 func (c *Customer) PendingHistory() []HistoryEntry { return slices.Clone(c.pending) }
 
 // Events returns the domain events recorded since the customer was built,

@@ -32,9 +32,11 @@ import (
 //
 // Implementations must be safe for concurrent use.
 type Store interface {
-	// Create stores a new customer and its pending history; c is then
-	// marked saved at version 1 ([Guard] does it for every store). A customer whose version is not 0 returns crm.ErrInvalid;
-	// an existing ID in the tenant returns crm.ErrDuplicate.
+	// Create stores a new customer at version 1 and its pending history
+	// (Customer.PendingHistory); c is then marked saved at version 1
+	// ([Guard] does it for every store). A customer whose version is not 0
+	// returns crm.ErrInvalid; an existing ID in the tenant returns
+	// crm.ErrDuplicate.
 	Create(ctx context.Context, c *Customer) error
 
 	// Get returns the customer, tombstones and erased customers included.
@@ -52,8 +54,8 @@ type Store interface {
 
 	// Save stores c if its version is still the stored one
 	// (compare-and-swap), with its pending history; c is then marked saved
-	// at version+1 ([Guard] does it for every store). A stale version returns crm.ErrConflict; a missing
-	// customer crm.ErrNotFound.
+	// at version+1 ([Guard] does it for every store). A stale version
+	// returns crm.ErrConflict; a missing customer crm.ErrNotFound.
 	Save(ctx context.Context, c *Customer) error
 
 	// List returns customers matching q in ascending ID order (creation
