@@ -218,8 +218,7 @@ type Exclusion uint8
 
 // Reasons a person is not eligible. The stored form is the name.
 const (
-	ExcludedUnknown    Exclusion = iota + 1 // named by a rule but not in the roster
-	ExcludedInactive                        // marked inactive in the roster
+	ExcludedInactive   Exclusion = iota + 1 // marked inactive in the roster
 	ExcludedOffShift                        // not working at that instant by their calendar
 	ExcludedAtCapacity                      // open leads reached their capacity (capacity 0 takes none)
 	ExcludedSkill                           // lacks a skill the lead needs
@@ -228,7 +227,7 @@ const (
 	ExcludedCurrent                         // the lead's current owner, on reassignment
 )
 
-var exclusions = enum.New[Exclusion]("exclusion", "unknown", "inactive", "off_shift", "at_capacity", "skill", "language", "seniority", "current_owner")
+var exclusions = enum.New[Exclusion]("exclusion", "inactive", "off_shift", "at_capacity", "skill", "language", "seniority", "current_owner")
 
 // ParseExclusion parses an exclusion name such as "off_shift".
 func ParseExclusion(s string) (Exclusion, error) { return exclusions.Parse(s) }
