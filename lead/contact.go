@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/crmkit/crm"
@@ -77,12 +78,31 @@ func ParseContact(k ContactKind, raw, defaultRegion string) (ContactPoint, error
 		cp.Phone, err = customer.ParsePhone(raw, defaultRegion)
 	}
 	if err != nil {
-		cp.Problem = problemOf(err)
-		if cp.Problem == "" {
-			cp.Problem = "does not parse"
-		}
+		cp.Problem = tidyProblem(problemOf(err))
 	}
 	return cp, nil
+}
+
+// MaxProblemLen bounds a contact point's Problem, in runes.
+const MaxProblemLen = 500
+
+// tidyProblem makes a parser's message storable: control characters
+// become U+FFFD, the text is cut to MaxProblemLen runes, and it is never
+// empty.
+func tidyProblem(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
+	if utf8.RuneCountInString(s) > MaxProblemLen {
+		s = string([]rune(s)[:MaxProblemLen-1]) + "…"
+	}
+	if strings.TrimSpace(s) == "" {
+		s = "does not parse"
+	}
+	return s
 }
 
 // problemOf returns the field problems of a validation error as one line.
@@ -132,7 +152,7 @@ func (c ContactPoint) validate(v *crm.Validator, path string) {
 	}
 	v.Check(c.Raw != "" && len(c.Raw) <= MaxContactLen && utf8.ValidString(c.Raw) && !strings.ContainsRune(c.Raw, 0),
 		path+".raw", "must be 1 to 320 bytes of UTF-8 without NUL")
-	checkLine(v, path+".problem", c.Problem, 1000)
+	checkLine(v, path+".problem", c.Problem, MaxProblemLen)
 	if c.Parsed() {
 		switch c.Kind {
 		case ContactEmail:

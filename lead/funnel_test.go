@@ -196,4 +196,3 @@ func TestQueryMatches(t *testing.T) {
 		require.ErrorIs(t, q.Validate(), crm.ErrInvalid)
 	}
 }
-
