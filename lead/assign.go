@@ -323,18 +323,43 @@ func (s AssignmentState) Clone() AssignmentState {
 // persist.
 func (s AssignmentState) Validate() error {
 	var v crm.Validator
-	for i, l := range s.Open {
-		v.Check(l.Open >= 0, fmt.Sprintf("open[%d].open", i), "must not be negative")
-		v.Check(i == 0 || s.Open[i-1].Person < l.Person, fmt.Sprintf("open[%d].person", i), "must be sorted without repeats")
-	}
-	for i, p := range s.Pools {
-		v.Check(i == 0 || s.Pools[i-1].Rule < p.Rule, fmt.Sprintf("pools[%d].rule", i), "must be sorted without repeats")
-		for j, t := range p.Turns {
-			v.Check(t.Assigned >= 0, fmt.Sprintf("pools[%d].turns[%d].assigned", i, j), "must not be negative")
-			v.Check(j == 0 || p.Turns[j-1].Person < t.Person, fmt.Sprintf("pools[%d].turns[%d].person", i, j), "must be sorted without repeats")
-		}
+	s.validateShape(&v)
+	for i := range s.Pools {
+		s.validatePool(&v, i)
 	}
 	return v.Err("lead.AssignmentState")
+}
+
+// validateShape checks the open counts and the order of the pools, not
+// the pools' turns. Paths are built only for problems: assignment checks
+// the state on every decision.
+func (s AssignmentState) validateShape(v *crm.Validator) {
+	for i, l := range s.Open {
+		if l.Open < 0 {
+			v.Addf(fmt.Sprintf("open[%d].open", i), "must not be negative")
+		}
+		if i > 0 && s.Open[i-1].Person >= l.Person {
+			v.Addf(fmt.Sprintf("open[%d].person", i), "must be sorted without repeats")
+		}
+	}
+	for i := 1; i < len(s.Pools); i++ {
+		if s.Pools[i-1].Rule >= s.Pools[i].Rule {
+			v.Addf(fmt.Sprintf("pools[%d].rule", i), "must be sorted without repeats")
+		}
+	}
+}
+
+// validatePool checks the turns of pool i.
+func (s AssignmentState) validatePool(v *crm.Validator, i int) {
+	turns := s.Pools[i].Turns
+	for j, t := range turns {
+		if t.Assigned < 0 {
+			v.Addf(fmt.Sprintf("pools[%d].turns[%d].assigned", i, j), "must not be negative")
+		}
+		if j > 0 && turns[j-1].Person >= t.Person {
+			v.Addf(fmt.Sprintf("pools[%d].turns[%d].person", i, j), "must be sorted without repeats")
+		}
+	}
 }
 
 // OpenLeads returns person's count of open leads.
@@ -443,7 +468,8 @@ type Decision struct {
 // released. When nobody is chosen the returned state is st and the lead
 // stays as it is. The caller applies the decision with [Lead.Assign].
 //
-// A nil lead, a closed lead, a zero now or an invalid st give an error and
+// A nil lead, a closed lead, a zero now, or a state whose open counts or
+// read pools are malformed ([AssignmentState.Validate]) give an error and
 // no decision.
 func (r *Router) Assign(st AssignmentState, l *Lead, now time.Time) (Decision, AssignmentState, error) {
 	const op = "lead.Router.Assign"
@@ -453,7 +479,10 @@ func (r *Router) Assign(st AssignmentState, l *Lead, now time.Time) (Decision, A
 	}
 	v.Check(l.stage.Open(), "lead", "the lead is closed")
 	v.Check(!now.IsZero() && crm.ValidTime(now), "now", "must be set and in range")
-	v.Merge("state", st.Validate())
+	// The whole state is checked by the store before it persists it
+	// (Validate); a decision checks what it reads: the open counts, the
+	// pools' order, and the turns of every pool it looks at.
+	st.validateShape(&v)
 	if err := v.Err(op); err != nil {
 		return Decision{}, st, err
 	}
@@ -462,6 +491,12 @@ func (r *Router) Assign(st AssignmentState, l *Lead, now time.Time) (Decision, A
 		ru := &r.rules[ri]
 		if !ru.covers(l) {
 			continue
+		}
+		if i, ok := poolIndex(st, ru.Name); ok {
+			st.validatePool(&v, i)
+			if err := v.Err(op); err != nil {
+				return Decision{}, st, err
+			}
 		}
 		trace, pick := r.evaluate(ru, st, l, now)
 		dec.Tried = append(dec.Tried, trace)
@@ -588,8 +623,12 @@ func (r *Router) advance(st AssignmentState, ru *rule, trace RuleTrace, pick int
 	return st
 }
 
+func poolIndex(st AssignmentState, name string) (int, bool) {
+	return slices.BinarySearchFunc(st.Pools, name, func(p Pool, name string) int { return cmp.Compare(p.Rule, name) })
+}
+
 func poolOf(st AssignmentState, name string) Pool {
-	if i, ok := slices.BinarySearchFunc(st.Pools, name, func(p Pool, name string) int { return cmp.Compare(p.Rule, name) }); ok {
+	if i, ok := poolIndex(st, name); ok {
 		return st.Pools[i]
 	}
 	return Pool{}

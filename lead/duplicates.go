@@ -86,8 +86,8 @@ func leadProfile(l *Lead) profile {
 			p.phones = append(p.phones, k)
 		}
 	}
-	if l.address != nil {
-		p.addrs, p.addrText = []string{l.address.Normalized()}, []string{l.address.String()}
+	if a := l.address; a != nil {
+		p.addrs, p.addrText = []string{a.Normalized()}, func(int) string { return a.String() }
 	}
 	return p
 }
@@ -111,12 +111,14 @@ func customerProfile(c *customer.Customer) profile {
 			p.phones = append(p.phones, k)
 		}
 	}
+	var shown []customer.Address
 	for _, a := range c.Addresses() {
 		if k := a.Normalized(); !slices.Contains(p.addrs, k) {
 			p.addrs = append(p.addrs, k)
-			p.addrText = append(p.addrText, a.String())
+			shown = append(shown, a)
 		}
 	}
+	p.addrText = func(i int) string { return shown[i].String() }
 	return p
 }
 
@@ -162,7 +164,7 @@ func score(r customer.DuplicateRules, a, b *profile) (float64, []customer.MatchR
 	if r.AddressWeight > 0 {
 		for i, x := range a.addrs {
 			if slices.Contains(b.addrs, x) {
-				add(customer.ReasonAddress, a.addrText[i], r.AddressWeight)
+				add(customer.ReasonAddress, a.addrText(i), r.AddressWeight)
 				break
 			}
 		}
