@@ -61,7 +61,7 @@ type profile struct {
 	personRaw, orgRaw string
 	emails, phones    []string
 	addrs             []string
-	addrText          []string
+	addrText          func(i int) string // the display form of addrs[i], built only for a match
 }
 
 func leadProfile(l *Lead) profile {
