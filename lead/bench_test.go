@@ -88,7 +88,11 @@ func BenchmarkFindDuplicates1000Candidates(b *testing.B) {
 // manyLeads yields n leads built from a few templates by record, each with
 // its own ID, capture time, owner, source and stages.
 func manyLeads(b *testing.B, n int) []*lead.Lead {
-	base := newLead(b).Record()
+	in := lead.NewInput{ID: idL, Tenant: tenantA, Emails: []string{"a@b.example"}, Channel: customer.Web,
+		Source: lead.Source{Kind: lead.SourceWebForm}}
+	small, err := lead.New(in, chg(0))
+	require.NoError(b, err)
+	base := small.Record()
 	out := make([]*lead.Lead, n)
 	owners := []crm.UserID{"ann", "ben", "cai", "dan"}
 	for i := range n {

@@ -185,7 +185,7 @@ func Funnel(leads iter.Seq[*Lead], opts FunnelOptions) ([]FunnelGroup, error) {
 	}
 	groups := map[funnelKey]*funnelAcc{}
 	var first, last time.Time
-	var lastPeriod time.Time
+	var lastPeriod, lastNext time.Time
 	var lastPeriodKey int64
 	for l := range leads {
 		if l == nil {
@@ -198,10 +198,11 @@ func Funnel(leads iter.Seq[*Lead], opts FunnelOptions) ([]FunnelGroup, error) {
 		switch opts.GroupBy {
 		case ByPeriod:
 			// Consecutive leads mostly share a period: reuse the last cut.
-			if !lastPeriod.IsZero() && !l.capturedAt.Before(lastPeriod) && l.capturedAt.Before(nextPeriod(opts.Period, lastPeriod)) {
+			if !lastPeriod.IsZero() && !l.capturedAt.Before(lastPeriod) && l.capturedAt.Before(lastNext) {
 				k.n = lastPeriodKey
 			} else {
 				lastPeriod = opts.Period.start(l.capturedAt, loc)
+				lastNext = nextPeriod(opts.Period, lastPeriod)
 				lastPeriodKey = lastPeriod.Unix()
 				k.n = lastPeriodKey
 			}

@@ -129,7 +129,8 @@ func CampaignReports(campaigns []*Campaign, leads iter.Seq[*Lead], opps iter.Seq
 		}
 		*sum = int64(s)
 	}
-	var touched []int // campaign indexes of one opportunity, in touch order
+	var touched []int      // campaign indexes of one opportunity, in touch order
+	var scratch []touchRef // Linear's work list, reused
 	var errs []error
 	if opps != nil {
 		for o := range opps {
@@ -146,7 +147,7 @@ func CampaignReports(campaigns []*Campaign, leads iter.Seq[*Lead], opps iter.Seq
 				errs = append(errs, fmt.Errorf("lead: campaign reports: opportunity %s: %w", o.ID, err))
 				break
 			}
-			touched = attributed(touched[:0], o, idx, model)
+			touched, scratch = attributed(touched[:0], scratch[:0], o, idx, model)
 			if len(touched) == 0 {
 				addTo(&unattr, &unattrBig, minor)
 				continue
@@ -221,9 +222,16 @@ func CampaignReports(campaigns []*Campaign, leads iter.Seq[*Lead], opps iter.Seq
 	return rep, nil
 }
 
+// touchRef is a touch of a known campaign, by the campaign's index.
+type touchRef struct {
+	ci int
+	at time.Time
+}
+
 // attributed appends to dst the indexes of the campaigns o's amount is
-// credited to under model, in touch order.
-func attributed(dst []int, o WonOpportunity, idx map[crm.ID]int, model Attribution) []int {
+// credited to under model, in touch order; order is scratch space, returned
+// for reuse.
+func attributed(dst []int, order []touchRef, o WonOpportunity, idx map[crm.ID]int, model Attribution) ([]int, []touchRef) {
 	best := -1
 	var bestAt time.Time
 	for _, t := range o.Touches {
@@ -244,39 +252,22 @@ func attributed(dst []int, o WonOpportunity, idx map[crm.ID]int, model Attributi
 				best, bestAt = ci, t.At
 			}
 		default:
-			dst = append(dst, ci)
+			order = append(order, touchRef{ci, t.At})
 		}
 	}
 	if model != Linear {
 		if best >= 0 {
 			dst = append(dst, best)
 		}
-		return dst
-	}
-	if len(dst) <= 1 {
-		return dst
+		return dst, order
 	}
 	// Distinct campaigns, ordered by their earliest touch: sort the
 	// touches' campaigns by time once, keeping the first of each.
-	type ct struct {
-		ci int
-		at time.Time
-	}
-	var order []ct
-	for _, t := range o.Touches {
-		if !o.WonAt.IsZero() && t.At.After(o.WonAt) {
-			continue
-		}
-		if ci, ok := idx[t.Campaign]; ok {
-			order = append(order, ct{ci, t.At})
-		}
-	}
-	slices.SortStableFunc(order, func(a, b ct) int { return a.at.Compare(b.at) })
-	dst = dst[:0]
+	slices.SortStableFunc(order, func(a, b touchRef) int { return a.at.Compare(b.at) })
 	for _, x := range order {
 		if !slices.Contains(dst, x.ci) {
 			dst = append(dst, x.ci)
 		}
 	}
-	return dst
+	return dst, order
 }
