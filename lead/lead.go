@@ -551,6 +551,10 @@ func (l *Lead) Move(p *Process, to Stage, ch Change) error {
 	}
 	from := l.stage
 	switch {
+	case !to.Valid() || to == StageNew:
+		// Only an unvalidated process can list these; refuse them here
+		// too, so that no table makes a lead go back to new or nowhere.
+		return fmt.Errorf("lead: move %s: %w", l.id, refuse(from, to, "no lead moves to that stage"))
 	case to == StageConverted:
 		return fmt.Errorf("lead: move %s: %w", l.id, refuse(from, to, "a lead is converted by conversion (MarkConverted)"))
 	case !p.CanMove(from, to):

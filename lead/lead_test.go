@@ -199,6 +199,8 @@ func TestFromRecordRefusesForgedRecords(t *testing.T) {
 		{"huge payload", func(r *lead.Record) { r.Payload = strings.Repeat("x", lead.MaxPayloadLen+1) }, "payload"},
 		{"stage never reached", func(r *lead.Record) { r.Reached = [6]time.Time{} }, "reached"},
 		{"open but closed_at", func(r *lead.Record) { r.ClosedAt = t0 }, "closed_at"},
+		{"contact before capture", func(r *lead.Record) { r.FirstContactAt = t0.Add(-time.Hour) }, "first_contact_at"},
+		{"assigned before capture", func(r *lead.Record) { r.Owner, r.AssignedAt = "bob", t0.Add(-time.Hour) }, "assigned_at"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -319,3 +321,28 @@ func TestKeyProspect(t *testing.T) {
 }
 
 func nan() float64 { z := 0.0; return z / z }
+
+// TestZeroValuesRefuseWithoutPanic: a Lead or Campaign built around the
+// constructors refuses changes instead of panicking.
+func TestZeroValuesRefuseWithoutPanic(t *testing.T) {
+	t.Parallel()
+	p := lead.DefaultProcess("")
+	z := &lead.Lead{}
+	for _, s := range lead.Stages() {
+		require.Error(t, z.Move(&p, s, chg(1)))
+	}
+	require.Error(t, z.Assign("bob", chg(1)))
+	require.Error(t, z.Attach(newLead(t), chg(1)))
+	require.Error(t, z.MarkConverted(idCust, crm.NilID, chg(1)))
+	require.Error(t, z.RecordContact(chg(1)))
+	require.Error(t, z.LinkCustomer(idCust, chg(1)))
+	_, err := lead.FromRecord(z.Record())
+	require.Error(t, err)
+	require.NotPanics(t, func() { _ = z.FirstContactTimer(); _ = z.ScoringFacts(nil); _ = z.Clone() })
+	_, err = lead.FindDuplicates(z, []*lead.Lead{newLead(t)}, nil, customer.DuplicateRules{})
+	require.NoError(t, err)
+	zc := &lead.Campaign{}
+	require.Error(t, zc.SetCost(cny("1"), chg(1)))
+	_, err = lead.CampaignFromRecord(zc.Record())
+	require.Error(t, err)
+}

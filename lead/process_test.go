@@ -71,6 +71,23 @@ func TestMoveCrossProduct(t *testing.T) {
 	}
 }
 
+func TestMoveRefusesWhatAnUnvalidatedProcessLists(t *testing.T) {
+	t.Parallel()
+	bad := lead.Process{Moves: map[lead.Stage][]lead.Stage{
+		lead.StageNew:       {0, 99},
+		lead.StageContacted: {lead.StageNew},
+	}}
+	require.Error(t, bad.Validate())
+	for _, to := range []lead.Stage{0, 99} {
+		l, m := atStage(t, lead.StageNew)
+		before := l.Record()
+		require.ErrorIs(t, l.Move(&bad, to, chg(m+1)), crm.ErrInvalidTransition)
+		require.Equal(t, before, l.Record())
+	}
+	l, m := atStage(t, lead.StageContacted)
+	require.ErrorIs(t, l.Move(&bad, lead.StageNew, chg(m+1)), crm.ErrInvalidTransition)
+}
+
 func TestDisqualifyNeedsReasonFromList(t *testing.T) {
 	t.Parallel()
 	p := lead.DefaultProcess("")

@@ -127,6 +127,12 @@ func FromRecord(r Record) (*Lead, error) {
 	for i, t := range []time.Time{r.CapturedAt, r.FirstContactAt, r.ClosedAt, r.AssignedAt, r.UpdatedAt} {
 		v.Check(crm.ValidTime(t), "times", fmt.Sprintf("time %d outside the supported range", i))
 	}
+	for _, f := range []struct {
+		path string
+		t    time.Time
+	}{{"first_contact_at", r.FirstContactAt}, {"closed_at", r.ClosedAt}, {"assigned_at", r.AssignedAt}, {"updated_at", r.UpdatedAt}} {
+		v.Check(f.t.IsZero() || !f.t.Before(r.CapturedAt), f.path, "before the capture")
+	}
 	for i, t := range r.Reached {
 		v.Check(crm.ValidTime(t), fmt.Sprintf("reached[%d]", i), "outside the supported range")
 	}
