@@ -128,3 +128,52 @@ func FuzzProcessJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRouter: rules from any JSON either fail to build or assign a run of
+// leads without panicking, without exceeding any capacity, leaving a state
+// that validates and explaining every decision.
+func FuzzRouter(f *testing.F) {
+	f.Add([]byte(`{"people":[{"id":"a","capacity":2},{"id":"b","capacity":1,"weight":3}],"rules":[{"name":"r","people":["a","b"]}]}`), "north", uint8(5))
+	f.Add([]byte(`{"people":[{"id":"a","capacity":0}],"rules":[{"name":"r","people":["a"]}]}`), "", uint8(1))
+	f.Add([]byte(`{"people":[{"id":"a","capacity":9,"seniority":2,"skills":["x"]}],"rules":[{"name":"r","territory":{"regions":["North"],"min_size":5},"people":["a"],"match_skills":true,"min_seniority":1}],"key_prospect_seniority":3}`), "north", uint8(9))
+	f.Fuzz(func(t *testing.T, rulesJSON []byte, region string, n uint8) {
+		var rules lead.Rules
+		if json.Unmarshal(rulesJSON, &rules) != nil {
+			return
+		}
+		router, err := lead.NewRouter(rules, nil)
+		if err != nil {
+			require.ErrorIs(t, err, crm.ErrInvalid)
+			return
+		}
+		capacity := map[crm.UserID]int{}
+		for _, p := range rules.People {
+			capacity[p.ID] = p.Capacity
+		}
+		st := lead.AssignmentState{}
+		for i := range int(n % 32) {
+			in := validInput()
+			in.ID = nthID(i)
+			in.Address.AdministrativeArea = region
+			in.KeyProspect = i%3 == 0
+			in.CompanySize = i * 7
+			l, err := lead.New(in, chg(0))
+			if err != nil {
+				return // a region the address refuses
+			}
+			dec, next, err := router.Assign(st, l, t0)
+			require.NoError(t, err)
+			require.NotEmpty(t, dec.Why)
+			if dec.Assigned {
+				require.Less(t, st.OpenLeads(dec.Owner), capacity[dec.Owner])
+			} else {
+				require.Equal(t, st, next)
+			}
+			st = next
+			require.NoError(t, st.Validate())
+			for p, c := range capacity {
+				require.LessOrEqual(t, st.OpenLeads(p), max(c, 0))
+			}
+		}
+	})
+}

@@ -112,3 +112,37 @@ func utcOrZero(t time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// ReassignBreached reassigns l when its first-contact clock has breached
+// sla at now: it asks r for another owner (the current one is excluded),
+// and when one is found assigns the lead to them as actor with a reason
+// naming the breach, which the lead's history records. It returns the
+// decision, the state to store, and whether the lead was reassigned. A
+// lead whose clock has not breached, or for whom nobody else is eligible,
+// is left as it is (the decision says why) and st is returned unchanged.
+// Run it in the transaction that updates the assignment state and the
+// lead ([Store.UpdateAssignment], [Store.Update]).
+func ReassignBreached(r *Router, st AssignmentState, l *Lead, sla FirstContactSLA, now time.Time, actor crm.UserID) (Decision, AssignmentState, bool, error) {
+	if r == nil || l == nil {
+		return Decision{}, st, false, crm.Invalid("lead.ReassignBreached", "", "router and lead are required")
+	}
+	ev, err := FirstContactStatus(l, sla, now)
+	if err != nil {
+		return Decision{}, st, false, err
+	}
+	if ev.State != calendar.StateBreached {
+		return Decision{Previous: l.owner, Why: "first-contact clock is " + ev.State.String()}, st, false, nil
+	}
+	dec, next, err := r.Assign(st, l, now)
+	if err != nil || !dec.Assigned {
+		return dec, st, false, err
+	}
+	reason := fmt.Sprintf("first-contact SLA breached at %s; %s", ev.Deadline.UTC().Format(time.RFC3339), dec.Why)
+	if len(reason) > crm.MaxReasonLen {
+		reason = fmt.Sprintf("first-contact SLA breached at %s; rule %q", ev.Deadline.UTC().Format(time.RFC3339), dec.Rule)
+	}
+	if err := l.Assign(dec.Owner, Change{Actor: actor, At: now, Reason: reason}); err != nil {
+		return dec, st, false, err
+	}
+	return dec, next, true, nil
+}

@@ -81,3 +81,45 @@ func TestDisqualifiedWithoutContactStopsClock(t *testing.T) {
 	timer := l.FirstContactTimer()
 	require.Equal(t, t0.Add(time.Duration(m)*time.Minute), timer.Stop)
 }
+
+func TestReassignBreached(t *testing.T) {
+	t.Parallel()
+	sla := lead.FirstContactSLA{Calendar: officeCalendar(t), Thresholds: calendar.Thresholds{Target: 2 * time.Hour}}
+	router := mustRouter(t, lead.Rules{
+		People: []lead.Person{{ID: "ann", Capacity: 5}, {ID: "ben", Capacity: 5}},
+		Rules:  []lead.Rule{{Name: "all", People: []crm.UserID{"ann", "ben"}}},
+	}, nil)
+	l := newLead(t) // captured Monday 09:00
+	dec, st, err := router.Assign(lead.AssignmentState{}, l, t0)
+	require.NoError(t, err)
+	require.NoError(t, l.Assign(dec.Owner, lead.Change{Actor: "router", At: t0}))
+	require.Equal(t, crm.UserID("ann"), l.Owner())
+
+	_, same, moved, err := lead.ReassignBreached(router, st, l, sla, t0.Add(time.Hour), "sla-job")
+	require.NoError(t, err)
+	require.False(t, moved, "not breached yet")
+	require.Equal(t, st, same)
+
+	dec, st, moved, err = lead.ReassignBreached(router, st, l, sla, t0.Add(3*time.Hour), "sla-job")
+	require.NoError(t, err)
+	require.True(t, moved)
+	require.Equal(t, crm.UserID("ben"), l.Owner())
+	require.Equal(t, crm.UserID("ann"), dec.Previous)
+	require.Equal(t, 0, st.OpenLeads("ann"))
+	require.Equal(t, 1, st.OpenLeads("ben"))
+	h := l.PendingHistory()
+	last := h[len(h)-1]
+	require.Equal(t, lead.HistoryOwner, last.Kind)
+	require.Equal(t, "ann", last.From)
+	require.Equal(t, "ben", last.To)
+	require.Contains(t, last.Reason, "first-contact SLA breached at 2026-03-02T11:00:00Z")
+	require.Equal(t, crm.UserID("sla-job"), last.Actor)
+
+	// Ben's clock starts at the reassignment; ann is the only other person
+	// and is eligible again, so a second breach moves it back.
+	_, _, moved, err = lead.ReassignBreached(router, st, l, sla, t0.Add(4*time.Hour), "sla-job")
+	require.NoError(t, err)
+	require.False(t, moved, "the new owner's clock has just started")
+	_, _, _, err = lead.ReassignBreached(nil, st, l, sla, t0, "x")
+	require.ErrorIs(t, err, crm.ErrInvalid)
+}
