@@ -41,7 +41,7 @@ type CampaignReport struct {
 	Cost crm.Money
 	// Revenue is the won revenue attributed to the campaign.
 	Revenue crm.Money
-	// ROI = (Revenue − Cost) ÷ Cost, rounded half-even to 6 decimal
+	// ROI = (Revenue − Cost) ÷ Cost, rounded half away from zero to 6 decimal
 	// places; HasROI is false (and ROI zero) when Cost is zero.
 	ROI    decimal.Decimal
 	HasROI bool
