@@ -217,40 +217,51 @@ func postcodeKey(s string) string {
 	return strings.ToUpper(strings.ReplaceAll(s, " ", ""))
 }
 
-// covers reports whether the rule's territory holds for l.
-func (ru *rule) covers(l *Lead) bool {
+// leadKeys are the lead's fields territories compare, normalised once per
+// decision.
+type leadKeys struct {
+	hasAddress                          bool
+	country, region, postcode, industry string
+}
+
+func keysOf(l *Lead) leadKeys {
+	k := leadKeys{industry: strings.ToLower(strings.TrimSpace(l.industry))}
+	if a := l.address; a != nil {
+		k.hasAddress = true
+		k.country = strings.ToLower(strings.TrimSpace(a.Country))
+		k.region = strings.ToLower(strings.TrimSpace(a.AdministrativeArea))
+		k.postcode = postcodeKey(a.PostalCode)
+	}
+	return k
+}
+
+// covers reports whether the rule's territory holds for a lead with keys k
+// and company size size.
+func (ru *rule) covers(k *leadKeys, size int) bool {
 	if len(ru.countries)+len(ru.regions)+len(ru.postcodes) > 0 {
-		if l.address == nil {
+		if !k.hasAddress {
 			return false
 		}
-		a := l.address
-		if len(ru.countries) > 0 && !containsFold(ru.countries, a.Country) {
+		if len(ru.countries) > 0 && (k.country == "" || !slices.Contains(ru.countries, k.country)) {
 			return false
 		}
-		if len(ru.regions) > 0 && !containsFold(ru.regions, a.AdministrativeArea) {
+		if len(ru.regions) > 0 && (k.region == "" || !slices.Contains(ru.regions, k.region)) {
 			return false
 		}
 		if len(ru.postcodes) > 0 {
-			pc := postcodeKey(a.PostalCode)
-			if pc == "" || !slices.ContainsFunc(ru.postcodes, func(p string) bool { return strings.HasPrefix(pc, p) }) {
+			if k.postcode == "" || !slices.ContainsFunc(ru.postcodes, func(p string) bool { return strings.HasPrefix(k.postcode, p) }) {
 				return false
 			}
 		}
 	}
-	if len(ru.industries) > 0 && !containsFold(ru.industries, l.industry) {
+	if len(ru.industries) > 0 && (k.industry == "" || !slices.Contains(ru.industries, k.industry)) {
 		return false
 	}
 	t := ru.Territory
-	if t.MinSize > 0 && l.companySize < t.MinSize {
+	if t.MinSize > 0 && size < t.MinSize {
 		return false
 	}
-	return t.MaxSize == 0 || l.companySize <= t.MaxSize
-}
-
-// containsFold reports whether lower-case list holds s, ignoring case.
-func containsFold(list []string, s string) bool {
-	s = strings.TrimSpace(s)
-	return s != "" && slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) })
+	return t.MaxSize == 0 || size <= t.MaxSize
 }
 
 // speaks reports whether a person speaking langs can serve language lang
@@ -384,6 +395,27 @@ func (s AssignmentState) withOpen(p crm.UserID, delta int) AssignmentState {
 	return s
 }
 
+// moveOpen returns a copy of open with one more open lead for to and, when
+// from is not "", one fewer for from (never below 0).
+func moveOpen(open []Load, to, from crm.UserID) []Load {
+	out := make([]Load, len(open), len(open)+1)
+	copy(out, open)
+	find := func(p crm.UserID) (int, bool) {
+		return slices.BinarySearchFunc(out, p, func(l Load, p crm.UserID) int { return cmp.Compare(l.Person, p) })
+	}
+	i, ok := find(to)
+	if !ok {
+		out = slices.Insert(out, i, Load{Person: to})
+	}
+	out[i].Open++
+	if from != "" {
+		if j, ok := find(from); ok && out[j].Open > 0 {
+			out[j].Open--
+		}
+	}
+	return out
+}
+
 // Release returns s with one open lead of person released: call it when a
 // lead of theirs is converted or disqualified, in the same transaction.
 // The count never goes below 0.
@@ -487,9 +519,10 @@ func (r *Router) Assign(st AssignmentState, l *Lead, now time.Time) (Decision, A
 		return Decision{}, st, err
 	}
 	dec := Decision{Previous: l.owner}
+	keys := keysOf(l)
 	for ri := range r.rules {
 		ru := &r.rules[ri]
-		if !ru.covers(l) {
+		if !ru.covers(&keys, l.companySize) {
 			continue
 		}
 		if i, ok := poolIndex(st, ru.Name); ok {
@@ -508,10 +541,7 @@ func (r *Router) Assign(st AssignmentState, l *Lead, now time.Time) (Decision, A
 		dec.Why = fmt.Sprintf("rule %q covers the lead; %d of %d eligible; %s chosen by weighted round-robin (weight %d, credit %d, %d of %d open)",
 			ru.Name, trace.Eligible, len(trace.Candidates), chosen.Person, chosen.Weight, chosen.Credit, chosen.Open, chosen.Capacity)
 		next := r.advance(st, ru, trace, pick)
-		next = next.withOpen(chosen.Person, 1)
-		if l.owner != "" {
-			next = next.Release(l.owner)
-		}
+		next.Open = moveOpen(next.Open, chosen.Person, l.owner)
 		return dec, next, nil
 	}
 	if len(dec.Tried) == 0 {
