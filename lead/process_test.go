@@ -1,6 +1,7 @@
 package lead_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -180,4 +181,29 @@ func TestProcessValidate(t *testing.T) {
 			require.True(t, ve.Has(tc.path), "want %s in %v", tc.path, ve)
 		})
 	}
+}
+
+func TestRulesAndProcessJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	p := lead.DefaultProcess("east")
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"qualified":["converted","nurturing","disqualified"]`)
+	var back lead.Process
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, p, back)
+	require.NoError(t, back.Validate())
+
+	rules := lead.Rules{
+		People:               []lead.Person{{ID: "a", Weight: 2, Capacity: 5, Seniority: 3, Skills: []string{"x"}, Languages: []string{"en"}, Calendar: "c"}},
+		Rules:                []lead.Rule{{Name: "r", Territory: lead.Territory{Countries: []string{"CN"}, PostcodePrefixes: []string{"20"}, MinSize: 10}, People: []crm.UserID{"a"}, MatchSkills: true}},
+		KeyProspectSeniority: 2,
+	}
+	b, err = json.Marshal(rules)
+	require.NoError(t, err)
+	var rb lead.Rules
+	require.NoError(t, json.Unmarshal(b, &rb))
+	require.Equal(t, rules, rb)
+	var bad lead.Process
+	require.Error(t, json.Unmarshal([]byte(`{"moves":{"limbo":["new"]}}`), &bad), "unknown stage names are refused at the boundary")
 }
