@@ -150,6 +150,11 @@ func TestCampaignReportsROIAndCostPer(t *testing.T) {
 		}
 		leads = append(leads, l)
 	}
+	in := validInput()
+	in.ID, in.Tenant = nthID(50), "other"
+	foreignLead, err := lead.New(in, chg(0))
+	require.NoError(t, err)
+	leads = append(leads, foreignLead, nil)
 	opps := []lead.WonOpportunity{opp(1, "2500", t0.Add(time.Hour), lead.CampaignTouch{Campaign: idCamp, At: t0})}
 	rep, err := lead.CampaignReports([]*lead.Campaign{camp}, slices.Values(leads), slices.Values(opps), lead.LastTouch)
 	require.NoError(t, err)
@@ -191,6 +196,10 @@ func TestCampaignReportsRefuses(t *testing.T) {
 	require.ErrorIs(t, err, crm.ErrInvalid)
 	_, err = lead.CampaignReports([]*lead.Campaign{camp, camp}, nil, nil, lead.Linear)
 	require.ErrorIs(t, err, crm.ErrInvalid)
+	foreign, err := lead.NewCampaign(lead.CampaignInput{ID: nthID(4), Tenant: "other", Name: "x", Channel: lead.CampaignWeb, Start: t0, Budget: cny("1")}, chg(0))
+	require.NoError(t, err)
+	_, err = lead.CampaignReports([]*lead.Campaign{camp, foreign}, nil, nil, lead.Linear)
+	require.ErrorIs(t, err, crm.ErrInvalid, "campaigns of two tenants")
 }
 
 func TestCampaignReportsHugeSums(t *testing.T) {

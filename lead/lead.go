@@ -227,8 +227,11 @@ func New(in NewInput, ch Change) (*Lead, error) {
 	checkLine(&v, "industry", in.Industry, MaxNameLen)
 	v.Check(in.CompanySize >= 0 && in.CompanySize <= MaxCompanySize, "company_size", "out of range")
 	checkTag(&v, "language", in.Language)
-	topics := normTopics(in.Topics)
-	checkTopics(&v, topics)
+	var topics []string
+	if v.Check(len(in.Topics) <= 4*MaxTopics, "topics", fmt.Sprintf("more than %d topics", MaxTopics)) {
+		topics = normTopics(in.Topics) // quadratic: only on a bounded list
+		checkTopics(&v, topics)
+	}
 	var addr *customer.Address
 	if in.Address != nil {
 		a, err := customer.NewAddress(*in.Address)
@@ -330,7 +333,9 @@ func checkTopics(v *crm.Validator, topics []string) {
 }
 
 func checkAttributes(v *crm.Validator, m map[string]string) {
-	v.Check(len(m) <= MaxAttributes, "attributes", fmt.Sprintf("more than %d attributes", MaxAttributes))
+	if !v.Check(len(m) <= MaxAttributes, "attributes", fmt.Sprintf("more than %d attributes", MaxAttributes)) {
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		val := m[k]
 		switch {

@@ -116,6 +116,7 @@ func TestNewRefuses(t *testing.T) {
 				in.Topics = append(in.Topics, strings.Repeat("t", i+1))
 			}
 		}, nil, "topics"},
+		{"a million topics", func(in *lead.NewInput) { in.Topics = make([]string, 1_000_000) }, nil, "topics"},
 		{"bad address", func(in *lead.NewInput) { in.Address = &customer.Address{Lines: []string{"x"}, Country: "ZZ"} }, nil, "address.country"},
 		{"long team", func(in *lead.NewInput) { in.Team = strings.Repeat("t", lead.MaxTeamLen+1) }, nil, "team"},
 		{"no actor", nil, func(ch *lead.Change) { ch.Actor = "" }, "change.actor"},

@@ -79,7 +79,8 @@ type campaignAcc struct {
 // CampaignReports attributes the won revenue of opps to campaigns under
 // model and reports, per campaign (in the order given), the attributed
 // revenue, ROI, and cost per lead, per qualified lead and per won
-// opportunity. leads may be nil (lead counts are then 0).
+// opportunity. leads may be nil (lead counts are then 0). Every campaign
+// must belong to one tenant; leads of another tenant are not counted.
 //
 // Attribution looks at an opportunity's touches of the given campaigns on
 // or before its WonAt (touches of other campaigns, and later ones, are
@@ -107,6 +108,9 @@ func CampaignReports(campaigns []*Campaign, leads iter.Seq[*Lead], opps iter.Seq
 	for i, c := range campaigns {
 		if c == nil {
 			return ROIReport{}, crm.Invalid(op, fmt.Sprintf("campaigns[%d]", i), "nil campaign")
+		}
+		if c.tenant != campaigns[0].tenant {
+			return ROIReport{}, crm.Invalid(op, fmt.Sprintf("campaigns[%d]", i), "of another tenant than campaigns[0]")
 		}
 		if _, dup := idx[c.id]; dup {
 			return ROIReport{}, crm.Invalid(op, fmt.Sprintf("campaigns[%d]", i), "repeated campaign")
@@ -170,7 +174,7 @@ func CampaignReports(campaigns []*Campaign, leads iter.Seq[*Lead], opps iter.Seq
 		li := 0
 		for l := range leads {
 			li++
-			if l == nil {
+			if l == nil || l.tenant != campaigns[0].tenant {
 				continue
 			}
 			qualified := !l.reached[StageQualified-1].IsZero()
