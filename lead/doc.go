@@ -73,6 +73,8 @@
 // [Lead.ApplyScore] runs a scoring.LeadScorer on the lead's
 // [Lead.ScoringFacts] and keeps the [Score] with its explanation; [Decay]
 // lets the engagement part fade with a half-life while the fit part stays.
+// [Lead.ApplyPrediction] keeps instead the win probability a
+// scoring.LeadModel predicts, learned from closed leads ([Lead.Outcome]).
 //
 // # Assignment
 //

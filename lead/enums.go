@@ -246,3 +246,37 @@ func (e *Exclusion) UnmarshalText(b []byte) (err error) {
 	*e, err = exclusions.Parse(string(b))
 	return err
 }
+
+// ScoreModel names the kind of scorer behind a [Score].
+type ScoreModel uint8
+
+// Score models. The stored form is the name.
+const (
+	// ModelRules is a rule-based score (scoring.LeadScorer): Fit and
+	// Engagement points, a grade, one reason per rule.
+	ModelRules ScoreModel = iota + 1
+	// ModelNaiveBayes is a predicted win probability in percent
+	// (scoring.LeadModel): Total and Fit are the percent, Engagement is 0,
+	// one reason per field that counted, its points the log-odds.
+	ModelNaiveBayes
+)
+
+var scoreModels = enum.New[ScoreModel]("score model", "rules", "naive_bayes")
+
+// ParseScoreModel parses "rules" or "naive_bayes".
+func ParseScoreModel(s string) (ScoreModel, error) { return scoreModels.Parse(s) }
+
+// String returns the model's name.
+func (m ScoreModel) String() string { return scoreModels.String(m) }
+
+// Valid reports whether m is a known model.
+func (m ScoreModel) Valid() bool { return scoreModels.Valid(m) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (m ScoreModel) MarshalText() ([]byte, error) { return scoreModels.Marshal(m) }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *ScoreModel) UnmarshalText(b []byte) (err error) {
+	*m, err = scoreModels.Parse(string(b))
+	return err
+}

@@ -38,7 +38,7 @@ func fuzzEnum[T textEnum](t *testing.T, s string, parse func(string) (T, error))
 func FuzzEnums(f *testing.F) {
 	for _, s := range []string{"new", "Qualified", " disqualified ", "web_form", "referral", "email", "phone",
 		"captured", "key_prospect", "attach_to_lead", "create_anyway", "linear", "first_touch", "off_shift",
-		"current_owner", "trade_show", "lead", "customer", "link_customer", "period", "owner", "week", "", "stage(7)", "\xff"} {
+		"current_owner", "trade_show", "lead", "customer", "link_customer", "period", "owner", "week", "naive_bayes", "rules", "", "stage(7)", "\xff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -53,6 +53,7 @@ func FuzzEnums(f *testing.F) {
 		fuzzEnum(t, s, lead.ParseMatchKind)
 		fuzzEnum(t, s, lead.ParseDimension)
 		fuzzEnum(t, s, lead.ParsePeriod)
+		fuzzEnum(t, s, lead.ParseScoreModel)
 		var a lead.Action
 		if a.UnmarshalText([]byte(s)) == nil {
 			b, err := a.MarshalText()

@@ -79,8 +79,10 @@ type Touch struct {
 }
 
 // Score is a lead score stored on the lead with its explanation (see
-// [Lead.ApplyScore] and [Decay]).
+// [Lead.ApplyScore], [Lead.ApplyPrediction] and [Decay]).
 type Score struct {
+	// Model says which scorer made the score; zero means ModelRules.
+	Model ScoreModel `json:"model,omitempty"`
 	// Fit, Engagement, Total and Grade are the scorer's result.
 	Fit        float64 `json:"fit"`
 	Engagement float64 `json:"engagement"`

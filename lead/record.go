@@ -162,11 +162,12 @@ func FromRecord(r Record) (*Lead, error) {
 func checkScore(v *crm.Validator, path string, s Score) {
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 	v.Check(finite(s.Fit) && finite(s.Engagement) && finite(s.Total), path, "must be finite numbers")
+	v.Check(s.Model == 0 || s.Model.Valid(), path+".model", "unknown score model")
 	v.Check(!s.At.IsZero() && crm.ValidTime(s.At), path+".at", "must be set and in range")
 	checkLine(v, path+".grade", s.Grade, MaxNameLen)
 	v.Check(len(s.Reasons) <= 1000, path+".reasons", "too many")
 	for i, r := range s.Reasons {
-		v.Check(finite(r.Points) && utf8.ValidString(r.Rule) && len(r.Rule) <= 200 && !strings.ContainsRune(r.Rule, 0),
+		v.Check(finite(r.Points) && utf8.ValidString(r.Rule) && len(r.Rule) <= maxRuleLen && !strings.ContainsRune(r.Rule, 0),
 			fmt.Sprintf("%s.reasons[%d]", path, i), "malformed")
 	}
 }

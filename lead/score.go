@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/scoring"
@@ -68,13 +69,18 @@ func (l *Lead) ApplyScore(scorer *scoring.LeadScorer, activities []scoring.Activ
 	if err != nil {
 		return Score{}, fmt.Errorf("lead: apply score %s: %w", l.id, err)
 	}
-	s := Score{Fit: res.Fit, Engagement: res.Engagement, Total: res.Total, Grade: res.Grade, At: ch.At.UTC()}
+	s := Score{Model: ModelRules, Fit: res.Fit, Engagement: res.Engagement, Total: res.Total, Grade: res.Grade, At: ch.At.UTC()}
 	for _, r := range res.Reasons {
 		s.Reasons = append(s.Reasons, ScoreReason{Rule: r.Rule, Engagement: r.Engagement, Count: r.Count, Points: r.Points})
 	}
+	return l.storeScore(s, ch)
+}
+
+// storeScore validates s, keeps it on the lead and records it.
+func (l *Lead) storeScore(s Score, ch Change) (Score, error) {
 	var cv crm.Validator
 	checkScore(&cv, "score", s)
-	if err := cv.Err("lead.ApplyScore"); err != nil {
+	if err := cv.Err("lead.Score"); err != nil {
 		return Score{}, err
 	}
 	from := ""
@@ -98,11 +104,98 @@ func (l *Lead) ApplyScore(scorer *scoring.LeadScorer, activities []scoring.Activ
 // A halfLife of 0 or less, or now not after s.At, returns s.Total
 // unchanged. Hosts rank their open leads by it so that a lead scored hot
 // months ago does not stay on top without new activity; rescoring with
-// [Lead.ApplyScore] restarts the decay.
+// [Lead.ApplyScore] restarts the decay. A predicted score
+// (ModelNaiveBayes) has no engagement part and does not decay.
 func Decay(s Score, halfLife time.Duration, now time.Time) float64 {
 	age := now.Sub(s.At)
 	if halfLife <= 0 || age <= 0 {
 		return s.Total
 	}
 	return s.Fit + s.Engagement*math.Exp2(-float64(age)/float64(halfLife))
+}
+
+// PredictionStages are the stage names a scoring.LeadModel learns and
+// predicts by when PredictOptions.ByStage is set: the open stages in
+// funnel order (train with NaiveBayesOptions.Stages set to them).
+func PredictionStages() []string {
+	return []string{StageNew.String(), StageContacted.String(), StageNurturing.String(), StageQualified.String()}
+}
+
+// PredictOptions say how a lead meets a scoring.LeadModel. The zero value
+// suits a model trained without stages.
+type PredictOptions struct {
+	// ByStage sends the lead's stage (one of [PredictionStages]) to the
+	// model, which must have been trained with those stages.
+	ByStage bool
+}
+
+// furthest returns the furthest open stage the lead reached, in
+// PredictionStages order.
+func (l *Lead) furthest() Stage {
+	best := StageNew
+	for _, s := range []Stage{StageContacted, StageNurturing, StageQualified} {
+		if !l.reached[s-1].IsZero() {
+			best = s
+		}
+	}
+	return best
+}
+
+// Outcome returns the lead as a training example for
+// scoring.TrainLeadModel: its team, its [Lead.ScoringFacts] fields, Won
+// for a converted lead and lost for a disqualified one, and with
+// opts.ByStage the furthest open stage it reached. ok is false for a lead
+// that is still open.
+func (l *Lead) Outcome(opts PredictOptions) (o scoring.LeadOutcome, ok bool) {
+	if l.stage.Open() || !l.stage.Valid() {
+		return scoring.LeadOutcome{}, false
+	}
+	o = scoring.LeadOutcome{Team: l.team, Fields: l.ScoringFacts(nil).Fields, Won: l.stage == StageConverted}
+	if opts.ByStage {
+		o.Stage = l.furthest().String()
+	}
+	return o, true
+}
+
+// ApplyPrediction predicts the open lead's win probability with model m
+// at ch.At, stores it as a [Score] of ModelNaiveBayes with the evidence of
+// every field that counted, records it and returns it. A nil model, a
+// closed lead or a stage the model does not know give an error and leave
+// the lead unchanged.
+func (l *Lead) ApplyPrediction(m *scoring.LeadModel, opts PredictOptions, ch Change) (Score, error) {
+	v := l.guard(ch)
+	v.Check(m != nil, "model", "must not be nil")
+	v.Check(l.stage.Open(), "stage", "the lead is closed")
+	if err := v.Err("lead.ApplyPrediction"); err != nil {
+		return Score{}, err
+	}
+	q := scoring.LeadQuery{Team: l.team, Fields: l.ScoringFacts(nil).Fields}
+	if opts.ByStage {
+		q.Stage = l.stage.String()
+	}
+	p, err := m.Predict(q)
+	if err != nil {
+		return Score{}, fmt.Errorf("lead: apply prediction %s: %w", l.id, err)
+	}
+	s := Score{Model: ModelNaiveBayes, Fit: p.Percent, Total: p.Percent, At: ch.At.UTC()}
+	for _, e := range p.Evidence {
+		if e.Used {
+			s.Reasons = append(s.Reasons, ScoreReason{Rule: cut(e.Field+"="+e.Value, maxRuleLen), Count: e.Won + e.Lost, Points: e.LogOdds})
+		}
+	}
+	return l.storeScore(s, ch)
+}
+
+// maxRuleLen bounds ScoreReason.Rule, in bytes.
+const maxRuleLen = 200
+
+// cut shortens s to at most n bytes on a rune boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -2,6 +2,7 @@ package lead_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -94,4 +95,66 @@ func TestScoringFacts(t *testing.T) {
 	require.Equal(t, "500k", f.Fields["attr.budget"])
 	require.Equal(t, "web_form", f.Fields["source"])
 	require.Equal(t, 250.0, f.Numbers["company_size"])
+}
+
+func TestApplyPredictionLearnsFromClosedLeads(t *testing.T) {
+	t.Parallel()
+	p := lead.DefaultProcess("")
+	var outcomes, staged []scoring.LeadOutcome
+	for i := range 40 {
+		in := validInput()
+		in.ID = nthID(i)
+		in.Industry = []string{"Hospitality", "Retail"}[i%2]
+		l, err := lead.New(in, chg(0))
+		require.NoError(t, err)
+		require.NoError(t, l.Move(&p, lead.StageContacted, chg(1)))
+		if in.Industry == "Hospitality" && i%4 != 2 || i%10 == 1 {
+			require.NoError(t, l.Move(&p, lead.StageQualified, chg(2)))
+			require.NoError(t, l.MarkConverted(idCust, crm.NilID, chg(3)))
+		} else {
+			ch := chg(2)
+			ch.Reason = "no_budget"
+			require.NoError(t, l.Move(&p, lead.StageDisqualified, ch))
+		}
+		o, ok := l.Outcome(lead.PredictOptions{})
+		require.True(t, ok)
+		outcomes = append(outcomes, o)
+		o, _ = l.Outcome(lead.PredictOptions{ByStage: true})
+		staged = append(staged, o)
+	}
+	_, open := newLead(t).Outcome(lead.PredictOptions{})
+	require.False(t, open, "an open lead is no training example")
+
+	model, err := scoring.TrainLeadModel(slices.Values(outcomes), scoring.NaiveBayesOptions{Fields: []string{"industry"}})
+	require.NoError(t, err)
+	hotel := newLead(t) // Hospitality
+	in := validInput()
+	in.ID, in.Industry = nthID(100), "Retail"
+	shop, err := lead.New(in, chg(0))
+	require.NoError(t, err)
+	sh, err := hotel.ApplyPrediction(model, lead.PredictOptions{}, chg(1))
+	require.NoError(t, err)
+	ss, err := shop.ApplyPrediction(model, lead.PredictOptions{}, chg(1))
+	require.NoError(t, err)
+	require.Equal(t, lead.ModelNaiveBayes, sh.Model)
+	require.Greater(t, sh.Total, ss.Total, "hotels convert more often in the history")
+	require.Len(t, sh.Reasons, 1)
+	require.Equal(t, "industry=Hospitality", sh.Reasons[0].Rule)
+	require.Greater(t, sh.Reasons[0].Points, 0.0)
+	stored, _ := hotel.Score()
+	require.Equal(t, sh, stored)
+	_, err = lead.FromRecord(hotel.Record())
+	require.NoError(t, err)
+
+	byStage, err := scoring.TrainLeadModel(slices.Values(staged), scoring.NaiveBayesOptions{Fields: []string{"industry"}, Stages: lead.PredictionStages()})
+	require.NoError(t, err)
+	_, err = shop.ApplyPrediction(byStage, lead.PredictOptions{ByStage: true}, chg(2))
+	require.NoError(t, err)
+	_, err = shop.ApplyPrediction(byStage, lead.PredictOptions{}, chg(3))
+	require.ErrorIs(t, err, crm.ErrInvalid, "a staged model needs the stage")
+	closed, m := atStage(t, lead.StageDisqualified)
+	_, err = closed.ApplyPrediction(model, lead.PredictOptions{}, chg(m+1))
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = shop.ApplyPrediction(nil, lead.PredictOptions{}, chg(4))
+	require.ErrorIs(t, err, crm.ErrInvalid)
 }
