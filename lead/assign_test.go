@@ -1,6 +1,7 @@
 package lead_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -254,6 +255,20 @@ func TestAssignIsDeterministicAndPure(t *testing.T) {
 	require.Equal(t, a, b)
 	require.Equal(t, sa, sb)
 	require.NoError(t, sa.Validate())
+
+	// A store keeps the state as JSON (or columns): the round trip is
+	// exact, so a restart continues the rotation where it stopped.
+	js, err := json.Marshal(sa)
+	require.NoError(t, err)
+	var back lead.AssignmentState
+	require.NoError(t, json.Unmarshal(js, &back))
+	require.Equal(t, sa, back)
+	extra := leadAt(t, 10_000, "north", "any", 10, "")
+	d1, _, err := router.Assign(sa, extra, t0)
+	require.NoError(t, err)
+	d2, _, err := router.Assign(back, extra, t0)
+	require.NoError(t, err)
+	require.Equal(t, d1, d2)
 }
 
 // fairnessSetup builds a roster of people in weight classes 1, 2 and 3
