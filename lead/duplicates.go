@@ -257,6 +257,9 @@ const (
 
 var actions = enum.New[Action]("action", "create", "attach", "link_customer")
 
+// ParseAction parses "create", "attach" or "link_customer".
+func ParseAction(s string) (Action, error) { return actions.Parse(s) }
+
 // String returns the action's name.
 func (a Action) String() string { return actions.String(a) }
 
