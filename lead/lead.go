@@ -549,7 +549,8 @@ func (l *Lead) Move(p *Process, to Stage, ch Change) error {
 	} else {
 		v.Check(p.Team == l.team, "process", fmt.Sprintf("process of team %.64q, lead of team %.64q", p.Team, l.team))
 		if to == StageDisqualified {
-			v.Check(slices.Contains(p.DisqualifyReasons, ch.Reason), "change.reason",
+			v.Check(ch.Reason != "" && len(ch.Reason) <= MaxReasonCodeLen && !strings.ContainsFunc(ch.Reason, unicode.IsControl) &&
+				slices.Contains(p.DisqualifyReasons, ch.Reason), "change.reason",
 				fmt.Sprintf("must be one of the team's disqualification reasons (%s)", strings.Join(p.DisqualifyReasons, ", ")))
 		}
 	}

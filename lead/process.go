@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/crmkit/crm"
@@ -86,8 +87,8 @@ func (p Process) Validate() error {
 		switch {
 		case strings.TrimSpace(r) != r || r == "":
 			v.Addf(path, "must be non-blank without surrounding spaces")
-		case len(r) > MaxReasonCodeLen || !utf8.ValidString(r):
-			v.Addf(path, "must be at most %d bytes of UTF-8", MaxReasonCodeLen)
+		case len(r) > MaxReasonCodeLen || !utf8.ValidString(r) || strings.ContainsFunc(r, unicode.IsControl):
+			v.Addf(path, "must be at most %d bytes of printable UTF-8", MaxReasonCodeLen)
 		case seen[r]:
 			v.Addf(path, "duplicate reason %.64q", r)
 		}

@@ -170,6 +170,7 @@ func TestProcessValidate(t *testing.T) {
 		{"no reasons", func(p *lead.Process) { p.DisqualifyReasons = nil }, "disqualify_reasons"},
 		{"blank reason", func(p *lead.Process) { p.DisqualifyReasons = []string{" "} }, "disqualify_reasons[0]"},
 		{"repeated reason", func(p *lead.Process) { p.DisqualifyReasons = []string{"a", "a"} }, "disqualify_reasons[1]"},
+		{"NUL in reason", func(p *lead.Process) { p.DisqualifyReasons = []string{"a\x00b"} }, "disqualify_reasons[0]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

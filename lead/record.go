@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/crmkit/crm"
@@ -113,7 +114,8 @@ func FromRecord(r Record) (*Lead, error) {
 	}
 	v.Check(r.Stage.Valid(), "stage", "unknown stage")
 	v.Check((r.Stage == StageDisqualified) == (r.DisqualifyReason != ""), "disqualify_reason", "set exactly when disqualified")
-	v.Check(len(r.DisqualifyReason) <= MaxReasonCodeLen && utf8.ValidString(r.DisqualifyReason), "disqualify_reason", "too long")
+	v.Check(len(r.DisqualifyReason) <= MaxReasonCodeLen && utf8.ValidString(r.DisqualifyReason) &&
+		!strings.ContainsFunc(r.DisqualifyReason, unicode.IsControl), "disqualify_reason", "must be at most 64 bytes of printable UTF-8")
 	if r.Owner != "" {
 		v.Merge("owner", r.Owner.Validate())
 	}
