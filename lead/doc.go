@@ -1,0 +1,115 @@
+// Package lead models leads (商机): prospects captured by marketing from a
+// channel and source, checked for duplicates, scored, assigned by rules to
+// one owner, worked through their team's stages until they are converted
+// into a customer (and perhaps an opportunity) or disqualified; and the
+// campaigns that produce them, with attribution of won revenue, ROI and
+// funnel analytics. Everything here is pure: entities, rules as data and
+// calculations over slices and iterators. The [Store] port says what a
+// database must provide; storage/memory and storage/postgres implement it.
+//
+// # Capture
+//
+// [New] captures a lead from a [NewInput]: the channel it came in by
+// (customer.Channel), its [Source] (web form, phone, event, referral by a
+// customer or dealer, campaign, …), person and organisation data, the
+// consents given at capture with their source (customer.Consent), free
+// attributes and the raw payload. E-mail addresses and phone numbers are
+// parsed with customer.ParseEmail and customer.ParsePhone; one that does
+// not parse is kept raw and flagged ([ContactPoint.Problem],
+// [Lead.NeedsReview]), never dropped. A lead with no contact point at all
+// is refused. Every limit (MaxContacts, MaxPayloadLen, MaxAttributes, …) is
+// enforced by New, [Lead.Attach] and [FromRecord]; text is valid UTF-8
+// without NUL and every time lies within crm.ValidTime.
+//
+// # Duplicates
+//
+// [FindDuplicates] matches a new lead against candidate open leads and
+// existing customers with the customer package's duplicate rules
+// (customer.DuplicateRules, its normalisation and weights), returning each
+// [Match] with its reasons. The host's [DuplicatePolicy] decides with
+// [ResolveDuplicates]: attach the capture to the existing lead
+// ([Lead.Attach]), link the new lead to the customer ([Lead.LinkCustomer]),
+// or create anyway.
+//
+// # Stages
+//
+// Each team's stages are data: a [Process] lists the allowed moves and the
+// reasons a lead may be disqualified for; [Lead.Move] applies it, and a
+// refused move returns a *crm.TransitionError and changes nothing. The
+// default process ([DefaultProcess]):
+//
+//	new ──→ contacted ──→ qualified ──→ converted
+//	 │        │   ↑           │
+//	 │        ↓   │           │
+//	 │      nurturing ←───────┘
+//	 │        │                ↖
+//	 └────────┴──→ disqualified ─┘ (put back to nurture)
+//
+//	table, stage by stage:
+//	  new          → contacted | disqualified
+//	  contacted    → nurturing | qualified | disqualified
+//	  nurturing    → contacted | qualified | disqualified
+//	  qualified    → converted | nurturing | disqualified
+//	  disqualified → nurturing
+//	  converted    → (final)
+//
+// Rules beyond the table: disqualified needs a reason from the team's list
+// (the change's Reason); converted is reached only by [Lead.MarkConverted],
+// the lead's part of the conversion use case, and only from qualified;
+// leaving new for anything but disqualified records the first contact.
+// Every change appends a [HistoryEntry] and records a domain event.
+//
+// # First contact
+//
+// [Lead.FirstContactTimer] runs from the current assignment (or the
+// capture) until the first contact, on a business calendar
+// ([FirstContactSLA], package calendar). [CheckFirstContact] reports each
+// warning and breach once when called on a schedule with the previous
+// call's instant, like complaint.CheckSLAs; a breach is the cue to reassign,
+// which restarts the clock for the new owner and is recorded in history.
+//
+// # Scoring
+//
+// [Lead.ApplyScore] runs a scoring.LeadScorer on the lead's
+// [Lead.ScoringFacts] and keeps the [Score] with its explanation; [Decay]
+// lets the engagement part fade with a half-life while the fit part stays.
+// [Lead.ApplyPrediction] keeps instead the win probability a
+// scoring.LeadModel predicts, learned from closed leads ([Lead.Outcome]).
+//
+// # Assignment
+//
+// [Rules] are data: the roster ([Person]: weight, capacity in open leads,
+// seniority, skills, languages, working calendar) and [Rule]s tried in
+// order (a [Territory] of countries, regions, postcode prefixes,
+// industries and company sizes; the people who share it; minimum
+// seniority; skill and language matching). Key prospects go only to people
+// of at least Rules.KeyProspectSeniority (对等配置). [Router.Assign] is a pure
+// function of (state, lead, rules, now) returning an explained [Decision]
+// and the next [AssignmentState]: among the eligible people of the first
+// covering rule that has any, smooth weighted round-robin chooses, fair
+// and deterministic. The state is a plain value a store persists and
+// updates under a lock ([Store.UpdateAssignment]), so concurrent captures
+// never exceed a capacity or skip a turn and a restart keeps fairness.
+// When nobody is eligible the decision says so and the lead stays
+// unassigned.
+//
+// # Campaigns and analytics
+//
+// A [Campaign] has a name, a [CampaignChannel], a period, a budget and an
+// actual cost (crm.Money), a target segment (customer.Segment), members and
+// their responses. [CampaignReports] attributes won revenue
+// ([WonOpportunity], plain input) by first touch, last touch or linear
+// ([Attribution]) and reports ROI = (attributed revenue − cost) ÷ cost and
+// the cost per lead, per qualified lead and per won opportunity; a cost in
+// another currency than the revenue is an error matching
+// crm.ErrCurrencyMismatch. [Funnel] reports, grouped by period, source,
+// campaign, team or owner, the conversion rate between every pair of
+// stages, time to first contact (business time on a calendar) and lead
+// velocity.
+//
+// # Concurrency
+//
+// A [Lead] or [Campaign] is not safe for concurrent use; stores hand out
+// copies ([Lead.Clone]). A [Router] and a validated [Process] are
+// immutable and safe to share.
+package lead
