@@ -1,0 +1,213 @@
+package opportunity
+
+import (
+	"cmp"
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/crmkit/crm"
+)
+
+// StageProbability is the observed stage → won conversion of one stage of
+// one team.
+type StageProbability struct {
+	Team, Stage string
+	// Entered is the number of closed opportunities that were ever in
+	// the stage; Won how many of them were won.
+	Entered, Won int
+	// Probability is Won / Entered.
+	Probability float64
+}
+
+type oppTrack struct {
+	team    string
+	lastSeq int64
+	last    string // To of the change with the highest Seq
+	stages  []string
+}
+
+// EmpiricalStageProbabilities measures, from stage-change history, how
+// often an opportunity that was in a stage ended up won, per team and
+// stage. Only opportunities whose latest change (highest Seq) closes them
+// count; an opportunity counts once per stage however often it entered it,
+// under the team of its latest change. Changes may come in any order. Rows
+// are ordered by team, then stage.
+func EmpiricalStageProbabilities(changes iter.Seq[StageChange]) []StageProbability {
+	opps := make(map[crm.ID]*oppTrack)
+	for c := range changes {
+		t := opps[c.Opportunity]
+		if t == nil {
+			t = &oppTrack{}
+			opps[c.Opportunity] = t
+		}
+		if c.Seq >= t.lastSeq {
+			t.lastSeq, t.last, t.team = c.Seq, c.To, c.Team
+		}
+		if c.To != StageWon && c.To != StageLost && c.To != "" && !slices.Contains(t.stages, c.To) {
+			t.stages = append(t.stages, c.To)
+		}
+	}
+	type key struct{ team, stage string }
+	type acc struct{ entered, won int }
+	groups := make(map[key]*acc)
+	for _, t := range opps {
+		if t.last != StageWon && t.last != StageLost {
+			continue
+		}
+		for _, s := range t.stages {
+			k := key{t.team, s}
+			g := groups[k]
+			if g == nil {
+				g = &acc{}
+				groups[k] = g
+			}
+			g.entered++
+			if t.last == StageWon {
+				g.won++
+			}
+		}
+	}
+	out := make([]StageProbability, 0, len(groups))
+	for k, g := range groups {
+		out = append(out, StageProbability{Team: k.team, Stage: k.stage, Entered: g.entered, Won: g.won,
+			Probability: float64(g.won) / float64(g.entered)})
+	}
+	slices.SortFunc(out, func(a, b StageProbability) int {
+		return cmp.Or(cmp.Compare(a.Team, b.Team), cmp.Compare(a.Stage, b.Stage))
+	})
+	return out
+}
+
+// Prediction is a win probability that was used (in a forecast, at a
+// stage) and what happened.
+type Prediction struct {
+	Probability float64
+	Won         bool
+}
+
+// ReliabilityBin is one row of a reliability table: the predictions whose
+// probability fell in [Lo, Hi) (the last bin includes 1).
+type ReliabilityBin struct {
+	Lo, Hi float64
+	Count  int
+	// MeanPredicted is the mean probability of the bin's predictions and
+	// Observed the share that were won; a calibrated forecaster has the two
+	// close.
+	MeanPredicted, Observed float64
+}
+
+// Calibration says how well probabilities matched outcomes.
+type Calibration struct {
+	// N is the number of predictions.
+	N int
+	// Brier is the mean squared error of the probabilities against the
+	// outcomes (0 is perfect; always saying 0.5 scores 0.25).
+	Brier float64
+	// BaseRate is the share of predictions that were won.
+	BaseRate float64
+	// Bins is the reliability table; empty bins are included with Count 0.
+	Bins []ReliabilityBin
+}
+
+// Calibrate scores predictions with the Brier score and a reliability
+// table of bins equal-width bins (0 means 10). A probability outside
+// [0, 1] is an error matching crm.ErrInvalid; so is an empty input.
+func Calibrate(preds iter.Seq[Prediction], bins int) (Calibration, error) {
+	const op = "opportunity.Calibrate"
+	if bins == 0 {
+		bins = 10
+	}
+	if bins < 1 || bins > 1000 {
+		return Calibration{}, crm.Invalid(op, "bins", "must be 1 to 1000")
+	}
+	c := Calibration{Bins: make([]ReliabilityBin, bins)}
+	sums := make([]float64, bins)
+	wins := make([]int, bins)
+	var won int
+	i := -1
+	for p := range preds {
+		i++
+		if !validProbability(p.Probability) {
+			return Calibration{}, crm.Invalid(op, fmt.Sprintf("predictions[%d].probability", i), "must be in [0, 1]")
+		}
+		o := 0.0
+		if p.Won {
+			o = 1
+			won++
+		}
+		c.Brier += (p.Probability - o) * (p.Probability - o)
+		b := min(int(p.Probability*float64(bins)), bins-1)
+		c.Bins[b].Count++
+		sums[b] += p.Probability
+		if p.Won {
+			wins[b]++
+		}
+		c.N++
+	}
+	if c.N == 0 {
+		return Calibration{}, crm.Invalid(op, "predictions", "must not be empty")
+	}
+	c.Brier /= float64(c.N)
+	c.BaseRate = float64(won) / float64(c.N)
+	for b := range c.Bins {
+		c.Bins[b].Lo, c.Bins[b].Hi = float64(b)/float64(bins), float64(b+1)/float64(bins)
+		if n := c.Bins[b].Count; n > 0 {
+			c.Bins[b].MeanPredicted = sums[b] / float64(n)
+			c.Bins[b].Observed = float64(wins[b]) / float64(n)
+		}
+	}
+	return c, nil
+}
+
+// StagePredictions turns stage-change history into predictions for
+// [Calibrate]: for every closed opportunity, each stage it was in yields
+// the stage's default probability in its pipeline and whether the
+// opportunity was won. This answers "does our 60% stage win 60% of the
+// time?". Opportunities of pipelines not given, and stages a pipeline no
+// longer has, are skipped.
+func StagePredictions(changes iter.Seq[StageChange], pipelines []*Pipeline) []Prediction {
+	byCode := make(map[string]*Pipeline, len(pipelines))
+	for _, p := range pipelines {
+		if p != nil {
+			byCode[p.Code] = p
+		}
+	}
+	type track struct {
+		oppTrack
+		pipeline string
+	}
+	opps := make(map[crm.ID]*track)
+	for c := range changes {
+		t := opps[c.Opportunity]
+		if t == nil {
+			t = &track{}
+			opps[c.Opportunity] = t
+		}
+		if c.Seq >= t.lastSeq {
+			t.lastSeq, t.last, t.pipeline = c.Seq, c.To, c.Pipeline
+		}
+		if c.To != StageWon && c.To != StageLost && c.To != "" && !slices.Contains(t.stages, c.To) {
+			t.stages = append(t.stages, c.To)
+		}
+	}
+	ids := make([]crm.ID, 0, len(opps))
+	for id := range opps {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, crm.ID.Compare)
+	var out []Prediction
+	for _, id := range ids {
+		t := opps[id]
+		p := byCode[t.pipeline]
+		if p == nil || (t.last != StageWon && t.last != StageLost) {
+			continue
+		}
+		for _, s := range t.stages {
+			if def, ok := p.Stage(s); ok {
+				out = append(out, Prediction{Probability: def.Probability, Won: t.last == StageWon})
+			}
+		}
+	}
+	return out
+}
