@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"math/bits"
 	"slices"
 
 	"github.com/crmkit/crm"
@@ -20,42 +21,104 @@ type StageProbability struct {
 	Probability float64
 }
 
-type oppTrack struct {
-	team    string
-	lastSeq int64
-	last    string // To of the change with the highest Seq
-	stages  []string
+// history folds stage changes into one record per opportunity: its
+// latest change and the set of open stages it was ever in. Stage and team
+// codes are interned; a stage set is a bit mask for the first 64 stage
+// codes seen and a list beyond.
+type history struct {
+	codes  map[string]int32
+	names  []string
+	index  map[crm.ID]int32
+	tracks []track
+	prevID crm.ID
+	prev   int32
+}
+
+type track struct {
+	lastSeq    int64
+	last, team int32 // interned codes of the latest change's To and Team
+	pipeline   int32
+	mask       uint64
+	more       []int32 // stages beyond the first 64 codes
+}
+
+func newHistory() *history {
+	return &history{codes: make(map[string]int32), index: make(map[crm.ID]int32), prev: -1}
+}
+
+func (h *history) code(s string) int32 {
+	if c, ok := h.codes[s]; ok {
+		return c
+	}
+	c := int32(len(h.names))
+	h.codes[s] = c
+	h.names = append(h.names, s)
+	return c
+}
+
+func (h *history) add(c StageChange) {
+	i := h.prev
+	if i < 0 || c.Opportunity != h.prevID {
+		j, ok := h.index[c.Opportunity]
+		if !ok {
+			j = int32(len(h.tracks))
+			h.index[c.Opportunity] = j
+			h.tracks = append(h.tracks, track{lastSeq: -1 << 63})
+		}
+		i, h.prevID, h.prev = j, c.Opportunity, j
+	}
+	t := &h.tracks[i]
+	if c.Seq >= t.lastSeq {
+		t.lastSeq, t.last, t.team, t.pipeline = c.Seq, h.code(c.To), h.code(c.Team), h.code(c.Pipeline)
+	}
+	if c.To == StageWon || c.To == StageLost || c.To == "" {
+		return
+	}
+	s := h.code(c.To)
+	if s < 64 {
+		t.mask |= 1 << s
+	} else if !slices.Contains(t.more, s) {
+		t.more = append(t.more, s)
+	}
+}
+
+// stages calls fn for each stage t was in.
+func (t *track) stages(fn func(int32)) {
+	for m := t.mask; m != 0; m &= m - 1 {
+		fn(int32(bits.TrailingZeros64(m)))
+	}
+	for _, s := range t.more {
+		fn(s)
+	}
+}
+
+// outcome returns whether t is closed and whether it was won.
+func (h *history) outcome(t *track) (closed, won bool) {
+	last := h.names[t.last]
+	return last == StageWon || last == StageLost, last == StageWon
 }
 
 // EmpiricalStageProbabilities measures, from stage-change history, how
 // often an opportunity that was in a stage ended up won, per team and
 // stage. Only opportunities whose latest change (highest Seq) closes them
 // count; an opportunity counts once per stage however often it entered it,
-// under the team of its latest change. Changes may come in any order. Rows
-// are ordered by team, then stage.
+// under the team of its latest change. Changes may come in any order
+// (grouped by opportunity is fastest). Rows are ordered by team, then stage.
 func EmpiricalStageProbabilities(changes iter.Seq[StageChange]) []StageProbability {
-	opps := make(map[crm.ID]*oppTrack)
+	h := newHistory()
 	for c := range changes {
-		t := opps[c.Opportunity]
-		if t == nil {
-			t = &oppTrack{}
-			opps[c.Opportunity] = t
-		}
-		if c.Seq >= t.lastSeq {
-			t.lastSeq, t.last, t.team = c.Seq, c.To, c.Team
-		}
-		if c.To != StageWon && c.To != StageLost && c.To != "" && !slices.Contains(t.stages, c.To) {
-			t.stages = append(t.stages, c.To)
-		}
+		h.add(c)
 	}
-	type key struct{ team, stage string }
+	type key struct{ team, stage int32 }
 	type acc struct{ entered, won int }
 	groups := make(map[key]*acc)
-	for _, t := range opps {
-		if t.last != StageWon && t.last != StageLost {
+	for i := range h.tracks {
+		t := &h.tracks[i]
+		closed, won := h.outcome(t)
+		if !closed {
 			continue
 		}
-		for _, s := range t.stages {
+		t.stages(func(s int32) {
 			k := key{t.team, s}
 			g := groups[k]
 			if g == nil {
@@ -63,14 +126,14 @@ func EmpiricalStageProbabilities(changes iter.Seq[StageChange]) []StageProbabili
 				groups[k] = g
 			}
 			g.entered++
-			if t.last == StageWon {
+			if won {
 				g.won++
 			}
-		}
+		})
 	}
 	out := make([]StageProbability, 0, len(groups))
 	for k, g := range groups {
-		out = append(out, StageProbability{Team: k.team, Stage: k.stage, Entered: g.entered, Won: g.won,
+		out = append(out, StageProbability{Team: h.names[k.team], Stage: h.names[k.stage], Entered: g.entered, Won: g.won,
 			Probability: float64(g.won) / float64(g.entered)})
 	}
 	slices.SortFunc(out, func(a, b StageProbability) int {
@@ -161,9 +224,9 @@ func Calibrate(preds iter.Seq[Prediction], bins int) (Calibration, error) {
 }
 
 // StagePredictions turns stage-change history into predictions for
-// [Calibrate]: for every closed opportunity, each stage it was in yields
-// the stage's default probability in its pipeline and whether the
-// opportunity was won. This answers "does our 60% stage win 60% of the
+// [Calibrate]: for every closed opportunity, in ID order, each stage it was
+// in yields the stage's default probability in its pipeline and whether
+// the opportunity was won. This answers "does our 60% stage win 60% of the
 // time?". Opportunities of pipelines not given, and stages a pipeline no
 // longer has, are skipped.
 func StagePredictions(changes iter.Seq[StageChange], pipelines []*Pipeline) []Prediction {
@@ -173,39 +236,29 @@ func StagePredictions(changes iter.Seq[StageChange], pipelines []*Pipeline) []Pr
 			byCode[p.Code] = p
 		}
 	}
-	type track struct {
-		oppTrack
-		pipeline string
-	}
-	opps := make(map[crm.ID]*track)
+	h := newHistory()
 	for c := range changes {
-		t := opps[c.Opportunity]
-		if t == nil {
-			t = &track{}
-			opps[c.Opportunity] = t
-		}
-		if c.Seq >= t.lastSeq {
-			t.lastSeq, t.last, t.pipeline = c.Seq, c.To, c.Pipeline
-		}
-		if c.To != StageWon && c.To != StageLost && c.To != "" && !slices.Contains(t.stages, c.To) {
-			t.stages = append(t.stages, c.To)
-		}
+		h.add(c)
 	}
-	ids := make([]crm.ID, 0, len(opps))
-	for id := range opps {
+	ids := make([]crm.ID, 0, len(h.index))
+	for id := range h.index {
 		ids = append(ids, id)
 	}
 	slices.SortFunc(ids, crm.ID.Compare)
 	var out []Prediction
 	for _, id := range ids {
-		t := opps[id]
-		p := byCode[t.pipeline]
-		if p == nil || (t.last != StageWon && t.last != StageLost) {
+		t := &h.tracks[h.index[id]]
+		closed, won := h.outcome(t)
+		p := byCode[h.names[t.pipeline]]
+		if p == nil || !closed {
 			continue
 		}
-		for _, s := range t.stages {
-			if def, ok := p.Stage(s); ok {
-				out = append(out, Prediction{Probability: def.Probability, Won: t.last == StageWon})
+		var ss []int32
+		t.stages(func(s int32) { ss = append(ss, s) })
+		slices.SortFunc(ss, func(a, b int32) int { return cmp.Compare(p.Index(h.names[a]), p.Index(h.names[b])) })
+		for _, s := range ss {
+			if def, ok := p.Stage(h.names[s]); ok {
+				out = append(out, Prediction{Probability: def.Probability, Won: won})
 			}
 		}
 	}

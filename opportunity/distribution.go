@@ -79,7 +79,7 @@ type Distribution struct {
 // The revenue distribution is exact when deals × revenue states stay within
 // MaxExactWork, for example whole-thousand amounts; otherwise it is a seeded
 // Monte Carlo estimate whose quantiles are those of the draws (probabilities
-// are compared at 2^-32 resolution).
+// are compared at 2^-16 resolution).
 func ForecastDistribution(deals iter.Seq[Deal], opts DistributionOptions) (Distribution, error) {
 	const op = "opportunity.ForecastDistribution"
 	if opts.Draws == 0 {
@@ -91,17 +91,21 @@ func ForecastDistribution(deals iter.Seq[Deal], opts DistributionOptions) (Distr
 	var v crm.Validator
 	v.Check(!opts.Currency.IsZero(), "currency", "must be set")
 	v.Check(opts.Draws > 0 && opts.Draws <= MaxDraws, "draws", fmt.Sprintf("must be 1 to %d", MaxDraws))
-	var quota int64
-	hasQuota := !opts.Quota.Currency().IsZero() || !opts.Quota.IsZero()
-	if hasQuota && !opts.Currency.IsZero() {
-		q, err := minor("forecast distribution: quota", 0, opts.Quota, opts.Currency)
-		if err != nil {
-			v.Merge("quota", err)
-		}
-		quota = q
-	}
 	if err := v.Err(op); err != nil {
 		return Distribution{}, err
+	}
+	var quota int64
+	hasQuota := !opts.Quota.Currency().IsZero() || !opts.Quota.IsZero()
+	if hasQuota {
+		if opts.Quota.Currency() != opts.Currency {
+			return Distribution{}, fmt.Errorf("opportunity: forecast distribution: quota in %s, want %s: %w",
+				opts.Quota.Currency(), opts.Currency, crm.ErrCurrencyMismatch)
+		}
+		q, err := opts.Quota.MinorUnits()
+		if err != nil {
+			return Distribution{}, fmt.Errorf("opportunity: forecast distribution: quota: %w", err)
+		}
+		quota = q
 	}
 	var amounts []int64
 	var probs []float64
@@ -253,40 +257,47 @@ func pmfAtLeast(pmf []float64, step, quota int64) float64 {
 	return min(p, 1)
 }
 
-// sampleRevenue draws the won revenue n times. Deal by deal, every draw
-// compares a 32-bit uniform with the probability; the generator is
-// wyrand, seeded with seed.
+// sampleRevenue draws the won revenue n times. In every draw each deal
+// compares a 16-bit uniform with its probability (rounded to a multiple of
+// 2^-16, and at least 2^-16 when it is above 0); the generator is wyrand,
+// seeded with seed, whose 64-bit outputs feed four deals each.
 func sampleRevenue(amounts []int64, probs []float64, n int, seed uint64) []int64 {
+	type deal struct {
+		a int64
+		t uint64
+	}
+	var base int64 // revenue of the deals won for certain
+	ds := make([]deal, 0, len(amounts)+3)
+	for i, a := range amounts {
+		t := uint64(math.Round(probs[i] * (1 << 16)))
+		switch {
+		case a == 0:
+			continue
+		case t >= 1<<16:
+			base += a
+			continue
+		case t == 0:
+			t = 1
+		}
+		ds = append(ds, deal{a, t})
+	}
+	for len(ds)%4 != 0 {
+		ds = append(ds, deal{}) // never won: t = 0
+	}
 	acc := make([]int64, n)
 	state := seed
-	next := func() uint64 {
-		state += 0xa0761d6478bd642f
-		hi, lo := bits.Mul64(state, state^0xe7037ed1a0b428db)
-		return hi ^ lo
-	}
-	for i, a := range amounts {
-		t := uint64(math.Round(probs[i] * (1 << 32)))
-		switch {
-		case t == 0 || a == 0:
-			continue
-		case t >= 1<<32:
-			for d := range acc {
-				acc[d] += a
-			}
-			continue
+	for d := range acc {
+		s := base
+		for i := 0; i+3 < len(ds); i += 4 {
+			state += 0xa0761d6478bd642f
+			hi, lo := bits.Mul64(state, state^0xe7037ed1a0b428db)
+			r := hi ^ lo
+			q := ds[i : i+4 : i+4]
+			// (x - t) >> 63 is 1 exactly when the 16-bit x is below t.
+			s += q[0].a&-int64((r&0xffff-q[0].t)>>63) + q[1].a&-int64((r>>16&0xffff-q[1].t)>>63) +
+				q[2].a&-int64((r>>32&0xffff-q[2].t)>>63) + q[3].a&-int64((r>>48-q[3].t)>>63)
 		}
-		d := 0
-		for ; d+1 < n; d += 2 {
-			r := next()
-			w0 := int64((uint64(uint32(r)) - t) >> 63)
-			w1 := int64(((r >> 32) - t) >> 63)
-			acc[d] += a & -w0
-			acc[d+1] += a & -w1
-		}
-		if d < n {
-			w := int64((uint64(uint32(next())) - t) >> 63)
-			acc[d] += a & -w
-		}
+		acc[d] = s
 	}
 	return acc
 }

@@ -24,9 +24,10 @@ const (
 const LineRounding = crm.RoundHalfUp
 
 var (
-	one     = decimal.NewFromInt(1)
-	maxQty  = decimal.New(1, 12)     // a quantity is below 10^12
-	maxPerc = decimal.NewFromInt(10) // a surcharge is at most +1000%
+	one      = decimal.NewFromInt(1)
+	minusOne = decimal.NewFromInt(-1)
+	maxQty   = decimal.New(1, 12)     // a quantity is below 10^12
+	maxPerc  = decimal.NewFromInt(10) // a surcharge is at most +1000%
 )
 
 // Adjustment is one pricing rule applied to a line, explained: which rule,
@@ -112,9 +113,14 @@ func NewLine(in LineInput) (Line, error) {
 // checkDiscount records a problem unless d is a fraction in [0, 1] with at
 // most MaxDecimalPlaces places.
 func checkDiscount(v *crm.Validator, path string, d decimal.Decimal) {
-	v.Check(d.Sign() >= 0, path, "must not be below 0")
-	v.Check(d.LessThanOrEqual(one), path, "must not be over 1 (100%)")
-	v.Check(-d.Exponent() <= MaxDecimalPlaces, path, fmt.Sprintf("more than %d decimal places", MaxDecimalPlaces))
+	switch {
+	case d.Sign() < 0:
+		v.Addf(path, "must not be below 0")
+	case d.GreaterThan(one):
+		v.Addf(path, "must not be over 1 (100%%)")
+	case -d.Exponent() > MaxDecimalPlaces:
+		v.Addf(path, "more than %d decimal places", MaxDecimalPlaces)
+	}
 }
 
 // derive checks l's inputs and computes Discount and Total.
@@ -124,32 +130,28 @@ func (l *Line) derive(op string) error {
 	if err := v.Err(op); err != nil {
 		return err
 	}
+	if err := l.compute(); err != nil {
+		return crm.Invalid(op, "total", "outside the bounds of an amount")
+	}
+	return nil
+}
+
+// compute sets Discount and Total from checked inputs.
+func (l *Line) compute() error {
 	factor := one
 	for _, a := range l.Adjustments {
 		factor = factor.Mul(one.Add(a.Percent))
 	}
 	l.Discount = one.Sub(factor)
 	l.Total = l.ListPrice.Mul(l.Quantity.Mul(factor)).Round(LineRounding)
-	if err := l.Total.Validate(); err != nil {
-		return crm.Invalid(op, "total", "outside the bounds of an amount")
-	}
-	return nil
+	return l.Total.Validate()
 }
 
 // check records the problems of l's inputs (not the derived fields).
 func (l *Line) check(v *crm.Validator) {
 	checkCode(v, "code", l.Code, true)
 	checkText(v, "description", l.Description, MaxNameLen)
-	switch {
-	case l.Quantity.Sign() < 0:
-		v.Addf("quantity", "must not be negative")
-	case l.Quantity.Sign() == 0:
-		v.Addf("quantity", "must be positive")
-	case !l.Quantity.LessThan(maxQty):
-		v.Addf("quantity", "must be below 10^12")
-	case -l.Quantity.Exponent() > MaxDecimalPlaces:
-		v.Addf("quantity", "more than %d decimal places", MaxDecimalPlaces)
-	}
+	checkQuantity(v, "quantity", l.Quantity)
 	if err := l.ListPrice.Validate(); err != nil {
 		v.Merge("list_price", err)
 	} else {
@@ -159,16 +161,37 @@ func (l *Line) check(v *crm.Validator) {
 	}
 	v.Check(len(l.Adjustments) <= MaxAdjustments, "adjustments", "too many")
 	for i, a := range l.Adjustments {
-		path := fmt.Sprintf("adjustments[%d]", i)
-		v.Check(a.Kind.Valid(), path+".kind", "unknown adjustment kind")
-		checkCode(v, path+".rule", a.Rule, false)
-		checkText(v, path+".note", a.Note, MaxNameLen)
-		v.Check(a.Percent.GreaterThanOrEqual(one.Neg()), path+".percent", "a discount must not be over 100%")
-		v.Check(a.Percent.LessThanOrEqual(maxPerc), path+".percent", "a surcharge must not be over 1000%")
-		v.Check(-a.Percent.Exponent() <= MaxDecimalPlaces, path+".percent", fmt.Sprintf("more than %d decimal places", MaxDecimalPlaces))
-		if a.Kind == AdjustManual {
-			checkDiscount(v, path+".percent", a.Percent.Neg())
+		path := func(field string) string { return fmt.Sprintf("adjustments[%d].%s", i, field) }
+		if !a.Kind.Valid() {
+			v.Addf(path("kind"), "unknown adjustment kind")
 		}
+		if len(a.Rule) > MaxCodeLen || !utf8.ValidString(a.Rule) || strings.TrimSpace(a.Rule) != a.Rule {
+			checkCode(v, path("rule"), a.Rule, false)
+		}
+		if len(a.Note) > MaxNameLen || !utf8.ValidString(a.Note) {
+			checkText(v, path("note"), a.Note, MaxNameLen)
+		}
+		if a.Percent.LessThan(minusOne) || a.Percent.GreaterThan(maxPerc) || -a.Percent.Exponent() > MaxDecimalPlaces {
+			checkPercent(v, path("percent"), a.Percent)
+		}
+		if a.Kind == AdjustManual && a.Percent.Sign() > 0 {
+			v.Addf(path("percent"), "a manual discount must not be below 0")
+		}
+	}
+}
+
+// checkQuantity records a problem unless q is a quantity: positive, below
+// 10^12, with at most MaxDecimalPlaces places.
+func checkQuantity(v *crm.Validator, path string, q decimal.Decimal) {
+	switch {
+	case q.Sign() < 0:
+		v.Addf(path, "must not be negative")
+	case q.Sign() == 0:
+		v.Addf(path, "must be positive")
+	case !q.LessThan(maxQty):
+		v.Addf(path, "must be below 10^12")
+	case -q.Exponent() > MaxDecimalPlaces:
+		v.Addf(path, "more than %d decimal places", MaxDecimalPlaces)
 	}
 }
 
@@ -224,8 +247,12 @@ type Approval struct {
 
 // checkText records a problem unless s is valid UTF-8 of at most max runes.
 func checkText(v *crm.Validator, path, s string, max int) {
-	v.Check(utf8.ValidString(s), path, "not valid UTF-8")
-	v.Check(utf8.RuneCountInString(s) <= max, path, fmt.Sprintf("longer than %d characters", max))
+	switch {
+	case !utf8.ValidString(s):
+		v.Addf(path, "not valid UTF-8")
+	case len(s) > max && utf8.RuneCountInString(s) > max:
+		v.Addf(path, "longer than %d characters", max)
+	}
 }
 
 // requireText records a problem when s is blank, then checks it.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -138,6 +139,7 @@ type Pricer struct {
 	prices map[priceKey]listEntry
 	tiers  map[priceKey][]VolumeTier // sorted by Min
 	terms  []PaymentTerm             // sorted by FromDays
+	notes  map[string]string         // explanation of each tier, term and season by kind and ID
 }
 
 // NewPricer validates rules and returns a pricer for them.
@@ -229,6 +231,16 @@ func compile(r *PricingRules) (*Pricer, error) {
 	}
 	p.rules = *r
 	p.rules.Seasons = slices.Clone(r.Seasons)
+	p.notes = make(map[string]string, len(r.Tiers)+len(r.Terms)+len(r.Seasons))
+	for _, t := range r.Tiers {
+		p.notes["t"+t.ID] = tierNote(t)
+	}
+	for _, t := range r.Terms {
+		p.notes["p"+t.ID] = fmt.Sprintf("payment in %d-%d days", t.FromDays, t.ToDays)
+	}
+	for _, s := range r.Seasons {
+		p.notes["s"+s.ID] = fmt.Sprintf("season %s to %s", s.From, s.To)
+	}
 	return p, nil
 }
 
@@ -296,41 +308,40 @@ func (p *Pricer) Price(req PriceRequest) ([]Line, error) {
 	}
 	out := make([]Line, 0, len(req.Lines))
 	for i, in := range req.Lines {
-		path := fmt.Sprintf("lines[%d]", i)
-		checkDiscount(&v, path+".discount", in.Discount)
+		path := func(field string) string { return fmt.Sprintf("lines[%d].%s", i, field) }
+		var lv crm.Validator
+		checkDiscount(&lv, "discount", in.Discount)
+		checkQuantity(&lv, "quantity", in.Quantity)
+		if len(in.Description) > MaxNameLen || !utf8.ValidString(in.Description) {
+			checkText(&lv, "description", in.Description, MaxNameLen)
+		}
 		e, ok := p.prices[priceKey{req.Class, in.Code}]
 		if !ok {
 			e, ok = p.prices[priceKey{0, in.Code}]
 		}
 		if !ok {
-			v.Addf(path+".code", "%s is on no price list for class %s", quote(in.Code), classText(req.Class))
+			lv.Addf("code", "%s is on no price list for class %s", quote(in.Code), classText(req.Class))
+		}
+		if err := lv.Err(op); err != nil {
+			v.Merge(fmt.Sprintf("lines[%d]", i), err)
 			continue
 		}
 		l := Line{Code: in.Code, Description: in.Description, Quantity: in.Quantity, ListPrice: e.price,
 			Adjustments: make([]Adjustment, 0, 4)}
 		if t, ok := p.tier(req.Class, in.Code, in.Quantity); ok && !t.Discount.IsZero() {
-			l.Adjustments = append(l.Adjustments, Adjustment{Kind: AdjustVolume, Rule: t.ID, Percent: t.Discount.Neg(),
-				Note: tierNote(t)})
+			l.Adjustments = append(l.Adjustments, Adjustment{Kind: AdjustVolume, Rule: t.ID, Percent: t.Discount.Neg(), Note: p.notes["t"+t.ID]})
 		}
 		if term != nil && !term.Percent.IsZero() {
-			l.Adjustments = append(l.Adjustments, Adjustment{Kind: AdjustPaymentTerm, Rule: term.ID, Percent: term.Percent,
-				Note: fmt.Sprintf("payment in %d-%d days", term.FromDays, term.ToDays)})
+			l.Adjustments = append(l.Adjustments, Adjustment{Kind: AdjustPaymentTerm, Rule: term.ID, Percent: term.Percent, Note: p.notes["p"+term.ID]})
 		}
 		if s, ok := p.season(req.Date, in.Code); ok && !s.Percent.IsZero() {
-			l.Adjustments = append(l.Adjustments, Adjustment{Kind: AdjustSeason, Rule: s.ID, Percent: s.Percent,
-				Note: fmt.Sprintf("season %s to %s", s.From, s.To)})
+			l.Adjustments = append(l.Adjustments, Adjustment{Kind: AdjustSeason, Rule: s.ID, Percent: s.Percent, Note: p.notes["s"+s.ID]})
 		}
 		if !in.Discount.IsZero() {
 			l.Adjustments = append(l.Adjustments, Adjustment{Kind: AdjustManual, Percent: in.Discount.Neg(), Note: "manual discount"})
 		}
-		var lv crm.Validator
-		l.check(&lv)
-		if err := lv.Err(op); err != nil {
-			v.Merge(path, err)
-			continue
-		}
-		if err := l.derive(op); err != nil {
-			v.Merge(path, err)
+		if err := l.compute(); err != nil {
+			v.Addf(path("total"), "outside the bounds of an amount")
 			continue
 		}
 		l.NeedsApproval = p.rules.ApprovalThreshold.IsPositive() && l.Discount.GreaterThan(p.rules.ApprovalThreshold)
