@@ -617,7 +617,8 @@ func (o *Opportunity) enter(p *Pipeline, s StageDef, ch Change) {
 
 // CloseWon closes the opportunity as won: it must be open, p must allow
 // won from its stage and it must have what won requires. The contract date
-// must not be before the opportunity was created. The opportunity.won
+// must lie between the day the opportunity was created and the day of
+// closing (UTC). The opportunity.won
 // event carries what a host needs to move the customer to the mature
 // relationship stage (see [WonEvent]).
 func (o *Opportunity) CloseWon(p *Pipeline, w WonDetails, ch Change) error {
@@ -626,6 +627,7 @@ func (o *Opportunity) CloseWon(p *Pipeline, w WonDetails, ch Change) error {
 	o.begin(&v, p, ch)
 	if v.Merge("won.contract_date", w.ContractDate.Validate()); w.ContractDate.Validate() == nil {
 		v.Check(!dateBefore(w.ContractDate, calendar.DateOf(o.createdAt)), "won.contract_date", "before the opportunity existed")
+		v.Check(ch.At.IsZero() || !dateBefore(calendar.DateOf(ch.At.UTC()), w.ContractDate), "won.contract_date", "after the day of closing")
 	}
 	requireText(&v, "won.contract", w.Contract, MaxNameLen)
 	if err := v.Err(op); err != nil {

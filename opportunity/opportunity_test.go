@@ -263,7 +263,7 @@ func TestCloseLostAndReopen(t *testing.T) {
 	require.Equal(t, opportunity.CategoryOmitted, o.ForecastCategory())
 	require.Equal(t, opportunity.CompetitorWon, o.Competitors()[0].Status)
 	require.ErrorIs(t, o.SetAmount(money("1.00 CNY"), chAt(3*time.Hour, "")), crm.ErrInvalidTransition, "closed opportunities are not edited")
-	require.ErrorIs(t, o.CloseWon(p, opportunity.WonDetails{ContractDate: date(2026, 3, 3), Contract: "x"}, chAt(3*time.Hour, "")), crm.ErrInvalidTransition)
+	require.ErrorIs(t, o.CloseWon(p, opportunity.WonDetails{ContractDate: date(2026, 3, 2), Contract: "x"}, chAt(3*time.Hour, "")), crm.ErrInvalidTransition)
 
 	require.ErrorIs(t, o.Reopen(p, "", chAt(3*time.Hour, "")), crm.ErrInvalid, "a reason is required")
 	require.ErrorIs(t, o.Reopen(p, "demo", chAt(3*time.Hour, "budget is back")), crm.ErrInvalid)
@@ -283,7 +283,7 @@ func TestCloseWonRefusals(t *testing.T) {
 	t.Parallel()
 	p := testPipeline(t)
 	o := newOpp(t, p)
-	w := opportunity.WonDetails{ContractDate: date(2026, 3, 5), Contract: "HT-1"}
+	w := opportunity.WonDetails{ContractDate: date(2026, 3, 2), Contract: "HT-1"}
 	require.ErrorIs(t, o.CloseWon(p, w, chAt(time.Hour, "")), crm.ErrInvalidTransition, "won only from proposal on")
 	readyForNegotiation(t, o)
 	require.NoError(t, o.MoveStage(p, "needs", chAt(time.Hour, "")))
