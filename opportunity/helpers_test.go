@@ -20,7 +20,6 @@ var (
 	idLead  = crm.MustParseID("01890000-0000-7000-8000-000000000003")
 	tenantA = crm.TenantID("acme")
 	cny     = crm.MustCurrency("CNY")
-	eur     = crm.MustCurrency("EUR")
 )
 
 // officeHours is Monday to Friday, 09:00-17:00 UTC.

@@ -190,7 +190,7 @@ func (p *Pipeline) Has(code string) bool {
 // every stage and WonRequires, each field once, in Field order. It returns
 // nil for lost and for an unknown stage.
 func (p *Pipeline) Requirements(code string) []Field {
-	last := -1
+	var last int
 	switch code {
 	case StageWon:
 		last = len(p.Stages) - 1
