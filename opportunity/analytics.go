@@ -112,13 +112,26 @@ type groupKey struct {
 type forecastAcc struct {
 	count    int
 	amount   int64
-	weighted float64
+	weighted float64 // Neumaier-compensated sum: weighted + comp
+	comp     float64
+}
+
+// addWeighted adds x to the compensated sum.
+func (g *forecastAcc) addWeighted(x float64) {
+	t := g.weighted + x
+	if math.Abs(g.weighted) >= math.Abs(x) {
+		g.comp += (g.weighted - t) + x
+	} else {
+		g.comp += (x - t) + g.weighted
+	}
+	g.weighted = t
 }
 
 // WeightedForecast sums the deals that are not lost, each weighted by its
 // win probability (won deals count in full, under category closed), grouped
 // by opts.By, ordered by key. Amounts are summed exactly in minor units;
-// weighted sums are computed in float64 and rounded to the minor unit.
+// weighted sums are computed in float64 with compensated summation and
+// rounded to the minor unit.
 // A deal with a probability outside [0, 1] or an invalid amount is an
 // error matching crm.ErrInvalid; nothing is returned then.
 func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow, error) {
@@ -162,7 +175,7 @@ func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow
 		}
 		g.amount = sum
 		g.count++
-		g.weighted += float64(a) * d.Probability
+		g.addWeighted(float64(a) * d.Probability)
 	}
 	rows := make([]ForecastRow, 0, len(groups))
 	keys := make([]groupKey, 0, len(groups))
@@ -178,7 +191,7 @@ func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow
 		if err != nil {
 			return nil, err
 		}
-		w, err := crm.MoneyFromMinor(int64(math.Round(g.weighted)), opts.Currency)
+		w, err := crm.MoneyFromMinor(int64(math.Round(g.weighted+g.comp)), opts.Currency)
 		if err != nil {
 			return nil, err
 		}

@@ -19,8 +19,12 @@ const (
 	// DefaultMaxExactWork bounds the exact computation when MaxExactWork
 	// is 0: deals × revenue states.
 	DefaultMaxExactWork = 1 << 25
-	// MaxDistributionDeals bounds the number of deals of one distribution.
-	MaxDistributionDeals = 1 << 20
+	// MaxExactStates bounds the revenue states of the exact computation
+	// (its memory is 8 bytes a state).
+	MaxExactStates = 1 << 22
+	// MaxDistributionDeals bounds the number of deals of one distribution
+	// that can be won, so that a call's work stays bounded.
+	MaxDistributionDeals = 100_000
 )
 
 // DistributionOptions configure [ForecastDistribution]. The zero value
@@ -38,8 +42,8 @@ type DistributionOptions struct {
 	Seed uint64
 	// MaxExactWork bounds the exact computation, in deals × revenue
 	// states (revenues are counted in steps of the greatest common divisor
-	// of the amounts): within it the distribution is exact, beyond it it
-	// is sampled. 0 means DefaultMaxExactWork; a negative value always
+	// of the amounts, at most MaxExactStates of them): within it the
+	// distribution is exact, beyond it it is sampled. 0 means DefaultMaxExactWork; a negative value always
 	// samples.
 	MaxExactWork int
 }
@@ -193,7 +197,7 @@ func exactRevenue(amounts []int64, probs []float64, maxWork int) (pmf []float64,
 	for _, a := range amounts {
 		states += a / step
 	}
-	if states+1 > int64(maxWork) || float64(states+1)*float64(len(amounts)) > float64(maxWork) {
+	if states+1 > MaxExactStates || float64(states+1)*float64(len(amounts)) > float64(maxWork) {
 		return nil, 0, false
 	}
 	pmf = make([]float64, states+1)

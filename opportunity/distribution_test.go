@@ -256,3 +256,26 @@ func TestWinCountsLarge(t *testing.T) {
 	require.InDelta(t, mu, m, 1e-9)
 	require.InDelta(t, v, m2-m*m, 1e-6)
 }
+
+func TestDistributionBounds(t *testing.T) {
+	t.Parallel()
+	d := opportunity.Deal{Status: opportunity.Open, Amount: money("1.00 CNY"), Probability: 0.5}
+	many := func(yield func(opportunity.Deal) bool) {
+		for range opportunity.MaxDistributionDeals + 1 {
+			if !yield(d) {
+				return
+			}
+		}
+	}
+	_, err := opportunity.ForecastDistribution(many, opportunity.DistributionOptions{Currency: cny})
+	require.ErrorIs(t, err, crm.ErrInvalid)
+
+	// one huge deal: more revenue states than MaxExactStates, so it is sampled
+	huge := opportunity.Deal{Status: opportunity.Open, Amount: money("99999.99 CNY"), Probability: 0.5}
+	small := opportunity.Deal{Status: opportunity.Open, Amount: money("0.01 CNY"), Probability: 0.5}
+	got, err := opportunity.ForecastDistribution(slices.Values([]opportunity.Deal{huge, small}),
+		opportunity.DistributionOptions{Currency: cny, MaxExactWork: math.MaxInt})
+	require.NoError(t, err)
+	require.False(t, got.Exact)
+	require.Equal(t, []float64{0.25, 0.5, 0.25}, got.WinCounts)
+}
