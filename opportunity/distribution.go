@@ -261,17 +261,22 @@ func pmfAtLeast(pmf []float64, step, quota int64) float64 {
 	return min(p, 1)
 }
 
-// sampleRevenue draws the won revenue n times. In every draw each deal
-// compares a 16-bit uniform with its probability (rounded to a multiple of
-// 2^-16, and at least 2^-16 when it is above 0); the generator is wyrand,
-// seeded with seed, whose 64-bit outputs feed four deals each.
+// sampleRevenue draws the won revenue n times. Each deal is won in a draw
+// with its probability rounded to a multiple of 2^-16 (and at least 2^-16
+// when it is above 0). The wins of one deal in 64 draws at once are a bit
+// mask built from random words, one per bit of the rounded probability: a
+// word's bits are compared as 64 independent 16-bit uniforms, lowest bit
+// first (x < t is decided by the highest bit where x and t differ). The
+// generator is wyrand, seeded with seed.
 func sampleRevenue(amounts []int64, probs []float64, n int, seed uint64) []int64 {
-	type deal struct {
-		a int64
-		t uint64
+	acc := make([]int64, n)
+	state := seed
+	next := func() uint64 {
+		state += 0xa0761d6478bd642f
+		hi, lo := bits.Mul64(state, state^0xe7037ed1a0b428db)
+		return hi ^ lo
 	}
-	var base int64 // revenue of the deals won for certain
-	ds := make([]deal, 0, len(amounts)+3)
+	var base int64
 	for i, a := range amounts {
 		t := uint64(math.Round(probs[i] * (1 << 16)))
 		switch {
@@ -283,25 +288,30 @@ func sampleRevenue(amounts []int64, probs []float64, n int, seed uint64) []int64
 		case t == 0:
 			t = 1
 		}
-		ds = append(ds, deal{a, t})
-	}
-	for len(ds)%4 != 0 {
-		ds = append(ds, deal{}) // never won: t = 0
-	}
-	acc := make([]int64, n)
-	state := seed
-	for d := range acc {
-		s := base
-		for i := 0; i+3 < len(ds); i += 4 {
-			state += 0xa0761d6478bd642f
-			hi, lo := bits.Mul64(state, state^0xe7037ed1a0b428db)
-			r := hi ^ lo
-			q := ds[i : i+4 : i+4]
-			// (x - t) >> 63 is 1 exactly when the 16-bit x is below t.
-			s += q[0].a&-int64((r&0xffff-q[0].t)>>63) + q[1].a&-int64((r>>16&0xffff-q[1].t)>>63) +
-				q[2].a&-int64((r>>32&0xffff-q[2].t)>>63) + q[3].a&-int64((r>>48-q[3].t)>>63)
+		low := bits.TrailingZeros64(t)
+		for block := 0; block < n; block += 64 {
+			var m uint64
+			for j := low; j < 16; j++ {
+				if t>>j&1 == 1 {
+					m |= next()
+				} else {
+					m &= next()
+				}
+			}
+			if rest := n - block; rest < 64 {
+				m &= 1<<rest - 1
+			}
+			w := acc[block:min(block+64, n)]
+			for m != 0 {
+				w[bits.TrailingZeros64(m)] += a
+				m &= m - 1
+			}
 		}
-		acc[d] = s
+	}
+	if base != 0 {
+		for d := range acc {
+			acc[d] += base
+		}
 	}
 	return acc
 }
