@@ -873,7 +873,7 @@ func (o *Opportunity) SetForecastCategory(c ForecastCategory, ch Change) error {
 }
 
 // SetCloseDate sets the expected close date, which must not be before
-// the opportunity was created; the zero Date clears it.
+// the day (in UTC) the opportunity was created; the zero Date clears it.
 func (o *Opportunity) SetCloseDate(d calendar.Date, ch Change) error {
 	var v crm.Validator
 	if d != (calendar.Date{}) {
