@@ -29,7 +29,9 @@ func TestEveryChangeHasAnEvent(t *testing.T) {
 		func() error { return o.ClearProbabilityOverride(chAt(5*h, "")) },
 		func() error { return o.SetForecastCategory(opportunity.CategoryBestCase, chAt(6*h, "")) },
 		func() error { return o.SetCloseDate(date(2026, 5, 1), chAt(7*h, "")) },
-		func() error { return o.SetNextStep(opportunity.NextStep{Text: "demo", Due: date(2026, 3, 9)}, chAt(8*h, "")) },
+		func() error {
+			return o.SetNextStep(opportunity.NextStep{Text: "demo", Due: date(2026, 3, 9)}, chAt(8*h, ""))
+		},
 		func() error {
 			return o.SetContacts([]opportunity.Contact{{Name: "Ms Zhao", Role: opportunity.DecisionMaker}}, chAt(9*h, ""))
 		},

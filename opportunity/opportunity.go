@@ -534,28 +534,31 @@ func (o *Opportunity) TimeInStage(p *Pipeline, now time.Time) (calendarTime, bus
 
 // Stale reports whether the opportunity is open and has been in its stage
 // longer than the stage's StaleAfter at now (never for a stage without
-// one, or a stage p lacks).
+// one, or when p is not the opportunity's pipeline).
 func (o *Opportunity) Stale(p *Pipeline, now time.Time) bool {
 	s, ok := p.Stage(o.stage)
-	return o.status == Open && ok && s.StaleAfter > 0 && now.Sub(o.stageSince) > s.StaleAfter
+	return o.status == Open && ok && p.Code == o.pipeline && s.StaleAfter > 0 && now.Sub(o.stageSince) > s.StaleAfter
 }
 
 // Changes.
 
-// begin validates ch and the common preconditions of a change: p (when
-// given) is the opportunity's valid pipeline, ch.At is not before the
-// latest change, and the opportunity is open when open is set.
+// begin validates ch and the common preconditions of a change: ch.At is
+// not before the latest stage change and, for changes that take one, p is
+// the opportunity's valid pipeline.
 func (o *Opportunity) begin(v *crm.Validator, p *Pipeline, ch Change) {
+	o.beginEdit(v, ch)
+	if err := p.Validate(); err != nil {
+		v.Merge("pipeline", err)
+	} else {
+		v.Check(p.Code == o.pipeline, "pipeline", "the opportunity is in pipeline "+quote(o.pipeline)+", not "+quote(p.Code))
+	}
+}
+
+// beginEdit validates ch for a change that takes no pipeline.
+func (o *Opportunity) beginEdit(v *crm.Validator, ch Change) {
 	validateChange(v, ch)
 	if !ch.At.IsZero() {
 		v.Check(!ch.At.Before(o.stageSince), "change.at", "before the opportunity's latest stage change")
-	}
-	if p != nil {
-		if err := p.Validate(); err != nil {
-			v.Merge("pipeline", err)
-		} else {
-			v.Check(p.Code == o.pipeline, "pipeline", "the opportunity is in pipeline "+quote(o.pipeline)+", not "+quote(p.Code))
-		}
 	}
 }
 
@@ -735,7 +738,7 @@ func (o *Opportunity) Reopen(p *Pipeline, to string, ch Change) error {
 
 // edit runs the common checks of an edit of an open opportunity.
 func (o *Opportunity) edit(op string, v *crm.Validator, ch Change) error {
-	o.begin(v, nil, ch)
+	o.beginEdit(v, ch)
 	if err := v.Err(op); err != nil {
 		return err
 	}
@@ -972,7 +975,7 @@ func (o *Opportunity) SetOwner(to crm.UserID, ch Change) error {
 	v.Merge("owner", to.Validate())
 	v.Check(to != o.owner, "owner", "already the owner")
 	requireReason(&v, ch, "a hand-over")
-	o.begin(&v, nil, ch)
+	o.beginEdit(&v, ch)
 	if err := v.Err("opportunity.SetOwner"); err != nil {
 		return err
 	}

@@ -168,6 +168,9 @@ func quote(s string) string {
 // Index returns the position of the open stage code in the pipeline, or
 // -1 when the pipeline has no such open stage.
 func (p *Pipeline) Index(code string) int {
+	if p == nil {
+		return -1
+	}
 	return slices.IndexFunc(p.Stages, func(s StageDef) bool { return s.Code == code })
 }
 
@@ -190,6 +193,9 @@ func (p *Pipeline) Has(code string) bool {
 // every stage and WonRequires, each field once, in Field order. It returns
 // nil for lost and for an unknown stage.
 func (p *Pipeline) Requirements(code string) []Field {
+	if p == nil {
+		return nil
+	}
 	var last int
 	switch code {
 	case StageWon:
@@ -202,15 +208,15 @@ func (p *Pipeline) Requirements(code string) []Field {
 	if last < 0 {
 		return nil
 	}
-	var set [16]bool
+	var set [256]bool
 	for _, s := range p.Stages[:last+1] {
 		for _, f := range s.Requires {
-			set[f] = true
+			set[f] = set[f] || f.Valid()
 		}
 	}
 	if code == StageWon {
 		for _, f := range p.WonRequires {
-			set[f] = true
+			set[f] = set[f] || f.Valid()
 		}
 	}
 	var out []Field
@@ -237,6 +243,9 @@ type Move struct {
 // forbid is a *crm.TransitionError (crm.ErrInvalidTransition) saying why.
 // Check does not look at required fields; see [Pipeline.Requirements].
 func (p *Pipeline) Check(from, to string) (Move, error) {
+	if p == nil {
+		return Move{}, crm.Invalid("opportunity.Pipeline.Check", "", "no pipeline")
+	}
 	var v crm.Validator
 	v.Check(p.Has(from), "from", "stage "+quote(from)+" is not in pipeline "+quote(p.Code))
 	v.Check(p.Has(to), "to", "stage "+quote(to)+" is not in pipeline "+quote(p.Code))
@@ -277,7 +286,7 @@ func (p *Pipeline) Check(from, to string) (Move, error) {
 // order then won and lost: the transition table of the pipeline, row by
 // row. It returns nil for a stage the pipeline lacks.
 func (p *Pipeline) Moves(from string) []string {
-	if !p.Has(from) {
+	if p == nil || !p.Has(from) {
 		return nil
 	}
 	var out []string
@@ -309,7 +318,7 @@ func (p *Pipeline) lostReasonOK(reason string) bool {
 // businessTime returns the working time in [from, to) on the pipeline's
 // calendar, 0 without one.
 func (p *Pipeline) businessTime(from, to time.Time) time.Duration {
-	if p.Calendar == nil {
+	if p == nil || p.Calendar == nil {
 		return 0
 	}
 	return p.Calendar.Between(from, to)

@@ -192,3 +192,29 @@ func TestPipelineValidate(t *testing.T) {
 	var nilPipeline *opportunity.Pipeline
 	require.ErrorIs(t, nilPipeline.Validate(), crm.ErrInvalid)
 }
+
+// TestPipelineUnvalidated calls the pipeline's methods on nil and on a
+// pipeline that was never validated: errors and empty answers, no panic.
+func TestPipelineUnvalidated(t *testing.T) {
+	t.Parallel()
+	var nilP *opportunity.Pipeline
+	_, err := nilP.Check("a", "b")
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	require.Nil(t, nilP.Moves("a"))
+	require.Nil(t, nilP.Requirements("won"))
+	require.Equal(t, -1, nilP.Index("a"))
+	require.False(t, nilP.Has("a"))
+	bad := &opportunity.Pipeline{Stages: []opportunity.StageDef{{Code: "a", Requires: []opportunity.Field{200, opportunity.FieldAmount}}},
+		WonRequires: []opportunity.Field{255}}
+	require.Equal(t, []opportunity.Field{opportunity.FieldAmount}, bad.Requirements("won"))
+	o := newOpp(t, testPipeline(t))
+	require.ErrorIs(t, o.MoveStage(nilP, "needs", chAt(time.Hour, "")), crm.ErrInvalid)
+	require.ErrorIs(t, o.MoveStage(bad, "a", chAt(time.Hour, "")), crm.ErrInvalid)
+	require.ErrorIs(t, o.CloseLost(nilP, opportunity.LostDetails{Reason: "price"}, chAt(time.Hour, "")), crm.ErrInvalid)
+	require.ErrorIs(t, o.CloseWon(nilP, opportunity.WonDetails{ContractDate: date(2026, 3, 2), Contract: "x"}, chAt(time.Hour, "")), crm.ErrInvalid)
+	require.ErrorIs(t, o.Reopen(nilP, "", chAt(time.Hour, "x")), crm.ErrInvalid)
+	cal, bus := o.TimeInStage(nilP, t0.Add(time.Hour))
+	require.Equal(t, time.Hour, cal)
+	require.Zero(t, bus)
+	require.False(t, o.Stale(nilP, t0.Add(1000*time.Hour)))
+}
