@@ -86,8 +86,12 @@ type ForecastOptions struct {
 	// By is the dimension to group by: period, owner, team, stage or
 	// category. Zero means by category.
 	By Dimension
-	// Period is the length of a period when By is ByPeriod; zero means a
-	// quarter. Deals without a close date fall in the period "none".
+	// Then, when set, splits each group by a second dimension (one of the
+	// same five, other than By): by owner then period gives each owner's
+	// forecast per quarter.
+	Then Dimension
+	// Period is the length of a period when By or Then is ByPeriod; zero
+	// means a quarter. Deals without a close date fall in the period "none".
 	Period Period
 }
 
@@ -96,6 +100,8 @@ type ForecastRow struct {
 	// Key is the group: "2026-Q3", "2026-07" or "2026" for periods, else
 	// the owner, team, stage or category name.
 	Key string
+	// Sub is the group within Key by the Then dimension ("" without one).
+	Sub string
 	// Count is the number of deals.
 	Count int
 	// Amount is the sum of the amounts, exact.
@@ -108,6 +114,8 @@ type groupKey struct {
 	s    string
 	y, n int
 }
+
+type groupKey2 struct{ a, b groupKey }
 
 type forecastAcc struct {
 	count    int
@@ -144,12 +152,15 @@ func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow
 	}
 	var v crm.Validator
 	v.Check(!opts.Currency.IsZero(), "currency", "must be set")
-	v.Check(slices.Contains([]Dimension{ByPeriod, ByOwner, ByTeam, ByStage, ByCategory}, opts.By), "by", "must be period, owner, team, stage or category")
+	forecastDims := []Dimension{ByPeriod, ByOwner, ByTeam, ByStage, ByCategory}
+	v.Check(slices.Contains(forecastDims, opts.By), "by", "must be period, owner, team, stage or category")
+	v.Check(opts.Then == 0 || (slices.Contains(forecastDims, opts.Then) && opts.Then != opts.By), "then",
+		"must be period, owner, team, stage or category, other than by")
 	v.Check(opts.Period.Valid(), "period", "unknown period")
 	if err := v.Err("opportunity.WeightedForecast"); err != nil {
 		return nil, err
 	}
-	groups := make(map[groupKey]*forecastAcc)
+	groups := make(map[groupKey2]*forecastAcc)
 	i := -1
 	for d := range deals {
 		i++
@@ -163,7 +174,10 @@ func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow
 		if err != nil {
 			return nil, err
 		}
-		k := forecastKey(d, opts)
+		k := groupKey2{a: forecastKey(d, opts.By, opts.Period)}
+		if opts.Then != 0 {
+			k.b = forecastKey(d, opts.Then, opts.Period)
+		}
 		g := groups[k]
 		if g == nil {
 			g = &forecastAcc{}
@@ -178,13 +192,14 @@ func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow
 		g.addWeighted(float64(a) * d.Probability)
 	}
 	rows := make([]ForecastRow, 0, len(groups))
-	keys := make([]groupKey, 0, len(groups))
+	keys := make([]groupKey2, 0, len(groups))
 	for k := range groups {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b groupKey) int {
+	cmpKey := func(a, b groupKey) int {
 		return cmp.Or(cmp.Compare(a.s, b.s), cmp.Compare(a.y, b.y), cmp.Compare(a.n, b.n))
-	})
+	}
+	slices.SortFunc(keys, func(a, b groupKey2) int { return cmp.Or(cmpKey(a.a, b.a), cmpKey(a.b, b.b)) })
 	for _, k := range keys {
 		g := groups[k]
 		amount, err := crm.MoneyFromMinor(g.amount, opts.Currency)
@@ -195,18 +210,22 @@ func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows, ForecastRow{Key: keyText(k, opts), Count: g.count, Amount: amount, Weighted: w})
+		row := ForecastRow{Key: keyText(k.a, opts.By, opts.Period), Count: g.count, Amount: amount, Weighted: w}
+		if opts.Then != 0 {
+			row.Sub = keyText(k.b, opts.Then, opts.Period)
+		}
+		rows = append(rows, row)
 	}
 	return rows, nil
 }
 
-func forecastKey(d Deal, opts ForecastOptions) groupKey {
-	switch opts.By {
+func forecastKey(d Deal, by Dimension, period Period) groupKey {
+	switch by {
 	case ByPeriod:
 		if d.CloseDate == (calendar.Date{}) {
 			return groupKey{s: "none"}
 		}
-		switch opts.Period {
+		switch period {
 		case Month:
 			return groupKey{y: d.CloseDate.Year, n: int(d.CloseDate.Month)}
 		case Quarter:
@@ -223,15 +242,15 @@ func forecastKey(d Deal, opts ForecastOptions) groupKey {
 	return groupKey{n: int(d.Category)}
 }
 
-func keyText(k groupKey, opts ForecastOptions) string {
-	switch opts.By {
+func keyText(k groupKey, by Dimension, period Period) string {
+	switch by {
 	case ByPeriod:
 		switch {
 		case k.s != "":
 			return k.s
-		case opts.Period == Month:
+		case period == Month:
 			return fmt.Sprintf("%04d-%02d", k.y, k.n)
-		case opts.Period == Quarter:
+		case period == Quarter:
 			return fmt.Sprintf("%04d-Q%d", k.y, k.n)
 		}
 		return fmt.Sprintf("%04d", k.y)

@@ -85,12 +85,30 @@ func TestWeightedForecast(t *testing.T) {
 			require.Equal(t, tt.want, got)
 		})
 	}
+	t.Run("by owner then quarter", func(t *testing.T) {
+		t.Parallel()
+		rows, err := opportunity.WeightedForecast(slices.Values(fourDeals()),
+			opportunity.ForecastOptions{Currency: cny, By: opportunity.ByOwner, Then: opportunity.ByPeriod})
+		require.NoError(t, err)
+		var got [][4]string
+		for _, r := range rows {
+			got = append(got, [4]string{r.Key, r.Sub, r.Amount.String(), r.Weighted.String()})
+		}
+		require.Equal(t, [][4]string{
+			{"li", "2026-Q3", "2000.00 CNY", "1500.00 CNY"},
+			{"wang", "2026-Q3", "1000.00 CNY", "500.00 CNY"},
+			{"wang", "2026-Q4", "500.00 CNY", "500.00 CNY"},
+			{"zhao", "none", "333.33 CNY", "33.33 CNY"},
+		}, got)
+	})
 	bad := []struct {
 		name  string
 		deals []opportunity.Deal
 		opts  opportunity.ForecastOptions
 		is    error
 	}{
+		{"then equal to by", nil, opportunity.ForecastOptions{Currency: cny, By: opportunity.ByOwner, Then: opportunity.ByOwner}, crm.ErrInvalid},
+		{"then by segment", nil, opportunity.ForecastOptions{Currency: cny, By: opportunity.ByOwner, Then: opportunity.BySegment}, crm.ErrInvalid},
 		{"mixed currencies", []opportunity.Deal{{Amount: money("1.00 EUR"), Probability: 0.5}}, opportunity.ForecastOptions{Currency: cny}, crm.ErrCurrencyMismatch},
 		{"probability above 1", []opportunity.Deal{{Amount: money("1.00 CNY"), Probability: 1.1}}, opportunity.ForecastOptions{Currency: cny}, crm.ErrInvalid},
 		{"probability NaN", []opportunity.Deal{{Amount: money("1.00 CNY"), Probability: math.NaN()}}, opportunity.ForecastOptions{Currency: cny}, crm.ErrInvalid},
