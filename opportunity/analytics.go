@@ -424,7 +424,7 @@ func SalesVelocity(deals iter.Seq[Deal], currency crm.Currency) (Velocity, error
 	v.AverageDeal, _ = crm.MoneyFromMinor(int64(math.Round(avg)), currency)
 	v.CycleDays = cycle / float64(won)
 	if v.CycleDays <= 0 {
-		return v, crm.Invalid("opportunity.SalesVelocity", "cycle_days", "won deals closed no later than they were created")
+		return Velocity{}, crm.Invalid("opportunity.SalesVelocity", "cycle_days", "won deals closed no later than they were created")
 	}
 	v.PerDay, _ = crm.MoneyFromMinor(int64(math.Round(float64(open)*v.WinRate*avg/v.CycleDays)), currency)
 	return v, nil

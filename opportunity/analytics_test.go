@@ -195,6 +195,12 @@ func TestSalesVelocity(t *testing.T) {
 	require.True(t, none.PerDay.IsZero())
 	_, err = opportunity.SalesVelocity(slices.Values(ds), crm.Currency{})
 	require.ErrorIs(t, err, crm.ErrInvalid)
+	instant := []opportunity.Deal{{Status: opportunity.Won, Amount: money("1.00 CNY"), CreatedAt: t0, ClosedAt: t0}}
+	bad, err := opportunity.SalesVelocity(slices.Values(instant), cny)
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	require.Equal(t, opportunity.Velocity{}, bad)
+	_, err = opportunity.SalesVelocity(slices.Values([]opportunity.Deal{{Status: opportunity.Won, Amount: money("1.00 EUR")}}), cny)
+	require.ErrorIs(t, err, crm.ErrCurrencyMismatch)
 }
 
 func TestTimeInStageAndStale(t *testing.T) {
