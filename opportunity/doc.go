@@ -18,7 +18,7 @@
 // its contacts with their roles ([Contact], [ContactRole]), says where it
 // came from ([Source]: a lead, a campaign, a referral by a customer or a
 // dealer, a channel, an existing customer), and carries an amount in one
-// currency, entered or the sum of its [Line]s. Build one with [New];
+// currency, entered or the sum of its lines ([Line]). Build one with [New];
 // rebuild a stored one with [FromRecord]. Every change takes a [Change]
 // (who, when, why) and records a domain event ([crm.Event]); a refused
 // change returns an error and leaves the opportunity as it was.
@@ -91,7 +91,7 @@
 // # Analytics
 //
 // The analytics read plain [Deal] rows ([Opportunity.Deal]) or
-// [StageChange]s from any iterator, so they work on a store, a reporting
+// [StageChange] values from any iterator, so they work on a store, a reporting
 // table or a test slice alike:
 //   - [WeightedForecast]: amount and weighted amount by period, owner,
 //     team, stage or forecast category;
