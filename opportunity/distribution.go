@@ -118,11 +118,15 @@ func ForecastDistribution(deals iter.Seq[Deal], opts DistributionOptions) (Distr
 	i := -1
 	for d := range deals {
 		i++
-		if d.Status == Lost || d.Probability == 0 {
-			continue
+		p := d.Probability
+		if d.Status == Won {
+			p = 1
 		}
-		if !validProbability(d.Probability) {
+		if !validProbability(p) {
 			return Distribution{}, crm.Invalid(op, fmt.Sprintf("deals[%d].probability", i), "must be in [0, 1]")
+		}
+		if d.Status == Lost || p == 0 {
+			continue
 		}
 		a, err := minor("forecast distribution", i, d.Amount, opts.Currency)
 		if err != nil {
@@ -137,10 +141,6 @@ func ForecastDistribution(deals iter.Seq[Deal], opts DistributionOptions) (Distr
 		}
 		if len(amounts) == MaxDistributionDeals {
 			return Distribution{}, crm.Invalid(op, "deals", fmt.Sprintf("more than %d deals", MaxDistributionDeals))
-		}
-		p := d.Probability
-		if d.Status == Won {
-			p = 1
 		}
 		amounts = append(amounts, a)
 		probs = append(probs, p)
