@@ -167,7 +167,11 @@ func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow
 		if d.Status == Lost {
 			continue
 		}
-		if !validProbability(d.Probability) {
+		p := d.Probability
+		if d.Status == Won {
+			p = 1
+		}
+		if !validProbability(p) {
 			return nil, crm.Invalid("opportunity.WeightedForecast", fmt.Sprintf("deals[%d].probability", i), "must be in [0, 1]")
 		}
 		a, err := minor(op, i, d.Amount, opts.Currency)
@@ -189,7 +193,7 @@ func WeightedForecast(deals iter.Seq[Deal], opts ForecastOptions) ([]ForecastRow
 		}
 		g.amount = sum
 		g.count++
-		g.addWeighted(float64(a) * d.Probability)
+		g.addWeighted(float64(a) * p)
 	}
 	rows := make([]ForecastRow, 0, len(groups))
 	keys := make([]groupKey2, 0, len(groups))

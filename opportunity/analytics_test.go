@@ -20,7 +20,7 @@ func fourDeals() []opportunity.Deal {
 		{Owner: "li", Team: "east", Stage: "negotiation", Status: opportunity.Open, Category: opportunity.CategoryCommit,
 			Amount: money("2000.00 CNY"), Probability: 0.75, CloseDate: date(2026, 9, 30)},
 		{Owner: "wang", Team: "west", Stage: "won", Status: opportunity.Won, Category: opportunity.CategoryClosed,
-			Amount: money("500.00 CNY"), Probability: 1, CloseDate: date(2026, 10, 1)},
+			Amount: money("500.00 CNY"), CloseDate: date(2026, 10, 1)}, // won: counts in full whatever Probability says
 		{Owner: "li", Team: "west", Stage: "lost", Status: opportunity.Lost, Category: opportunity.CategoryOmitted,
 			Amount: money("9999.00 CNY"), Probability: 0, CloseDate: date(2026, 8, 1)},
 		{Owner: "zhao", Team: "west", Stage: "qualify", Status: opportunity.Open, Category: opportunity.CategoryPipeline,
