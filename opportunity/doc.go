@@ -53,6 +53,9 @@
 // a missing requirement a [*RequirementError], which names the missing
 // fields and unwraps to a [*crm.TransitionError].
 //
+// An open opportunity moves to another team's pipeline with
+// [Opportunity.ChangePipeline], with a reason.
+//
 // Every stage change is kept as a [StageChange]: from, to, when, who, why,
 // and the time spent in the stage left, in calendar time and in business
 // time on the pipeline's [calendar.Calendar]. Creation is a change from "".

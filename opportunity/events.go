@@ -26,6 +26,7 @@ const (
 	EventCompetitorSet     = "opportunity.competitor_set"     // CompetitorSet
 	EventCompetitorRemoved = "opportunity.competitor_removed" // CompetitorRemoved
 	EventOwnerChanged      = "opportunity.owner_changed"      // OwnerChanged
+	EventPipelineChanged   = "opportunity.pipeline_changed"   // PipelineChanged
 )
 
 // Created is the data of an opportunity.created event.
@@ -115,3 +116,11 @@ type CompetitorRemoved struct{ Name string }
 
 // OwnerChanged is the data of an opportunity.owner_changed event.
 type OwnerChanged struct{ From, To crm.UserID }
+
+// PipelineChanged is the data of an opportunity.pipeline_changed event.
+type PipelineChanged struct {
+	FromPipeline, FromStage string
+	ToPipeline, ToStage     string
+	// Team is the opportunity's team now.
+	Team string
+}

@@ -618,6 +618,39 @@ func (o *Opportunity) enter(p *Pipeline, s StageDef, ch Change) {
 	o.updatedAt = at
 }
 
+// ChangePipeline moves the open opportunity to pipeline p (another team's
+// sales process, say) at its open stage stage, with a reason; the team
+// becomes p's. The opportunity must have what stage requires in p. The
+// move is kept as a stage change (its Pipeline is p's code) and clears the
+// probability override and the category set by hand.
+func (o *Opportunity) ChangePipeline(p *Pipeline, stage string, ch Change) error {
+	const op = "opportunity.ChangePipeline"
+	var v crm.Validator
+	o.beginEdit(&v, ch)
+	requireReason(&v, ch, "changing the pipeline")
+	if err := p.Validate(); err != nil {
+		v.Merge("pipeline", err)
+	} else {
+		v.Check(p.Code != o.pipeline, "pipeline", "already in pipeline "+quote(p.Code))
+		v.Check(p.Index(stage) >= 0, "stage", "stage "+quote(stage)+" is not an open stage of pipeline "+quote(p.Code))
+	}
+	if err := v.Err(op); err != nil {
+		return err
+	}
+	if err := o.mustBeOpen("change pipeline", "changing the pipeline"); err != nil {
+		return err
+	}
+	if missing := o.missing(p.Requirements(stage)); len(missing) > 0 {
+		return fmt.Errorf("opportunity: change pipeline %s: %w", o.id, &RequirementError{From: o.stage, To: stage, Missing: missing})
+	}
+	from := PipelineChanged{FromPipeline: o.pipeline, FromStage: o.stage, ToPipeline: p.Code, ToStage: stage, Team: p.Team}
+	s, _ := p.Stage(stage)
+	o.pipeline, o.team = p.Code, p.Team
+	o.enter(p, s, ch)
+	o.emit(EventPipelineChanged, ch, from)
+	return nil
+}
+
 // CloseWon closes the opportunity as won: it must be open, p must allow
 // won from its stage and it must have what won requires. The contract date
 // must lie between the day the opportunity was created and the day of

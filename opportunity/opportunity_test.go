@@ -536,3 +536,51 @@ func TestCheckUpdate(t *testing.T) {
 		})
 	}
 }
+
+func TestChangePipeline(t *testing.T) {
+	t.Parallel()
+	p := testPipeline(t)
+	smb := &opportunity.Pipeline{Code: "smb", Team: "west", Stages: []opportunity.StageDef{
+		{Code: "lead", Probability: 0.2},
+		{Code: "deal", Probability: 0.6, Requires: []opportunity.Field{opportunity.FieldAmount}},
+	}}
+	require.NoError(t, smb.Validate())
+	o := newOpp(t, p)
+	require.NoError(t, o.OverrideProbability(0.4, chAt(time.Hour, "hunch")))
+	before := o.Record()
+	for name, call := range map[string]func() error{
+		"no reason":          func() error { return o.ChangePipeline(smb, "lead", chAt(2*time.Hour, "")) },
+		"same pipeline":      func() error { return o.ChangePipeline(p, "needs", chAt(2*time.Hour, "why")) },
+		"unknown stage":      func() error { return o.ChangePipeline(smb, "needs", chAt(2*time.Hour, "why")) },
+		"nil pipeline":       func() error { return o.ChangePipeline(nil, "lead", chAt(2*time.Hour, "why")) },
+		"missing the amount": func() error { return o.ChangePipeline(smb, "deal", chAt(2*time.Hour, "why")) },
+	} {
+		err := call()
+		require.Error(t, err, name)
+		if name == "missing the amount" {
+			var re *opportunity.RequirementError
+			require.ErrorAs(t, err, &re)
+			require.Equal(t, []opportunity.Field{opportunity.FieldAmount}, re.Missing)
+		} else {
+			require.ErrorIs(t, err, crm.ErrInvalid, name)
+		}
+		require.Equal(t, before, o.Record(), name)
+	}
+	require.NoError(t, o.ChangePipeline(smb, "lead", chAt(2*time.Hour, "small order after all")))
+	require.Equal(t, "smb", o.Pipeline())
+	require.Equal(t, "west", o.Team())
+	require.Equal(t, "lead", o.Stage())
+	require.Equal(t, 0.2, o.Probability(), "the override is cleared")
+	ch := o.PendingChanges()
+	last := ch[len(ch)-1]
+	require.Equal(t, "qualify", last.From)
+	require.Equal(t, "lead", last.To)
+	require.Equal(t, "smb", last.Pipeline)
+	require.Equal(t, 2*time.Hour, last.InStage)
+	ev := o.Events()
+	require.Equal(t, opportunity.PipelineChanged{FromPipeline: "enterprise", FromStage: "qualify", ToPipeline: "smb",
+		ToStage: "lead", Team: "west"}, ev[len(ev)-1].Data)
+	require.ErrorIs(t, o.MoveStage(p, "needs", chAt(3*time.Hour, "")), crm.ErrInvalid, "the old pipeline no longer applies")
+	require.NoError(t, o.CloseLost(smb, opportunity.LostDetails{Reason: "price"}, chAt(3*time.Hour, "")))
+	require.ErrorIs(t, o.ChangePipeline(p, "qualify", chAt(4*time.Hour, "why")), crm.ErrInvalidTransition, "closed")
+}
