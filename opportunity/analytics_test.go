@@ -325,3 +325,39 @@ func TestDealOfOpportunity(t *testing.T) {
 		Amount: crm.Zero(cny), Probability: 0, CloseDate: date(2026, 3, 4), CreatedAt: t0, StageSince: t0.Add(50 * time.Hour),
 		ClosedAt: t0.Add(50 * time.Hour), LostReason: "price", Winner: "Gree", Competitors: []string{"Gree"}}, d)
 }
+
+// TestPredictionsUsed calibrates the probabilities actually used,
+// overrides included, from the history opportunities keep.
+func TestPredictionsUsed(t *testing.T) {
+	t.Parallel()
+	p := testPipeline(t)
+	won := newOpp(t, p)
+	readyForNegotiation(t, won)
+	require.NoError(t, won.OverrideProbability(0.3, chAt(time.Hour, "met the CEO")))
+	require.NoError(t, won.MoveStage(p, "needs", chAt(2*time.Hour, "")))
+	require.NoError(t, won.MoveStage(p, "proposal", chAt(3*time.Hour, "")))
+	require.NoError(t, won.CloseWon(p, opportunity.WonDetails{ContractDate: date(2026, 3, 2), Contract: "HT"}, chAt(4*time.Hour, "")))
+
+	in := newInput()
+	in.ID = crm.MustParseID("01890000-0000-7000-8000-0000000000f0")
+	lost, err := opportunity.New(in, p, chAt(0, ""))
+	require.NoError(t, err)
+	require.NoError(t, lost.CloseLost(p, opportunity.LostDetails{Reason: "price"}, chAt(time.Hour, "")))
+
+	open, err := opportunity.New(opportunity.NewInput{ID: crm.MustParseID("01890000-0000-7000-8000-0000000000f1"), Tenant: tenantA,
+		Customer: idCust, Owner: "x", Name: "n", Source: opportunity.Source{Kind: opportunity.FromExistingCustomer}, Currency: cny}, p, chAt(0, ""))
+	require.NoError(t, err)
+
+	history := slices.Concat(lost.PendingChanges(), won.PendingChanges(), open.PendingChanges())
+	preds := opportunity.PredictionsUsed(slices.Values(history))
+	require.Equal(t, []opportunity.Prediction{
+		{Probability: 0.3, Won: true},  // qualify, overridden
+		{Probability: 0.25, Won: true}, // needs
+		{Probability: 0.5, Won: true},  // proposal
+		{Probability: 0.1, Won: false}, // the lost one's qualify (its ID sorts after)
+	}, preds)
+	c, err := opportunity.Calibrate(slices.Values(preds), 10)
+	require.NoError(t, err)
+	require.Equal(t, 4, c.N)
+	require.InDelta(t, (0.49+0.5625+0.25+0.01)/4, c.Brier, 1e-12)
+}

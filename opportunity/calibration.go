@@ -264,3 +264,51 @@ func StagePredictions(changes iter.Seq[StageChange], pipelines []*Pipeline) []Pr
 	}
 	return out
 }
+
+// PredictionsUsed turns stage-change history into predictions for
+// [Calibrate] from the probabilities actually used: for every closed
+// opportunity, in ID order, each stay in an open stage yields the
+// probability the opportunity had there ([StageChange.Probability],
+// overrides included) and whether it was won in the end.
+func PredictionsUsed(changes iter.Seq[StageChange]) []Prediction {
+	type stay struct {
+		seq int64
+		p   float64
+	}
+	type opp struct {
+		lastSeq int64
+		last    string
+		stays   []stay
+	}
+	opps := make(map[crm.ID]*opp)
+	for c := range changes {
+		o := opps[c.Opportunity]
+		if o == nil {
+			o = &opp{lastSeq: -1 << 63}
+			opps[c.Opportunity] = o
+		}
+		if c.Seq >= o.lastSeq {
+			o.lastSeq, o.last = c.Seq, c.To
+		}
+		if c.From != "" && c.From != StageWon && c.From != StageLost {
+			o.stays = append(o.stays, stay{c.Seq, c.Probability})
+		}
+	}
+	ids := make([]crm.ID, 0, len(opps))
+	for id := range opps {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, crm.ID.Compare)
+	var out []Prediction
+	for _, id := range ids {
+		o := opps[id]
+		if o.last != StageWon && o.last != StageLost {
+			continue
+		}
+		slices.SortFunc(o.stays, func(a, b stay) int { return cmp.Compare(a.seq, b.seq) })
+		for _, s := range o.stays {
+			out = append(out, Prediction{Probability: s.p, Won: o.last == StageWon})
+		}
+	}
+	return out
+}

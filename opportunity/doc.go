@@ -103,8 +103,10 @@
 //     with P10/P50/P90, the probability of reaching a quota, and the exact
 //     Poisson-binomial distribution of the number of deals won;
 //   - [EmpiricalStageProbabilities]: stage → won conversion per team from
-//     history; [StagePredictions] and [Calibrate] check whether the
-//     probabilities used were right (Brier score, reliability table);
+//     history; [Calibrate] checks whether probabilities were right (Brier
+//     score, reliability table), for the stage defaults
+//     ([StagePredictions]) or the probabilities actually used, overrides
+//     included ([PredictionsUsed]);
 //   - [SalesVelocity], [TimeInStage] (median and p90, calendar and
 //     business time), [Stale], [WinLoss] by reason, competitor, source,
 //     owner or segment, and [ForecastAccuracy] against actuals with

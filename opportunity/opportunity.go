@@ -139,6 +139,10 @@ type StageChange struct {
 	// InStage is the calendar time spent in From; InStageBusiness the
 	// working time on the pipeline's calendar (0 without one).
 	InStage, InStageBusiness time.Duration
+	// Probability is the win probability the opportunity had in From (the
+	// override when one was set), 0 for creation: what [PredictionsUsed]
+	// calibrates.
+	Probability float64
 }
 
 // Opportunity is a possible sale to one customer, worked by one owner
@@ -1020,10 +1024,15 @@ func (o *Opportunity) SetOwner(to crm.UserID, ch Change) error {
 
 // record appends a pending stage change.
 func (o *Opportunity) record(p *Pipeline, from, to string, ch Change, in, business time.Duration) {
+	prob := 0.0
+	if from != "" {
+		prob = o.Probability()
+	}
 	o.seq++
 	o.pending = append(o.pending, StageChange{
 		Opportunity: o.id, Seq: o.seq, Team: o.team, Pipeline: p.Code, From: from, To: to,
 		At: ch.At.UTC(), Actor: ch.Actor, Reason: ch.Reason, InStage: in, InStageBusiness: business,
+		Probability: prob,
 	})
 }
 
