@@ -361,3 +361,20 @@ func TestPredictionsUsed(t *testing.T) {
 	require.Equal(t, 4, c.N)
 	require.InDelta(t, (0.49+0.5625+0.25+0.01)/4, c.Brier, 1e-12)
 }
+
+func TestDealOfWonOpportunity(t *testing.T) {
+	t.Parallel()
+	p := testPipeline(t)
+	o := newOpp(t, p)
+	readyForNegotiation(t, o)
+	require.NoError(t, o.MoveStage(p, "needs", chAt(2*time.Hour, "")))
+	require.NoError(t, o.MoveStage(p, "proposal", chAt(3*time.Hour, "")))
+	require.NoError(t, o.CloseWon(p, opportunity.WonDetails{ContractDate: date(2026, 3, 2), Contract: "HT"}, chAt(4*time.Hour, "")))
+	d := o.Deal()
+	require.Equal(t, opportunity.Won, d.Status)
+	require.Equal(t, date(2026, 3, 2), d.CloseDate, "the contract date, not the expected close date")
+	require.Equal(t, 1.0, d.Probability)
+	require.Equal(t, opportunity.CategoryClosed, d.Category)
+	require.Equal(t, "500000.00 CNY", d.Amount.String())
+	require.Empty(t, d.LostReason)
+}
