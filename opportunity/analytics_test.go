@@ -1,6 +1,7 @@
 package opportunity_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -377,4 +378,37 @@ func TestDealOfWonOpportunity(t *testing.T) {
 	require.Equal(t, opportunity.CategoryClosed, d.Category)
 	require.Equal(t, "500000.00 CNY", d.Amount.String())
 	require.Empty(t, d.LostReason)
+}
+
+// TestEmpiricalManyStageCodes uses more than 64 stage codes, beyond the
+// bit mask of the fast path.
+func TestEmpiricalManyStageCodes(t *testing.T) {
+	t.Parallel()
+	var changes []opportunity.StageChange
+	for i := range 100 {
+		id := crm.ID{14: byte(i), 15: 1}
+		code := fmt.Sprint("s", i)
+		to := opportunity.StageLost
+		if i%2 == 0 {
+			to = opportunity.StageWon
+		}
+		changes = append(changes,
+			opportunity.StageChange{Opportunity: id, Seq: 1, Team: "t", From: "", To: code},
+			opportunity.StageChange{Opportunity: id, Seq: 2, Team: "t", From: code, To: "common"},
+			opportunity.StageChange{Opportunity: id, Seq: 3, Team: "t", From: "common", To: code},
+			opportunity.StageChange{Opportunity: id, Seq: 4, Team: "t", From: code, To: to})
+	}
+	got := opportunity.EmpiricalStageProbabilities(slices.Values(changes))
+	require.Len(t, got, 101)
+	for _, r := range got {
+		if r.Stage == "common" {
+			require.Equal(t, opportunity.StageProbability{Team: "t", Stage: "common", Entered: 100, Won: 50, Probability: 0.5}, r)
+			continue
+		}
+		require.Equal(t, 1, r.Entered, r.Stage)
+		var n int
+		_, err := fmt.Sscanf(r.Stage, "s%d", &n)
+		require.NoError(t, err)
+		require.Equal(t, (n+1)%2, r.Won, r.Stage)
+	}
 }

@@ -30,6 +30,7 @@ type history struct {
 	names  []string
 	index  map[crm.ID]int32
 	tracks []track
+	more   [][]int32 // stages beyond the first 64 codes, for the tracks that have some
 	prevID crm.ID
 	prev   int32
 }
@@ -38,8 +39,8 @@ type track struct {
 	lastSeq    int64
 	last, team int32 // interned codes of the latest change's To and Team
 	pipeline   int32
+	more       int32 // index in history.more, -1 when none
 	mask       uint64
-	more       []int32 // stages beyond the first 64 codes
 }
 
 func newHistory() *history {
@@ -63,7 +64,7 @@ func (h *history) add(c StageChange) {
 		if !ok {
 			j = int32(len(h.tracks))
 			h.index[c.Opportunity] = j
-			h.tracks = append(h.tracks, track{lastSeq: -1 << 63})
+			h.tracks = append(h.tracks, track{lastSeq: -1 << 63, more: -1})
 		}
 		i, h.prevID, h.prev = j, c.Opportunity, j
 	}
@@ -75,20 +76,26 @@ func (h *history) add(c StageChange) {
 		return
 	}
 	s := h.code(c.To)
-	if s < 64 {
+	switch {
+	case s < 64:
 		t.mask |= 1 << s
-	} else if !slices.Contains(t.more, s) {
-		t.more = append(t.more, s)
+	case t.more < 0:
+		t.more = int32(len(h.more))
+		h.more = append(h.more, []int32{s})
+	case !slices.Contains(h.more[t.more], s):
+		h.more[t.more] = append(h.more[t.more], s)
 	}
 }
 
 // stages calls fn for each stage t was in.
-func (t *track) stages(fn func(int32)) {
+func (h *history) stages(t *track, fn func(int32)) {
 	for m := t.mask; m != 0; m &= m - 1 {
 		fn(int32(bits.TrailingZeros64(m)))
 	}
-	for _, s := range t.more {
-		fn(s)
+	if t.more >= 0 {
+		for _, s := range h.more[t.more] {
+			fn(s)
+		}
 	}
 }
 
@@ -118,7 +125,7 @@ func EmpiricalStageProbabilities(changes iter.Seq[StageChange]) []StageProbabili
 		if !closed {
 			continue
 		}
-		t.stages(func(s int32) {
+		h.stages(t, func(s int32) {
 			k := key{t.team, s}
 			g := groups[k]
 			if g == nil {
@@ -254,7 +261,7 @@ func StagePredictions(changes iter.Seq[StageChange], pipelines []*Pipeline) []Pr
 			continue
 		}
 		var ss []int32
-		t.stages(func(s int32) { ss = append(ss, s) })
+		h.stages(t, func(s int32) { ss = append(ss, s) })
 		slices.SortFunc(ss, func(a, b int32) int { return cmp.Compare(p.Index(h.names[a]), p.Index(h.names[b])) })
 		for _, s := range ss {
 			if def, ok := p.Stage(h.names[s]); ok {
