@@ -109,18 +109,17 @@ func (a *aggregate[R, W, E]) swap(td *tenantData, t *tx, old, new R) {
 // has opened td.
 func (a *aggregate[R, W, E]) insert(td *tenantData, t *tx, snap R, e E) error {
 	id := a.id(snap)
+	var none R // no previous record
 	td.mu.Lock()
 	defer td.mu.Unlock()
 	if _, dup := a.table(td).rows[id]; dup {
 		return fmt.Errorf("memory: create %s %s: %w", a.what, id, crm.ErrDuplicate)
 	}
 	if a.admit != nil {
-		var none R
 		if err := a.admit(td, none, snap); err != nil {
 			return fmt.Errorf("memory: create %s %s: %w", a.what, id, err)
 		}
 	}
-	var none R
 	a.swap(td, t, none, snap)
 	if a.extra != nil {
 		a.extra(td, t, id, e)
