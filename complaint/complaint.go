@@ -630,12 +630,6 @@ func (c *Complaint) PendingAudit() []AuditEntry { return slices.Clone(c.pending)
 // change and publish them after the commit.
 func (c *Complaint) Events() []crm.Event { return slices.Clone(c.events) }
 
-// ClearPending drops the pending audit entries and events.
-//
-// Deprecated: stores use the Saved hook in internal/hook; this goes when
-// they have moved.
-func (c *Complaint) ClearPending() { c.pending, c.events = nil, nil }
-
 // saved is the Saved hook: the complaint and its pending changes are
 // stored at version.
 func (c *Complaint) saved(version int64) {

@@ -144,7 +144,7 @@ func TestGuardComplaintUpdateKeepsIdentity(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := st.Update(ctx, r.Tenant, r.ID, func(c *complaint.Complaint) error {
 				d := guardBuild(t, tc.rec)
-				d.Saved(c.Version())
+				complaint.SavedForTest(d, c.Version())
 				*c = *d
 				return nil
 			})
@@ -232,13 +232,15 @@ func TestCompensationMustBePositive(t *testing.T) {
 	// A complaint resolved with 0.00 before the rule, stored as it was.
 	ctx := context.Background()
 	ms := memory.New(nil)
+	legacyStore := newLegacyStore()
 	old, _ := at(t, complaint.Resolved)
 	rec := old.Record()
 	rec.Resolution = &complaint.Resolution{Remedy: complaint.Compensation, Compensation: zero, Summary: "paid nothing"}
 	legacy, err := complaint.FromRecord(rec)
 	require.NoError(t, err, "a stored 0.00 compensation loads")
-	require.NoError(t, ms.Complaints().Create(ctx, legacy))
-	st := complaint.Guard(ms.Complaints())
+	require.ErrorIs(t, ms.Complaints().Create(ctx, legacy), crm.ErrInvalid, "no store takes it now")
+	legacyStore.put(legacy)
+	st := complaint.Guard(legacyStore)
 	closed, err := st.Update(ctx, rec.Tenant, rec.ID, func(c *complaint.Complaint) error {
 		return c.Transition(complaint.Closed, chg(500))
 	})

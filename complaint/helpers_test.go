@@ -99,6 +99,6 @@ func at(t testing.TB, s complaint.Status) (*complaint.Complaint, int) {
 	}[s]
 	move(t, c, &m, path...)
 	require.Equal(t, s, c.Status())
-	c.ClearPending()
+	complaint.ClearPendingForTest(c)
 	return c, m
 }

@@ -526,12 +526,6 @@ func (r *Risk) Tenant() crm.TenantID { return r.tenant }
 // Version returns the stored version (0 until first stored).
 func (r *Risk) Version() int64 { return r.version }
 
-// Saved tells the risk it was stored at version.
-//
-// Deprecated: stores use the hooks in internal/hook; this goes when they
-// have moved.
-func (r *Risk) Saved(version int64) { r.version = version }
-
 // Active reports whether the risk still needs work: open or mitigating.
 // A tenant has at most one active risk per hotspot key.
 func (r *Risk) Active() bool { return r.status.Active() }

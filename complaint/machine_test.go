@@ -39,7 +39,7 @@ func TestTransitionCrossProduct(t *testing.T) {
 					// Resolving needs a resolution; record it up front so
 					// only the table decides.
 					require.NoError(t, c.SetResolution(validResolution(), chg(m)))
-					c.ClearPending()
+					complaint.ClearPendingForTest(c)
 				}
 				before := c.Record()
 				err := c.Transition(to, chg(m+1))

@@ -73,7 +73,7 @@ func slaStory(tb testing.TB) *complaint.Complaint {
 	} {
 		require.NoError(tb, c.Transition(s.to, ch(s.at)), "to %s", s.to)
 	}
-	c.ClearPending()
+	complaint.ClearPendingForTest(c)
 	return c
 }
 

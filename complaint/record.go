@@ -146,14 +146,6 @@ func checkRecord(r Record) error {
 	return v.Err("complaint.FromRecord")
 }
 
-// Saved tells the complaint it was stored at version: it sets the version
-// and forgets the pending audit entries and events, as every entity's
-// Saved does.
-//
-// Deprecated: stores use the hooks in internal/hook; this goes when they
-// have moved.
-func (c *Complaint) Saved(version int64) { c.saved(version) }
-
 // RiskRecord is the persisted form of a [Risk], for store
 // implementations. Build one with [Risk.Record]; rebuild the risk with
 // [RiskFromRecord].

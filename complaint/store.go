@@ -228,48 +228,9 @@ func (q RiskQuery) Matches(r *Risk) bool {
 	return true
 }
 
-// CheckRef validates the tenant and ID arguments of a store call.
-//
-// Deprecated: [Guard] checks every argument; stores will drop this when
-// they return guarded stores.
-func CheckRef(op string, tenant crm.TenantID, id crm.ID) error { return checkRef(op, tenant, id) }
-
 func checkRef(op string, tenant crm.TenantID, id crm.ID) error {
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Check(!id.IsZero(), "id", "must not be zero")
-	return v.Err(op)
-}
-
-// CheckUpdate validates the result of an Update closure: the complaint
-// must keep its ID, tenant and received time and still pass the checks of
-// [FromRecord]. Store implementations call it before storing after.
-//
-// Deprecated: [Guard] checks the result of every Update closure against
-// every stored rule; stores will drop this when they return guarded
-// stores.
-func CheckUpdate(op string, before, after *Complaint) error {
-	var v crm.Validator
-	v.Check(after.id == before.id && after.tenant == before.tenant, "id", "fn must not change the complaint's ID or tenant")
-	v.Check(after.receivedAt.Equal(before.receivedAt), "received_at", "fn must not change the receipt time")
-	if err := v.Err(op); err != nil {
-		return err
-	}
-	if _, err := FromRecord(after.Record()); err != nil {
-		return err
-	}
-	return nil
-}
-
-// CheckRiskUpdate validates the result of an UpdateRisk closure: the risk
-// must keep its ID, tenant and hotspot.
-//
-// Deprecated: [Guard] checks the result of every UpdateRisk closure;
-// stores will drop this when they return guarded stores.
-func CheckRiskUpdate(op string, before, after *Risk) error {
-	var v crm.Validator
-	v.Check(after.id == before.id && after.tenant == before.tenant, "id", "fn must not change the risk's ID or tenant")
-	v.Check(after.Key() == before.Key() && slices.Equal(after.hotspot.Evidence, before.hotspot.Evidence),
-		"hotspot", "fn must not change the risk's hotspot")
 	return v.Err(op)
 }

@@ -148,7 +148,7 @@ func TestRiskRecordRoundTrip(t *testing.T) {
 	r := riskFixture(t)
 	require.NoError(t, r.Move(complaint.RiskMitigating, "manager-wang", "roofer booked", t0.Add(time.Hour)))
 	require.NoError(t, r.AddNote("manager-wang", "owners informed", t0.Add(2*time.Hour)))
-	r.Saved(3)
+	complaint.RiskSavedForTest(r, 3)
 	rec := r.Record()
 	got, err := complaint.RiskFromRecord(rec)
 	require.NoError(t, err)
@@ -191,36 +191,4 @@ func TestRiskRecordRoundTrip(t *testing.T) {
 			require.True(t, ve.Has(tt.path), "want %s in %v", tt.path, err)
 		})
 	}
-}
-
-func TestCheckUpdate(t *testing.T) {
-	t.Parallel()
-	before := newComplaint(t)
-	after := before.Clone()
-	require.NoError(t, after.Transition(complaint.Acknowledged, chg(5)))
-	require.NoError(t, complaint.CheckUpdate("op", before, after))
-
-	other := validInput()
-	other.ID = crm.MustParseID("01890000-0000-7000-8000-0000000000bb")
-	moved, err := complaint.New(other, chg(0))
-	require.NoError(t, err)
-	require.ErrorIs(t, complaint.CheckUpdate("op", before, moved), crm.ErrInvalid)
-
-	later, err := complaint.New(validInput(), chg(1))
-	require.NoError(t, err)
-	require.ErrorIs(t, complaint.CheckUpdate("op", before, later), crm.ErrInvalid, "receipt time changed")
-
-	require.NoError(t, complaint.CheckRef("op", tenantA, idC))
-	require.ErrorIs(t, complaint.CheckRef("op", "", idC), crm.ErrInvalid)
-	require.ErrorIs(t, complaint.CheckRef("op", tenantA, crm.NilID), crm.ErrInvalid)
-
-	r := riskFixture(t)
-	r2 := r.Clone()
-	require.NoError(t, r2.AddNote("a", "note", t0.Add(time.Minute)))
-	require.NoError(t, complaint.CheckRiskUpdate("op", r, r2))
-	h := r.Hotspot()
-	h.Evidence = append(h.Evidence, idCust)
-	r3, err := complaint.NewRisk(h, "manager-wang", r.ID(), tenantA, t0)
-	require.NoError(t, err)
-	require.ErrorIs(t, complaint.CheckRiskUpdate("op", r, r3), crm.ErrInvalid)
 }

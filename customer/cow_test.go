@@ -85,8 +85,11 @@ func cowMutations() []cowMutation {
 		{"AssignOwner", func(_ testing.TB, c *customer.Customer) error { return c.AssignOwner("mgr.wang", ch) }},
 		{"SetClass", func(_ testing.TB, c *customer.Customer) error { return c.SetClass(customer.PushHard, ch) }},
 		{"SetKeyAccount", func(_ testing.TB, c *customer.Customer) error { return c.SetKeyAccount(false, ch) }},
-		{"Touch", func(_ testing.TB, c *customer.Customer) error { c.Touch(entAt.Add(48 * time.Hour)); return nil }},
-		{"Saved", func(_ testing.TB, c *customer.Customer) error { c.Saved(c.Version() + 7); return nil }},
+		{"Touch", func(_ testing.TB, c *customer.Customer) error {
+			customer.TouchForTest(c, entAt.Add(48*time.Hour))
+			return nil
+		}},
+		{"Saved", func(_ testing.TB, c *customer.Customer) error { customer.SavedForTest(c, c.Version()+7); return nil }},
 		{"Erase", func(_ testing.TB, c *customer.Customer) error { _, err := c.Erase(ch); return err }},
 		{"Merge/AsSurvivor", func(t testing.TB, c *customer.Customer) error {
 			_, err := customer.Merge(c, cowOther(t), customer.Survivorship{MapPick: customer.KeepLoser}, ch)
@@ -115,7 +118,7 @@ func cowStateOf(c *customer.Customer) cowState {
 func cowFull(t testing.TB) *customer.Customer {
 	t.Helper()
 	c := entFullCustomer(t)
-	c.Saved(3)
+	customer.SavedForTest(c, 3)
 	return c
 }
 
@@ -192,7 +195,7 @@ func TestCloneKeepsPendingHistoryApart(t *testing.T) {
 	require.Equal(t, hist, c.PendingHistory())
 	require.Equal(t, events, c.Events(), "an event recorded on the clone shows in the original")
 
-	d.Saved(9)
+	customer.SavedForTest(d, 9)
 	require.Empty(t, d.PendingHistory())
 	require.Empty(t, d.Events(), "Saved forgets the pending events with the pending history")
 	require.Equal(t, hist, c.PendingHistory())

@@ -686,25 +686,12 @@ func (c *Customer) Events() []crm.Event {
 	return out
 }
 
-// Saved tells the customer it was stored at version: it sets the version and
-// forgets the pending history and events, as every entity's Saved does.
-//
-// Deprecated: stores use the hooks in internal/hook; this goes when they
-// have moved.
-func (c *Customer) Saved(version int64) { c.saved(version) }
-
 // saved is the Saved hook: the customer and its pending changes are stored.
 func (c *Customer) saved(version int64) {
 	c.version = version
 	c.pending = nil
 	c.events = nil
 }
-
-// Touch sets the time of the last change.
-//
-// Deprecated: services set it on every change they store; stores need not
-// call it. This goes when the stores have moved to internal/hook.
-func (c *Customer) Touch(at time.Time) { c.touch(at) }
 
 func (c *Customer) touch(at time.Time) {
 	if at.After(c.updatedAt) {

@@ -221,6 +221,9 @@ func distinct(keys []string, maxLen int) []string {
 		}
 		seen[k] = struct{}{}
 		out = append(out, k)
+		if len(out) > MaxContactKeys {
+			break // already too many: the caller refuses, and memory stays bounded
+		}
 	}
 	return out
 }

@@ -352,15 +352,16 @@ func TestGuardVisitUpdateOneRule(t *testing.T) {
 func TestOverLimitCustomer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ms := memory.New(nil)
+	b := newLegacyBackend()
 	r := guardRecord(t, 1)
 	r.Attrs = map[string]string{}
 	for i := range customer.MaxMapEntries + 20 {
 		r.Attrs[fmt.Sprintf("k%03d", i)] = "v"
 	}
-	require.NoError(t, ms.Customers().Create(ctx, guardBuild(t, r)), "a raw store keeps what it is given")
+	require.ErrorIs(t, b.Store.Customers().Create(ctx, guardBuild(t, r)), crm.ErrInvalid, "no store takes it now")
+	b.legacy.put(guardBuild(t, r))
 
-	svc, err := customer.NewService(ms, nil)
+	svc, err := customer.NewService(b, nil)
 	require.NoError(t, err)
 	got, err := svc.Get(ctx, r.Tenant, r.ID)
 	require.NoError(t, err, "an over-limit customer still loads")

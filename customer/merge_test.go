@@ -294,9 +294,9 @@ func TestMergePicks(t *testing.T) {
 				tc.prepare(t, s, l)
 			}
 			if tc.loserNewer {
-				l.Touch(entAt.Add(24 * time.Hour))
+				customer.TouchForTest(l, entAt.Add(24*time.Hour))
 			} else {
-				s.Touch(entAt.Add(24 * time.Hour))
+				customer.TouchForTest(s, entAt.Add(24*time.Hour))
 			}
 			want := survivorWins
 			tc.want(&want)

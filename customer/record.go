@@ -72,15 +72,6 @@ func FromRecord(r Record) (*Customer, error) {
 	return adopt(r), nil
 }
 
-// AdoptRecord is [FromRecord] for a record its caller hands over: the
-// customer takes r's slices and maps instead of copying them, and may
-// reorder them. The caller must not use r, or anything reachable from it,
-// afterwards.
-//
-// Deprecated: stores use the hooks in internal/hook; this goes when they
-// have moved.
-func AdoptRecord(r Record) (*Customer, error) { return adoptRecord(r) }
-
 // adoptRecord is the Adopt hook: FromRecord without the copies, for records
 // a store has just decoded.
 func adoptRecord(r Record) (*Customer, error) {

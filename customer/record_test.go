@@ -20,8 +20,8 @@ func TestRecordRoundTrip(t *testing.T) {
 		{"new", func(t testing.TB) *customer.Customer { return entNew(t) }},
 		{"full", func(t testing.TB) *customer.Customer {
 			c := entFullCustomer(t)
-			c.Saved(4)
-			c.Touch(entAt.Add(time.Hour))
+			customer.SavedForTest(c, 4)
+			customer.TouchForTest(c, entAt.Add(time.Hour))
 			return c
 		}},
 		{"minimal", func(t testing.TB) *customer.Customer {
@@ -191,7 +191,7 @@ func TestRecordSharesNothing(t *testing.T) {
 func TestCloneIsolation(t *testing.T) {
 	t.Parallel()
 	c := entFullCustomer(t)
-	c.Saved(2)
+	customer.SavedForTest(c, 2)
 	require.NoError(t, c.MoveStage(customer.Evaluation, "", entChange("")))
 	want, wantHist, wantEvents := c.Record(), c.PendingHistory(), c.Events()
 
@@ -211,7 +211,7 @@ func TestCloneIsolation(t *testing.T) {
 	require.NoError(t, d.SetConsent(customer.MobileMessage, false, "sms stop", entChange("")))
 	require.NoError(t, d.MoveStage(customer.Growth, "", entChange("")))
 	require.NoError(t, d.AssignOwner("mgr.wang", entChange("handover")))
-	d.Saved(9)
+	customer.SavedForTest(d, 9)
 	require.Equal(t, want, c.Record(), "changing the clone changed the original")
 	require.Equal(t, wantHist, c.PendingHistory())
 	require.Equal(t, wantEvents, c.Events())
@@ -257,7 +257,7 @@ func TestAdoptRecord(t *testing.T) {
 			r.Tags = append([]string{"zz"}, r.Tags...)
 			want, err := customer.FromRecord(r)
 			require.NoError(t, err)
-			got, err := customer.AdoptRecord(r) // FromRecord left r as it was
+			got, err := customer.AdoptRecordForTest(r) // FromRecord left r as it was
 			require.NoError(t, err)
 			require.Equal(t, want.Record(), got.Record())
 		})
@@ -266,7 +266,7 @@ func TestAdoptRecord(t *testing.T) {
 	r := entNew(t).Record()
 	r.Roles = []customer.Role{customer.Dealer, 9}
 	_, want := customer.FromRecord(r)
-	_, got := customer.AdoptRecord(r)
+	_, got := customer.AdoptRecordForTest(r)
 	require.Error(t, got)
 	require.Equal(t, want.Error(), got.Error())
 	var ve *crm.ValidationError

@@ -263,31 +263,11 @@ func CompareVisits(a, b Visit) int {
 	return a.ID.Compare(b.ID)
 }
 
-// CheckRef validates the tenant and record ID a store method receives
-// (idPath names the ID's field in the error, e.g. "id" or "customer_id").
-// Store implementations call it so that every store refuses bad
-// references alike, with a *crm.ValidationError for op.
-//
-// Deprecated: [Guard] checks every argument; stores will drop this when
-// they return guarded stores.
-func CheckRef(op string, tenant crm.TenantID, id crm.ID, idPath string) error {
-	return checkRef(op, tenant, id, idPath)
-}
-
 func checkRef(op string, tenant crm.TenantID, id crm.ID, idPath string) error {
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Check(!id.IsZero(), idPath, "must not be zero")
 	return v.Err(op)
-}
-
-// CheckMove validates the arguments of Store.MoveRelated: a valid tenant and
-// two different, non-zero customer IDs.
-//
-// Deprecated: [Guard] checks every argument; stores will drop this when
-// they return guarded stores.
-func CheckMove(op string, tenant crm.TenantID, from, to crm.ID) error {
-	return checkMove(op, tenant, from, to)
 }
 
 func checkMove(op string, tenant crm.TenantID, from, to crm.ID) error {
@@ -297,16 +277,6 @@ func checkMove(op string, tenant crm.TenantID, from, to crm.ID) error {
 	v.Check(!to.IsZero(), "to", "must not be zero")
 	v.Check(from.IsZero() || from != to, "to", "must differ from from")
 	return v.Err(op)
-}
-
-// CheckVisitUpdate validates the result of an UpdateVisit closure: the
-// visit must keep its ID, tenant and customer (MoveRelated moves visits)
-// and still be valid. Store implementations call it before storing after.
-//
-// Deprecated: [Guard] checks the result of every UpdateVisit closure;
-// stores will drop this when they return guarded stores.
-func CheckVisitUpdate(op string, before, after Visit) error {
-	return checkVisitUpdate(op, before, after)
 }
 
 func checkVisitUpdate(op string, before, after Visit) error {

@@ -3,6 +3,7 @@ package customercsv_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"testing"
@@ -35,7 +36,7 @@ func BenchmarkReader(b *testing.B) {
 		n := 0
 		for {
 			_, err := rd.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {

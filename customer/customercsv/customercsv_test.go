@@ -48,7 +48,7 @@ func readAll(t *testing.T, src string, m customercsv.Mapping) ([]*customer.Custo
 	var bad []*customercsv.RowError
 	for {
 		c, err := rd.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return got, bad
 		}
 		var re *customercsv.RowError
@@ -345,7 +345,7 @@ func FuzzReader(f *testing.F) {
 		}
 		for range 10_000 {
 			c, err := rd.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return
 			}
 			if err != nil {

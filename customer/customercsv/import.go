@@ -133,7 +133,7 @@ func Import(ctx context.Context, r io.Reader, b customer.Backend, opts ImportOpt
 		}
 		for {
 			c, err := rd.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			var re *RowError

@@ -80,7 +80,7 @@ func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator,
 	}
 	head, err := cr.Read()
 	if err != nil {
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil, crm.Invalid("customercsv.NewReader", "r", "the file is empty: no header row")
 		}
 		return nil, fmt.Errorf("customercsv: header row: %w", crm.Invalid("customercsv.NewReader", "header", err.Error()))
@@ -123,7 +123,7 @@ func label(c Column) string {
 func (r *Reader) Next() (*customer.Customer, error) {
 	for {
 		rec, err := r.csv.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil, io.EOF
 		}
 		if err != nil {

@@ -10,6 +10,7 @@ package doccheck
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/doc/comment"
@@ -291,7 +292,8 @@ func TestDocSnippetsCompile(t *testing.T) {
 		}
 		var problems []string
 		conf := types.Config{Importer: imp, Error: func(err error) {
-			if te, ok := err.(types.Error); ok && !lenient(te) {
+			var te types.Error
+			if errors.As(err, &te) && !lenient(te) {
 				problems = append(problems, te.Msg)
 			}
 		}}

@@ -25,16 +25,13 @@ var complaints = &aggregate[*complaint.Complaint, *complaint.Complaint, []compla
 	index: (*tenantData).indexComplaint,
 	edit:  (*complaint.Complaint).Clone,
 	next: func(op string, cur, work *complaint.Complaint) (*complaint.Complaint, []complaint.AuditEntry, error) {
-		if err := complaint.CheckUpdate(op, cur, work); err != nil {
-			return nil, nil, err
-		}
 		next := work.Clone()
-		pending := next.PendingAudit()
-		next.Saved(cur.Version() + 1)
+		pending := complaintHooks.Pending(next)
+		complaintHooks.Saved(next, cur.Version()+1)
 		return next, pending, nil
 	},
 	extra: (*tenantData).appendAudit,
-	saved: func(work, next *complaint.Complaint) { work.Saved(next.Version()) },
+	saved: func(work, next *complaint.Complaint) { complaintHooks.Saved(work, next.Version()) },
 }
 
 // Kinds of the ID cursors of complaint and risk lists: the kind byte and
@@ -122,9 +119,6 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 		return fmt.Errorf("memory: create complaint: %w", crm.Invalid(op, "complaint", "must not be nil"))
 	}
 	id := c.ID()
-	if err := complaint.CheckRef(op, c.Tenant(), id); err != nil {
-		return fmt.Errorf("memory: create complaint: %w", err)
-	}
 	if c.Version() != 0 {
 		return fmt.Errorf("memory: create complaint %s: %w", id, crm.Invalid(op, "version", "must be 0 for a new complaint"))
 	}
@@ -132,12 +126,12 @@ func (cs *complaintStore) Create(ctx context.Context, c *complaint.Complaint) er
 		return fmt.Errorf("memory: create complaint %s: %w", id, err)
 	}
 	snap := c.Clone()
-	pending := snap.PendingAudit()
-	snap.Saved(1)
+	pending := complaintHooks.Pending(snap)
+	complaintHooks.Saved(snap, 1)
 	if err := complaints.create(cs.s, ctx, c.Tenant(), snap, true, nil, pending); err != nil {
 		return err
 	}
-	c.Saved(1)
+	complaintHooks.Saved(c, 1)
 	return nil
 }
 
@@ -207,7 +201,7 @@ func (cs *complaintStore) Audit(ctx context.Context, tenant crm.TenantID, id crm
 		return out, err
 	}
 	var v crm.Validator
-	v.Merge("", complaint.CheckRef(op, tenant, id))
+	v.Merge("", tenant.Validate())
 	page, perr := page.Normalize()
 	v.Merge("page", perr)
 	after, hasAfter, cerr := decodeSeqCursor(op, page.Cursor)

@@ -4,11 +4,13 @@ import (
 	"container/heap"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
 )
 
-// MaxContactKeys is the most keys (e-mail addresses and phone numbers
-// together) one FindByContact call accepts, the same bound as every store's.
-const MaxContactKeys = 10 * crm.MaxPageLimit
+// MaxContactKeys is the most distinct keys (e-mail addresses and phone
+// numbers together) one FindByContact call accepts: customer.MaxContactKeys,
+// which customer.Guard enforces in front of every store.
+const MaxContactKeys = customer.MaxContactKeys
 
 // contactLists appends to lists the ID list of each distinct key of keys
 // found in index. The caller holds td.mu.

@@ -28,13 +28,13 @@ var customers = &aggregate[*stored, *customer.Customer, []customer.HistoryEntry]
 			return nil, nil, crm.Invalid(op, "id", "fn must not change the customer's ID or tenant")
 		}
 		clone := work.Clone()
-		pending := clone.PendingHistory()
-		clone.Saved(cur.c.Version() + 1)
+		pending := customerHooks.Pending(clone)
+		customerHooks.Saved(clone, cur.c.Version()+1)
 		next := newStored(clone)
 		return &next, pending, nil
 	},
 	extra: (*tenantData).appendHistory,
-	saved: func(work *customer.Customer, next *stored) { work.Saved(next.c.Version()) },
+	saved: func(work *customer.Customer, next *stored) { customerHooks.Saved(work, next.c.Version()) },
 }
 
 // Create stores a new customer; see customer.Store.
@@ -43,20 +43,17 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 	if c == nil {
 		return fmt.Errorf("memory: create customer: %w", crm.Invalid(op, "customer", "must not be nil"))
 	}
-	if err := customer.CheckRef(op, c.Tenant(), c.ID(), "id"); err != nil {
-		return fmt.Errorf("memory: create customer: %w", err)
-	}
 	if c.Version() != 0 {
 		return fmt.Errorf("memory: create customer %s: %w", c.ID(), crm.Invalid(op, "version", "must be 0 for a new customer"))
 	}
 	clone := c.Clone()
-	pending := clone.PendingHistory()
-	clone.Saved(1)
+	pending := customerHooks.Pending(clone)
+	customerHooks.Saved(clone, 1)
 	snap := newStored(clone)
 	if err := customers.create(cs.s, ctx, c.Tenant(), &snap, true, nil, pending); err != nil {
 		return err
 	}
-	c.Saved(1)
+	customerHooks.Saved(c, 1)
 	return nil
 }
 
@@ -83,9 +80,6 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return fmt.Errorf("memory: save customer: %w", crm.Invalid(op, "customer", "must not be nil"))
 	}
 	id := c.ID()
-	if err := customer.CheckRef(op, c.Tenant(), id, "id"); err != nil {
-		return fmt.Errorf("memory: save customer: %w", err)
-	}
 	s := cs.s
 	t, td, err := s.open(ctx, c.Tenant(), false)
 	if err != nil {
@@ -96,8 +90,8 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 		return notFound("customer", id)
 	}
 	clone := c.Clone()
-	pending := clone.PendingHistory()
-	clone.Saved(c.Version() + 1) // the only version it can be stored at
+	pending := customerHooks.Pending(clone)
+	customerHooks.Saved(clone, c.Version()+1) // the only version it can be stored at
 	next := newStored(clone)
 
 	lock := s.stripeFor(id)
@@ -119,7 +113,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 	customers.swap(td, t, cur, &next)
 	td.appendHistory(t, id, pending)
 	td.mu.Unlock()
-	c.Saved(version)
+	customerHooks.Saved(c, version)
 	return nil
 }
 

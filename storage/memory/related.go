@@ -222,10 +222,6 @@ func (cs *customerStore) Interactions(ctx context.Context, tenant crm.TenantID, 
 // customer from to customer to; see customer.Store. Moved visits get a new
 // version. from and to must differ.
 func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, from, to crm.ID) error {
-	const op = "memory.Customers.MoveRelated"
-	if err := customer.CheckMove(op, tenant, from, to); err != nil {
-		return fmt.Errorf("memory: move related: %w", err)
-	}
 	s := cs.s
 	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {
@@ -251,9 +247,6 @@ func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, f
 // customer.Store. It returns how many interactions had text to blank. A
 // missing customer returns crm.ErrNotFound.
 func (cs *customerStore) EraseInteractions(ctx context.Context, tenant crm.TenantID, customerID crm.ID) (int, error) {
-	if err := customer.CheckRef("memory.Customers.EraseInteractions", tenant, customerID, "customer_id"); err != nil {
-		return 0, fmt.Errorf("memory: erase interactions: %w", err)
-	}
 	s := cs.s
 	t, td, err := s.open(ctx, tenant, false)
 	if err != nil {

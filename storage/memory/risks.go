@@ -23,17 +23,11 @@ var risks = &aggregate[storedRisk, *complaint.Risk, struct{}]{
 	},
 	edit: func(cur storedRisk) *complaint.Risk { return cur.r.Clone() },
 	next: func(op string, cur storedRisk, work *complaint.Risk) (storedRisk, struct{}, error) {
-		if err := complaint.CheckRiskUpdate(op, cur.r, work); err != nil {
-			return storedRisk{}, struct{}{}, err
-		}
-		if _, err := complaint.RiskFromRecord(work.Record()); err != nil {
-			return storedRisk{}, struct{}{}, err
-		}
 		clone := work.Clone()
-		clone.Saved(cur.r.Version() + 1)
+		riskHooks.Saved(clone, cur.r.Version()+1)
 		return storedRisk{r: clone, key: cur.key}, struct{}{}, nil // the hotspot is unchanged
 	},
-	saved: func(work *complaint.Risk, next storedRisk) { work.Saved(next.r.Version()) },
+	saved: func(work *complaint.Risk, next storedRisk) { riskHooks.Saved(work, next.r.Version()) },
 }
 
 // storedRisk is an immutable risk snapshot with its hotspot key, computed
@@ -89,21 +83,15 @@ func (cs *complaintStore) CreateRisk(ctx context.Context, r *complaint.Risk) err
 		return fmt.Errorf("memory: create risk: %w", crm.Invalid(op, "risk", "must not be nil"))
 	}
 	id := r.ID()
-	if err := complaint.CheckRef(op, r.Tenant(), id); err != nil {
-		return fmt.Errorf("memory: create risk: %w", err)
-	}
 	if r.Version() != 0 {
 		return fmt.Errorf("memory: create risk %s: %w", id, crm.Invalid(op, "version", "must be 0 for a new risk"))
 	}
-	if _, err := complaint.RiskFromRecord(r.Record()); err != nil {
-		return fmt.Errorf("memory: create risk %s: %w", id, err)
-	}
 	clone := r.Clone()
-	clone.Saved(1)
+	riskHooks.Saved(clone, 1)
 	if err := risks.create(cs.s, ctx, r.Tenant(), newStoredRisk(clone), true, nil, struct{}{}); err != nil {
 		return err
 	}
-	r.Saved(1)
+	riskHooks.Saved(r, 1)
 	return nil
 }
 

@@ -56,6 +56,10 @@ type Store struct {
 
 	custs customerStore
 	cmps  complaintStore
+	// The ports as application code reaches them: behind the domain
+	// packages' checking layers (customer.Guard, complaint.Guard).
+	guardedCusts customer.Store
+	guardedCmps  complaint.Store
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -85,14 +89,16 @@ func New(opts *Options) *Store {
 	}
 	s.custs.s = s
 	s.cmps.s = s
+	s.guardedCusts = customer.Guard(&s.custs)
+	s.guardedCmps = complaint.Guard(&s.cmps)
 	return s
 }
 
-// Customers returns the store's customer store.
-func (s *Store) Customers() customer.Store { return &s.custs }
+// Customers returns the store's customer store, behind customer.Guard.
+func (s *Store) Customers() customer.Store { return s.guardedCusts }
 
-// Complaints returns the store's complaint store.
-func (s *Store) Complaints() complaint.Store { return &s.cmps }
+// Complaints returns the store's complaint store, behind complaint.Guard.
+func (s *Store) Complaints() complaint.Store { return s.guardedCmps }
 
 // InTx runs fn in a transaction; see [crm.Transactor]. The transaction
 // takes each tenant it touches, at its first call on that tenant, until it

@@ -236,7 +236,7 @@ func (cs *complaintStore) Update(ctx context.Context, tenant crm.TenantID, id cr
 			// Unreachable while the row lock is held.
 			return fmt.Errorf("postgres: update complaint %s: %w", id, crm.ErrConflict)
 		}
-		complaintHooks.Saved(c, version + 1)
+		complaintHooks.Saved(c, version+1)
 		return nil
 	}
 	out, fnErr, err := lockedUpdate(ctx, cs.s, tenant, lock, fn, save)

@@ -143,7 +143,7 @@ func (cs *customerStore) Update(ctx context.Context, tenant crm.TenantID, id crm
 			// Unreachable while the row lock is held.
 			return fmt.Errorf("postgres: update customer %s: %w", id, crm.ErrConflict)
 		}
-		customerHooks.Saved(c, version + 1)
+		customerHooks.Saved(c, version+1)
 		return nil
 	}
 	out, fnErr, err := lockedUpdate(ctx, s, tenant, lock, fn, save)
@@ -223,7 +223,7 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 	case err != nil:
 		return s.mapErr(ctx, "save customer "+id.String(), err)
 	case n == 1:
-		customerHooks.Saved(c, version + 1)
+		customerHooks.Saved(c, version+1)
 		return nil
 	case !exists:
 		return notFound("customer", id)

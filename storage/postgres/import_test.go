@@ -81,7 +81,7 @@ func TestImportCustomers(t *testing.T) {
 		path string
 	}{
 		{"nil customer", func(b []*customer.Customer) []*customer.Customer { b[3] = nil; return b }, crm.ErrInvalid, "customers[3]"},
-		{"saved customer", func(b []*customer.Customer) []*customer.Customer { b[4].Saved(1); return b }, crm.ErrInvalid, "customers[4].version"},
+		{"saved customer", func(b []*customer.Customer) []*customer.Customer { customerHooks.Saved(b[4], 1); return b }, crm.ErrInvalid, "customers[4].version"},
 		{"NUL in notes", func(b []*customer.Customer) []*customer.Customer {
 			require.NoError(t, b[5].SetNotes("x\x00"))
 			return b
@@ -143,7 +143,7 @@ func TestImportCustomers(t *testing.T) {
 		batch := importBatch(t, 6000, ten)
 		require.NoError(t, batch[10].SetNotes("x\x00"))
 		batch[2999] = nil
-		batch[3000].Saved(1)
+		customerHooks.Saved(batch[3000], 1)
 		require.NoError(t, batch[5999].SetNotes("\x00"))
 		err := imp.ImportCustomers(ctx, batch)
 		require.ErrorIs(t, err, crm.ErrInvalid)

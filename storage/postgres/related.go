@@ -483,7 +483,6 @@ func (cs *customerStore) ListVisits(ctx context.Context, tenant crm.TenantID, q 
 // customer from to customer to, in one statement; see customer.Store.
 // Moved visits get a new version. from and to must differ.
 func (cs *customerStore) MoveRelated(ctx context.Context, tenant crm.TenantID, from, to crm.ID) error {
-	const op = "postgres.Customers.MoveRelated"
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("postgres: move related %s to %s: %w", from, to, err)
 	}

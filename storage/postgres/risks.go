@@ -123,7 +123,7 @@ func (cs *complaintStore) UpdateRisk(ctx context.Context, tenant crm.TenantID, i
 			// Unreachable while the row lock is held.
 			return fmt.Errorf("postgres: update risk %s: %w", id, crm.ErrConflict)
 		}
-		riskHooks.Saved(r, version + 1)
+		riskHooks.Saved(r, version+1)
 		return nil
 	}
 	out, fnErr, err := lockedUpdate(ctx, cs.s, tenant, lock, fn, save)

@@ -228,7 +228,7 @@ func mutateComplaint(tb testing.TB, c *complaint.Complaint) {
 	require.NoError(tb, c.Escalate(cchange(100)))
 	require.NoError(tb, c.SetGroup(NewID(tb), cchange(100)))
 	require.NoError(tb, c.SetResolution(complaint.Resolution{Remedy: complaint.Apology, Summary: "mutated"}, cchange(100)))
-	c.Saved(99)
+	complaintHooks.Saved(c, 99)
 }
 
 // riskAggregate is the harness fixture of risks; each new risk has a
@@ -287,5 +287,5 @@ func mutateRisk(tb testing.TB, r *complaint.Risk) {
 	if r.Status().CanMoveTo(complaint.RiskAccepted) {
 		require.NoError(tb, r.Move(complaint.RiskAccepted, "mutator", "mutated", at(100)))
 	}
-	r.Saved(99)
+	riskHooks.Saved(r, 99)
 }

@@ -33,7 +33,7 @@ func testRisks(t *testing.T, e *env) {
 		t.Parallel()
 		tenant := NewTenant(t)
 		r := NewRisk(t, tenant, nil)
-		r.Saved(2)
+		riskHooks.Saved(r, 2)
 		require.ErrorIs(t, e.cs.CreateRisk(ctx, r), crm.ErrInvalid)
 		_, err := e.cs.GetRisk(ctx, tenant, r.ID())
 		require.ErrorIs(t, err, crm.ErrNotFound)
@@ -145,7 +145,7 @@ func testRisks(t *testing.T, e *env) {
 		} {
 			_, err := e.cs.UpdateRisk(ctx, tenant, r.ID(), func(x *complaint.Risk) error {
 				*x = *tc.other.Clone()
-				x.Saved(1)
+				riskHooks.Saved(x, 1)
 				return nil
 			})
 			require.ErrorIs(t, err, crm.ErrInvalid, tc.name)

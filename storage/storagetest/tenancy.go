@@ -38,7 +38,7 @@ func testTenancy(t *testing.T, e *env) {
 		require.False(t, called, "Update ran fn on another tenant's customer")
 
 		ghost := NewCustomer(t, other, &CustomerOptions{ID: a.ID(), Name: "Ghost"})
-		ghost.Saved(a.Version())
+		customerHooks.Saved(ghost, a.Version())
 		require.ErrorIs(t, e.c.Save(ctx, ghost), crm.ErrNotFound, "Save")
 
 		page, err := e.c.List(ctx, other, customer.Query{IncludeTombstones: true}, crm.PageRequest{Limit: crm.MaxPageLimit})

@@ -1,0 +1,16 @@
+package memory
+
+import (
+	"github.com/crmkit/crm/complaint"
+	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/hook"
+)
+
+// The store-only operations of the domain packages' entities (see
+// internal/hook): marking an entity saved and reading its pending history
+// or audit entries.
+var (
+	customerHooks  = hook.For[*customer.Customer, customer.Record, customer.HistoryEntry]()
+	complaintHooks = hook.For[*complaint.Complaint, complaint.Record, complaint.AuditEntry]()
+	riskHooks      = hook.For[*complaint.Risk, complaint.RiskRecord, hook.None]()
+)

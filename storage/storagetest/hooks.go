@@ -1,0 +1,15 @@
+package storagetest
+
+import (
+	"github.com/crmkit/crm/complaint"
+	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/hook"
+)
+
+// The store-only operations of the domain packages' entities (see
+// internal/hook), which the suite uses to forge versions a caller cannot.
+var (
+	customerHooks  = hook.For[*customer.Customer, customer.Record, customer.HistoryEntry]()
+	complaintHooks = hook.For[*complaint.Complaint, complaint.Record, complaint.AuditEntry]()
+	riskHooks      = hook.For[*complaint.Risk, complaint.RiskRecord, hook.None]()
+)
