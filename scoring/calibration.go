@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -322,8 +324,11 @@ type calTuples struct {
 	xi, ti, txi []int32
 	w           []float64
 	total       float64 // number of customers
-	meanX       float64 // weighted means, for default starting points
-	meanT       float64
+	// perTuple is set when nearly every T and tx is distinct, so terms
+	// that depend on them are computed per tuple rather than cached.
+	perTuple bool
+	meanX    float64 // weighted means, for default starting points
+	meanT    float64
 }
 
 // calCompress compresses validated summaries; tuples appear in the order
@@ -376,3 +381,116 @@ func calCompress(data []CustomerSummary) *calTuples {
 	d.meanT = sumT.value() / d.total
 	return d
 }
+
+// calSample is the number of records calCompressAuto looks at to decide
+// whether compression pays, and calDistinct the share of distinct tuples in
+// that sample above which it does not.
+const (
+	calSample   = 8192
+	calDistinct = 0.9
+)
+
+// calCompressAuto compresses data like calCompress unless an evenly spread
+// sample of calSample records shows more than calDistinct of them distinct:
+// then merging would save little and cost a hash lookup per record, so
+// every record becomes its own tuple (in input order).
+func calCompressAuto(data []CustomerSummary) *calTuples {
+	if len(data) < 4*calSample {
+		return calCompress(data)
+	}
+	type key struct {
+		x     int
+		tx, t float64
+	}
+	seen := make(map[key]struct{}, calSample)
+	step := len(data) / calSample
+	for i := range calSample {
+		c := &data[i*step]
+		seen[key{c.X, c.TX, c.T}] = struct{}{}
+	}
+	if float64(len(seen)) <= calDistinct*calSample {
+		return calCompress(data)
+	}
+	return calIdentity(data)
+}
+
+// calIdentity makes every record its own tuple; only x values are indexed.
+func calIdentity(data []CustomerSummary) *calTuples {
+	n := len(data)
+	d := &calTuples{
+		ts: make([]float64, n), txs: make([]float64, n),
+		xi: make([]int32, n), ti: make([]int32, n), txi: make([]int32, n),
+		w: make([]float64, n), perTuple: true,
+	}
+	xIdx := make(map[int]int32)
+	var sumX, sumT spSum
+	for k := range data {
+		c := &data[k]
+		xi, ok := xIdx[c.X]
+		if !ok {
+			xi = int32(len(d.xs))
+			xIdx[c.X] = xi
+			d.xs = append(d.xs, float64(c.X))
+			d.xw = append(d.xw, 0)
+		}
+		d.xw[xi]++
+		d.xi[k], d.ti[k], d.txi[k] = xi, int32(k), int32(k)
+		d.ts[k], d.txs[k], d.w[k] = c.T, c.TX, 1
+		sumX.add(float64(c.X))
+		sumT.add(c.T)
+	}
+	d.total = float64(n)
+	d.meanX = sumX.value() / d.total
+	d.meanT = sumT.value() / d.total
+	return d
+}
+
+// calChunk is the number of tuples summed as one unit of work. It is fixed,
+// not derived from the number of workers, so sums are the same whatever
+// the number of workers.
+const calChunk = 16384
+
+// calChunks returns the number of chunks of n tuples (at least one).
+func calChunks(n int) int { return max(1, (n+calChunk-1)/calChunk) }
+
+// calParallel runs fn(0..n−1) on up to workers goroutines and returns when
+// every call has returned. Each index is handled by exactly one call, so fn
+// may write to per-index state without locks. A panic in fn is re-raised in
+// the caller after every goroutine has stopped.
+func calParallel(n, workers int, fn func(i int)) {
+	if workers <= 1 || n <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	workers = min(workers, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var panicked atomic.Value
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					panicked.CompareAndSwap(nil, calPanic{p})
+				}
+			}()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if p := panicked.Load(); p != nil {
+		panic(p.(calPanic).v)
+	}
+}
+
+// calPanic boxes a recovered panic value for atomic.Value.
+type calPanic struct{ v any }
