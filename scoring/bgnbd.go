@@ -27,6 +27,9 @@ type BGNBD struct {
 	// LogLikelihood is the maximised log-likelihood of the fitted data;
 	// zero for a model built by hand.
 	LogLikelihood float64
+	// Customers is the number of customers the fit used; zero for a
+	// model built by hand.
+	Customers int
 }
 
 var bgParamNames = []string{"r", "alpha", "a", "b"}
@@ -68,6 +71,7 @@ func FitBGNBD(data []CustomerSummary, opts *FitOptions) (BGNBD, error) {
 	res, err := optFit(op, obj.eval, true, theta, s, obj)
 	m := BGNBD{R: math.Exp(res.theta[0]), Alpha: math.Exp(res.theta[1]), A: math.Exp(res.theta[2]), B: math.Exp(res.theta[3])}
 	m.LogLikelihood = -res.f * d.total
+	m.Customers = int(d.total)
 	return m, err
 }
 
