@@ -88,7 +88,10 @@ func TestUncertaintyRefusesBadInput(t *testing.T) {
 		call func() error
 	}{
 		{"level 1", func() error { _, err := mtBGCDNOW.Uncertainty(data, &UncertaintyOptions{Level: 1}); return err }},
-		{"level NaN", func() error { _, err := mtBGCDNOW.Uncertainty(data, &UncertaintyOptions{Level: math.NaN()}); return err }},
+		{"level NaN", func() error {
+			_, err := mtBGCDNOW.Uncertainty(data, &UncertaintyOptions{Level: math.NaN()})
+			return err
+		}},
 		{"negative bootstrap", func() error { _, err := mtBGCDNOW.Uncertainty(data, &UncertaintyOptions{Bootstrap: -1}); return err }},
 		{"empty data", func() error { _, err := mtPNBDCDNOW.Uncertainty(nil, nil); return err }},
 		{"invalid model", func() error { _, err := (GammaGamma{P: 1, Q: -1, Gamma: 1}).Uncertainty(data, nil); return err }},
