@@ -268,6 +268,9 @@ func glNodes16() ([16]float64, [16]float64) {
 	return x, w
 }
 
+// countMaxCells bounds the size of a CountDistribution (800 MB).
+const countMaxCells = 100_000_000
+
 // CountDistribution is the distribution of the number of repeat purchases
 // for a list of customers, as computed by PurchaseCountDistribution.
 type CountDistribution struct {
@@ -286,7 +289,8 @@ func (d CountDistribution) Row(i int) []float64 {
 
 // PurchaseCountDistribution returns, for every age in ts (typically each
 // customer's T), P(X(t) = n) for n = 0..maxN under model m. Equal ages are
-// computed once. Summed over customers it gives the expected number of
+// computed once; len(ts)·(maxN+1) must not exceed 10^8. Summed over
+// customers it gives the expected number of
 // customers with n repeat purchases, the model side of the period
 // transactions diagnostic ([PeriodTransactions]).
 func PurchaseCountDistribution(m CountModel, ts []float64, maxN int) (CountDistribution, error) {
@@ -306,6 +310,9 @@ func PurchaseCountDistribution(m CountModel, ts []float64, maxN int) (CountDistr
 		}
 	}
 	w := maxN + 1
+	if len(ts) > countMaxCells/w {
+		return CountDistribution{}, crm.Invalid(op, "ts", "len(ts)·(max_n+1) must not exceed 100,000,000 probabilities")
+	}
 	d := CountDistribution{MaxN: maxN, P: make([]float64, len(ts)*w)}
 	seen := make(map[float64]int, 64)
 	for i, t := range ts {
