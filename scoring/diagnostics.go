@@ -2,7 +2,9 @@ package scoring
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -304,22 +306,31 @@ func TrackRepeatPurchases(m ExpectingModel, txs []Transaction, calEnd, end time.
 		k := min(nPeriods-1, int(float64(d-first)/periodDays))
 		tr.Points[k].Actual++
 	}
+	// Birth days in order, so the sums are reproducible.
+	days := slices.Sorted(maps.Keys(births))
+	// Ages repeat across periods and birth days: each is computed once.
+	cache := make(map[float64]float64)
 	for k := range tr.Points {
 		p := &tr.Points[k]
 		// The period ends after day first + (k+1)·periodDays − 1, the last
 		// whole day in it (the last period ends on end's day).
-		days := min(float64(endDay-first+1), float64(k+1)*periodDays)
-		p.Time = days / unitDays
-		p.At = time.Unix((first+int64(math.Ceil(days))-1)*86400, 0).UTC()
-		for birth, n := range births {
+		span := min(float64(endDay-first+1), float64(k+1)*periodDays)
+		p.Time = span / unitDays
+		p.At = time.Unix((first+int64(math.Ceil(span))-1)*86400, 0).UTC()
+		for _, birth := range days {
+			n := births[birth]
 			// Time since birth at the end of the period's last day.
-			age := (days - float64(birth-first+1)) / unitDays
+			age := (span - float64(birth-first+1)) / unitDays
 			if age <= 0 {
 				continue
 			}
-			e, err := m.ExpectedPurchases(age)
-			if err != nil {
-				return Tracking{}, fmt.Errorf("%s: %w", op, err)
+			e, ok := cache[age]
+			if !ok {
+				var err error
+				if e, err = m.ExpectedPurchases(age); err != nil {
+					return Tracking{}, fmt.Errorf("%s: %w", op, err)
+				}
+				cache[age] = e
 			}
 			p.CumulativeExpected += float64(n) * e
 		}
