@@ -45,7 +45,7 @@ func BenchmarkCountDistributionBGNBD100k(b *testing.B) {
 	ts := btAges(100_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := PurchaseCountDistribution(mtBGCDNOW, ts, 20); err != nil {
+		if _, err := PurchaseCountDistribution(mtBGCDNOW, ts, 20, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -55,7 +55,7 @@ func BenchmarkCountDistributionParetoNBD100k(b *testing.B) {
 	ts := btAges(100_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := PurchaseCountDistribution(mtPNBDCDNOW, ts, 20); err != nil {
+		if _, err := PurchaseCountDistribution(mtPNBDCDNOW, ts, 20, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

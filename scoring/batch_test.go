@@ -167,7 +167,7 @@ func TestBGNBDCountClosedForms(t *testing.T) {
 func TestPurchaseCountDistribution(t *testing.T) {
 	t.Parallel()
 	ts := []float64{39, 10, 39, 0}
-	d, err := PurchaseCountDistribution(mtPNBDCDNOW, ts, 5)
+	d, err := PurchaseCountDistribution(mtPNBDCDNOW, ts, 5, &CountOptions{Workers: 1})
 	require.NoError(t, err)
 	require.Len(t, d.P, 4*6)
 	for i, tt := range ts {
@@ -175,8 +175,19 @@ func TestPurchaseCountDistribution(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, d.Row(i))
 	}
-	_, err = PurchaseCountDistribution(nil, ts, 5)
+	_, err = PurchaseCountDistribution(nil, ts, 5, nil)
 	require.True(t, errors.Is(err, crm.ErrInvalid))
-	_, err = PurchaseCountDistribution(mtBGCDNOW, []float64{-1}, 5)
+	_, err = PurchaseCountDistribution(mtBGCDNOW, []float64{-1}, 5, nil)
 	require.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = PurchaseCountDistribution(mtBGCDNOW, ts, 5, &CountOptions{Workers: -1})
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = PurchaseCountDistribution(mtBGCDNOW, make([]float64, 10_000_000), 20, nil)
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	// Many distinct ages over several workers: identical to one worker.
+	many := btAges(5000)
+	one, err := PurchaseCountDistribution(mtPNBDCDNOW, many, 12, &CountOptions{Workers: 1})
+	require.NoError(t, err)
+	three, err := PurchaseCountDistribution(mtPNBDCDNOW, many, 12, &CountOptions{Workers: 3})
+	require.NoError(t, err)
+	require.Equal(t, one, three)
 }

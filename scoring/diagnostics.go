@@ -60,7 +60,7 @@ func PeriodTransactions(m CountModel, data []CustomerSummary, maxN int) (Goodnes
 	for i, c := range data {
 		ts[i] = c.T
 	}
-	dist, err := PurchaseCountDistribution(m, ts, maxN)
+	dist, err := PurchaseCountDistribution(m, ts, maxN, nil)
 	if err != nil {
 		return GoodnessOfFit{}, fmt.Errorf("%s: %w", op, err)
 	}

@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 
 	"github.com/crmkit/crm"
@@ -287,19 +288,38 @@ func (d CountDistribution) Row(i int) []float64 {
 	return d.P[i*w : (i+1)*w : (i+1)*w]
 }
 
+// CountOptions configures PurchaseCountDistribution. A nil *CountOptions
+// and the zero value use the defaults.
+type CountOptions struct {
+	// Workers is the number of goroutines that compute the distributions
+	// of distinct ages; zero means runtime.GOMAXPROCS(0), 1 computes in the
+	// calling goroutine. Every row is computed by one goroutine alone, so
+	// the result does not depend on it. It must not be negative.
+	Workers int
+}
+
 // PurchaseCountDistribution returns, for every age in ts (typically each
 // customer's T), P(X(t) = n) for n = 0..maxN under model m. Equal ages are
 // computed once; len(ts)·(maxN+1) must not exceed 10^8. Summed over
-// customers it gives the expected number of
-// customers with n repeat purchases, the model side of the period
-// transactions diagnostic ([PeriodTransactions]).
-func PurchaseCountDistribution(m CountModel, ts []float64, maxN int) (CountDistribution, error) {
+// customers it gives the expected number of customers with n repeat
+// purchases, the model side of the period transactions diagnostic
+// ([PeriodTransactions]).
+func PurchaseCountDistribution(m CountModel, ts []float64, maxN int, opts *CountOptions) (CountDistribution, error) {
 	const op = "scoring.PurchaseCountDistribution"
 	if m == nil {
 		return CountDistribution{}, crm.Invalid(op, "model", "must not be nil")
 	}
 	if err := m.Validate(); err != nil {
 		return CountDistribution{}, fmt.Errorf("%s: %w", op, err)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if opts != nil {
+		if opts.Workers < 0 {
+			return CountDistribution{}, crm.Invalid(op, "opts.workers", "must not be negative")
+		}
+		if opts.Workers > 0 {
+			workers = opts.Workers
+		}
 	}
 	if maxN < 0 || maxN > MaxCountN {
 		return CountDistribution{}, crm.Invalid(op, "max_n", "must lie in [0, "+strconv.Itoa(MaxCountN)+"]")
@@ -314,15 +334,29 @@ func PurchaseCountDistribution(m CountModel, ts []float64, maxN int) (CountDistr
 		return CountDistribution{}, crm.Invalid(op, "ts", "len(ts)·(max_n+1) must not exceed 100,000,000 probabilities")
 	}
 	d := CountDistribution{MaxN: maxN, P: make([]float64, len(ts)*w)}
+	// The first row of each distinct age is computed, the others copied.
+	first := make([]int, len(ts))
+	var todo []int
 	seen := make(map[float64]int, 64)
 	for i, t := range ts {
-		row := d.P[i*w : (i+1)*w]
-		if j, ok := seen[t]; ok {
-			copy(row, d.P[j*w:(j+1)*w])
-			continue
+		j, ok := seen[t]
+		if !ok {
+			j = i
+			seen[t] = i
+			todo = append(todo, i)
 		}
-		seen[t] = i
-		m.countProbs(t, row)
+		first[i] = j
+	}
+	const chunk = 512
+	calParallel((len(todo)+chunk-1)/chunk, workers, func(c int) {
+		for _, i := range todo[c*chunk : min(len(todo), (c+1)*chunk)] {
+			m.countProbs(ts[i], d.P[i*w:(i+1)*w])
+		}
+	})
+	for i, j := range first {
+		if j != i {
+			copy(d.P[i*w:(i+1)*w], d.P[j*w:(j+1)*w])
+		}
 	}
 	return d, nil
 }

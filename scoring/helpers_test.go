@@ -116,3 +116,51 @@ func TestCustomerOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, OrderNumericID, o)
 }
+
+func FuzzParseCustomerOrder(f *testing.F) {
+	for _, s := range []string{"by_id", "first_seen", "numeric_id", "NUMERIC_ID", "", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o, err := ParseCustomerOrder(s)
+		if err != nil {
+			require.ErrorIs(t, err, crm.ErrInvalid)
+			return
+		}
+		b, err := o.MarshalText()
+		require.NoError(t, err)
+		var back CustomerOrder
+		require.NoError(t, back.UnmarshalText(b))
+		require.Equal(t, o, back)
+	})
+}
+
+func FuzzParseABCTieRule(f *testing.F) {
+	for _, s := range []string{"share_class", "smallest_group", "Smallest_Group", "", "?"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseABCTieRule(s)
+		if err != nil {
+			require.ErrorIs(t, err, crm.ErrInvalid)
+			return
+		}
+		b, err := r.MarshalText()
+		require.NoError(t, err)
+		var back ABCTieRule
+		require.NoError(t, back.UnmarshalText(b))
+		require.Equal(t, r, back)
+	})
+}
+
+func FuzzCalCompareNumeric(f *testing.F) {
+	f.Add("10", "2")
+	f.Add("-0", "+0")
+	f.Add("007", "7")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		// A total order: antisymmetric, and equal only for equal IDs.
+		ab, ba := calCompareNumeric(a, b), calCompareNumeric(b, a)
+		require.Equal(t, ab, -ba)
+		require.Equal(t, a == b, ab == 0)
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 
 	"github.com/crmkit/crm"
@@ -25,7 +26,9 @@ type UncertaintyOptions struct {
 	// Seed seeds the bootstrap's PCG generator: equal seeds give equal
 	// results.
 	Seed uint64
-	// Fit tunes the refits of the bootstrap; nil means the defaults.
+	// Fit tunes the refits of the bootstrap (nil means the defaults); its
+	// Workers also sets the goroutines that evaluate a large BG/NBD
+	// likelihood for the Hessian.
 	Fit *FitOptions
 }
 
@@ -213,7 +216,11 @@ func (m BGNBD) Uncertainty(data []CustomerSummary, opts *UncertaintyOptions) (Fi
 		return FitReport{}, err
 	}
 	d := calCompressAuto(data)
-	obj := newBGObjective(d, 1)
+	workers := runtime.GOMAXPROCS(0)
+	if o.Fit != nil && o.Fit.Workers > 0 {
+		workers = o.Fit.Workers
+	}
+	obj := newBGObjective(d, workers)
 	values := []float64{m.R, m.Alpha, m.A, m.B}
 	rep, err := uncReport(op, obj.eval, true, values, bgParamNames, d.total, o.Level)
 	if err != nil {
