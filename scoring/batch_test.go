@@ -126,8 +126,18 @@ func TestPurchaseCountProbabilities(t *testing.T) {
 
 func TestParetoNBDCountAgainstQuadrature(t *testing.T) {
 	t.Parallel()
-	m := mtPNBDCDNOW
-	for _, horizon := range []float64{2, 39, 300} {
+	cases := []struct {
+		m       ParetoNBD
+		horizon float64
+	}{
+		{mtPNBDCDNOW, 2}, {mtPNBDCDNOW, 39}, {mtPNBDCDNOW, 300},
+		// Small shapes near the switch to three panels (t/(α+t) = 0.9).
+		{ParetoNBD{R: 0.1, Alpha: 1, S: 0.1, Beta: 1}, 8.99},
+		{ParetoNBD{R: 0.1, Alpha: 1, S: 0.1, Beta: 1}, 9.01},
+		{ParetoNBD{R: 3, Alpha: 2, S: 2.5, Beta: 40}, 17},
+	}
+	for _, tc := range cases {
+		m, horizon := tc.m, tc.horizon
 		p, err := m.PurchaseCountProbabilities(horizon, 8)
 		require.NoError(t, err)
 		for n := range p {

@@ -106,7 +106,8 @@ func (m BGNBD) countProbs(t float64, out []float64) {
 //
 // with NB_τ the negative binomial (shape r, success probability τ/(α+τ)).
 // The integral is evaluated, for all n at once, by Gauss–Legendre
-// quadrature in z = τ/(α+τ) on three panels of 16 nodes; the sum of the
+// quadrature in z = τ/(α+τ) on two panels of 16 nodes (three when
+// t/(α+t) > 0.9); the sum of the
 // probabilities over all n and their mean agree with 1 and
 // ExpectedPurchases to about 1e-9. maxN must lie in [0, MaxCountN].
 func (m ParetoNBD) PurchaseCountProbabilities(t float64, maxN int) ([]float64, error) {
@@ -139,8 +140,12 @@ func (m ParetoNBD) countProbs(t float64, out []float64) {
 	// the integrand is NB_z(n) · s β^s α (1−z)^(s−1) (β(1−z)+αz)^−(s+1).
 	nodes := &glX16
 	lnc := math.Log(s) + s*math.Log(beta) + math.Log(alpha)
-	// Panels narrow towards z = 1, where (1−z)^(r+s−1) may be singular.
-	edges := countEdges
+	// Panels narrow towards z = 1, where (1−z)^(r+s−1) may be singular;
+	// two suffice while the range stays away from it.
+	edges := countEdges[:]
+	if zt <= 0.9 {
+		edges = countEdgesNear[:]
+	}
 	for p := range len(edges) - 1 {
 		lo, hi := zt*edges[p], zt*edges[p+1]
 		half := (hi - lo) / 2
@@ -240,7 +245,10 @@ var glLogW16 = func() (l [16]float64) {
 
 // countEdges are the panels of the Pareto/NBD integral, as fractions of
 // its range in z.
-var countEdges = [...]float64{0, 0.7, 0.95, 1}
+var (
+	countEdges     = [...]float64{0, 0.7, 0.95, 1}
+	countEdgesNear = [...]float64{0, 0.6, 1}
+)
 
 // glNodes16 returns the nodes and weights of 16-point Gauss–Legendre
 // quadrature on [−1, 1], by Newton's method on the Legendre polynomial.
