@@ -146,16 +146,44 @@ func (m ParetoNBD) countProbs(t float64, out []float64) {
 	if zt <= 0.9 {
 		edges = countEdgesNear[:]
 	}
+	var zs, pw [3 * 16]float64
+	k := 0
+	fast := true
 	for p := range len(edges) - 1 {
 		lo, hi := zt*edges[p], zt*edges[p+1]
 		half := (hi - lo) / 2
 		lh := math.Log(half)
-		for k, u := range nodes {
+		for j, u := range nodes {
 			z := lo + half*(1+u)
 			omz := 1 - z
 			// NB_z(0) = (1−z)^r.
-			ln0 := glLogW16[k] + lh + lnc + (r+s-1)*math.Log(omz) - (s+1)*math.Log(beta*omz+alpha*z)
-			countAddNB(out, q, z, ln0)
+			zs[k] = z
+			pw[k] = glLogW16[j] + lh + lnc + (r+s-1)*math.Log(omz) - (s+1)*math.Log(beta*omz+alpha*z)
+			fast = fast && pw[k] > -600
+			k++
+		}
+	}
+	if !fast {
+		// Some first terms are below float64's range: follow each node's
+		// terms in logs where needed.
+		for i := range k {
+			countAddNB(out, q, zs[i], pw[i])
+		}
+	} else {
+		// Every node's terms start representable and are unimodal in n,
+		// so they can be walked together, the nodes as independent chains.
+		for i := range k {
+			pw[i] = math.Exp(pw[i])
+		}
+		zk, pk := zs[:k], pw[:k]
+		for n := range out {
+			var sum float64
+			qn := q[n]
+			for i := range pk {
+				sum += pk[i]
+				pk[i] *= qn * zk[i]
+			}
+			out[n] += sum
 		}
 	}
 	for n := range out {
