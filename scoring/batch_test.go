@@ -211,3 +211,25 @@ func TestPurchaseCountDistribution(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, one, three)
 }
+
+func TestPurchaseCountProbabilitiesExtremeHorizons(t *testing.T) {
+	t.Parallel()
+	models := map[string]CountModel{
+		"bgnbd": mtBGCDNOW, "paretonbd": mtPNBDCDNOW,
+		"paretonbd small shapes": ParetoNBD{R: 0.05, Alpha: 1e-3, S: 0.05, Beta: 1e3},
+		"bgnbd small shapes":     BGNBD{R: 0.05, Alpha: 1e-3, A: 0.05, B: 1e3},
+	}
+	for name, m := range models {
+		for _, horizon := range []float64{1e-300, 1e-9, 1e6, 1e12, 1e300, math.MaxFloat64} {
+			p, err := m.PurchaseCountProbabilities(horizon, 50)
+			require.NoError(t, err, name)
+			var sum float64
+			for n, v := range p {
+				require.False(t, math.IsNaN(v), "%s t=%g n=%d", name, horizon, n)
+				require.True(t, v >= 0 && v <= 1, "%s t=%g n=%d: %v", name, horizon, n, v)
+				sum += v
+			}
+			require.LessOrEqual(t, sum, 1+1e-9, "%s t=%g", name, horizon)
+		}
+	}
+}

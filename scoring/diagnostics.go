@@ -294,10 +294,11 @@ func TrackRepeatPurchases(m ExpectingModel, txs []Transaction, calEnd, end time.
 		return Tracking{}, crm.Invalid(op, "txs", "must hold a customer acquired on or before cal_end")
 	}
 	periodDays := period * unitDays
-	nPeriods := int(math.Ceil(float64(endDay-first+1) / periodDays))
-	if nPeriods > 100_000 {
+	periods := math.Ceil(float64(endDay-first+1) / periodDays)
+	if !(periods <= 100_000) {
 		return Tracking{}, crm.Invalid(op, "period", "gives more than 100,000 periods")
 	}
+	nPeriods := int(periods)
 	tr := Tracking{Points: make([]TrackingPoint, nPeriods), CalibrationEnd: float64(calDayEnd-first+1) / unitDays}
 	for _, n := range births {
 		tr.Customers += n

@@ -109,6 +109,8 @@ func TestTrackRepeatPurchasesCDNOW(t *testing.T) {
 	require.ErrorIs(t, err, crm.ErrInvalid)
 	_, err = TrackRepeatPurchases(mtBGCDNOW, txs, mtCDNOWCalEnd, mtCDNOWEnd, math.NaN(), nil)
 	require.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = TrackRepeatPurchases(mtBGCDNOW, txs, mtCDNOWCalEnd, mtCDNOWEnd, 5e-324, nil)
+	require.ErrorIs(t, err, crm.ErrInvalid)
 	_, err = TrackRepeatPurchases(nil, txs, mtCDNOWCalEnd, mtCDNOWEnd, 1, nil)
 	require.ErrorIs(t, err, crm.ErrInvalid)
 }

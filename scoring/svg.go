@@ -300,7 +300,8 @@ func TrackingSVG(tr Tracking, opts *SVGOptions) ([]byte, error) {
 }
 
 // PAliveMatrixSVG draws fr.PAlive as a heat map over frequency (rows, top
-// = most purchases) and recency (columns), series "p-alive".
+// = most purchases) and recency (columns), series "p-alive". The matrix
+// must have at most 40,000 cells.
 func PAliveMatrixSVG(fr FrequencyRecencyMatrix, opts *SVGOptions) ([]byte, error) {
 	return svgHeatMap("scoring.PAliveMatrixSVG", "p-alive", fr, fr.PAlive, 1, opts,
 		"Probability of being alive, by frequency and recency")
@@ -328,8 +329,11 @@ func svgHeatMap(op, series string, fr FrequencyRecencyMatrix, cells [][]float64,
 	if err != nil {
 		return nil, err
 	}
-	if len(cells) == 0 || len(cells) != len(fr.Frequencies) || len(fr.Recencies) == 0 || !(fr.T > 0) {
+	if len(cells) == 0 || len(cells) != len(fr.Frequencies) || len(fr.Recencies) == 0 || !(fr.T > 0) || math.IsInf(fr.T, 1) {
 		return nil, crm.Invalid(op, "fr", "must be a matrix made by FrequencyRecency")
+	}
+	if len(cells)*len(fr.Recencies) > svgMaxCells {
+		return nil, crm.Invalid(op, "fr", "must not have more than 40,000 cells to draw")
 	}
 	for i, row := range cells {
 		if len(row) != len(fr.Recencies) {
@@ -369,6 +373,9 @@ func svgHeatMap(op, series string, fr FrequencyRecencyMatrix, cells [][]float64,
 	c.b.WriteString("</g>")
 	return c.bytes(), nil
 }
+
+// svgMaxCells bounds the cells of a heat map (about 3 MB of SVG).
+const svgMaxCells = 40_000
 
 // svgShade maps f in [0, 1] onto white to dark blue.
 func svgShade(f float64) string {

@@ -199,6 +199,14 @@ func TestSVGEscapesAndRefuses(t *testing.T) {
 		}},
 		{"score out of range", func() error { _, err := RFMGridSVG([]RFMScore{{R: 6, F: 1, M: 1}}, 5, nil); return err }},
 		{"empty tracking", func() error { _, err := TrackingSVG(Tracking{}, nil); return err }},
+		{"too many cells", func() error {
+			fr, err := FrequencyRecency(mtBGCDNOW, 39, 400, 200, 39)
+			if err != nil {
+				return err
+			}
+			_, err = ExpectedMatrixSVG(fr, nil)
+			return err
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
