@@ -379,3 +379,58 @@ func uncBeta(rng *rand.Rand, a, b float64) float64 {
 	y := uncGamma(rng, b, 1)
 	return x / (x + y)
 }
+
+// Uncertainty returns standard errors and confidence intervals of the
+// model's parameters on alive (the survival curve it was fitted to, as
+// counts of customers: shares give meaningless errors), from the Hessian
+// and, when opts.Bootstrap > 0, from a parametric bootstrap that simulates
+// a cohort of alive[0] customers (which must then be a whole number, at
+// most 10^7) over as many periods and refits.
+func (m SBG) Uncertainty(alive []float64, opts *UncertaintyOptions) (FitReport, error) {
+	const op = "scoring.SBG.Uncertainty"
+	var v crm.Validator
+	v.Check(m.Alpha > 0 && !math.IsInf(m.Alpha, 1), "alpha", "must be positive and finite")
+	v.Check(m.Beta > 0 && !math.IsInf(m.Beta, 1), "beta", "must be positive and finite")
+	if err := v.Err(op); err != nil {
+		return FitReport{}, err
+	}
+	o, err := uncResolve(op, opts)
+	if err != nil {
+		return FitReport{}, err
+	}
+	if err := sbgCheck(op, alive); err != nil {
+		return FitReport{}, err
+	}
+	if o.Bootstrap > 0 && (alive[0] != math.Trunc(alive[0]) || alive[0] > 1e7) {
+		return FitReport{}, crm.Invalid(op, "alive[0]", "must be a whole number of customers, at most 10^7, for a bootstrap")
+	}
+	obj := &sbgObjective{alive: alive}
+	values := []float64{m.Alpha, m.Beta}
+	rep, err := uncReport(op, obj.eval, true, values, sbgParamNames, alive[0], o.Level)
+	if err != nil {
+		return FitReport{}, err
+	}
+	sim := make([]float64, len(alive))
+	err = uncBootstrap(&rep, o, func(rng *rand.Rand) ([]float64, error) {
+		clear(sim)
+		last := len(alive) - 1
+		for range int(alive[0]) {
+			theta := uncBeta(rng, m.Alpha, m.Beta)
+			// Periods survived: the first cancellation comes at a
+			// geometric time.
+			t := 0
+			for t < last && !(rng.Float64() < theta) {
+				t++
+			}
+			for k := 0; k <= t; k++ {
+				sim[k]++
+			}
+		}
+		if sim[last] == sim[0] {
+			return nil, fmt.Errorf("no customer lost: %w", ErrNoConvergence)
+		}
+		f, err := FitSBG(sim, uncFitOptions(o, values))
+		return []float64{f.Alpha, f.Beta}, err
+	})
+	return rep, err
+}

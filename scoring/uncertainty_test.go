@@ -111,3 +111,30 @@ func TestUncertaintyRefusesBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestSBGUncertainty(t *testing.T) {
+	t.Parallel()
+	m, err := FitSBG(mtHighEnd, nil)
+	require.NoError(t, err)
+	rep, err := m.Uncertainty(mtHighEnd, &UncertaintyOptions{Bootstrap: 200, Seed: 9})
+	require.NoError(t, err)
+	require.Equal(t, int(mtHighEnd[0]), rep.Customers)
+	require.Len(t, rep.Params, 2)
+	for _, p := range rep.Params {
+		require.True(t, p.StdErr > 0 && p.StdErr < p.Value, "%s: %v", p.Name, p.StdErr)
+		// Eight points of a curve: the estimates are skewed to the right,
+		// so the bootstrap spread exceeds the Hessian's somewhat.
+		require.InEpsilon(t, p.StdErr, p.BootStdErr, 0.5, p.Name)
+		require.Less(t, p.BootLower, p.Value)
+		require.Greater(t, p.BootUpper, p.Value)
+	}
+	// Shares instead of counts: no bootstrap.
+	shares := make([]float64, len(mtHighEnd))
+	for i, n := range mtHighEnd {
+		shares[i] = n / mtHighEnd[0]
+	}
+	_, err = m.Uncertainty(shares, &UncertaintyOptions{Bootstrap: 1})
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = (SBG{Alpha: -1, Beta: 1}).Uncertainty(mtHighEnd, nil)
+	require.ErrorIs(t, err, crm.ErrInvalid)
+}
