@@ -128,10 +128,10 @@ func TestSBGUncertainty(t *testing.T) {
 		require.Less(t, p.BootLower, p.Value)
 		require.Greater(t, p.BootUpper, p.Value)
 	}
-	// Shares instead of counts: no bootstrap.
+	// A cohort that is not a whole number of customers: no bootstrap.
 	shares := make([]float64, len(mtHighEnd))
 	for i, n := range mtHighEnd {
-		shares[i] = n / mtHighEnd[0]
+		shares[i] = 0.87 * n / mtHighEnd[0]
 	}
 	_, err = m.Uncertainty(shares, &UncertaintyOptions{Bootstrap: 1})
 	require.ErrorIs(t, err, crm.ErrInvalid)
