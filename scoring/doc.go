@@ -128,7 +128,8 @@
 //
 // Every fit reports the number of customers it used (Gamma-Gamma uses
 // repeat buyers only), and the Uncertainty methods ([BGNBD.Uncertainty],
-// [ParetoNBD.Uncertainty], [GammaGamma.Uncertainty]) give standard errors,
+// [ParetoNBD.Uncertainty], [GammaGamma.Uncertainty], [SBG.Uncertainty])
+// give standard errors,
 // the covariance matrix and confidence intervals from the Hessian at the
 // optimum, and optionally from a parametric bootstrap ([UncertaintyOptions]).
 //
