@@ -60,3 +60,16 @@ func BenchmarkCountDistributionParetoNBD100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPredictBatchCDNOW scores the 2,357 CDNOW customers: P(alive)
+// and expected purchases over 39 weeks.
+func BenchmarkPredictBatchCDNOW(b *testing.B) {
+	data := mtCDNOWSummary(b)
+	opts := BatchOptions{Horizons: []float64{39}, Want: QuantityPAlive | QuantityExpectedPurchases}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := PredictBatch(mtBGCDNOW, data, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

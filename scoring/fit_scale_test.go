@@ -68,6 +68,12 @@ func TestFitBGNBDWorkersGiveIdenticalResults(t *testing.T) {
 		require.Equal(t, first, m, "workers=%d", workers)
 	}
 	require.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left behind")
+	// The warm start from a sample lands on the optimum a cold start finds.
+	cold, err := FitBGNBD(data, &FitOptions{Start: []float64{1, 10, 1, 1}})
+	require.NoError(t, err)
+	for i, p := range [][2]float64{{cold.R, first.R}, {cold.Alpha, first.Alpha}, {cold.A, first.A}, {cold.B, first.B}} {
+		require.InEpsilon(t, p[0], p[1], 1e-6, bgParamNames[i])
+	}
 	// The simulation's parameters are recovered.
 	require.InDelta(t, mtBGCDNOW.R, first.R, 0.02)
 	require.InDelta(t, mtBGCDNOW.A, first.A, 0.1)

@@ -288,6 +288,9 @@ func TrackingSVG(tr Tracking, opts *SVGOptions) ([]byte, error) {
 		xs[i+1], act[i+1], exp[i+1] = p.Time, p.CumulativeActual, p.CumulativeExpected
 		top = max(top, p.CumulativeActual, p.CumulativeExpected)
 	}
+	if !optFinite(tr.CalibrationEnd) || tr.CalibrationEnd < 0 {
+		return nil, crm.Invalid(op, "tr.calibration_end", "must be finite and not negative")
+	}
 	c := newSVGCanvas(o)
 	c.axes(0, xs[len(xs)-1], 0, top*1.05, "Time since the first purchase in the data", "Cumulative repeat transactions", true)
 	c.polyline("actual", svgActual, false, xs, act)
