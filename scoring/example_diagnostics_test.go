@@ -143,3 +143,86 @@ func ExampleLorenzSVG() {
 	// series lorenz
 	// series gini
 }
+
+func ExampleCalibrationVsHoldout() {
+	txs := exmCDNOWTransactions()
+	// Numeric IDs in numeric order ("2" before "10"; CDNOW's are
+	// zero-padded, so text order agrees).
+	cal, hold, err := scoring.CalibrationHoldout(txs, exmCalEnd, exmHoldoutEnd,
+		&scoring.CalibrationOptions{Order: scoring.OrderNumericID})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("first IDs:", cal[0].ID, cal[1].ID, cal[9].ID, cal[10].ID)
+	m := scoring.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	rows, err := scoring.CalibrationVsHoldout(m, cal, hold, 4)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range rows {
+		fmt.Printf("x=%d customers=%4d holdout actual %.2f model %.2f\n", r.X, r.Customers, r.Actual, r.Predicted)
+	}
+	// Output:
+	// first IDs: 0001 0002 0010 0011
+	// x=0 customers=1411 holdout actual 0.24 model 0.23
+	// x=1 customers= 439 holdout actual 0.70 model 0.52
+	// x=2 customers= 214 holdout actual 1.39 model 1.04
+	// x=3 customers= 100 holdout actual 1.56 model 1.52
+	// x=4 customers= 193 holdout actual 4.08 model 3.79
+}
+
+func ExampleTrackRepeatPurchases() {
+	m := scoring.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	tr, err := scoring.TrackRepeatPurchases(m, exmCDNOWTransactions(), exmCalEnd, exmHoldoutEnd, 13, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("cohort %d, calibration ends at week %.1f\n", tr.Customers, tr.CalibrationEnd)
+	for _, p := range tr.Points {
+		fmt.Printf("week %4.1f (%s): actual %4.0f model %6.1f\n", p.Time, p.At.Format("2006-01-02"), p.CumulativeActual, p.CumulativeExpected)
+	}
+	// Output:
+	// cohort 2357, calibration ends at week 39.0
+	// week 13.0 (1997-04-01): actual  828 model  710.0
+	// week 26.0 (1997-07-01): actual 1746 model 1729.5
+	// week 39.0 (1997-09-30): actual 2457 model 2497.6
+	// week 52.0 (1997-12-30): actual 3183 model 3132.1
+	// week 65.0 (1998-03-31): actual 3844 model 3680.2
+	// week 78.0 (1998-06-30): actual 4339 model 4166.4
+}
+
+func ExampleFrequencyRecency() {
+	m := scoring.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	fr, err := scoring.FrequencyRecency(m, 39, 3, 3, 39)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for x, row := range fr.PAlive {
+		fmt.Printf("x=%d P(alive) at recency %.1f/%.1f/%.1f: %.2f %.2f %.2f\n", x,
+			fr.Recencies[0], fr.Recencies[1], fr.Recencies[2], row[0], row[1], row[2])
+	}
+	// Output:
+	// x=0 P(alive) at recency 6.5/19.5/32.5: 1.00 1.00 1.00
+	// x=1 P(alive) at recency 6.5/19.5/32.5: 0.35 0.59 0.71
+	// x=2 P(alive) at recency 6.5/19.5/32.5: 0.16 0.53 0.75
+	// x=3 P(alive) at recency 6.5/19.5/32.5: 0.06 0.45 0.77
+}
+
+func ExampleClassifyABC_ties() {
+	values := []float64{10, 10, 10, 10, 10}
+	for _, ties := range []scoring.ABCTieRule{scoring.ABCTiesShareClass, scoring.ABCTiesSmallestGroup} {
+		res, err := scoring.ClassifyABC(values, &scoring.ABCOptions{Ties: ties})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(ties, res.Classes, res.Count)
+	}
+	// Output:
+	// share_class [A A A A A] [5 0 0]
+	// smallest_group [A A A A B] [4 1 0]
+}
