@@ -31,7 +31,9 @@ const (
 type BatchOptions struct {
 	// Horizons are the windows, in the model's time unit, of
 	// ExpectedPurchases and PNoPurchase; each must be finite and not
-	// negative. They may be empty when only P(alive) is wanted.
+	// negative. They may be empty when only P(alive) is wanted, and hold at
+	// most 1000. The results of a batch (customers × (2·horizons + 1))
+	// must not exceed 2^27 values.
 	Horizons []float64
 	// Want selects what is computed; zero means every quantity. A quantity
 	// not asked for is not computed and its field in the result is nil.
@@ -66,9 +68,12 @@ func PredictBatch(m PurchaseModel, data []CustomerSummary, opts BatchOptions) (B
 	var v crm.Validator
 	v.Check(m != nil, "model", "must not be nil")
 	v.Check(opts.Want&^quantityAll == 0, "opts.want", "holds unknown quantities")
-	for i, h := range opts.Horizons {
-		v.Check(optFinite(h) && h >= 0, "opts.horizons["+strconv.Itoa(i)+"]", "must be finite and not negative")
+	if v.Check(len(opts.Horizons) <= batchMaxHorizons, "opts.horizons", "must not hold more than 1000 horizons") {
+		for i, h := range opts.Horizons {
+			v.Check(optFinite(h) && h >= 0, "opts.horizons["+strconv.Itoa(i)+"]", "must be finite and not negative")
+		}
 	}
+	v.Check(len(data) <= batchMaxValues/max(1, 2*len(opts.Horizons)+1), "data", "with the horizons, must not need more than 2^27 results (1 GiB)")
 	if err := v.Err(op); err != nil {
 		return BatchPrediction{}, err
 	}
@@ -164,6 +169,12 @@ func PredictBatch(m PurchaseModel, data []CustomerSummary, opts BatchOptions) (B
 	}
 	return out, nil
 }
+
+// Bounds on the size of a batch.
+const (
+	batchMaxHorizons = 1000
+	batchMaxValues   = 1 << 27
+)
 
 // batchColumns allocates nh columns of n values in one block.
 func batchColumns(nh, n int) [][]float64 {

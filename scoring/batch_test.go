@@ -86,6 +86,8 @@ func TestPredictBatchRefusesBadInput(t *testing.T) {
 		{"NaN mean value", mtBGCDNOW, []CustomerSummary{{X: 1, TX: 2, T: 5, MeanValue: math.NaN()}}, BatchOptions{}},
 		{"invalid model", BGNBD{R: -1, Alpha: 1, A: 1, B: 1}, good, BatchOptions{}},
 		{"horizon beyond the model's scale", mtBGCDNOW, good, BatchOptions{Horizons: []float64{1e12}}},
+		{"too many horizons", mtBGCDNOW, good, BatchOptions{Horizons: make([]float64, 1001)}},
+		{"too many results", mtBGCDNOW, make([]CustomerSummary, 1<<20), BatchOptions{Horizons: make([]float64, 100)}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

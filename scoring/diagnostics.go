@@ -56,28 +56,39 @@ func PeriodTransactions(m CountModel, data []CustomerSummary, maxN int) (Goodnes
 	if err := validateSummaries(op, data); err != nil {
 		return GoodnessOfFit{}, err
 	}
-	ts := make([]float64, len(data))
-	for i, c := range data {
-		ts[i] = c.T
-	}
-	dist, err := PurchaseCountDistribution(m, ts, maxN, nil)
-	if err != nil {
-		return GoodnessOfFit{}, fmt.Errorf("%s: %w", op, err)
-	}
 	g := GoodnessOfFit{Rows: make([]CountRow, maxN+1)}
 	for n := range g.Rows {
 		g.Rows[n].N = n
 	}
 	g.Rows[maxN].OrMore = true
-	for i, c := range data {
+	// Customers of equal age share a distribution: count them, then
+	// compute the distributions of distinct ages in bounded chunks.
+	weight := make(map[float64]float64)
+	var ts []float64
+	for _, c := range data {
 		g.Rows[min(c.X, maxN)].Actual++
-		row := dist.Row(i)
-		below := 0.0
-		for n := range maxN {
-			g.Rows[n].Expected += row[n]
-			below += row[n]
+		if weight[c.T] == 0 {
+			ts = append(ts, c.T)
 		}
-		g.Rows[maxN].Expected += math.Max(0, 1-below)
+		weight[c.T]++
+	}
+	chunk := max(1, 1_000_000/(maxN+1))
+	for lo := 0; lo < len(ts); lo += chunk {
+		part := ts[lo:min(len(ts), lo+chunk)]
+		dist, err := PurchaseCountDistribution(m, part, maxN, nil)
+		if err != nil {
+			return GoodnessOfFit{}, fmt.Errorf("%s: %w", op, err)
+		}
+		for i, t := range part {
+			w := weight[t]
+			row := dist.Row(i)
+			below := 0.0
+			for n := range maxN {
+				g.Rows[n].Expected += w * row[n]
+				below += row[n]
+			}
+			g.Rows[maxN].Expected += w * math.Max(0, 1-below)
+		}
 	}
 	buckets := 0
 	for _, r := range g.Rows {

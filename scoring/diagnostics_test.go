@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -135,4 +136,25 @@ func TestFrequencyRecency(t *testing.T) {
 	mtRelClose(t, e, fr.Expected[5][7], 1e-12, "expected")
 	_, err = FrequencyRecency(mtBGCDNOW, 0, 10, 20, 39)
 	require.ErrorIs(t, err, crm.ErrInvalid)
+}
+
+func TestPeriodTransactionsInChunks(t *testing.T) {
+	t.Parallel()
+	data := fsSimulateBGNBDContinuous(rand.New(rand.NewPCG(5, 6)), 3000, mtBGCDNOW)
+	g, err := PeriodTransactions(mtBGCDNOW, data, 600) // two chunks of ages
+	require.NoError(t, err)
+	var total float64
+	for _, r := range g.Rows {
+		total += r.Expected
+	}
+	require.InDelta(t, 3000, total, 1e-6)
+	var want0, want3 float64
+	for _, c := range data {
+		p, err := mtBGCDNOW.PurchaseCountProbabilities(c.T, 3)
+		require.NoError(t, err)
+		want0 += p[0]
+		want3 += p[3]
+	}
+	require.InDelta(t, want0, g.Rows[0].Expected, 1e-9)
+	require.InDelta(t, want3, g.Rows[3].Expected, 1e-9)
 }
