@@ -16,7 +16,9 @@ const MaxCountN = 10_000
 
 // CountModel is a purchase model that gives the whole distribution of the
 // number of repeat purchases of a customer just acquired, not only its
-// mean. BGNBD and ParetoNBD implement it.
+// mean. BGNBD and ParetoNBD implement it; its unexported method keeps
+// other implementations out, since PurchaseCountDistribution relies on the
+// built-in calculations being pure and safe for concurrent use.
 type CountModel interface {
 	PurchaseModel
 	// PurchaseCountProbabilities returns P(X(t) = n) for n = 0..maxN.
