@@ -235,3 +235,29 @@ func TestPurchaseCountProbabilitiesExtremeHorizons(t *testing.T) {
 		}
 	}
 }
+
+func FuzzPurchaseCountProbabilities(f *testing.F) {
+	f.Add(0.24, 4.4, 0.79, 2.4, 39.0, uint8(20))
+	f.Add(1e-3, 1e-3, 1e3, 1e-3, 1e9, uint8(200))
+	f.Add(500.0, 0.1, 0.5, 0.5, 3.0, uint8(255))
+	f.Fuzz(func(t *testing.T, r, alpha, a, b, horizon float64, maxN uint8) {
+		for _, v := range []float64{r, alpha, a, b} {
+			if !(v >= 1e-6 && v <= 1e6) {
+				return
+			}
+		}
+		for _, m := range []CountModel{BGNBD{R: r, Alpha: alpha, A: a, B: b}, ParetoNBD{R: r, Alpha: alpha, S: a, Beta: b}} {
+			p, err := m.PurchaseCountProbabilities(horizon, int(maxN))
+			if err != nil {
+				require.ErrorIs(t, err, crm.ErrInvalid)
+				continue
+			}
+			var sum float64
+			for n, v := range p {
+				require.True(t, v >= 0 && v <= 1, "%T n=%d: %v", m, n, v)
+				sum += v
+			}
+			require.LessOrEqual(t, sum, 1+1e-6, "%T", m)
+		}
+	})
+}
