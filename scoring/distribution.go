@@ -23,7 +23,8 @@ type CountModel interface {
 	PurchaseModel
 	// PurchaseCountProbabilities returns P(X(t) = n) for n = 0..maxN.
 	PurchaseCountProbabilities(t float64, maxN int) ([]float64, error)
-	countProbs(t float64, out []float64)
+	countProbs(t float64, out, q []float64)
+	countShape() float64
 	Validate() error
 }
 
@@ -61,12 +62,16 @@ func (m BGNBD) PurchaseCountProbabilities(t float64, maxN int) ([]float64, error
 		return nil, err
 	}
 	out := make([]float64, maxN+1)
-	m.countProbs(t, out)
+	m.countProbs(t, out, nil)
 	return out, nil
 }
 
-// countProbs fills out[n] = P(X(t) = n) for validated input.
-func (m BGNBD) countProbs(t float64, out []float64) {
+// countShape returns r, the shape of the ratios q of countProbs.
+func (m BGNBD) countShape() float64 { return m.R }
+
+// countProbs fills out[n] = P(X(t) = n) for validated input; q holds
+// countRatios(r, len(out)) or is nil.
+func (m BGNBD) countProbs(t float64, out, q []float64) {
 	if t == 0 {
 		clear(out)
 		out[0] = 1
@@ -74,7 +79,10 @@ func (m BGNBD) countProbs(t float64, out []float64) {
 	}
 	r, a, b := m.R, m.A, m.B
 	z := t / (m.Alpha + t)
-	nb := countNB{q: countRatios(r, len(out)), z: z}
+	if q == nil {
+		q = countRatios(r, len(out))
+	}
+	nb := countNB{q: q, z: z}
 	nb.start(-r * math.Log1p(t/m.Alpha)) // ln NB(0)
 	cdf := 0.0
 	// beta1 = B(a,b+n)/B(a,b), beta2 = B(a+1,b+n−1)/B(a,b).
@@ -122,12 +130,16 @@ func (m ParetoNBD) PurchaseCountProbabilities(t float64, maxN int) ([]float64, e
 		return nil, err
 	}
 	out := make([]float64, maxN+1)
-	m.countProbs(t, out)
+	m.countProbs(t, out, nil)
 	return out, nil
 }
 
-// countProbs fills out[n] = P(X(t) = n) for validated input.
-func (m ParetoNBD) countProbs(t float64, out []float64) {
+// countShape returns r, the shape of the ratios q of countProbs.
+func (m ParetoNBD) countShape() float64 { return m.R }
+
+// countProbs fills out[n] = P(X(t) = n) for validated input; q holds
+// countRatios(r, len(out)) or is nil.
+func (m ParetoNBD) countProbs(t float64, out, q []float64) {
 	clear(out)
 	if t == 0 {
 		out[0] = 1
@@ -137,7 +149,9 @@ func (m ParetoNBD) countProbs(t float64, out []float64) {
 	// Survivors of (0, t].
 	zt := t / (alpha + t)
 	surv := -s * math.Log1p(t/beta)
-	q := countRatios(r, len(out))
+	if q == nil {
+		q = countRatios(r, len(out))
+	}
 	countAddNB(out, q, zt, -r*math.Log1p(t/alpha)+surv)
 	// Deaths at τ: with z = τ/(α+τ), dτ = α dz/(1−z)², β+τ = (β(1−z)+αz)/(1−z):
 	// the integrand is NB_z(n) · s β^s α (1−z)^(s−1) (β(1−z)+αz)^−(s+1).
@@ -412,8 +426,8 @@ func PurchaseCountDistribution(m CountModel, ts []float64, maxN int, opts *Count
 		return CountDistribution{}, crm.Invalid(op, "max_n", "must lie in [0, "+strconv.Itoa(MaxCountN)+"]")
 	}
 	for i, t := range ts {
-		if err := calCheckHorizon(op, "ts["+strconv.Itoa(i)+"]", t); err != nil {
-			return CountDistribution{}, err
+		if !(t >= 0) || math.IsInf(t, 1) {
+			return CountDistribution{}, calCheckHorizon(op, "ts["+strconv.Itoa(i)+"]", t)
 		}
 	}
 	w := maxN + 1
@@ -424,7 +438,8 @@ func PurchaseCountDistribution(m CountModel, ts []float64, maxN int, opts *Count
 	// The first row of each distinct age is computed, the others copied.
 	first := make([]int, len(ts))
 	var todo []int
-	seen := make(map[float64]int, 64)
+	seen := make(map[float64]int, min(len(ts), 1<<16))
+	q := countRatios(m.countShape(), w) // read only, shared by the workers
 	for i, t := range ts {
 		j, ok := seen[t]
 		if !ok {
@@ -437,7 +452,7 @@ func PurchaseCountDistribution(m CountModel, ts []float64, maxN int, opts *Count
 	const chunk = 512
 	calParallel((len(todo)+chunk-1)/chunk, workers, func(c int) {
 		for _, i := range todo[c*chunk : min(len(todo), (c+1)*chunk)] {
-			m.countProbs(ts[i], d.P[i*w:(i+1)*w])
+			m.countProbs(ts[i], d.P[i*w:(i+1)*w], q)
 		}
 	})
 	for i, j := range first {
