@@ -207,14 +207,16 @@ func batchValidate(op string, data []CustomerSummary) error {
 // and horizon at a time.
 func batchGeneric(m PurchaseModel, data []CustomerSummary, out BatchPrediction, pa []float64) error {
 	for i, c := range data {
-		p, err := m.PAlive(c)
-		if err != nil {
-			return err
+		if out.PAlive != nil {
+			p, err := m.PAlive(c)
+			if err != nil {
+				return err
+			}
+			if !optFinite(p) {
+				return fmt.Errorf("customer %d: the model returned a non-finite P(alive): %w", i, crm.ErrInvalid)
+			}
+			pa[i] = p
 		}
-		if !optFinite(p) {
-			return fmt.Errorf("customer %d: the model returned a non-finite P(alive): %w", i, crm.ErrInvalid)
-		}
-		pa[i] = p
 		for h, t := range out.Horizons {
 			if out.ExpectedPurchases != nil {
 				e, err := m.ConditionalExpectedPurchases(t, c)

@@ -261,3 +261,35 @@ func FuzzPurchaseCountProbabilities(f *testing.F) {
 		}
 	})
 }
+
+// btCounting counts the calls a generic model receives.
+type btCounting struct {
+	PurchaseModel
+	alive, expected, none int
+}
+
+func (c *btCounting) PAlive(s CustomerSummary) (float64, error) {
+	c.alive++
+	return c.PurchaseModel.PAlive(s)
+}
+
+func (c *btCounting) ConditionalExpectedPurchases(t float64, s CustomerSummary) (float64, error) {
+	c.expected++
+	return c.PurchaseModel.ConditionalExpectedPurchases(t, s)
+}
+
+func (c *btCounting) PNoPurchase(t float64, s CustomerSummary) (float64, error) {
+	c.none++
+	return c.PurchaseModel.PNoPurchase(t, s)
+}
+
+func TestPredictBatchGenericCallsOnlyWhatIsAsked(t *testing.T) {
+	t.Parallel()
+	data := mtCDNOWSummary(t)[:10]
+	m := &btCounting{PurchaseModel: mtBGCDNOW}
+	_, err := PredictBatch(m, data, BatchOptions{Horizons: []float64{1, 2}, Want: QuantityExpectedPurchases})
+	require.NoError(t, err)
+	require.Equal(t, 0, m.alive)
+	require.Equal(t, 20, m.expected)
+	require.Equal(t, 0, m.none)
+}
