@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/internal/enum"
@@ -54,6 +55,46 @@ type ABCOptions struct {
 	// B is the cumulative value share classes A and B reach together; 0
 	// means DefaultABCThresholdB. 0 < A < B ≤ 1.
 	B float64
+	// Ties decides the class of customers with equal values at a cut;
+	// zero means ABCTiesShareClass.
+	Ties ABCTieRule
+}
+
+// ABCTieRule decides how ClassifyABC treats customers with equal values.
+type ABCTieRule uint8
+
+// ABC tie rules. The stored form is the name.
+const (
+	// ABCTiesShareClass gives equal values the same class, that of the
+	// first of them in the ranking: the classes are monotone in value, and
+	// a group of ties at a cut may make class A larger than the smallest
+	// group reaching the threshold.
+	ABCTiesShareClass ABCTieRule = iota + 1
+	// ABCTiesSmallestGroup is the literature's definition: class A is the
+	// smallest group of top customers whose share reaches the threshold,
+	// even when that splits equal values; equal values are ranked by their
+	// position in the input, earlier first.
+	ABCTiesSmallestGroup
+)
+
+var abcTieRules = enum.New[ABCTieRule]("ABC tie rule", "share_class", "smallest_group")
+
+// ParseABCTieRule parses "share_class" or "smallest_group".
+func ParseABCTieRule(s string) (ABCTieRule, error) { return abcTieRules.Parse(s) }
+
+// String returns the rule's name.
+func (r ABCTieRule) String() string { return abcTieRules.String(r) }
+
+// Valid reports whether r is a known rule.
+func (r ABCTieRule) Valid() bool { return abcTieRules.Valid(r) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (r ABCTieRule) MarshalText() ([]byte, error) { return abcTieRules.Marshal(r) }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (r *ABCTieRule) UnmarshalText(b []byte) (err error) {
+	*r, err = abcTieRules.Parse(string(b))
+	return err
 }
 
 // ABCResult is the outcome of [ClassifyABC].
@@ -73,9 +114,11 @@ type ABCResult struct {
 // customers whose share reaches opts.A (the customer that crosses the
 // threshold is in A), B continues up to opts.B, and C holds the rest.
 // Precisely, a customer is A when the share of the customers ranked above it
-// is below A, else B when that share is below B, else C. Customers with equal
-// values get the same class (that of the first of them), so the classes are
-// monotone: a larger value never gets a worse class. Values are what each
+// is below A, else B when that share is below B, else C. By default
+// (ABCTiesShareClass) customers with equal values get the same class (that
+// of the first of them), so the classes are monotone: a larger value never
+// gets a worse class; ABCTiesSmallestGroup ranks ties by input position
+// and cuts exactly. Values are what each
 // customer brings (revenue, profit, CLV): finite and not negative, with a
 // positive total.
 func ClassifyABC(values []float64, opts *ABCOptions) (ABCResult, error) {
@@ -93,6 +136,7 @@ func ClassifyABC(values []float64, opts *ABCOptions) (ABCResult, error) {
 	var v crm.Validator
 	v.Check(finiteVal(o.A) && o.A > 0 && o.A < 1, "a", "must be between 0 and 1, exclusive")
 	v.Check(finiteVal(o.B) && o.B > o.A && o.B <= 1, "b", "must be greater than a and at most 1")
+	v.Check(o.Ties == 0 || o.Ties.Valid(), "ties", "must be a known tie rule")
 	if err := v.Err(op); err != nil {
 		return ABCResult{}, err
 	}
@@ -114,15 +158,23 @@ func ClassifyABC(values []float64, opts *ABCOptions) (ABCResult, error) {
 		for e >= 0 && order[e].k == order[s].k {
 			e--
 		}
-		share := above / total
-		class := ClassC
-		switch {
-		case share < o.A:
-			class = ClassA
-		case share < o.B:
-			class = ClassB
+		// The group of equal values order[e+1 : s+1] is in ascending input
+		// position (the sort is stable).
+		classOf := func() ABCClass {
+			share := above / total
+			switch {
+			case share < o.A:
+				return ClassA
+			case share < o.B:
+				return ClassB
+			}
+			return ClassC
 		}
+		class := classOf()
 		for _, it := range order[e+1 : s+1] {
+			if o.Ties == ABCTiesSmallestGroup {
+				class = classOf()
+			}
 			res.Classes[it.idx] = class
 			res.Count[class-1]++
 			x := it.k / hi
@@ -257,4 +309,62 @@ func TopShare(values []float64, fraction float64) (float64, error) {
 		}
 	}
 	return min(1, max(0, top/total)), nil
+}
+
+// ParetoRow is one line of a Pareto table: the top CustomerShare of the
+// customers (Customers of them, whole) bring ValueShare of the value.
+type ParetoRow struct {
+	// ValueShare is the share of the total value asked for, in (0, 1].
+	ValueShare float64
+	// CustomerShare is the smallest share of customers, best first, that
+	// brings ValueShare, interpolated within the last customer counted
+	// (the inverse of TopShare).
+	CustomerShare float64
+	// Customers is the smallest whole number of top customers whose value
+	// reaches ValueShare.
+	Customers int
+}
+
+// DefaultParetoShares are the value shares ParetoTable reports when none
+// are given.
+var DefaultParetoShares = []float64{0.5, 0.8, 0.9, 0.95, 0.99}
+
+// ParetoTable answers "what share of the customers makes X% of the value"
+// for every share in shares (nil means DefaultParetoShares; each in
+// (0, 1]): customers ranked by value, largest first. Values must be finite and not negative, with a positive total.
+func ParetoTable(values []float64, shares []float64) ([]ParetoRow, error) {
+	const op = "scoring.ParetoTable"
+	if shares == nil {
+		shares = DefaultParetoShares
+	}
+	for i, s := range shares {
+		if !finiteVal(s) || s <= 0 || s > 1 {
+			return nil, crm.Invalid(op, fmt.Sprintf("shares[%d]", i), "must be greater than 0 and at most 1")
+		}
+	}
+	order, hi, err := rankShares(op, values)
+	if err != nil {
+		return nil, err
+	}
+	n := len(order)
+	// Cumulative value from the top: cum[k] is the value of the k best.
+	cum := make([]float64, n+1)
+	for k := range n {
+		cum[k+1] = cum[k] + order[n-1-k].k/hi
+	}
+	total := cum[n]
+	out := make([]ParetoRow, len(shares))
+	for i, s := range shares {
+		target := s * total
+		// First k with cum[k] ≥ target, forgiving the rounding of the sums.
+		k, _ := slices.BinarySearch(cum, target*(1-1e-12))
+		k = max(1, min(k, n))
+		x := cum[k] - cum[k-1]
+		frac := 1.0
+		if x > 0 {
+			frac = min(1, max(0, (target-cum[k-1])/x))
+		}
+		out[i] = ParetoRow{ValueShare: s, CustomerShare: (float64(k-1) + frac) / float64(n), Customers: k}
+	}
+	return out, nil
 }

@@ -27,13 +27,19 @@ type BGNBD struct {
 	// LogLikelihood is the maximised log-likelihood of the fitted data;
 	// zero for a model built by hand.
 	LogLikelihood float64
+	// Customers is the number of customers the fit used; zero for a
+	// model built by hand.
+	Customers int
 }
 
 var bgParamNames = []string{"r", "alpha", "a", "b"}
 
 // FitBGNBD fits a BG/NBD model to customer summaries by maximum likelihood.
 // Identical (X, TX, T) records are compressed to one weighted term first, so
-// large data sets with day-resolution times fit quickly. It returns an
+// large data sets with day-resolution times fit quickly; when a sample of
+// the data shows that nearly every record is distinct (times not rounded),
+// the compression is skipped. Large data sets are evaluated on
+// opts.Workers goroutines, with results identical to one worker. It returns an
 // error wrapping crm.ErrInvalid for invalid data or options, and one
 // wrapping ErrNoConvergence, with the best parameters found, when the
 // optimum could not be verified.
@@ -46,40 +52,111 @@ func FitBGNBD(data []CustomerSummary, opts *FitOptions) (BGNBD, error) {
 	if err := validateSummaries(op, data); err != nil {
 		return BGNBD{}, err
 	}
-	d := calCompress(data)
+	d := calCompressAuto(data)
 	start := s.start
 	if start == nil {
 		// Unit shapes; a mean purchase rate matching the data.
 		start = []float64{1, math.Max(d.meanT, 1e-3) / math.Max(d.meanX, 0.1), 1, 1}
+		if len(d.w) >= bgWarmMin {
+			// Many distinct records: most of the search is done on an
+			// evenly spread sample, and the full data only finish it.
+			start, s.hess0 = bgWarmStart(data, start, s)
+		}
 	}
 	theta := make([]float64, 4)
 	for i, v := range start {
 		theta[i] = math.Log(v)
 	}
-	obj := newBGObjective(d)
+	obj := newBGObjective(d, s.workers)
 	res, err := optFit(op, obj.eval, true, theta, s, obj)
 	m := BGNBD{R: math.Exp(res.theta[0]), Alpha: math.Exp(res.theta[1]), A: math.Exp(res.theta[2]), B: math.Exp(res.theta[3])}
 	m.LogLikelihood = -res.f * d.total
+	m.Customers = int(d.total)
 	return m, err
+}
+
+// bgWarmMin is the number of distinct records from which FitBGNBD starts
+// from a fit to a sample of bgWarmSample of them.
+const (
+	bgWarmMin    = 1 << 17
+	bgWarmSample = 1 << 16
+)
+
+// bgWarmStart fits an evenly spread sample of data from start, to a coarse
+// tolerance, and returns its estimate and the Hessian of the sample's mean
+// objective there (an estimate of the full data's); start and nil when that
+// fit fails.
+func bgWarmStart(data []CustomerSummary, start []float64, s optSettings) ([]float64, []float64) {
+	step := len(data) / bgWarmSample
+	if step < 2 {
+		return start, nil
+	}
+	sample := make([]CustomerSummary, 0, len(data)/step+1)
+	for i := 0; i < len(data); i += step {
+		sample = append(sample, data[i])
+	}
+	d := calCompressAuto(sample)
+	theta := make([]float64, 4)
+	for i, v := range start {
+		theta[i] = math.Log(v)
+	}
+	obj := newBGObjective(d, s.workers)
+	coarse := s
+	coarse.tol = 1e-4
+	res := optMinimize(obj.eval, true, theta, coarse, obj)
+	if !res.converged {
+		return start, nil
+	}
+	out := make([]float64, 4)
+	for i, v := range res.theta {
+		out[i] = math.Exp(v)
+	}
+	hs := (&optMinimizer{f: obj.eval, analytic: true, n: 4}).hessian(res.theta, res.f)
+	if _, ok := optInverse(hs, 4); !ok {
+		return out, nil
+	}
+	return out, hs
 }
 
 // bgObjective evaluates the mean negative log-likelihood of compressed data
 // and its gradient with respect to the log-parameters.
+//
+// The tuples are summed in fixed chunks of calChunk tuples, each with its
+// own compensated sum and gradient partials, and the chunks are combined in
+// order; the chunks are spread over the workers. The result does not depend
+// on the number of workers, to the last bit.
 type bgObjective struct {
-	d                          *calTuples
-	c1, c4, dr0, da0, db0, w4x []float64 // per distinct x
-	lt, it, ltx, itx           []float64 // per distinct T and tx
-	shift                      float64   // see optShifter
+	d                     *calTuples
+	c1, c4, dr0, da0, db0 []float64 // per distinct x
+	lt, it, ltx, itx      []float64 // per distinct T and tx (nil when computed per tuple)
+	chunks                []bgChunk
+	workers               int
+	shift                 float64 // see optShifter
 }
 
-func newBGObjective(d *calTuples) *bgObjective {
+// bgChunk holds the partial sums of one chunk of tuples.
+type bgChunk struct {
+	ll        spSum
+	gr, galph float64
+	w4x       []float64 // per distinct x
+}
+
+func newBGObjective(d *calTuples, workers int) *bgObjective {
 	nx := len(d.xs)
-	return &bgObjective{
+	o := &bgObjective{
 		d: d, c1: make([]float64, nx), c4: make([]float64, nx),
-		dr0: make([]float64, nx), da0: make([]float64, nx), db0: make([]float64, nx), w4x: make([]float64, nx),
-		lt: make([]float64, len(d.ts)), it: make([]float64, len(d.ts)),
-		ltx: make([]float64, len(d.txs)), itx: make([]float64, len(d.txs)),
+		dr0: make([]float64, nx), da0: make([]float64, nx), db0: make([]float64, nx),
+		workers: max(1, workers),
 	}
+	if !d.perTuple {
+		o.lt, o.it = make([]float64, len(d.ts)), make([]float64, len(d.ts))
+		o.ltx, o.itx = make([]float64, len(d.txs)), make([]float64, len(d.txs))
+	}
+	o.chunks = make([]bgChunk, calChunks(len(d.w)))
+	for i := range o.chunks {
+		o.chunks[i].w4x = make([]float64, nx)
+	}
+	return o
 }
 
 // setShift implements optShifter.
@@ -113,51 +190,30 @@ func (o *bgObjective) eval(theta, grad []float64) float64 {
 			o.dr0[i] = spDigamma(r+x) - psiR + lnAlpha
 			o.da0[i] = psiAB - spDigamma(a+b+x)
 			o.db0[i] = psiAB + spDigamma(b+x) - psiB - spDigamma(a+b+x)
-			o.w4x[i] = 0
 		}
 	}
-	for i, t := range d.ts {
-		o.lt[i] = math.Log(alpha + t)
-		o.it[i] = 1 / (alpha + t)
+	if !d.perTuple {
+		for i, t := range d.ts {
+			o.lt[i] = math.Log(alpha + t)
+			o.it[i] = 1 / (alpha + t)
+		}
+		for i, t := range d.txs {
+			o.ltx[i] = math.Log(alpha + t)
+			o.itx[i] = 1 / (alpha + t)
+		}
 	}
-	for i, t := range d.txs {
-		o.ltx[i] = math.Log(alpha + t)
-		o.itx[i] = 1 / (alpha + t)
-	}
+	calParallel(len(o.chunks), o.workers, func(c int) {
+		o.evalChunk(c, r, alpha, grad != nil)
+	})
 	var ll spSum
 	ll.add(o.shift * d.total)
 	var gr, gAlpha float64
-	for k, w := range d.w {
-		xi, ti, txi := d.xi[k], d.ti[k], d.txi[k]
-		x := d.xs[xi]
-		m := r + x
-		a3 := -m * o.lt[ti]
-		if x == 0 {
-			ll.add(w * (o.c1[xi] + a3))
-			if grad != nil {
-				gr -= w * o.lt[ti]
-				gAlpha -= w * m * o.it[ti]
-			}
-			continue
-		}
-		a4 := o.c4[xi] - m*o.ltx[txi]
-		var v, w3 float64
-		if a4 <= a3 {
-			e := math.Exp(a4 - a3)
-			v = a3 + math.Log1p(e)
-			w3 = 1 / (1 + e)
-		} else {
-			e := math.Exp(a3 - a4)
-			v = a4 + math.Log1p(e)
-			w3 = e / (1 + e)
-		}
-		ll.add(w * (o.c1[xi] + v))
-		if grad != nil {
-			w4 := 1 - w3
-			gr -= w * (w3*o.lt[ti] + w4*o.ltx[txi])
-			gAlpha -= w * m * (w3*o.it[ti] + w4*o.itx[txi])
-			o.w4x[xi] += w * w4
-		}
+	for c := range o.chunks {
+		ch := &o.chunks[c]
+		ll.add(ch.ll.sum)
+		ll.add(ch.ll.comp)
+		gr += ch.gr
+		gAlpha += ch.galph
 	}
 	if grad != nil {
 		gAlpha += d.total * r / alpha
@@ -167,8 +223,12 @@ func (o *bgObjective) eval(theta, grad []float64) float64 {
 			ga += d.xw[i] * o.da0[i]
 			gb += d.xw[i] * o.db0[i]
 			if x > 0 {
-				ga += o.w4x[i] / a
-				gb -= o.w4x[i] / (b + x - 1)
+				var w4 float64
+				for c := range o.chunks {
+					w4 += o.chunks[c].w4x[i]
+				}
+				ga += w4 / a
+				gb -= w4 / (b + x - 1)
 			}
 		}
 		// Chain rule to log-parameters; minimise the mean negative value.
@@ -182,6 +242,69 @@ func (o *bgObjective) eval(theta, grad []float64) float64 {
 		return math.Inf(1)
 	}
 	return v
+}
+
+// evalChunk sums the tuples of chunk c.
+func (o *bgObjective) evalChunk(c int, r, alpha float64, withGrad bool) {
+	d := o.d
+	ch := &o.chunks[c]
+	ch.ll = spSum{}
+	ch.gr, ch.galph = 0, 0
+	if withGrad {
+		clear(ch.w4x)
+	}
+	lo, hi := c*calChunk, min(len(d.w), (c+1)*calChunk)
+	var gr, gAlpha float64
+	for k := lo; k < hi; k++ {
+		w := d.w[k]
+		xi, ti, txi := d.xi[k], d.ti[k], d.txi[k]
+		var lt, it float64
+		if d.perTuple {
+			u := alpha + d.ts[ti]
+			lt, it = math.Log(u), 1/u
+		} else {
+			lt, it = o.lt[ti], o.it[ti]
+		}
+		x := d.xs[xi]
+		m := r + x
+		a3 := -m * lt
+		if x == 0 {
+			ch.ll.add(w * (o.c1[xi] + a3))
+			if withGrad {
+				gr -= w * lt
+				gAlpha -= w * m * it
+			}
+			continue
+		}
+		var ltx, itx float64
+		if d.perTuple {
+			u := alpha + d.txs[txi]
+			ltx, itx = math.Log(u), 1/u
+		} else {
+			ltx, itx = o.ltx[txi], o.itx[txi]
+		}
+		a4 := o.c4[xi] - m*ltx
+		var v, w3 float64
+		if a4 <= a3 {
+			// e ∈ (0, 1]: ln(1+e) is accurate to an ulp of 1+e here,
+			// which is all the sum can hold, and cheaper than Log1p.
+			e := math.Exp(a4 - a3)
+			v = a3 + math.Log(1+e)
+			w3 = 1 / (1 + e)
+		} else {
+			e := math.Exp(a3 - a4)
+			v = a4 + math.Log(1+e)
+			w3 = e / (1 + e)
+		}
+		ch.ll.add(w * (o.c1[xi] + v))
+		if withGrad {
+			w4 := 1 - w3
+			gr -= w * (w3*lt + w4*ltx)
+			gAlpha -= w * m * (w3*it + w4*itx)
+			ch.w4x[xi] += w * w4
+		}
+	}
+	ch.gr, ch.galph = gr, gAlpha
 }
 
 func bgValid(r, alpha, a, b float64) bool {
@@ -224,7 +347,7 @@ func (m BGNBD) LogLikelihoodOf(data []CustomerSummary) (float64, error) {
 	}
 	d := calCompress(data)
 	theta := []float64{math.Log(m.R), math.Log(m.Alpha), math.Log(m.A), math.Log(m.B)}
-	return -newBGObjective(d).eval(theta, nil) * d.total, nil
+	return -newBGObjective(d, 1).eval(theta, nil) * d.total, nil
 }
 
 // pAlive is P(alive at T | x, tx, T) for validated input.

@@ -1,13 +1,18 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/enum"
 )
 
 // Transaction is one purchase by one customer: the raw input of the
@@ -69,6 +74,101 @@ type CalibrationOptions struct {
 	// Location sets the calendar whose days merge purchases and count
 	// time; nil means UTC.
 	Location *time.Location
+	// Order is the order of the summaries; zero means OrderByID, IDs
+	// compared as text ("1" < "10" < "2").
+	Order CustomerOrder
+}
+
+// CustomerOrder is the order in which SummarizeTransactions and
+// CalibrationHoldout return customers.
+type CustomerOrder uint8
+
+// Customer orders. The stored form is the name.
+const (
+	// OrderByID sorts by ID as text (byte-wise): "1", "10", "100", "2".
+	OrderByID CustomerOrder = iota + 1
+	// OrderFirstSeen keeps the host's order: customers in the order of
+	// their first transaction in the input slice (whatever its date).
+	OrderFirstSeen
+	// OrderNumericID sorts IDs that are decimal integers (an optional
+	// sign, then digits) by their numeric value, "2" before "10", then
+	// every other ID as text.
+	OrderNumericID
+)
+
+var customerOrders = enum.New[CustomerOrder]("customer order", "by_id", "first_seen", "numeric_id")
+
+// ParseCustomerOrder parses "by_id", "first_seen" or "numeric_id".
+func ParseCustomerOrder(s string) (CustomerOrder, error) { return customerOrders.Parse(s) }
+
+// String returns the order's name.
+func (o CustomerOrder) String() string { return customerOrders.String(o) }
+
+// Valid reports whether o is a known order.
+func (o CustomerOrder) Valid() bool { return customerOrders.Valid(o) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (o CustomerOrder) MarshalText() ([]byte, error) { return customerOrders.Marshal(o) }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (o *CustomerOrder) UnmarshalText(b []byte) (err error) {
+	*o, err = customerOrders.Parse(string(b))
+	return err
+}
+
+// calNumeric parses a decimal integer ID of any length into its sign and
+// its digits without leading zeros.
+func calNumeric(id string) (neg bool, digits string, ok bool) {
+	s := id
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if s == "" {
+		return false, "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false, "", false
+		}
+	}
+	for len(s) > 1 && s[0] == '0' {
+		s = s[1:]
+	}
+	if s == "0" {
+		neg = false
+	}
+	return neg, s, true
+}
+
+// calCompareNumeric orders IDs for OrderNumericID.
+func calCompareNumeric(a, b string) int {
+	an, ad, aok := calNumeric(a)
+	bn, bd, bok := calNumeric(b)
+	switch {
+	case aok && !bok:
+		return -1
+	case !aok && bok:
+		return 1
+	case !aok && !bok:
+		return strings.Compare(a, b)
+	}
+	if an != bn {
+		if an {
+			return -1
+		}
+		return 1
+	}
+	c := cmp.Compare(len(ad), len(bd))
+	if c == 0 {
+		c = strings.Compare(ad, bd)
+	}
+	if an {
+		c = -c
+	}
+	if c == 0 {
+		c = strings.Compare(a, b) // "007" and "7": a fixed order
+	}
+	return c
 }
 
 // calDay numbers calendar days in loc: days since 1970-01-01.
@@ -82,6 +182,9 @@ func calResolve(op string, opts *CalibrationOptions) (unitDays float64, loc *tim
 	unit := 7 * 24 * time.Hour
 	loc = time.UTC
 	if opts != nil {
+		if opts.Order != 0 && !opts.Order.Valid() {
+			return 0, nil, crm.Invalid(op, "opts.order", "must be a known order")
+		}
 		if opts.Unit < 0 {
 			return 0, nil, crm.Invalid(op, "opts.unit", "must not be negative")
 		}
@@ -103,7 +206,7 @@ type calCustomer struct {
 
 // calGroup validates txs and merges each customer's purchases by calendar
 // day, ignoring purchases after lastDay.
-func calGroup(op string, txs []Transaction, lastDay int64, loc *time.Location) ([]*calCustomer, error) {
+func calGroup(op string, txs []Transaction, lastDay int64, loc *time.Location, opts *CalibrationOptions) ([]*calCustomer, error) {
 	var v crm.Validator
 	byID := make(map[string]*calCustomer)
 	var order []*calCustomer
@@ -132,15 +235,17 @@ func calGroup(op string, txs []Transaction, lastDay int64, loc *time.Location) (
 	if err := v.Err(op); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(order, func(a, b *calCustomer) int {
-		switch {
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
-		}
-		return 0
-	})
+	sortBy := OrderByID
+	if opts != nil && opts.Order != 0 {
+		sortBy = opts.Order
+	}
+	switch sortBy {
+	case OrderFirstSeen:
+	case OrderNumericID:
+		slices.SortFunc(order, func(a, b *calCustomer) int { return calCompareNumeric(a.id, b.id) })
+	default:
+		slices.SortFunc(order, func(a, b *calCustomer) int { return strings.Compare(a.id, b.id) })
+	}
 	return order, nil
 }
 
@@ -150,9 +255,10 @@ func calGroup(op string, txs []Transaction, lastDay int64, loc *time.Location) (
 // (amounts summed) first; the first day is the customer's birth and counts
 // neither in X nor in MeanValue; TX and T are measured from that first day
 // in whole days, converted to opts.Unit; a purchase belongs to the period
-// when its day is on or before end's day. The result is sorted by customer
-// ID. Empty input gives an empty result; any invalid transaction gives a
-// *crm.ValidationError listing every problem.
+// when its day is on or before end's day. The result is in opts.Order (by
+// default sorted by customer ID as text). Empty input gives an empty
+// result; any invalid transaction gives a *crm.ValidationError listing
+// every problem.
 func SummarizeTransactions(txs []Transaction, end time.Time, opts *CalibrationOptions) ([]CustomerSummary, error) {
 	const op = "scoring.SummarizeTransactions"
 	unitDays, loc, err := calResolve(op, opts)
@@ -163,7 +269,7 @@ func SummarizeTransactions(txs []Transaction, end time.Time, opts *CalibrationOp
 		return nil, crm.Invalid(op, "end", "must be set")
 	}
 	endDay := calDay(end, loc)
-	customers, err := calGroup(op, txs, endDay, loc)
+	customers, err := calGroup(op, txs, endDay, loc, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +327,7 @@ func CalibrationHoldout(txs []Transaction, calEnd, holdoutEnd time.Time, opts *C
 	if holdDayEnd <= calDayEnd {
 		return nil, nil, crm.Invalid(op, "holdout_end", "must be on a later day than cal_end")
 	}
-	customers, err := calGroup(op, txs, holdDayEnd, loc)
+	customers, err := calGroup(op, txs, holdDayEnd, loc, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -322,8 +428,11 @@ type calTuples struct {
 	xi, ti, txi []int32
 	w           []float64
 	total       float64 // number of customers
-	meanX       float64 // weighted means, for default starting points
-	meanT       float64
+	// perTuple is set when nearly every T and tx is distinct, so terms
+	// that depend on them are computed per tuple rather than cached.
+	perTuple bool
+	meanX    float64 // weighted means, for default starting points
+	meanT    float64
 }
 
 // calCompress compresses validated summaries; tuples appear in the order
@@ -376,3 +485,116 @@ func calCompress(data []CustomerSummary) *calTuples {
 	d.meanT = sumT.value() / d.total
 	return d
 }
+
+// calSample is the number of records calCompressAuto looks at to decide
+// whether compression pays, and calDistinct the share of distinct tuples in
+// that sample above which it does not.
+const (
+	calSample   = 8192
+	calDistinct = 0.9
+)
+
+// calCompressAuto compresses data like calCompress unless an evenly spread
+// sample of calSample records shows more than calDistinct of them distinct:
+// then merging would save little and cost a hash lookup per record, so
+// every record becomes its own tuple (in input order).
+func calCompressAuto(data []CustomerSummary) *calTuples {
+	if len(data) < 4*calSample {
+		return calCompress(data)
+	}
+	type key struct {
+		x     int
+		tx, t float64
+	}
+	seen := make(map[key]struct{}, calSample)
+	step := len(data) / calSample
+	for i := range calSample {
+		c := &data[i*step]
+		seen[key{c.X, c.TX, c.T}] = struct{}{}
+	}
+	if float64(len(seen)) <= calDistinct*calSample {
+		return calCompress(data)
+	}
+	return calIdentity(data)
+}
+
+// calIdentity makes every record its own tuple; only x values are indexed.
+func calIdentity(data []CustomerSummary) *calTuples {
+	n := len(data)
+	d := &calTuples{
+		ts: make([]float64, n), txs: make([]float64, n),
+		xi: make([]int32, n), ti: make([]int32, n), txi: make([]int32, n),
+		w: make([]float64, n), perTuple: true,
+	}
+	xIdx := make(map[int]int32)
+	var sumX, sumT spSum
+	for k := range data {
+		c := &data[k]
+		xi, ok := xIdx[c.X]
+		if !ok {
+			xi = int32(len(d.xs))
+			xIdx[c.X] = xi
+			d.xs = append(d.xs, float64(c.X))
+			d.xw = append(d.xw, 0)
+		}
+		d.xw[xi]++
+		d.xi[k], d.ti[k], d.txi[k] = xi, int32(k), int32(k)
+		d.ts[k], d.txs[k], d.w[k] = c.T, c.TX, 1
+		sumX.add(float64(c.X))
+		sumT.add(c.T)
+	}
+	d.total = float64(n)
+	d.meanX = sumX.value() / d.total
+	d.meanT = sumT.value() / d.total
+	return d
+}
+
+// calChunk is the number of tuples summed as one unit of work. It is fixed,
+// not derived from the number of workers, so sums are the same whatever
+// the number of workers.
+const calChunk = 16384
+
+// calChunks returns the number of chunks of n tuples (at least one).
+func calChunks(n int) int { return max(1, (n+calChunk-1)/calChunk) }
+
+// calParallel runs fn(0..n−1) on up to workers goroutines and returns when
+// every call has returned. Each index is handled by exactly one call, so fn
+// may write to per-index state without locks. A panic in fn is re-raised in
+// the caller after every goroutine has stopped.
+func calParallel(n, workers int, fn func(i int)) {
+	if workers <= 1 || n <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	workers = min(workers, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var panicked atomic.Value
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					panicked.CompareAndSwap(nil, calPanic{p})
+				}
+			}()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if p := panicked.Load(); p != nil {
+		panic(p.(calPanic).v)
+	}
+}
+
+// calPanic boxes a recovered panic value for atomic.Value.
+type calPanic struct{ v any }

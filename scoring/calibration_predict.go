@@ -164,7 +164,8 @@ type CustomerPrediction struct {
 // conditional expectation), otherwise from the customer's own MeanValue.
 // For the built-in models the work that depends on the history only through
 // (X, T) is shared between customers, so scoring large bases is fast. Any
-// invalid input returns an error and no predictions.
+// invalid input returns an error and no predictions. [PredictBatch] scores
+// several horizons at once and computes only the quantities asked for.
 func PredictCustomers(m PurchaseModel, spend *GammaGamma, data []CustomerSummary, opts PredictOptions) ([]CustomerPrediction, error) {
 	const op = "scoring.PredictCustomers"
 	var v crm.Validator

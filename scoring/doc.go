@@ -70,8 +70,10 @@
 //
 // [ClassifyABC] ranks customers by value and cuts the ranking by cumulative
 // share (80% and 95% by default) into classes A, B and C; equal values get
-// the same class. [LorenzCurve], [Gini] and [TopShare] (the share of the
-// top 20%, the Pareto check) describe how concentrated the value is.
+// the same class by default, or the literature's smallest group
+// ([ABCTiesSmallestGroup]). [LorenzCurve], [Gini], [TopShare] (the share of
+// the top 20%, the Pareto check) and [ParetoTable] (the share of customers
+// that makes X% of the value) describe how concentrated the value is.
 //
 // # Churn risk
 //
@@ -112,6 +114,45 @@
 // [PredictCLV] and [PredictCustomers] combine a purchase model with
 // Gamma-Gamma into a discounted lifetime value. P(alive) from any of them
 // feeds [ChurnSignals].
+//
+// # Batch predictions, distributions and uncertainty
+//
+// [PredictBatch] scores a whole customer base over several horizons at
+// once, as columns, computing only the [Quantity] values asked for; the
+// part of a forecast that depends on a customer's history only through
+// (X, T) is computed once per distinct pair. [BGNBD.PurchaseCountProbabilities]
+// and [ParetoNBD.PurchaseCountProbabilities] give the whole distribution
+// P(X(t) = n), and [PurchaseCountDistribution] one per customer age.
+// [FrequencyRecency] computes P(alive) and expected purchases over a grid
+// of frequency × recency.
+//
+// Every fit reports the number of customers it used (Gamma-Gamma uses
+// repeat buyers only), and the Uncertainty methods ([BGNBD.Uncertainty],
+// [ParetoNBD.Uncertainty], [GammaGamma.Uncertainty], [SBG.Uncertainty])
+// give standard errors,
+// the covariance matrix and confidence intervals from the Hessian at the
+// optimum, and optionally from a parametric bootstrap ([UncertaintyOptions]).
+//
+// Large BG/NBD fits skip merging identical records when a sample shows they
+// are nearly all distinct, start from a fit to an evenly spread sample, and
+// evaluate the likelihood on [FitOptions].Workers goroutines in fixed
+// chunks, so the estimate is identical, to the last bit, for any number of
+// workers; every goroutine has returned when the fit returns.
+//
+// # Diagnostics and pictures
+//
+// The standard checks of a purchase model are data: [PeriodTransactions]
+// (customers per number of repeat purchases, actual vs model, with
+// Pearson's chi-square), [CalibrationVsHoldout] (mean holdout purchases per
+// calibration frequency) and [TrackRepeatPurchases] (cumulative repeat
+// purchases over time). Each, and [FrequencyRecency], the Lorenz curve and
+// an RFM grid, renders as a self-contained SVG with the standard library
+// only ([PeriodTransactionsSVG], [CalibrationVsHoldoutSVG], [TrackingSVG],
+// [PAliveMatrixSVG], [ExpectedMatrixSVG], [LorenzSVG], [RFMGridSVG]); every
+// series is a group with a data-series attribute. Summaries come in the
+// order [CalibrationOptions].Order asks for: by ID as text (the default),
+// the host's order ([OrderFirstSeen]) or numeric IDs by value
+// ([OrderNumericID]).
 //
 // Which model when: sBG for contractual businesses that see customers
 // leave (subscriptions, memberships); BG/NBD or Pareto/NBD for

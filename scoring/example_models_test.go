@@ -11,9 +11,8 @@ import (
 	"github.com/crmkit/crm/scoring"
 )
 
-// exmCDNOW reads the CDNOW sample shipped in testdata and summarises it
-// with the literature's 39-week calibration period.
-func exmCDNOW() []scoring.CustomerSummary {
+// exmCDNOWTransactions reads the CDNOW sample shipped in testdata.
+func exmCDNOWTransactions() []scoring.Transaction {
 	f, err := os.Open("testdata/cdnow/CDNOW_sample.txt")
 	if err != nil {
 		panic(err)
@@ -31,9 +30,20 @@ func exmCDNOW() []scoring.CustomerSummary {
 		amount, _ := strconv.ParseFloat(fields[4], 64)
 		txs = append(txs, scoring.Transaction{CustomerID: fields[1], At: day, Amount: amount})
 	}
-	calEnd := time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC)
-	holdoutEnd := time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC)
-	cal, _, err := scoring.CalibrationHoldout(txs, calEnd, holdoutEnd, nil)
+	return txs
+}
+
+// The literature's 39-week calibration period of CDNOW and the end of the
+// data.
+var (
+	exmCalEnd     = time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC)
+	exmHoldoutEnd = time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC)
+)
+
+// exmCDNOW summarises the CDNOW sample with the literature's 39-week
+// calibration period.
+func exmCDNOW() []scoring.CustomerSummary {
+	cal, _, err := scoring.CalibrationHoldout(exmCDNOWTransactions(), exmCalEnd, exmHoldoutEnd, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -25,6 +25,9 @@ type GammaGamma struct {
 	// LogLikelihood is the maximised log-likelihood of the fitted data;
 	// zero for a model built by hand.
 	LogLikelihood float64
+	// Customers is the number of customers the fit used (those with X ≥ 1); zero for a
+	// model built by hand.
+	Customers int
 }
 
 var ggParamNames = []string{"p", "q", "gamma"}
@@ -109,6 +112,7 @@ func FitGammaGamma(data []CustomerSummary, opts *FitOptions) (GammaGamma, error)
 	res, err := optFit(op, obj.eval, true, theta, s, obj)
 	m := GammaGamma{P: math.Exp(res.theta[0]), Q: math.Exp(res.theta[1]), Gamma: math.Exp(res.theta[2])}
 	m.LogLikelihood = -res.f * d.total
+	m.Customers = int(d.total)
 	return m, err
 }
 

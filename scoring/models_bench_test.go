@@ -22,7 +22,7 @@ var mtBench struct {
 	bg, pareto []CustomerSummary
 }
 
-func mtBenchData(b *testing.B) ([]CustomerSummary, []CustomerSummary) {
+func mtBenchData(b testing.TB) ([]CustomerSummary, []CustomerSummary) {
 	b.Helper()
 	mtBench.once.Do(func() {
 		rng := rand.New(rand.NewPCG(2005, 42))

@@ -178,7 +178,7 @@ func TestBGNBDExpectedPurchasesAgainstIntegration(t *testing.T) {
 func TestBGNBDGradient(t *testing.T) {
 	t.Parallel()
 	d := calCompress(mtCDNOWSummary(t))
-	o := newBGObjective(d)
+	o := newBGObjective(d, 1)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 5 {
 		theta := []float64{rng.Float64()*3 - 2, rng.Float64()*3 - 1, rng.Float64()*3 - 1.5, rng.Float64()*3 - 1}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 
 	"github.com/crmkit/crm"
@@ -35,6 +36,13 @@ type FitOptions struct {
 	// Tolerance is the relative precision required of every parameter;
 	// zero means 1e-8. It must lie in [1e-14, 1e-2].
 	Tolerance float64
+	// Workers is the number of goroutines that evaluate the likelihood of
+	// large data sets (BG/NBD: more than 16,384 distinct records); zero
+	// means runtime.GOMAXPROCS(0), 1 evaluates in the calling goroutine.
+	// The result does not depend on it, to the last bit: the records are
+	// summed in fixed chunks combined in a fixed order. Every goroutine has
+	// returned when the fit returns. It must not be negative.
+	Workers int
 }
 
 const (
@@ -60,11 +68,16 @@ type optSettings struct {
 	start   []float64 // nil: use the model's default
 	maxIter int
 	tol     float64
+	workers int
+	// hess0, when set, is the Hessian of the objective near start (from a
+	// fit to a sample): it seeds the quasi-Newton search and the first
+	// Newton steps.
+	hess0 []float64
 }
 
 // optResolve validates opts for a model with the named parameters.
 func optResolve(op string, opts *FitOptions, names []string) (optSettings, error) {
-	s := optSettings{maxIter: optDefaultMaxIterations, tol: optDefaultTolerance}
+	s := optSettings{maxIter: optDefaultMaxIterations, tol: optDefaultTolerance, workers: runtime.GOMAXPROCS(0)}
 	if opts == nil {
 		return s, nil
 	}
@@ -79,6 +92,9 @@ func optResolve(op string, opts *FitOptions, names []string) (optSettings, error
 	}
 	if v.Check(opts.MaxIterations >= 0, "opts.max_iterations", "must not be negative") && opts.MaxIterations > 0 {
 		s.maxIter = opts.MaxIterations
+	}
+	if v.Check(opts.Workers >= 0, "opts.workers", "must not be negative") && opts.Workers > 0 {
+		s.workers = opts.Workers
 	}
 	if opts.Tolerance != 0 {
 		if v.Check(opts.Tolerance >= 1e-14 && opts.Tolerance <= 1e-2, "opts.tolerance", "must lie in [1e-14, 1e-2]") {
@@ -257,6 +273,24 @@ func optCholeskySolve(hs, g []float64, n int) ([]float64, bool) {
 	return s, true
 }
 
+// optInverse inverts a symmetric positive definite n×n matrix.
+func optInverse(hs []float64, n int) ([]float64, bool) {
+	inv := make([]float64, n*n)
+	e := make([]float64, n)
+	for j := range n {
+		clear(e)
+		e[j] = 1
+		col, ok := optCholeskySolve(hs, e, n)
+		if !ok {
+			return nil, false
+		}
+		for i := range n {
+			inv[i*n+j] = col[i]
+		}
+	}
+	return inv, true
+}
+
 func optMaxAbs(v []float64) float64 {
 	var m float64
 	for _, x := range v {
@@ -293,6 +327,12 @@ func optMinimize(f optObjective, analytic bool, start []float64, s optSettings, 
 	}
 	setIdentity(1)
 	scaled := false
+	if s.hess0 != nil {
+		if inv, ok := optInverse(s.hess0, n); ok {
+			copy(hinv, inv)
+			scaled = true
+		}
+	}
 	d := make([]float64, n)
 	xn := make([]float64, n)
 	gn := make([]float64, n)
@@ -420,6 +460,9 @@ func optMinimize(f optObjective, analytic bool, start []float64, s optSettings, 
 	res.f = fx
 	defer func() { res.f += shift }()
 	var hs []float64
+	if s.hess0 != nil {
+		hs = s.hess0
+	}
 	lastBig := math.Inf(1)
 	for range optPolishSteps {
 		if hs == nil {

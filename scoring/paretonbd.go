@@ -29,6 +29,9 @@ type ParetoNBD struct {
 	// LogLikelihood is the maximised log-likelihood of the fitted data;
 	// zero for a model built by hand.
 	LogLikelihood float64
+	// Customers is the number of customers the fit used; zero for a
+	// model built by hand.
+	Customers int
 }
 
 var pnbdParamNames = []string{"r", "alpha", "s", "beta"}
@@ -60,6 +63,7 @@ func FitParetoNBD(data []CustomerSummary, opts *FitOptions) (ParetoNBD, error) {
 	res, err := optFit(op, obj.eval, false, theta, s, obj)
 	m := ParetoNBD{R: math.Exp(res.theta[0]), Alpha: math.Exp(res.theta[1]), S: math.Exp(res.theta[2]), Beta: math.Exp(res.theta[3])}
 	m.LogLikelihood = -res.f * d.total
+	m.Customers = int(d.total)
 	return m, err
 }
 

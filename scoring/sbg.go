@@ -41,6 +41,22 @@ func FitSBG(alive []float64, opts *FitOptions) (SBG, error) {
 	if err != nil {
 		return SBG{}, err
 	}
+	if err := sbgCheck(op, alive); err != nil {
+		return SBG{}, err
+	}
+	start := s.start
+	if start == nil {
+		start = []float64{1, 1}
+	}
+	obj := &sbgObjective{alive: alive}
+	res, err := optFit(op, obj.eval, true, []float64{math.Log(start[0]), math.Log(start[1])}, s, obj)
+	m := SBG{Alpha: math.Exp(res.theta[0]), Beta: math.Exp(res.theta[1])}
+	m.LogLikelihood = -res.f * alive[0]
+	return m, err
+}
+
+// sbgCheck validates a survival curve.
+func sbgCheck(op string, alive []float64) error {
 	var v crm.Validator
 	if v.Check(len(alive) >= 2, "alive", "must hold at least two periods") {
 		for i, n := range alive {
@@ -56,18 +72,7 @@ func FitSBG(alive []float64, opts *FitOptions) (SBG, error) {
 		}
 		v.Check(alive[len(alive)-1] < alive[0], "alive", "must lose at least one customer")
 	}
-	if err := v.Err(op); err != nil {
-		return SBG{}, err
-	}
-	start := s.start
-	if start == nil {
-		start = []float64{1, 1}
-	}
-	obj := &sbgObjective{alive: alive}
-	res, err := optFit(op, obj.eval, true, []float64{math.Log(start[0]), math.Log(start[1])}, s, obj)
-	m := SBG{Alpha: math.Exp(res.theta[0]), Beta: math.Exp(res.theta[1])}
-	m.LogLikelihood = -res.f * alive[0]
-	return m, err
+	return v.Err(op)
 }
 
 // sbgObjective is the mean negative log-likelihood of a survival curve:
