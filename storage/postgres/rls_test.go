@@ -152,7 +152,7 @@ func TestConformanceRowLevelSecurity(t *testing.T) {
 	storagetest.Run(t, func(t testing.TB) storage.Store {
 		_, app := rlsStore(t, role, pool)
 		return app
-	}, storagetest.Features{})
+	}, storagetest.Features{OutboxClaimsNameTenant: true})
 }
 
 // TestImportRowLevelSecurity checks the import path used when COPY is not

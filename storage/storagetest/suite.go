@@ -25,6 +25,12 @@ type Features struct {
 	// transaction has not touched must complete while it is open, and
 	// every wait must end when the caller's context does.
 	TxBlocksTenant bool
+	// OutboxClaimsNameTenant reports that an outbox claim must name its
+	// tenant: a claim across tenants is refused with crm.ErrUnsupported
+	// (PostgreSQL under row-level security, where no statement sees another
+	// tenant's rows). The suite then expects that refusal instead of a
+	// claim across tenants.
+	OutboxClaimsNameTenant bool
 }
 
 // env is what every case gets: the transactor and the ports under test,
