@@ -11,14 +11,16 @@ import (
 // happen. When ctx carries no transaction scope (see [NewCommitScope]), the
 // change the caller just made is already committed and fn runs at once.
 //
-// fn receives a context that carries the values of ctx but is never
-// cancelled: the change is committed whatever the caller does next.
+// fn receives a context that is never cancelled (the change is committed
+// whatever the caller does next) and carries no transaction: inside a
+// scope it is the context the outermost transaction was begun with, so fn
+// may use any store with it; without a scope it carries the values of ctx.
 func AfterCommit(ctx context.Context, fn func(ctx context.Context)) {
 	if fn == nil {
 		return
 	}
 	if sc, ok := ctx.Value(commitScopeKey{}).(*CommitScope); ok {
-		sc.add(ctx, fn)
+		sc.add(fn)
 		return
 	}
 	fn(context.WithoutCancel(ctx))
@@ -40,10 +42,7 @@ type CommitScope struct {
 	state  scopeState
 }
 
-type scopedFn struct {
-	ctx context.Context
-	fn  func(context.Context)
-}
+type scopedFn = func(context.Context)
 
 type scopeState uint8
 
@@ -61,11 +60,11 @@ func NewCommitScope(ctx context.Context) (context.Context, *CommitScope) {
 	return context.WithValue(ctx, commitScopeKey{}, sc), sc
 }
 
-func (sc *CommitScope) add(ctx context.Context, fn func(context.Context)) {
+func (sc *CommitScope) add(fn func(context.Context)) {
 	sc.mu.Lock()
 	switch sc.state {
 	case scopeOpen:
-		sc.fns = append(sc.fns, scopedFn{ctx: context.WithoutCancel(ctx), fn: fn})
+		sc.fns = append(sc.fns, fn)
 		sc.mu.Unlock()
 	case scopeCommitted: // late registration after the commit: the change is in
 		sc.mu.Unlock()
@@ -92,10 +91,11 @@ func (sc *CommitScope) Commit() {
 	sc.mu.Unlock()
 	if outer, ok := sc.parent.Value(commitScopeKey{}).(*CommitScope); ok {
 		for _, f := range fns {
-			outer.add(f.ctx, f.fn)
+			outer.add(f)
 		}
 		return
 	}
+	ctx := context.WithoutCancel(sc.parent)
 	var first any
 	for _, f := range fns {
 		func() {
@@ -104,7 +104,7 @@ func (sc *CommitScope) Commit() {
 					first = r
 				}
 			}()
-			f.fn(f.ctx)
+			f(ctx)
 		}()
 	}
 	if first != nil {

@@ -78,6 +78,21 @@ func TestAfterCommit(t *testing.T) {
 		require.PanicsWithValue(t, "first", sc.Commit)
 		require.Equal(t, 1, ran)
 	})
+	t.Run("fn gets the context the transaction began with", func(t *testing.T) {
+		t.Parallel()
+		type txKey struct{}
+		base := context.WithValue(context.Background(), key{}, "base")
+		ctx, sc := crm.NewCommitScope(base)
+		inTx, cancel := context.WithCancel(context.WithValue(ctx, txKey{}, "tx"))
+		var got context.Context
+		crm.AfterCommit(inTx, func(ctx context.Context) { got = ctx })
+		cancel()
+		sc.Commit()
+		require.NotNil(t, got)
+		require.NoError(t, got.Err(), "never cancelled")
+		require.Equal(t, "base", got.Value(key{}))
+		require.Nil(t, got.Value(txKey{}), "no transaction travels into an after-commit function")
+	})
 	t.Run("nil fn", func(t *testing.T) {
 		t.Parallel()
 		crm.AfterCommit(context.Background(), nil)
