@@ -8,6 +8,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/storage"
 )
 
@@ -33,6 +34,7 @@ type env struct {
 	s  crm.Transactor
 	c  customer.Store
 	cs complaint.Store
+	os opportunity.Store
 	ob OutboxBackend
 	f  Features
 }
