@@ -8,7 +8,6 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
-	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/storage"
 	"github.com/crmkit/crm/storage/memory"
 	"github.com/crmkit/crm/storage/storagetest"
@@ -34,9 +33,4 @@ func TestZeroCustomerRefused(t *testing.T) {
 			require.ErrorIs(t, call(), crm.ErrInvalid)
 		})
 	}
-}
-
-func TestOpportunityConformance(t *testing.T) {
-	t.Parallel()
-	storagetest.RunOpportunities(t, func(testing.TB) opportunity.Backend { return memory.New(nil) }, storagetest.Features{TxBlocksTenant: true})
 }
