@@ -70,7 +70,10 @@ func ExampleService() {
 		panic(err)
 	}
 
-	by := func(actor crm.UserID) opportunity.Change { clock.Advance(time.Hour); return opportunity.Change{Actor: actor} }
+	by := func(actor crm.UserID) opportunity.Change {
+		clock.Advance(time.Hour)
+		return opportunity.Change{Actor: actor}
+	}
 	deal, err := sales.Open(ctx, opportunity.OpenInput{
 		Tenant: "acme", Customer: acme.ID(), Pipeline: "enterprise", Owner: "sales-wang", Name: "200 air conditioners",
 		Source: opportunity.Source{Kind: opportunity.FromExistingCustomer}, Currency: cny,

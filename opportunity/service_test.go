@@ -204,7 +204,9 @@ func TestServiceFlow(t *testing.T) {
 	step("close date", func() (*opportunity.Opportunity, error) {
 		return e.svc.SetCloseDate(ctx, tenantA, id, date(2026, 6, 30), svCh(""))
 	})
-	step("proposal", func() (*opportunity.Opportunity, error) { return e.svc.MoveStage(ctx, tenantA, id, "proposal", svCh("")) })
+	step("proposal", func() (*opportunity.Opportunity, error) {
+		return e.svc.MoveStage(ctx, tenantA, id, "proposal", svCh(""))
+	})
 	e.clock.Advance(time.Hour)
 	_, err := e.svc.MoveStage(ctx, tenantA, id, "negotiation", svCh(""))
 	var req *opportunity.RequirementError
@@ -213,12 +215,16 @@ func TestServiceFlow(t *testing.T) {
 	step("approve", func() (*opportunity.Opportunity, error) {
 		return e.svc.ApproveDiscount(ctx, tenantA, id, "ac-unit", dec("0.1"), opportunity.Change{Actor: "director-li", Reason: "key account"})
 	})
-	step("negotiation", func() (*opportunity.Opportunity, error) { return e.svc.MoveStage(ctx, tenantA, id, "negotiation", svCh("")) })
+	step("negotiation", func() (*opportunity.Opportunity, error) {
+		return e.svc.MoveStage(ctx, tenantA, id, "negotiation", svCh(""))
+	})
 	x = step("override", func() (*opportunity.Opportunity, error) {
 		return e.svc.OverrideProbability(ctx, tenantA, id, 0.9, svCh("signed letter of intent"))
 	})
 	require.InDelta(t, 0.9, x.Probability(), 1e-12)
-	x = step("clear", func() (*opportunity.Opportunity, error) { return e.svc.ClearProbabilityOverride(ctx, tenantA, id, svCh("back to stage")) })
+	x = step("clear", func() (*opportunity.Opportunity, error) {
+		return e.svc.ClearProbabilityOverride(ctx, tenantA, id, svCh("back to stage"))
+	})
 	require.InDelta(t, 0.75, x.Probability(), 1e-12)
 	step("category", func() (*opportunity.Opportunity, error) {
 		return e.svc.SetForecastCategory(ctx, tenantA, id, opportunity.CategoryBestCase, svCh(""))
@@ -232,9 +238,13 @@ func TestServiceFlow(t *testing.T) {
 	step("competitor 2", func() (*opportunity.Opportunity, error) {
 		return e.svc.SetCompetitor(ctx, tenantA, id, opportunity.Competitor{Name: "Midea", Status: opportunity.CompetitorTrailing}, svCh(""))
 	})
-	x = step("remove", func() (*opportunity.Opportunity, error) { return e.svc.RemoveCompetitor(ctx, tenantA, id, "Midea", svCh("")) })
+	x = step("remove", func() (*opportunity.Opportunity, error) {
+		return e.svc.RemoveCompetitor(ctx, tenantA, id, "Midea", svCh(""))
+	})
 	require.Len(t, x.Competitors(), 1)
-	step("owner", func() (*opportunity.Opportunity, error) { return e.svc.SetOwner(ctx, tenantA, id, "sales-zhou", svCh("territory")) })
+	step("owner", func() (*opportunity.Opportunity, error) {
+		return e.svc.SetOwner(ctx, tenantA, id, "sales-zhou", svCh("territory"))
+	})
 	x = step("won", func() (*opportunity.Opportunity, error) {
 		return e.svc.CloseWon(ctx, tenantA, id, opportunity.WonDetails{ContractDate: date(2026, 3, 2), Contract: "HT-2026-001"}, svCh(""))
 	})
