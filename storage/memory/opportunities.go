@@ -185,25 +185,3 @@ func (os *opportunityStore) History(ctx context.Context, tenant crm.TenantID, id
 	out.Items = append([]opportunity.StageChange{}, h...)
 	return out, nil
 }
-
-// appendEntries appends entries to the list of id in m, recording their
-// removal in t's undo log. The caller holds td.mu.
-func appendEntries[E any](td *tenantData, t *tx, m map[crm.ID][]E, id crm.ID, entries []E) {
-	if len(entries) == 0 {
-		return
-	}
-	n := len(m[id])
-	m[id] = append(m[id], entries...)
-	if t != nil {
-		t.record(func() {
-			td.locked(func() {
-				if n == 0 {
-					delete(m, id)
-					return
-				}
-				clear(m[id][n:])
-				m[id] = m[id][:n]
-			})
-		})
-	}
-}
