@@ -116,7 +116,8 @@
 //
 // [Store] is the port: Create, Get, Update through a closure, List with a
 // [Query] ([Query.Matches] is the reference for what a store returns) and
-// cursor paging, and History of stage changes. [Record], [FromRecord],
-// [Opportunity.Saved], [CheckRef] and [CheckUpdate] are for store
-// implementations.
+// cursor paging, and History of stage changes. [Guard] is the one checking
+// layer in front of every store: services guard the store they get, and
+// the library's stores return their port guarded. [Record], [FromRecord]
+// and [Opportunity.PendingChanges] are for store implementations.
 package opportunity

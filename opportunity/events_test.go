@@ -68,7 +68,7 @@ func TestEveryChangeHasAnEvent(t *testing.T) {
 		opportunity.EventWon,
 	}, types)
 	require.Len(t, o.PendingChanges(), 6, "created, needs, lost, reopened, proposal, won")
-	o.Saved(7)
+	opportunity.SavedForTest(o, 7)
 	require.Empty(t, o.Events())
 	require.Empty(t, o.PendingChanges())
 	require.Equal(t, int64(7), o.Version())

@@ -94,3 +94,12 @@ func readyForNegotiation(tb testing.TB, o *opportunity.Opportunity) {
 	require.NoError(tb, o.SetAmount(money("500000.00 CNY"), chAt(time.Hour, "")))
 	require.NoError(tb, o.SetCloseDate(date(2026, 6, 30), chAt(time.Hour, "")))
 }
+
+// checkUpdateAndStored runs the checks Guard runs on the result of an
+// Update closure.
+func checkUpdateAndStored(before, after *opportunity.Opportunity) error {
+	if err := opportunity.CheckUpdateForTest("test", before, after); err != nil {
+		return err
+	}
+	return opportunity.CheckStoredForTest("test", after)
+}

@@ -440,7 +440,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	require.NoError(t, o.SetCompetitor(opportunity.Competitor{Name: "Gree", Status: opportunity.CompetitorActive}, chAt(time.Hour, "")))
 	require.NoError(t, o.MoveStage(p, "needs", chAt(2*time.Hour, "")))
 	require.NoError(t, o.CloseLost(p, opportunity.LostDetails{Reason: "price", Competitor: "Gree"}, chAt(3*time.Hour, "")))
-	o.Saved(3)
+	opportunity.SavedForTest(o, 3)
 	r := o.Record()
 	back, err := opportunity.FromRecord(r)
 	require.NoError(t, err)
@@ -496,7 +496,7 @@ func TestCheckUpdate(t *testing.T) {
 	t.Parallel()
 	p := testPipeline(t)
 	base := newOpp(t, p)
-	base.Saved(1)
+	opportunity.SavedForTest(base, 1)
 	tests := []struct {
 		name string
 		fn   func(o *opportunity.Opportunity) *opportunity.Opportunity
@@ -519,7 +519,7 @@ func TestCheckUpdate(t *testing.T) {
 			in.Customer = idLead
 			x, err := opportunity.New(in, p, chAt(0, ""))
 			require.NoError(t, err)
-			x.Saved(1)
+			opportunity.SavedForTest(x, 1)
 			return x
 		}, false},
 	}
@@ -527,7 +527,7 @@ func TestCheckUpdate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			after := tt.fn(base.Clone())
-			err := opportunity.CheckUpdate("test", base, after)
+			err := checkUpdateAndStored(base, after)
 			if tt.ok {
 				require.NoError(t, err)
 				return

@@ -50,16 +50,19 @@ type Record struct {
 }
 
 // Record returns the opportunity's persisted form, sharing nothing with o.
-func (o *Opportunity) Record() Record {
-	d := o.Clone()
+func (o *Opportunity) Record() Record { return o.Clone().view() }
+
+// view returns the opportunity's persisted form sharing o's slices: for
+// reading only.
+func (o *Opportunity) view() Record {
 	return Record{
-		ID: d.id, Tenant: d.tenant, Version: d.version, Customer: d.customer, Owner: d.owner, Team: d.team,
-		Pipeline: d.pipeline, Name: d.name, Source: d.source, Segment: d.segment, Contacts: d.contacts,
-		Currency: d.currency, Amount: d.amount, Lines: d.lines, Approvals: d.approvals, Status: d.status,
-		Stage: d.stage, ClosedFrom: d.closedFrom, StageSince: d.stageSince, StageProbability: d.stageProb,
-		StageCategory: d.stageCategory, ProbabilityOverride: d.probOverride, Category: d.category,
-		CloseDate: d.closeDate, NextStep: d.nextStep, Competitors: d.competitors, Won: d.won, Lost: d.lost,
-		ClosedAt: d.closedAt, Reopens: d.reopens, CreatedAt: d.createdAt, UpdatedAt: d.updatedAt, Seq: d.seq,
+		ID: o.id, Tenant: o.tenant, Version: o.version, Customer: o.customer, Owner: o.owner, Team: o.team,
+		Pipeline: o.pipeline, Name: o.name, Source: o.source, Segment: o.segment, Contacts: o.contacts,
+		Currency: o.currency, Amount: o.amount, Lines: o.lines, Approvals: o.approvals, Status: o.status,
+		Stage: o.stage, ClosedFrom: o.closedFrom, StageSince: o.stageSince, StageProbability: o.stageProb,
+		StageCategory: o.stageCategory, ProbabilityOverride: o.probOverride, Category: o.category,
+		CloseDate: o.closeDate, NextStep: o.nextStep, Competitors: o.competitors, Won: o.won, Lost: o.lost,
+		ClosedAt: o.closedAt, Reopens: o.reopens, CreatedAt: o.createdAt, UpdatedAt: o.updatedAt, Seq: o.seq,
 	}
 }
 
@@ -70,6 +73,32 @@ func (o *Opportunity) Record() Record {
 // which may have changed since. The opportunity shares nothing with r and
 // has nothing pending.
 func FromRecord(r Record) (*Opportunity, error) {
+	o, err := adoptRecord(r)
+	if err != nil {
+		return nil, err
+	}
+	return o.Clone(), nil
+}
+
+// adoptRecord is the Adopt hook: FromRecord without the copies, for a
+// record a store has just decoded and hands over.
+func adoptRecord(r Record) (*Opportunity, error) {
+	if err := checkRecord(r); err != nil {
+		return nil, err
+	}
+	return &Opportunity{
+		id: r.ID, tenant: r.Tenant, version: r.Version, customer: r.Customer, owner: r.Owner, team: r.Team,
+		pipeline: r.Pipeline, name: r.Name, source: r.Source, segment: r.Segment, contacts: r.Contacts,
+		currency: r.Currency, amount: r.Amount, lines: r.Lines, approvals: r.Approvals, status: r.Status,
+		stage: r.Stage, closedFrom: r.ClosedFrom, stageSince: r.StageSince, stageProb: r.StageProbability,
+		stageCategory: r.StageCategory, probOverride: r.ProbabilityOverride, category: r.Category,
+		closeDate: r.CloseDate, nextStep: r.NextStep, competitors: r.Competitors, won: r.Won, lost: r.Lost,
+		closedAt: r.ClosedAt, reopens: r.Reopens, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt, seq: r.Seq,
+	}, nil
+}
+
+// checkRecord checks the invariants every stored opportunity keeps.
+func checkRecord(r Record) error {
 	var v crm.Validator
 	v.Check(!r.ID.IsZero(), "id", "must not be zero")
 	v.Merge("tenant", r.Tenant.Validate())
@@ -160,25 +189,14 @@ func FromRecord(r Record) (*Opportunity, error) {
 	v.Check(!r.CreatedAt.IsZero(), "created_at", "must be set")
 	v.Check(!r.StageSince.Before(r.CreatedAt), "stage_since", "before created_at")
 	v.Check(!r.UpdatedAt.Before(r.StageSince), "updated_at", "before stage_since")
-	if err := v.Err("opportunity.FromRecord"); err != nil {
-		return nil, err
-	}
-	o := &Opportunity{
-		id: r.ID, tenant: r.Tenant, version: r.Version, customer: r.Customer, owner: r.Owner, team: r.Team,
-		pipeline: r.Pipeline, name: r.Name, source: r.Source, segment: r.Segment, contacts: r.Contacts,
-		currency: r.Currency, amount: r.Amount, lines: r.Lines, approvals: r.Approvals, status: r.Status,
-		stage: r.Stage, closedFrom: r.ClosedFrom, stageSince: r.StageSince, stageProb: r.StageProbability,
-		stageCategory: r.StageCategory, probOverride: r.ProbabilityOverride, category: r.Category,
-		closeDate: r.CloseDate, nextStep: r.NextStep, competitors: r.Competitors, won: r.Won, lost: r.Lost,
-		closedAt: r.ClosedAt, reopens: r.Reopens, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt, seq: r.Seq,
-	}
-	return o.Clone(), nil
+	return v.Err("opportunity.FromRecord")
 }
 
-// Saved tells the opportunity it was stored at version: it sets the
-// version and drops the pending stage changes and events. Stores call it
-// after they wrote the opportunity and its stage changes.
-func (o *Opportunity) Saved(version int64) {
+// saved tells the opportunity it was stored at version: it sets the
+// version and drops the pending stage changes and events. Stores reach it
+// through internal/hook after they wrote the opportunity and its stage
+// changes.
+func (o *Opportunity) saved(version int64) {
 	o.version = version
 	o.pending, o.events = nil, nil
 }

@@ -7,11 +7,12 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/calendar"
+	"github.com/crmkit/crm/customer"
 )
 
 // Store is the storage port of the opportunity package: what a service
 // for opportunities needs from a database. It is implemented by
-// storage/memory and storage/postgres (to come) and proven by the shared
+// storage/memory and storage/postgres and proven by the shared
 // conformance suite in storage/storagetest.
 //
 // The rules of customer.Store hold here too: every call is scoped by a
@@ -42,8 +43,9 @@ type Store interface {
 	// returns a copy of it (nothing pending). fn may run more than once
 	// when the backend retries; it must not have side effects outside the
 	// opportunity. An error from fn is returned as is (the very same
-	// value) and nothing is stored. A result that fails [CheckUpdate]
-	// returns crm.ErrInvalid and stores nothing.
+	// value) and nothing is stored. A result that changes the opportunity's identity or
+	// version, rewrites its history or fails the checks of [Guard] returns
+	// crm.ErrInvalid and stores nothing.
 	Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Opportunity) error) (*Opportunity, error)
 
 	// List returns the opportunities matching q in ascending ID order
@@ -59,6 +61,14 @@ type Store interface {
 	// Seq of the previous page; a cursor the store did not make returns
 	// crm.ErrInvalid. A missing opportunity returns crm.ErrNotFound.
 	History(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[StageChange], error)
+}
+
+// Backend is what an opportunity [Service] is built from: the opportunity
+// store, the customer store (an opportunity must name an existing
+// customer) and the transactions both run in. storage.Store satisfies it.
+type Backend interface {
+	customer.Backend
+	Opportunities() Store
 }
 
 // Limits on queries.
@@ -150,40 +160,4 @@ func (q Query) Matches(o *Opportunity) bool {
 		return false
 	}
 	return true
-}
-
-// CheckRef validates the tenant and ID arguments of a store call.
-func CheckRef(op string, tenant crm.TenantID, id crm.ID) error {
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	v.Check(!id.IsZero(), "id", "must not be zero")
-	return v.Err(op)
-}
-
-// CheckUpdate validates the result of an Update closure: the opportunity
-// must keep its ID, tenant, customer, currency and creation time, its
-// pending stage changes must continue its history, and it must still pass
-// the checks of [FromRecord]. Store implementations call it before
-// storing after.
-func CheckUpdate(op string, before, after *Opportunity) error {
-	var v crm.Validator
-	v.Check(after.id == before.id && after.tenant == before.tenant, "id", "fn must not change the opportunity's ID or tenant")
-	v.Check(after.customer == before.customer, "customer", "fn must not change the customer")
-	v.Check(after.currency == before.currency, "currency", "fn must not change the currency")
-	v.Check(after.createdAt.Equal(before.createdAt), "created_at", "fn must not change the creation time")
-	added := int64(len(after.pending) - len(before.pending))
-	v.Check(added >= 0 && after.seq == before.seq+added, "seq", "fn must not rewrite the stage history")
-	for i, c := range after.pending {
-		if c.Opportunity != after.id || c.Seq != after.seq-int64(len(after.pending))+int64(i)+1 {
-			v.Addf("history", "fn must not rewrite the stage history")
-			break
-		}
-	}
-	if err := v.Err(op); err != nil {
-		return err
-	}
-	if _, err := FromRecord(after.Record()); err != nil {
-		return err
-	}
-	return nil
 }

@@ -97,9 +97,9 @@ func TestQueryValidate(t *testing.T) {
 
 func TestCheckRef(t *testing.T) {
 	t.Parallel()
-	require.NoError(t, opportunity.CheckRef("op", tenantA, idOpp))
-	require.ErrorIs(t, opportunity.CheckRef("op", "", idOpp), crm.ErrInvalid)
-	require.ErrorIs(t, opportunity.CheckRef("op", tenantA, crm.NilID), crm.ErrInvalid)
+	require.NoError(t, opportunity.CheckRefForTest("op", tenantA, idOpp))
+	require.ErrorIs(t, opportunity.CheckRefForTest("op", "", idOpp), crm.ErrInvalid)
+	require.ErrorIs(t, opportunity.CheckRefForTest("op", tenantA, crm.NilID), crm.ErrInvalid)
 }
 
 // TestLimits feeds lists beyond every limit: each is refused with a clear

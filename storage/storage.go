@@ -5,7 +5,7 @@
 // # What a store is
 //
 // A Store is the composition of every domain package's storage port
-// (customer.Store, complaint.Store, …) plus a [crm.Transactor]: transactions travel in the
+// (customer.Store, complaint.Store, opportunity.Store, …) plus a [crm.Transactor]: transactions travel in the
 // context, so a use case that touches several aggregates (merging two
 // customers) runs every store call inside one transaction.
 //
@@ -27,6 +27,7 @@ package storage
 import (
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/opportunity"
 )
 
 // Store is everything the library's services need from a database. It is
@@ -34,7 +35,9 @@ import (
 // be safe for concurrent use.
 type Store interface {
 	// InTx and Customers come from customer.Backend, Complaints from
-	// complaint.Backend: a Store is a backend for every domain service.
+	// complaint.Backend, Opportunities from opportunity.Backend: a Store is
+	// a backend for every domain service.
 	customer.Backend
 	complaint.Backend
+	opportunity.Backend
 }

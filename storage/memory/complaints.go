@@ -30,7 +30,9 @@ var complaints = &aggregate[*complaint.Complaint, *complaint.Complaint, []compla
 		complaintHooks.Saved(next, cur.Version()+1)
 		return next, pending, nil
 	},
-	extra: (*tenantData).appendAudit,
+	extra: func(td *tenantData, t *tx, id crm.ID, e []complaint.AuditEntry) {
+		appendEntries(td, t, td.audit, id, e)
+	},
 	saved: func(work, next *complaint.Complaint) { complaintHooks.Saved(work, next.Version()) },
 }
 
@@ -287,32 +289,4 @@ func (td *tenantData) indexComplaint(old, new *complaint.Complaint) {
 			addKey(td.cmpByGroup, new.Group(), id)
 		}
 	}
-}
-
-// appendAudit appends entries to the audit trail of complaint id,
-// recording their removal in t's undo log. The caller holds td.mu.
-func (td *tenantData) appendAudit(t *tx, id crm.ID, entries []complaint.AuditEntry) {
-	if len(entries) == 0 {
-		return
-	}
-	n := len(td.audit[id])
-	td.audit[id] = append(td.audit[id], entries...)
-	if t != nil {
-		t.record(func() { td.locked(func() { td.truncateAudit(id, n) }) })
-	}
-}
-
-// truncateAudit cuts the audit trail of complaint id back to its first n
-// entries, the inverse of appendAudit. The caller holds td.mu.
-func (td *tenantData) truncateAudit(id crm.ID, n int) {
-	a := td.audit[id]
-	if n >= len(a) {
-		return
-	}
-	if n == 0 {
-		delete(td.audit, id)
-		return
-	}
-	clear(a[n:]) // drop references held by the removed entries
-	td.audit[id] = a[:n]
 }

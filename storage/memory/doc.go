@@ -38,9 +38,18 @@
 //     mitigating) risk raised from it, which refuses a second active risk
 //     of the same key with crm.ErrDuplicate.
 //
+// For opportunities a shard keeps every opportunity ID in ascending order
+// and, per customer, team, owner, stage and status, the ascending IDs of
+// the opportunities with that value, kept in step by every update. A list
+// walks the smallest list its query selects (for a filter of several
+// owners, stages or statuses, the union of theirs) and keeps what
+// opportunity.Query.Matches; each opportunity's stage history is kept
+// append-only in ascending Seq (Seq n at position n-1, since a new
+// opportunity is stored with its whole history).
+//
 // # How an aggregate is stored
 //
-// Every aggregate (customers, visits, complaints, risks) is stored by one
+// Every aggregate (customers, visits, complaints, risks, opportunities) is stored by one
 // generic table: records by ID, their IDs in ascending order, and the
 // secondary indexes its fixture keeps in step. Create, Get, the closure
 // Update (load, copy, run fn, check the result, swap the record and its

@@ -9,6 +9,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/storage"
 )
 
@@ -56,10 +57,12 @@ type Store struct {
 
 	custs customerStore
 	cmps  complaintStore
+	opps  opportunityStore
 	// The ports as application code reaches them: behind the domain
 	// packages' checking layers (customer.Guard, complaint.Guard).
 	guardedCusts customer.Store
 	guardedCmps  complaint.Store
+	guardedOpps  opportunity.Store
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -90,7 +93,9 @@ func New(opts *Options) *Store {
 	s.custs.s = s
 	s.cmps.s = s
 	s.guardedCusts = customer.Guard(&s.custs)
+	s.opps.s = s
 	s.guardedCmps = complaint.Guard(&s.cmps)
+	s.guardedOpps = opportunity.Guard(&s.opps)
 	return s
 }
 
@@ -99,6 +104,10 @@ func (s *Store) Customers() customer.Store { return s.guardedCusts }
 
 // Complaints returns the store's complaint store, behind complaint.Guard.
 func (s *Store) Complaints() complaint.Store { return s.guardedCmps }
+
+// Opportunities returns the store's opportunity store, behind
+// opportunity.Guard.
+func (s *Store) Opportunities() opportunity.Store { return s.guardedOpps }
 
 // InTx runs fn in a transaction; see [crm.Transactor]. The transaction
 // takes each tenant it touches, at its first call on that tenant, until it

@@ -326,3 +326,28 @@ func missingTenant(op string, tenant crm.TenantID) error {
 func notFound(what string, id crm.ID) error {
 	return fmt.Errorf("memory: %s %s: %w", what, id, crm.ErrNotFound)
 }
+
+// appendEntries appends entries (history or audit entries) to the list of
+// record id in m, recording their removal in t's undo log: the extra of
+// every aggregate that keeps such a list. The caller holds td.mu.
+func appendEntries[E any](td *tenantData, t *tx, m map[crm.ID][]E, id crm.ID, entries []E) {
+	if len(entries) == 0 {
+		return
+	}
+	n := len(m[id])
+	m[id] = append(m[id], entries...)
+	if t != nil {
+		t.record(func() {
+			td.locked(func() {
+				if n == 0 {
+					delete(m, id)
+					return
+				}
+				if n < len(m[id]) {
+					clear(m[id][n:]) // drop references held by the removed entries
+					m[id] = m[id][:n]
+				}
+			})
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/opportunity"
 )
 
 // tenantData holds one tenant's records and the indexes derived from them.
@@ -40,6 +41,10 @@ type tenantData struct {
 	risks      table[storedRisk] // see risks.go
 	activeRisk map[string]crm.ID // hotspot key -> the active risk raised from it
 
+	opps       table[*opportunity.Opportunity]      // see opportunities.go
+	oppBy      map[oppKey][]crm.ID                  // ascending, per indexed key
+	oppHistory map[crm.ID][]opportunity.StageChange // per opportunity, ascending Seq
+
 	outbox outbox // see outbox.go
 }
 
@@ -63,6 +68,9 @@ func newTenantData() *tenantData {
 		audit:           make(map[crm.ID][]complaint.AuditEntry),
 		risks:           newTable[storedRisk](),
 		activeRisk:      make(map[string]crm.ID),
+		opps:            newTable[*opportunity.Opportunity](),
+		oppBy:           make(map[oppKey][]crm.ID),
+		oppHistory:      make(map[crm.ID][]opportunity.StageChange),
 	}
 }
 

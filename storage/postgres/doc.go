@@ -1,7 +1,8 @@
 // Package postgres is the PostgreSQL implementation of [storage.Store]:
 // every store the library defines (customers, their history,
 // interactions, visits and merge tombstones; complaints, their audit trail
-// and the risks raised from complaint hotspots), built on jackc/pgx v5.
+// and the risks raised from complaint hotspots; opportunities and their
+// stage history), built on jackc/pgx v5.
 //
 // It lives in a module of its own (github.com/crmkit/crm/storage/postgres)
 // so that users of the domain packages never download a database driver.
@@ -181,6 +182,19 @@
 // statement, served by a btree (tenant_id, …, id) per filter (customer,
 // owner, group, status, open, category, asset, receipt time) so that
 // filtered lists page by ID without sorting.
+//
+// # Opportunities
+//
+// [Store.Opportunities] keeps each opportunity whole in the doc column
+// (jsonb) of the opportunities table (migration 0005), beside copies of
+// what the list filters look at (customer, owner, team, pipeline, stage,
+// status, effective forecast category, close date, time of the stage
+// entry), written from the same value in the same statement; each filter
+// is served by a btree (tenant_id, …, id), and staleness candidates by a
+// partial index on open opportunities. Stage changes go to
+// opportunity_history in the statement that writes the opportunity,
+// append-only like the complaint audit. Update runs on the same
+// lockedUpdate frame as the other closure updates.
 //
 // An asset is stored as a prefix-free path: each level's kind and ID, each
 // followed by U+0002, with U+0001 and U+0002 inside them escaped by

@@ -216,7 +216,7 @@ func (s *Store) ForceRowLevelSecurity(ctx context.Context, on bool) error {
 	}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		tx := txOf(ctx).tx
-		for _, t := range []string{"customers", "customer_history", "interactions", "visits", "complaints", "complaint_audit", "complaint_risks", "outbox"} {
+		for _, t := range []string{"customers", "customer_history", "interactions", "visits", "complaints", "complaint_audit", "complaint_risks", "opportunities", "opportunity_history", "outbox"} {
 			if _, err := tx.Exec(ctx, "ALTER TABLE "+quoteIdent(s.schema)+"."+t+" "+verb+" ROW LEVEL SECURITY"); err != nil {
 				return err
 			}

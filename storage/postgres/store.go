@@ -19,6 +19,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/storage"
 )
 
@@ -74,10 +75,12 @@ type Store struct {
 	cache     *decodeCache
 	customers *customerStore
 	complaint *complaintStore
+	opps      *opportunityStore
 	// The ports as application code reaches them: behind the domain
 	// packages' checking layers (customer.Guard, complaint.Guard).
 	guardedCustomers  customer.Store
 	guardedComplaints complaint.Store
+	guardedOpps       opportunity.Store
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -116,6 +119,8 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s.complaint = newComplaintStore(s)
 	s.guardedCustomers = customer.Guard(s.customers)
 	s.guardedComplaints = complaint.Guard(s.complaint)
+	s.opps = newOpportunityStore(s)
+	s.guardedOpps = opportunity.Guard(s.opps)
 	return s, nil
 }
 
@@ -130,6 +135,10 @@ func (s *Store) Customers() customer.Store { return s.guardedCustomers }
 // complaints, their audit trail and the risks raised from complaint
 // hotspots.
 func (s *Store) Complaints() complaint.Store { return s.guardedComplaints }
+
+// Opportunities returns the opportunity store, behind opportunity.Guard:
+// opportunities and their stage history.
+func (s *Store) Opportunities() opportunity.Store { return s.guardedOpps }
 
 // validIdent reports whether name is a plain lower-case identifier that
 // needs no quoting and is not reserved for the system catalogs.

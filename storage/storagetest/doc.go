@@ -13,7 +13,8 @@
 //	}
 //
 // [RunCustomers] proves customer.Store and crm.Transactor,
-// [RunComplaints] complaint.Store, and [RunOutbox] storage.Outbox with
+// [RunComplaints] complaint.Store, [RunOpportunities] opportunity.Store,
+// and [RunOutbox] storage.Outbox with
 // AppendEvents. A store that implements every port (storage.Store) runs
 // [Run], which runs each runner whose port the store has:
 //
@@ -116,6 +117,15 @@
 //     through real transitions, with hostile category codes, asset paths
 //     and hotspot keys (SQL LIKE characters, quotes, backslashes, and
 //     assets whose String forms collide).
+//
+// For opportunities in particular: the generic harness runs on them (a
+// mark is a competitor and a stage move, so every update also stores a
+// stage change, and the history must hold exactly Seq changes); every
+// filter of opportunity.Query, alone and combined, returns exactly what
+// Query.Matches selects, at every page size, and follows owner and stage
+// changes; the history pages in Seq order with the time in stage kept; a
+// closure that replaces the opportunity, changes its customer or version,
+// drops history or holds a NUL byte is refused and stores nothing.
 //
 // Times in fixtures are whole seconds in UTC, and customers, complaints
 // and risks are compared through their records (customer.Record,

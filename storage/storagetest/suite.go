@@ -8,6 +8,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/storage"
 )
 
@@ -39,6 +40,7 @@ type env struct {
 	s  crm.Transactor
 	c  customer.Store
 	cs complaint.Store
+	os opportunity.Store
 	ob OutboxBackend
 	f  Features
 }
@@ -174,9 +176,10 @@ func RunOutbox(t *testing.T, newBackend func(testing.TB) OutboxBackend, f Featur
 }
 
 // Run runs every runner whose port the stores newStore makes have:
-// RunCustomers and RunComplaints always, RunOutbox when the store
-// implements storage.Outbox (checked on a store made for the purpose).
-// Each runner is a subtest named Customers, Complaints or Outbox.
+// RunCustomers, RunComplaints and RunOpportunities always, RunOutbox when
+// the store implements storage.Outbox (checked on a store made for the
+// purpose). Each runner is a subtest named Customers, Complaints,
+// Opportunities or Outbox.
 func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Helper()
 	require.NotNil(t, newStore, "storagetest.Run: newStore must not be nil")
@@ -187,6 +190,10 @@ func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Run("Complaints", func(t *testing.T) {
 		t.Parallel()
 		RunComplaints(t, func(tb testing.TB) complaint.Backend { return newStore(tb) }, f)
+	})
+	t.Run("Opportunities", func(t *testing.T) {
+		t.Parallel()
+		RunOpportunities(t, func(tb testing.TB) opportunity.Backend { return newStore(tb) }, f)
 	})
 	probe := newStore(t)
 	require.NotNil(t, probe, "newStore returned nil")

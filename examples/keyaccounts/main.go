@@ -1,0 +1,443 @@
+// Command keyaccounts runs the key-account programme of an appliance maker,
+// Haixin Appliances, on the in-memory store: each key account has an
+// account team and a plan (kept here as data: the library has no account
+// plans); deals move through a key-account pipeline; lines are priced by
+// customer class and order volume, with a discount beyond the threshold
+// approved by the sales director; competitors are tracked; a won deal's
+// event moves the customer's relationship stage to mature; at quarter end
+// the programme reviews the pipeline by stage, win/loss by reason and
+// competitor, the forecast as a distribution with the chance of making the
+// quota, and the ten key-account KPIs. Everything it prints comes from the
+// library.
+//
+//	go run ./examples/keyaccounts
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/calendar"
+	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/opportunity"
+	"github.com/crmkit/crm/scoring"
+	"github.com/crmkit/crm/storage/memory"
+)
+
+const tenant crm.TenantID = "haixin"
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "keyaccounts:", err)
+		os.Exit(1)
+	}
+}
+
+// plan is a key account's team and plan for the quarter, as the host
+// keeps them.
+type plan struct {
+	account string
+	class   customer.Class
+	stage   customer.Stage
+	manager crm.UserID   // the key-account manager, owner of its deals
+	team    []crm.UserID // engineers, service, finance
+	goal    string       // the quarter's revenue goal
+	focus   string
+}
+
+var plans = []plan{
+	{"Pudong Retail Group", customer.Stable, customer.Growth, "km-wang", []crm.UserID{"eng-liu", "svc-chen"}, "600000.00 CNY", "replace the stores' air conditioning"},
+	{"North Star Dealers", customer.NotYetStable, customer.Evaluation, "km-zhou", []crm.UserID{"eng-liu"}, "300000.00 CNY", "win the regional fridge range"},
+	{"East Bay Malls", customer.PushHard, customer.Established, "km-wang", []crm.UserID{"svc-chen", "fin-sun"}, "400000.00 CNY", "first mall-wide contract"},
+	{"West Lake Hotels", customer.Stable, customer.Growth, "km-zhou", []crm.UserID{"eng-ma"}, "250000.00 CNY", "refit two hotels"},
+}
+
+// pipeline is the key-account sales process.
+func pipeline() *opportunity.Pipeline {
+	return &opportunity.Pipeline{
+		Code: "key-accounts", Team: "ka",
+		Stages: []opportunity.StageDef{
+			{Code: "qualify", Probability: 0.1, StaleAfter: 14 * 24 * time.Hour},
+			{Code: "solution", Probability: 0.3, Requires: []opportunity.Field{opportunity.FieldContact}},
+			{Code: "proposal", Probability: 0.5, Category: opportunity.CategoryBestCase,
+				Requires: []opportunity.Field{opportunity.FieldAmount, opportunity.FieldCloseDate}},
+			{Code: "negotiation", Probability: 0.75, Category: opportunity.CategoryCommit,
+				Requires: []opportunity.Field{opportunity.FieldDecisionMaker, opportunity.FieldApproval}},
+		},
+		MaxSkip: 1, AllowBack: true, WinFrom: "proposal",
+		LostReasons: []string{"price", "timing", "product_fit", "no_budget"},
+	}
+}
+
+func money(s string) crm.Money              { return crm.MustParseMoney(s) }
+func dec(s string) decimal.Decimal          { return decimal.RequireFromString(s) }
+func day(m time.Month, d int) calendar.Date { return calendar.Date{Year: 2026, Month: m, Day: d} }
+
+// pricing prices by class and volume: stable accounts buy from their own
+// list; 100 units earn 5%, 500 units 10%; discounts beyond 8% need the
+// sales director.
+func pricing() opportunity.PricingRules {
+	return opportunity.PricingRules{
+		Currency: crm.MustCurrency("CNY"),
+		PriceLists: []opportunity.PriceList{
+			{ID: "list-2026", Prices: []opportunity.ListPrice{{Code: "ac-3hp", Price: money("3200.00 CNY")}, {Code: "fridge-500", Price: money("2600.00 CNY")}}},
+			{ID: "stable-2026", Class: customer.Stable, Prices: []opportunity.ListPrice{{Code: "ac-3hp", Price: money("3000.00 CNY")}, {Code: "fridge-500", Price: money("2450.00 CNY")}}},
+		},
+		Tiers: []opportunity.VolumeTier{
+			{ID: "100+", Min: dec("100"), Max: dec("500"), Discount: dec("0.05")},
+			{ID: "500+", Min: dec("500"), Discount: dec("0.10")},
+		},
+		ApprovalThreshold: dec("0.08"),
+	}
+}
+
+// wonSink hears of won deals after they commit.
+type wonSink struct{ won []opportunity.WonEvent }
+
+func (w *wonSink) Publish(_ context.Context, evs []crm.Event) error {
+	for _, e := range evs {
+		if d, ok := e.Data.(opportunity.WonEvent); ok {
+			w.won = append(w.won, d)
+		}
+	}
+	return nil
+}
+
+// programme holds the services and keeps the first error.
+type programme struct {
+	ctx      context.Context
+	w        io.Writer
+	clock    *crm.ManualClock
+	accounts *customer.Service
+	sales    *opportunity.Service
+	ids      map[string]crm.ID // account name -> customer ID
+	err      error
+}
+
+// do runs one step unless an earlier one failed.
+func (p *programme) do(f func() error) {
+	if p.err == nil {
+		p.err = f()
+	}
+}
+
+func (p *programme) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+// by is a change by actor an hour after the previous one.
+func (p *programme) by(actor crm.UserID, reason string) opportunity.Change {
+	p.clock.Advance(time.Hour)
+	return opportunity.Change{Actor: actor, Reason: reason}
+}
+
+// run is the whole programme; it writes a readable report to w.
+func run(ctx context.Context, w io.Writer) error {
+	clock := crm.NewManualClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	ids := crm.NewSequentialIDs(clock)
+	store := memory.New(nil)
+	sink := &wonSink{}
+	accounts, err := customer.NewService(store, &customer.Options{Clock: clock, IDs: ids})
+	if err != nil {
+		return err
+	}
+	sales, err := opportunity.NewService(store, &opportunity.Options{Clock: clock, IDs: ids, Events: sink, Outbox: store,
+		Pipelines: []*opportunity.Pipeline{pipeline()}, Pricing: []opportunity.PricingRules{pricing()}})
+	if err != nil {
+		return err
+	}
+	p := &programme{ctx: ctx, w: w, clock: clock, accounts: accounts, sales: sales, ids: map[string]crm.ID{}}
+	p.setUp()
+	deals := p.work()
+	p.wonMovesToMature(sink)
+	p.quarterEnd(deals)
+	return p.err
+}
+
+// setUp stores the key accounts with their class and relationship stage,
+// and prints the account plans.
+func (p *programme) setUp() {
+	p.printf("1. Key accounts and their plans\n")
+	for _, pl := range plans {
+		p.do(func() error {
+			c, err := p.accounts.Create(p.ctx, customer.NewInput{
+				Tenant: tenant, Kind: customer.Organization, Name: pl.account, Roles: []customer.Role{customer.Dealer},
+				Owner: pl.manager, Stage: pl.stage,
+			}, customer.Change{Actor: "ka-director"})
+			if err != nil {
+				return err
+			}
+			p.ids[pl.account] = c.ID()
+			_, err = p.accounts.Update(p.ctx, tenant, c.ID(), func(c *customer.Customer) error {
+				return c.SetClass(pl.class, customer.Change{Actor: "ka-director", At: p.clock.Now(), Reason: "key-account review"})
+			})
+			return err
+		})
+		p.printf("   %-20s %-15s %-11s manager %-7s team %v goal %s: %s\n", pl.account, pl.class, pl.stage, pl.manager, pl.team, pl.goal, pl.focus)
+	}
+}
+
+// work opens and works five deals; it returns their IDs by name.
+func (p *programme) work() map[string]crm.ID {
+	p.printf("\n2. Deals\n")
+	deals := map[string]crm.ID{}
+	open := func(name, account string, owner crm.UserID, close calendar.Date) {
+		p.do(func() error {
+			o, err := p.sales.Open(p.ctx, opportunity.OpenInput{
+				Tenant: tenant, Customer: p.ids[account], Pipeline: "key-accounts", Owner: owner, Name: name,
+				Source: opportunity.Source{Kind: opportunity.FromExistingCustomer}, Segment: "key_account",
+				Currency: crm.MustCurrency("CNY"), CloseDate: close,
+			}, p.by(owner, ""))
+			if err == nil {
+				deals[name] = o.ID()
+			}
+			return err
+		})
+	}
+	step := func(what string, f func() (*opportunity.Opportunity, error)) {
+		p.do(func() error {
+			o, err := f()
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			p.printf("   %-34s %-26s %-11s %s\n", what, o.Name(), o.Stage(), o.Amount())
+			return nil
+		})
+	}
+	contact := []opportunity.Contact{{Name: "Purchasing director", Role: opportunity.DecisionMaker}, {Name: "Facilities manager", Role: opportunity.User}}
+	priced := func(name, code, qty string, actor crm.UserID) func() (*opportunity.Opportunity, error) {
+		return func() (*opportunity.Opportunity, error) {
+			o, err := p.sales.PriceLines(p.ctx, tenant, deals[name], opportunity.PriceRequest{Date: calendar.DateOf(p.clock.Now()),
+				Lines: []opportunity.PriceLine{{Code: code, Quantity: dec(qty)}}}, p.by(actor, ""))
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range o.Lines() {
+				for _, a := range l.Adjustments {
+					p.printf("   %-34s %s %s %s (%s)\n", "  rule applied", l.Code, a.Kind, a.Percent.StringFixed(2), a.Note)
+				}
+				p.printf("   %-34s %s net unit %s, needs approval %v\n", "  line", l.Code, l.UnitPrice(), l.NeedsApproval)
+			}
+			return o, nil
+		}
+	}
+	move := func(name, to string, actor crm.UserID) func() (*opportunity.Opportunity, error) {
+		return func() (*opportunity.Opportunity, error) {
+			return p.sales.MoveStage(p.ctx, tenant, deals[name], to, p.by(actor, ""))
+		}
+	}
+	contacts := func(name string, actor crm.UserID) func() (*opportunity.Opportunity, error) {
+		return func() (*opportunity.Opportunity, error) {
+			return p.sales.SetContacts(p.ctx, tenant, deals[name], contact, p.by(actor, ""))
+		}
+	}
+	competitor := func(name, rival, offer string, st opportunity.CompetitorStatus, actor crm.UserID) func() (*opportunity.Opportunity, error) {
+		return func() (*opportunity.Opportunity, error) {
+			c := opportunity.Competitor{Name: rival, Status: st, Strengths: "local service network"}
+			if offer != "" {
+				c.Offer = money(offer)
+			}
+			return p.sales.SetCompetitor(p.ctx, tenant, deals[name], c, p.by(actor, ""))
+		}
+	}
+
+	// Pudong: 600 units at the stable list, 10% off for volume: beyond 8%,
+	// so the director approves before negotiation; won.
+	open("Pudong stores AC refit", "Pudong Retail Group", "km-wang", day(time.March, 20))
+	step("contacts", contacts("Pudong stores AC refit", "km-wang"))
+	step("solution", move("Pudong stores AC refit", "solution", "km-wang"))
+	step("priced: 600 x ac-3hp, stable list", priced("Pudong stores AC refit", "ac-3hp", "600", "km-wang"))
+	step("competitor Gree", competitor("Pudong stores AC refit", "Gree", "1650000.00 CNY", opportunity.CompetitorActive, "km-wang"))
+	step("proposal", move("Pudong stores AC refit", "proposal", "km-wang"))
+	p.do(func() error {
+		_, err := p.sales.MoveStage(p.ctx, tenant, deals["Pudong stores AC refit"], "negotiation", p.by("km-wang", ""))
+		p.printf("   %-34s refused: %v\n", "negotiation before approval", err != nil)
+		return nil
+	})
+	step("10% approved by the director", func() (*opportunity.Opportunity, error) {
+		return p.sales.ApproveDiscount(p.ctx, tenant, deals["Pudong stores AC refit"], "ac-3hp", dec("0.10"), p.by("sales-director", "key account, 3-year framework"))
+	})
+	step("negotiation", move("Pudong stores AC refit", "negotiation", "km-wang"))
+	step("won", func() (*opportunity.Opportunity, error) {
+		return p.sales.CloseWon(p.ctx, tenant, deals["Pudong stores AC refit"], opportunity.WonDetails{ContractDate: calendar.DateOf(p.clock.Now()), Contract: "HX-KA-2026-001"}, p.by("km-wang", ""))
+	})
+
+	// North Star: 150 fridges at the general list, 5% for volume; Midea
+	// undercuts; lost on price.
+	open("North Star fridge range", "North Star Dealers", "km-zhou", day(time.March, 31))
+	step("contacts", contacts("North Star fridge range", "km-zhou"))
+	step("solution", move("North Star fridge range", "solution", "km-zhou"))
+	step("priced: 150 x fridge-500, general", priced("North Star fridge range", "fridge-500", "150", "km-zhou"))
+	step("competitor Midea", competitor("North Star fridge range", "Midea", "340000.00 CNY", opportunity.CompetitorLeading, "km-zhou"))
+	step("proposal", move("North Star fridge range", "proposal", "km-zhou"))
+	step("lost", func() (*opportunity.Opportunity, error) {
+		return p.sales.CloseLost(p.ctx, tenant, deals["North Star fridge range"], opportunity.LostDetails{Reason: "price", Competitor: "Midea", Notes: "Midea 8% under us"}, p.by("km-zhou", ""))
+	})
+
+	// East Bay: 300 units, in proposal at quarter end.
+	open("East Bay mall-wide AC", "East Bay Malls", "km-wang", day(time.March, 27))
+	step("contacts", contacts("East Bay mall-wide AC", "km-wang"))
+	step("solution", move("East Bay mall-wide AC", "solution", "km-wang"))
+	step("priced: 300 x ac-3hp, general", priced("East Bay mall-wide AC", "ac-3hp", "300", "km-wang"))
+	step("competitor Gree", competitor("East Bay mall-wide AC", "Gree", "", opportunity.CompetitorTrailing, "km-wang"))
+	step("proposal", move("East Bay mall-wide AC", "proposal", "km-wang"))
+
+	// West Lake: entered amount; the manager is surer than the stage.
+	open("West Lake hotel refit", "West Lake Hotels", "km-zhou", day(time.March, 25))
+	step("contacts", contacts("West Lake hotel refit", "km-zhou"))
+	step("amount entered", func() (*opportunity.Opportunity, error) {
+		return p.sales.SetAmount(p.ctx, tenant, deals["West Lake hotel refit"], money("240000.00 CNY"), p.by("km-zhou", ""))
+	})
+	step("solution", move("West Lake hotel refit", "solution", "km-zhou"))
+	step("proposal", move("West Lake hotel refit", "proposal", "km-zhou"))
+	step("probability 80%, letter of intent", func() (*opportunity.Opportunity, error) {
+		return p.sales.OverrideProbability(p.ctx, tenant, deals["West Lake hotel refit"], 0.8, p.by("km-zhou", "signed letter of intent"))
+	})
+
+	// A second Pudong deal, just qualified.
+	open("Pudong warehouse chillers", "Pudong Retail Group", "km-wang", day(time.March, 31))
+	step("amount entered", func() (*opportunity.Opportunity, error) {
+		return p.sales.SetAmount(p.ctx, tenant, deals["Pudong warehouse chillers"], money("120000.00 CNY"), p.by("km-wang", ""))
+	})
+	return deals
+}
+
+// wonMovesToMature is the host's handler of won events: a signed contract
+// marks a mature relationship.
+func (p *programme) wonMovesToMature(sink *wonSink) {
+	p.printf("\n3. Won deals move their customers to mature\n")
+	for _, w := range sink.won {
+		p.do(func() error {
+			c, err := p.accounts.MoveStage(p.ctx, tenant, w.Customer, customer.Mature, w.Contract, customer.Change{Actor: "crm-bot"})
+			if err != nil {
+				return err
+			}
+			p.printf("   %s won %s (contract %s): %s is now %s\n", c.Name(), w.Amount, w.Contract, c.Name(), c.Stage())
+			return nil
+		})
+	}
+}
+
+// quarterEnd reviews the quarter.
+func (p *programme) quarterEnd(deals map[string]crm.ID) {
+	cny := crm.MustCurrency("CNY")
+	all := opportunity.Query{}
+	p.printf("\n4. Quarter end: pipeline by stage\n")
+	p.do(func() error {
+		rows, err := p.sales.Forecast(p.ctx, tenant, all, opportunity.ForecastOptions{Currency: cny, By: opportunity.ByStage})
+		for _, r := range rows {
+			p.printf("   %-12s %d deal(s) %16s weighted %16s\n", r.Key, r.Count, r.Amount, r.Weighted)
+		}
+		return err
+	})
+	p.printf("\n5. Win/loss\n")
+	for _, by := range []opportunity.Dimension{opportunity.ByReason, opportunity.ByCompetitor} {
+		p.do(func() error {
+			rows, err := p.sales.WinLoss(p.ctx, tenant, all, by, cny)
+			for _, r := range rows {
+				p.printf("   by %-10s %-8s won %d lost %d win rate %3.0f%%\n", by, r.Key, r.Won, r.Lost, 100*r.WinRate)
+			}
+			return err
+		})
+	}
+	p.printf("\n6. Forecast distribution of the open deals (quota 500000.00 CNY)\n")
+	p.do(func() error {
+		d, err := p.sales.Distribution(p.ctx, tenant, all, opportunity.DistributionOptions{Currency: cny, Quota: money("500000.00 CNY"), Seed: 1})
+		if err != nil {
+			return err
+		}
+		p.printf("   %d open deals, exact %v: mean %s, P10 %s, P50 %s, P90 %s\n", d.Deals, d.Exact, d.Mean, d.P10, d.P50, d.P90)
+		p.printf("   chance of reaching the quota on open deals: %.1f%%\n", 100*d.QuotaProbability)
+		for k, pk := range d.WinCounts {
+			p.printf("   P(%d won) = %.3f\n", k, pk)
+		}
+		return nil
+	})
+	p.kpis()
+}
+
+// kpis prints the ten key-account KPIs, from the deals and from the
+// host's figures for the quarter (kept here as data).
+func (p *programme) kpis() {
+	p.printf("\n7. The ten key-account KPIs\n")
+	cny := crm.MustCurrency("CNY")
+	p.do(func() error {
+		deals, err := p.sales.Deals(p.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}})
+		if err != nil {
+			return err
+		}
+		volume := crm.Zero(cny)
+		for _, d := range deals {
+			if volume, err = volume.Add(d.Amount); err != nil {
+				return err
+			}
+		}
+		v, _ := volume.Amount().Float64()
+		const lastQuarter = 1_380_000.0
+		growth, err := scoring.SalesGrowth(lastQuarter, v)
+		if err != nil {
+			return err
+		}
+		margin, err := scoring.ProfitMargin(0.18*v, v)
+		if err != nil {
+			return err
+		}
+		turnover, err := scoring.ReceivablesTurnover(v, 420_000)
+		if err != nil {
+			return err
+		}
+		days, err := scoring.CollectionDays(turnover, 90)
+		if err != nil {
+			return err
+		}
+		acc, err := opportunity.ForecastAccuracy(
+			[]crm.Money{money("1500000.00 CNY"), money("300000.00 CNY")},
+			[]crm.Money{volume, crm.Zero(cny)}, cny)
+		if err != nil {
+			return err
+		}
+		csat, err := scoring.CSAT([]int{5, 4, 4, 5, 3, 4, 5, 2}, &scoring.CSATScale{Min: 1, Max: 5, SatisfiedFrom: 4})
+		if err != nil {
+			return err
+		}
+		share, err := scoring.MarketShare(v, 9_200_000)
+		if err != nil {
+			return err
+		}
+		acq, err := scoring.AcquisitionRate(1, 4)
+		if err != nil {
+			return err
+		}
+		ret, err := scoring.RetentionRate(4, 4, 1)
+		if err != nil {
+			return err
+		}
+		ontime, err := scoring.OnTimeRate(46, 50)
+		if err != nil {
+			return err
+		}
+		top, err := scoring.TopShare([]float64{v, 0, 0, 0}, 0.25)
+		if err != nil {
+			return err
+		}
+		p.printf("   1 sales volume            %s (top 25%% of accounts bring %.0f%%)\n", volume, 100*top)
+		p.printf("   2 profit margin           %.1f%%\n", 100*margin)
+		p.printf("   3 receivables turnover    %.2f (collected in %.0f days)\n", turnover, days)
+		p.printf("   4 sales growth            %+.1f%% on last quarter\n", 100*growth)
+		p.printf("   5 forecast accuracy       WAPE %.1f%%, bias %+.0f\n", 100*acc.WAPE, acc.Bias)
+		p.printf("   6 customer satisfaction   %.0f%% satisfied, mean %.2f of 5 (n=%d)\n", 100*csat.Satisfied, csat.Mean, csat.Responses)
+		p.printf("   7 market share            %.1f%%\n", 100*share)
+		p.printf("   8 new-account acquisition %.0f%%\n", 100*acq)
+		p.printf("   9 retention               %.0f%%\n", 100*ret)
+		p.printf("  10 on-time orders          %.0f%%\n", 100*ontime)
+		return nil
+	})
+}

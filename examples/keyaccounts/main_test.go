@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The key-account example is documentation: it must keep running, keep
+// telling the programme's story and print the same report every time.
+func TestKeyAccounts(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out))
+	s := out.String()
+	for _, want := range []string{
+		"Pudong Retail Group  stable          growth      manager km-wang",
+		// 600 × 3000.00 (the stable list) less 10% for 500 units or more.
+		"ac-3hp volume -0.10 (volume 500 or more)",
+		"ac-3hp net unit 2700.00 CNY, needs approval true",
+		"priced: 600 x ac-3hp, stable list  Pudong stores AC refit     solution    1620000.00 CNY",
+		"negotiation before approval        refused: true",
+		// 150 × 2600.00 (the general list) less 5% for 100 to 499 units.
+		"priced: 150 x fridge-500, general  North Star fridge range    solution    370500.00 CNY",
+		"won                                Pudong stores AC refit     won         1620000.00 CNY",
+		"Pudong Retail Group won 1620000.00 CNY (contract HX-KA-2026-001): Pudong Retail Group is now mature",
+		"proposal     2 deal(s)   1152000.00 CNY weighted    648000.00 CNY",
+		"by reason     price    won 0 lost 1 win rate   0%",
+		"by competitor Midea    won 0 lost 1 win rate   0%",
+		// 912000 × 0.5 + 240000 × 0.8 + 120000 × 0.1.
+		"3 open deals, exact true: mean 660000.00 CNY",
+		// Reaching 500000 needs East Bay: probability one half.
+		"chance of reaching the quota on open deals: 50.0%",
+		"P(0 won) = 0.090",
+		"1 sales volume            1620000.00 CNY",
+		"4 sales growth            +17.4% on last quarter",
+		"5 forecast accuracy       WAPE 25.9%, bias +90000",
+		"10 on-time orders          92%",
+	} {
+		require.Contains(t, s, want)
+	}
+	var again bytes.Buffer
+	require.NoError(t, run(context.Background(), &again))
+	require.Equal(t, s, again.String(), "the run is reproducible")
+}

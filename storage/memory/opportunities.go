@@ -1,0 +1,187 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/opportunity"
+)
+
+// opportunityStore implements opportunity.Store on a Store's tenants. It is
+// reached only through opportunity.Guard, which checks every argument and
+// every opportunity on its way in.
+type opportunityStore struct{ s *Store }
+
+var _ opportunity.Store = (*opportunityStore)(nil)
+
+// kindOpportunities is the kind byte of opportunity list cursors.
+const kindOpportunities byte = 'o'
+
+// opportunities is the fixture of the opportunity table: immutable
+// snapshots, indexed by customer, owner, team, stage and status; each
+// change stores its stage changes in the opportunity's history.
+var opportunities = &aggregate[*opportunity.Opportunity, *opportunity.Opportunity, []opportunity.StageChange]{
+	what:  "opportunity",
+	table: func(td *tenantData) *table[*opportunity.Opportunity] { return &td.opps },
+	id:    (*opportunity.Opportunity).ID,
+	index: (*tenantData).indexOpportunity,
+	edit:  (*opportunity.Opportunity).Clone,
+	next: func(_ string, cur, work *opportunity.Opportunity) (*opportunity.Opportunity, []opportunity.StageChange, error) {
+		next := work.Clone()
+		pending := opportunityHooks.Pending(next)
+		opportunityHooks.Saved(next, cur.Version()+1)
+		return next, pending, nil
+	},
+	extra: func(td *tenantData, t *tx, id crm.ID, e []opportunity.StageChange) {
+		appendEntries(td, t, td.oppHistory, id, e)
+	},
+	saved: func(work, next *opportunity.Opportunity) { opportunityHooks.Saved(work, next.Version()) },
+}
+
+// Create stores a new opportunity at version 1 with its pending stage
+// changes; see opportunity.Store.
+func (os *opportunityStore) Create(ctx context.Context, o *opportunity.Opportunity) error {
+	snap := o.Clone()
+	pending := opportunityHooks.Pending(snap)
+	opportunityHooks.Saved(snap, 1)
+	if err := opportunities.create(os.s, ctx, o.Tenant(), snap, true, nil, pending); err != nil {
+		return err
+	}
+	opportunityHooks.Saved(o, 1)
+	return nil
+}
+
+// Get returns a copy of the opportunity; see opportunity.Store.
+func (os *opportunityStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*opportunity.Opportunity, error) {
+	snap, err := opportunities.get(os.s, ctx, "memory.Opportunities.Get", tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	return snap.Clone(), nil
+}
+
+// Update runs fn on a copy of the latest state and stores the result with
+// its pending stage changes; see opportunity.Store.
+func (os *opportunityStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*opportunity.Opportunity) error) (*opportunity.Opportunity, error) {
+	return opportunities.update(os.s, ctx, "memory.Opportunities.Update", tenant, id, fn)
+}
+
+// List returns a page of the opportunities matching q in ascending ID
+// order; see opportunity.Store. It walks the smallest index q selects and
+// keeps what q.Matches.
+func (os *opportunityStore) List(ctx context.Context, tenant crm.TenantID, q opportunity.Query, page crm.PageRequest) (crm.Page[*opportunity.Opportunity], error) {
+	return list(opportunities, os.s, ctx, "memory.Opportunities.List", tenant, q.Validate(), page, kindOpportunities,
+		func(td *tenantData) []crm.ID { return td.opportunityIndex(q) },
+		func(o *opportunity.Opportunity) (*opportunity.Opportunity, bool) { return o, q.Matches(o) }, (*opportunity.Opportunity).Clone)
+}
+
+// oppKey names one list of an opportunity index: kind 'c' customer, 't'
+// team, 'o' owner, 's' stage, 'S' status, and the key's value.
+type oppKey struct {
+	kind byte
+	key  string
+}
+
+// opportunityIndex returns the smallest ascending ID list that holds every
+// opportunity q can match: of the filters q sets that an index follows,
+// the one with the fewest opportunities (for a filter of several values,
+// the union of their lists). The caller holds td.mu.
+func (td *tenantData) opportunityIndex(q opportunity.Query) []crm.ID {
+	best, bestN := [][]crm.ID{td.opps.ids}, len(td.opps.ids)
+	consider := func(kind byte, keys ...string) {
+		lists, n := make([][]crm.ID, 0, len(keys)), 0
+		for _, k := range keys {
+			l := td.oppBy[oppKey{kind, k}]
+			lists, n = append(lists, l), n+len(l)
+		}
+		if len(keys) > 0 && n < bestN {
+			best, bestN = lists, n
+		}
+	}
+	if !q.Customer.IsZero() {
+		consider('c', q.Customer.String())
+	}
+	if q.Team != "" {
+		consider('t', q.Team)
+	}
+	consider('o', mapStrings(q.Owners, func(u crm.UserID) string { return string(u) })...)
+	consider('s', q.Stages...)
+	consider('S', mapStrings(q.Statuses, opportunity.Status.String)...)
+	if len(best) == 1 {
+		return best[0]
+	}
+	out := slices.Concat(best...) // an opportunity is in one list of each filter
+	slices.SortFunc(out, crm.ID.Compare)
+	return slices.Compact(out)
+}
+
+func mapStrings[T any](xs []T, f func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+// oppKeys returns the index lists o belongs to.
+func oppKeys(o *opportunity.Opportunity) [5]oppKey {
+	return [5]oppKey{{'c', o.Customer().String()}, {'t', o.Team()}, {'o', string(o.Owner())}, {'s', o.Stage()}, {'S', o.Status().String()}}
+}
+
+// indexOpportunity keeps the opportunity indexes in step when old (nil:
+// none) is replaced by new (nil: removed). Both have the same ID. The
+// caller holds td.mu.
+func (td *tenantData) indexOpportunity(old, new *opportunity.Opportunity) {
+	var before, after [5]oppKey
+	if old != nil {
+		before = oppKeys(old)
+	}
+	if new != nil {
+		after = oppKeys(new)
+	}
+	for i := range before {
+		if old != nil && new != nil && before[i] == after[i] {
+			continue
+		}
+		if old != nil {
+			removeKey(td.oppBy, before[i], old.ID())
+		}
+		if new != nil {
+			addKey(td.oppBy, after[i], new.ID())
+		}
+	}
+}
+
+// History returns a page of the opportunity's stage changes, ascending
+// Seq; see opportunity.Store. The cursor is the last Seq returned.
+func (os *opportunityStore) History(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[opportunity.StageChange], error) {
+	var out crm.Page[opportunity.StageChange]
+	after, _, err := decodeSeqCursor("memory.Opportunities.History", page.Cursor)
+	if err != nil {
+		return out, fmt.Errorf("memory: history of opportunity %s: %w", id, err)
+	}
+	t, td, err := os.s.open(ctx, tenant, false)
+	if err != nil {
+		return out, fmt.Errorf("memory: history of opportunity %s: %w", id, err)
+	}
+	defer os.s.close(t, td)
+	if td == nil {
+		return out, notFound("opportunity", id)
+	}
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	if _, ok := td.opps.rows[id]; !ok {
+		return out, notFound("opportunity", id)
+	}
+	h := td.oppHistory[id]
+	h = h[min(int(max(after, 0)), len(h)):] // Seq n is at index n-1
+	if len(h) > page.Limit {
+		h = h[:page.Limit]
+		out.Next = strconv.FormatInt(h[len(h)-1].Seq, 10)
+	}
+	out.Items = append([]opportunity.StageChange{}, h...)
+	return out, nil
+}
