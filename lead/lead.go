@@ -773,7 +773,8 @@ func (l *Lead) emit(typ string, ch Change, data any) {
 }
 
 // PendingHistory returns the history entries recorded since the lead was
-// built or loaded, for the store to append.
+// built, loaded or last saved, oldest first: for a host's own store to
+// append with the lead.
 func (l *Lead) PendingHistory() []HistoryEntry { return slices.Clone(l.pending) }
 
 // Events returns the domain events recorded since the lead was built or
@@ -786,15 +787,11 @@ func (l *Lead) Events() []crm.Event {
 	return out
 }
 
-// ClearPending drops the pending history entries and events.
-func (l *Lead) ClearPending() { l.pending, l.events = nil, nil }
-
-// Saved tells the lead it was stored at version: it sets the version and
-// drops the pending history and events. Stores call it after they wrote
-// the lead and its history.
-func (l *Lead) Saved(version int64) {
+// saved tells the lead it was stored at version: it sets the version and
+// drops the pending history and events (the Saved hook, see hooks.go).
+func (l *Lead) saved(version int64) {
 	l.version = version
-	l.ClearPending()
+	l.pending, l.events = nil, nil
 }
 
 // Clone returns a deep copy of l, sharing nothing with it.
