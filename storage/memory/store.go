@@ -9,6 +9,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/storage"
 )
 
@@ -60,6 +61,8 @@ type Store struct {
 	// packages' checking layers (customer.Guard, complaint.Guard).
 	guardedCusts customer.Store
 	guardedCmps  complaint.Store
+	leads        leadStore
+	guardedLeads lead.Store
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -91,6 +94,8 @@ func New(opts *Options) *Store {
 	s.cmps.s = s
 	s.guardedCusts = customer.Guard(&s.custs)
 	s.guardedCmps = complaint.Guard(&s.cmps)
+	s.leads.s = s
+	s.guardedLeads = lead.Guard(&s.leads)
 	return s
 }
 
@@ -99,6 +104,10 @@ func (s *Store) Customers() customer.Store { return s.guardedCusts }
 
 // Complaints returns the store's complaint store, behind complaint.Guard.
 func (s *Store) Complaints() complaint.Store { return s.guardedCmps }
+
+// Leads returns the store's lead store (with its campaigns), behind
+// lead.Guard.
+func (s *Store) Leads() lead.Store { return s.guardedLeads }
 
 // InTx runs fn in a transaction; see [crm.Transactor]. The transaction
 // takes each tenant it touches, at its first call on that tenant, until it

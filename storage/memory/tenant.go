@@ -6,6 +6,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 )
 
 // tenantData holds one tenant's records and the indexes derived from them.
@@ -40,6 +41,19 @@ type tenantData struct {
 	risks      table[storedRisk] // see risks.go
 	activeRisk map[string]crm.ID // hotspot key -> the active risk raised from it
 
+	leads          table[*storedLead] // see leads.go
+	leadByStage    map[lead.Stage][]crm.ID
+	leadByOwner    map[crm.UserID][]crm.ID // "" holds the unassigned leads
+	leadByTeam     map[string][]crm.ID
+	leadByCampaign map[crm.ID][]crm.ID
+	leadByCustomer map[crm.ID][]crm.ID
+	leadByEmail    map[string][]crm.ID // open leads only
+	leadByPhone    map[string][]crm.ID // open leads only
+	leadHistory    map[crm.ID][]lead.HistoryEntry
+	assignment     map[string]lead.AssignmentState // by team
+	assignLock     stripe                          // serialises UpdateAssignment
+	campaigns      table[*lead.Campaign]
+
 	outbox outbox // see outbox.go
 }
 
@@ -63,6 +77,18 @@ func newTenantData() *tenantData {
 		audit:           make(map[crm.ID][]complaint.AuditEntry),
 		risks:           newTable[storedRisk](),
 		activeRisk:      make(map[string]crm.ID),
+		leads:           newTable[*storedLead](),
+		leadByStage:     make(map[lead.Stage][]crm.ID),
+		leadByOwner:     make(map[crm.UserID][]crm.ID),
+		leadByTeam:      make(map[string][]crm.ID),
+		leadByCampaign:  make(map[crm.ID][]crm.ID),
+		leadByCustomer:  make(map[crm.ID][]crm.ID),
+		leadByEmail:     make(map[string][]crm.ID),
+		leadByPhone:     make(map[string][]crm.ID),
+		leadHistory:     make(map[crm.ID][]lead.HistoryEntry),
+		assignment:      make(map[string]lead.AssignmentState),
+		assignLock:      stripe{ch: make(chan struct{}, 1)},
+		campaigns:       newTable[*lead.Campaign](),
 	}
 }
 
