@@ -27,6 +27,7 @@ package storage
 import (
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 )
 
 // Store is everything the library's services need from a database. It is
@@ -34,7 +35,9 @@ import (
 // be safe for concurrent use.
 type Store interface {
 	// InTx and Customers come from customer.Backend, Complaints from
-	// complaint.Backend: a Store is a backend for every domain service.
+	// complaint.Backend, Leads from lead.Backend: a Store is a backend for
+	// every domain service.
 	customer.Backend
 	complaint.Backend
+	lead.Backend
 }

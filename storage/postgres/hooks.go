@@ -4,6 +4,7 @@ import (
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/internal/hook"
+	"github.com/crmkit/crm/lead"
 )
 
 // The store-only operations of the domain packages' entities (see
@@ -13,4 +14,6 @@ var (
 	customerHooks  = hook.For[*customer.Customer, customer.Record, customer.HistoryEntry]()
 	complaintHooks = hook.For[*complaint.Complaint, complaint.Record, complaint.AuditEntry]()
 	riskHooks      = hook.For[*complaint.Risk, complaint.RiskRecord, hook.None]()
+	leadHooks      = hook.For[*lead.Lead, lead.Record, lead.HistoryEntry]()
+	campaignHooks  = hook.For[*lead.Campaign, lead.CampaignRecord, hook.None]()
 )

@@ -19,6 +19,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/storage"
 )
 
@@ -78,6 +79,8 @@ type Store struct {
 	// packages' checking layers (customer.Guard, complaint.Guard).
 	guardedCustomers  customer.Store
 	guardedComplaints complaint.Store
+	leads             *leadStore
+	guardedLeads      lead.Store
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -116,6 +119,8 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s.complaint = newComplaintStore(s)
 	s.guardedCustomers = customer.Guard(s.customers)
 	s.guardedComplaints = complaint.Guard(s.complaint)
+	s.leads = newLeadStore(s)
+	s.guardedLeads = lead.Guard(s.leads)
 	return s, nil
 }
 
@@ -130,6 +135,10 @@ func (s *Store) Customers() customer.Store { return s.guardedCustomers }
 // complaints, their audit trail and the risks raised from complaint
 // hotspots.
 func (s *Store) Complaints() complaint.Store { return s.guardedComplaints }
+
+// Leads returns the lead store (with its campaigns and assignment state),
+// behind lead.Guard. It also implements [LeadImporter].
+func (s *Store) Leads() lead.Store { return s.guardedLeads }
 
 // validIdent reports whether name is a plain lower-case identifier that
 // needs no quoting and is not reserved for the system catalogs.

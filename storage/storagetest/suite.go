@@ -170,9 +170,9 @@ func RunOutbox(t *testing.T, newBackend func(testing.TB) OutboxBackend, f Featur
 }
 
 // Run runs every runner whose port the stores newStore makes have:
-// RunCustomers and RunComplaints always, RunLeads when the store is a
-// lead.Backend and RunOutbox when it implements storage.Outbox (both
-// checked on a store made for the purpose). Each runner is a subtest named
+// RunCustomers, RunComplaints and RunLeads always, RunOutbox when the
+// store implements storage.Outbox (checked on a store made for the
+// purpose). Each runner is a subtest named
 // Customers, Complaints, Leads or Outbox.
 func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Helper()
@@ -187,16 +187,10 @@ func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	})
 	probe := newStore(t)
 	require.NotNil(t, probe, "newStore returned nil")
-	if _, ok := probe.(lead.Backend); ok {
-		t.Run("Leads", func(t *testing.T) {
-			t.Parallel()
-			RunLeads(t, func(tb testing.TB) lead.Backend {
-				b, ok := newStore(tb).(lead.Backend)
-				require.True(tb, ok, "newStore returned a store without leads")
-				return b
-			}, f)
-		})
-	}
+	t.Run("Leads", func(t *testing.T) {
+		t.Parallel()
+		RunLeads(t, func(tb testing.TB) lead.Backend { return newStore(tb) }, f)
+	})
 	if _, ok := probe.(storage.Outbox); ok {
 		t.Run("Outbox", func(t *testing.T) {
 			t.Parallel()
