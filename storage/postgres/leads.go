@@ -29,7 +29,7 @@ var _ lead.Store = (*leadStore)(nil)
 // filled in.
 type leadStatements struct {
 	get, getForUpdate, create, save      string
-	delContacts, addContacts, addHist    string
+	addContacts, addHist                 string
 	history, exists                      string
 	findByContact                        string
 	ensureAssign, lockAssign, saveAssign string
