@@ -794,9 +794,22 @@ func (l *Lead) saved(version int64) {
 	l.pending, l.events = nil, nil
 }
 
-// Clone returns a deep copy of l, sharing nothing with it.
+// Clone returns a copy of l that no change of either can reach the other
+// through. A lead never changes its lists, maps, address or score in
+// place (every change replaces them, and accessors hand out copies), so
+// the copy shares them with l until either is changed: cloning costs one
+// small allocation, which is what makes a store's Get cheap.
 func (l *Lead) Clone() *Lead {
 	d := *l
+	d.pending = slices.Clone(l.pending)
+	d.events = slices.Clone(l.events)
+	return &d
+}
+
+// deepClone returns a copy of l sharing no memory with it, for a record
+// handed to a caller who may change it.
+func (l *Lead) deepClone() *Lead {
+	d := l.Clone()
 	d.topics = slices.Clone(l.topics)
 	if l.address != nil {
 		a := l.address.Clone()
@@ -807,12 +820,10 @@ func (l *Lead) Clone() *Lead {
 	d.attrs = maps.Clone(l.attrs)
 	d.touches = slices.Clone(l.touches)
 	if l.score != nil {
-		s := l.score.clone()
-		d.score = &s
+		sc := l.score.clone()
+		d.score = &sc
 	}
-	d.pending = slices.Clone(l.pending)
-	d.events = slices.Clone(l.events)
-	return &d
+	return d
 }
 
 func (s Score) clone() Score {

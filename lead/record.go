@@ -57,7 +57,7 @@ type Record struct {
 }
 
 // Record returns the lead's persisted form, sharing nothing with l.
-func (l *Lead) Record() Record { return l.Clone().view() }
+func (l *Lead) Record() Record { return l.deepClone().view() }
 
 // view is the lead's persisted form sharing l's slices and maps: for
 // checks that only read it.
@@ -84,7 +84,7 @@ func FromRecord(r Record) (*Lead, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.Clone(), nil
+	return l.deepClone(), nil
 }
 
 // adoptRecord is the Adopt hook: FromRecord without the copies, for a
