@@ -333,8 +333,9 @@ func (c *Campaign) Events() []crm.Event {
 	return out
 }
 
-// Saved tells the campaign it was stored at version and drops its events.
-func (c *Campaign) Saved(version int64) {
+// saved tells the campaign it was stored at version and drops its events
+// (the Saved hook, see hooks.go).
+func (c *Campaign) saved(version int64) {
 	c.version = version
 	c.events = nil
 }
@@ -375,6 +376,35 @@ func (c *Campaign) Record() CampaignRecord {
 // CampaignFromRecord rebuilds a campaign from its persisted form, checking
 // the invariants every stored campaign keeps.
 func CampaignFromRecord(r CampaignRecord) (*Campaign, error) {
+	c, err := adoptCampaignRecord(r)
+	if err != nil {
+		return nil, err
+	}
+	return c.Clone(), nil
+}
+
+// adoptCampaignRecord is the Adopt hook of campaigns: CampaignFromRecord
+// without the copies.
+func adoptCampaignRecord(r CampaignRecord) (*Campaign, error) {
+	if err := checkCampaignRecord("lead.CampaignFromRecord", r); err != nil {
+		return nil, err
+	}
+	return &Campaign{id: r.ID, tenant: r.Tenant, version: r.Version, name: r.Name, channel: r.Channel,
+		start: r.Start, end: r.End, budget: r.Budget, cost: r.Cost, segment: r.Segment, members: r.Members,
+		createdAt: r.CreatedAt, updatedAt: r.UpdatedAt}, nil
+}
+
+// view is the campaign's persisted form sharing c's slices: for checks
+// that only read it.
+func (c *Campaign) view() CampaignRecord {
+	return CampaignRecord{ID: c.id, Tenant: c.tenant, Version: c.version, Name: c.name, Channel: c.channel,
+		Start: c.start, End: c.end, Budget: c.budget, Cost: c.cost, Segment: c.segment, Members: c.members,
+		CreatedAt: c.createdAt, UpdatedAt: c.updatedAt}
+}
+
+// checkCampaignRecord is the one check of a stored campaign, reported for
+// op.
+func checkCampaignRecord(op string, r CampaignRecord) error {
 	var v crm.Validator
 	v.Check(!r.ID.IsZero(), "id", "must not be zero")
 	v.Merge("tenant", r.Tenant.Validate())
@@ -399,11 +429,5 @@ func CampaignFromRecord(r CampaignRecord) (*Campaign, error) {
 		checkLine(&v, p+".response", m.Response, MaxResponseLen)
 	}
 	v.Check(!r.CreatedAt.IsZero() && crm.ValidTime(r.CreatedAt) && crm.ValidTime(r.UpdatedAt), "created_at", "must be set and in range")
-	if err := v.Err("lead.CampaignFromRecord"); err != nil {
-		return nil, err
-	}
-	c := &Campaign{id: r.ID, tenant: r.Tenant, version: r.Version, name: r.Name, channel: r.Channel,
-		start: r.Start, end: r.End, budget: r.Budget, cost: r.Cost, segment: r.Segment, members: r.Members,
-		createdAt: r.CreatedAt, updatedAt: r.UpdatedAt}
-	return c.Clone(), nil
+	return v.Err(op)
 }

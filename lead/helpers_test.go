@@ -85,6 +85,6 @@ func atStage(t testing.TB, s lead.Stage) (*lead.Lead, int) {
 	case lead.StageDisqualified:
 		move(lead.StageDisqualified, "spam")
 	}
-	l.ClearPending()
+	lead.ClearPendingForTest(l)
 	return l, m
 }

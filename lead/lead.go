@@ -773,7 +773,8 @@ func (l *Lead) emit(typ string, ch Change, data any) {
 }
 
 // PendingHistory returns the history entries recorded since the lead was
-// built or loaded, for the store to append.
+// built, loaded or last saved, oldest first: for a host's own store to
+// append with the lead.
 func (l *Lead) PendingHistory() []HistoryEntry { return slices.Clone(l.pending) }
 
 // Events returns the domain events recorded since the lead was built or
@@ -786,20 +787,29 @@ func (l *Lead) Events() []crm.Event {
 	return out
 }
 
-// ClearPending drops the pending history entries and events.
-func (l *Lead) ClearPending() { l.pending, l.events = nil, nil }
-
-// Saved tells the lead it was stored at version: it sets the version and
-// drops the pending history and events. Stores call it after they wrote
-// the lead and its history.
-func (l *Lead) Saved(version int64) {
+// saved tells the lead it was stored at version: it sets the version and
+// drops the pending history and events (the Saved hook, see hooks.go).
+func (l *Lead) saved(version int64) {
 	l.version = version
-	l.ClearPending()
+	l.pending, l.events = nil, nil
 }
 
-// Clone returns a deep copy of l, sharing nothing with it.
+// Clone returns a copy of l that no change of either can reach the other
+// through. A lead never changes its lists, maps, address or score in
+// place (every change replaces them, and accessors hand out copies), so
+// the copy shares them with l until either is changed: cloning costs one
+// small allocation, which is what makes a store's Get cheap.
 func (l *Lead) Clone() *Lead {
 	d := *l
+	d.pending = slices.Clone(l.pending)
+	d.events = slices.Clone(l.events)
+	return &d
+}
+
+// deepClone returns a copy of l sharing no memory with it, for a record
+// handed to a caller who may change it.
+func (l *Lead) deepClone() *Lead {
+	d := l.Clone()
 	d.topics = slices.Clone(l.topics)
 	if l.address != nil {
 		a := l.address.Clone()
@@ -810,12 +820,10 @@ func (l *Lead) Clone() *Lead {
 	d.attrs = maps.Clone(l.attrs)
 	d.touches = slices.Clone(l.touches)
 	if l.score != nil {
-		s := l.score.clone()
-		d.score = &s
+		sc := l.score.clone()
+		d.score = &sc
 	}
-	d.pending = slices.Clone(l.pending)
-	d.events = slices.Clone(l.events)
-	return &d
+	return d
 }
 
 func (s Score) clone() Score {

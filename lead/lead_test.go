@@ -216,21 +216,6 @@ func TestFromRecordRefusesForgedRecords(t *testing.T) {
 	}
 }
 
-func TestCheckUpdate(t *testing.T) {
-	t.Parallel()
-	before := newLead(t)
-	after := before.Clone()
-	require.NoError(t, lead.CheckUpdate("op", before, after))
-	forged := before.Record()
-	forged.ID = nthID(7)
-	other, err := lead.FromRecord(forged)
-	require.NoError(t, err)
-	require.ErrorIs(t, lead.CheckUpdate("op", before, other), crm.ErrInvalid)
-	require.ErrorIs(t, lead.CheckRef("op", "", idL), crm.ErrInvalid)
-	require.ErrorIs(t, lead.CheckRef("op", tenantA, crm.NilID), crm.ErrInvalid)
-	require.NoError(t, lead.CheckRef("op", tenantA, idL))
-}
-
 func TestAssignAndReassign(t *testing.T) {
 	t.Parallel()
 	l := newLead(t)

@@ -57,18 +57,21 @@ type Record struct {
 }
 
 // Record returns the lead's persisted form, sharing nothing with l.
-func (l *Lead) Record() Record {
-	d := l.Clone()
+func (l *Lead) Record() Record { return l.deepClone().view() }
+
+// view is the lead's persisted form sharing l's slices and maps: for
+// checks that only read it.
+func (l *Lead) view() Record {
 	return Record{
-		ID: d.id, Tenant: d.tenant, Version: d.version, Team: d.team, Kind: d.kind, Name: d.name,
-		Title: d.title, Company: d.company, Industry: d.industry, CompanySize: d.companySize,
-		Language: d.language, Topics: d.topics, Address: d.address, Contacts: d.contacts,
-		Consents: d.consents, Attributes: d.attrs, Payload: d.payload, KeyProspect: d.keyProspect,
-		Channel: d.channel, Source: d.source, Touches: d.touches, Stage: d.stage,
-		DisqualifyReason: d.disqualifyReason, Owner: d.owner, AssignedAt: d.assignedAt,
-		Customer: d.customer, Opportunity: d.opportunity, Score: d.score, CapturedAt: d.capturedAt,
-		FirstContactAt: d.firstContactAt, ClosedAt: d.closedAt, Reached: d.reached,
-		UpdatedAt: d.updatedAt, HistorySeq: d.historySeq,
+		ID: l.id, Tenant: l.tenant, Version: l.version, Team: l.team, Kind: l.kind, Name: l.name,
+		Title: l.title, Company: l.company, Industry: l.industry, CompanySize: l.companySize,
+		Language: l.language, Topics: l.topics, Address: l.address, Contacts: l.contacts,
+		Consents: l.consents, Attributes: l.attrs, Payload: l.payload, KeyProspect: l.keyProspect,
+		Channel: l.channel, Source: l.source, Touches: l.touches, Stage: l.stage,
+		DisqualifyReason: l.disqualifyReason, Owner: l.owner, AssignedAt: l.assignedAt,
+		Customer: l.customer, Opportunity: l.opportunity, Score: l.score, CapturedAt: l.capturedAt,
+		FirstContactAt: l.firstContactAt, ClosedAt: l.closedAt, Reached: l.reached,
+		UpdatedAt: l.updatedAt, HistorySeq: l.historySeq,
 	}
 }
 
@@ -77,6 +80,39 @@ func (l *Lead) Record() Record {
 // at least one contact point, a consistent stage) but not capture-only
 // rules. The lead shares nothing with r and has nothing pending.
 func FromRecord(r Record) (*Lead, error) {
+	l, err := adoptRecord(r)
+	if err != nil {
+		return nil, err
+	}
+	return l.deepClone(), nil
+}
+
+// adoptRecord is the Adopt hook: FromRecord without the copies, for a
+// record a store has just decoded and hands over.
+func adoptRecord(r Record) (*Lead, error) {
+	if err := checkRecord("lead.FromRecord", r); err != nil {
+		return nil, err
+	}
+	l := &Lead{
+		id: r.ID, tenant: r.Tenant, version: r.Version, team: r.Team, kind: r.Kind, name: r.Name,
+		title: r.Title, company: r.Company, industry: r.Industry, companySize: r.CompanySize,
+		language: r.Language, topics: r.Topics, address: r.Address, contacts: r.Contacts,
+		consents: r.Consents, attrs: r.Attributes, payload: r.Payload, keyProspect: r.KeyProspect,
+		channel: r.Channel, source: r.Source, touches: r.Touches, stage: r.Stage,
+		disqualifyReason: r.DisqualifyReason, owner: r.Owner, assignedAt: r.AssignedAt,
+		customer: r.Customer, opportunity: r.Opportunity, score: r.Score, capturedAt: r.CapturedAt,
+		firstContactAt: r.FirstContactAt, closedAt: r.ClosedAt, reached: r.Reached,
+		updatedAt: r.UpdatedAt, historySeq: r.HistorySeq,
+	}
+	if l.consents == nil {
+		l.consents = map[customer.Channel]customer.Consent{}
+	}
+	return l, nil
+}
+
+// checkRecord is the one check of a stored lead: the invariants of
+// FromRecord, reported for op.
+func checkRecord(op string, r Record) error {
 	var v crm.Validator
 	v.Check(!r.ID.IsZero(), "id", "must not be zero")
 	v.Merge("tenant", r.Tenant.Validate())
@@ -141,24 +177,7 @@ func FromRecord(r Record) (*Lead, error) {
 	v.Check(r.Stage.Valid() && !r.Reached[max(int(r.Stage), 1)-1].IsZero(), "reached", "the current stage must have been reached")
 	v.Check(r.Stage.Open() == r.ClosedAt.IsZero() || !r.Stage.Valid(), "closed_at", "set exactly when the lead is closed")
 	v.Check(r.HistorySeq >= 0, "history_seq", "must not be negative")
-	if err := v.Err("lead.FromRecord"); err != nil {
-		return nil, err
-	}
-	l := &Lead{
-		id: r.ID, tenant: r.Tenant, version: r.Version, team: r.Team, kind: r.Kind, name: r.Name,
-		title: r.Title, company: r.Company, industry: r.Industry, companySize: r.CompanySize,
-		language: r.Language, topics: r.Topics, address: r.Address, contacts: r.Contacts,
-		consents: r.Consents, attrs: r.Attributes, payload: r.Payload, keyProspect: r.KeyProspect,
-		channel: r.Channel, source: r.Source, touches: r.Touches, stage: r.Stage,
-		disqualifyReason: r.DisqualifyReason, owner: r.Owner, assignedAt: r.AssignedAt,
-		customer: r.Customer, opportunity: r.Opportunity, score: r.Score, capturedAt: r.CapturedAt,
-		firstContactAt: r.FirstContactAt, closedAt: r.ClosedAt, reached: r.Reached,
-		updatedAt: r.UpdatedAt, historySeq: r.HistorySeq,
-	}
-	if l.consents == nil {
-		l.consents = map[customer.Channel]customer.Consent{}
-	}
-	return l.Clone(), nil
+	return v.Err(op)
 }
 
 func checkScore(v *crm.Validator, path string, s Score) {
@@ -174,24 +193,10 @@ func checkScore(v *crm.Validator, path string, s Score) {
 	}
 }
 
-// CheckRef validates the tenant and ID arguments of a store call.
-func CheckRef(op string, tenant crm.TenantID, id crm.ID) error {
+// checkRef validates the tenant and ID arguments of a store call.
+func checkRef(op string, tenant crm.TenantID, id crm.ID) error {
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
 	v.Check(!id.IsZero(), "id", "must not be zero")
 	return v.Err(op)
-}
-
-// CheckUpdate validates the result of an Update closure: the lead must
-// keep its ID, tenant and capture time and still pass the checks of
-// [FromRecord]. Store implementations call it before storing after.
-func CheckUpdate(op string, before, after *Lead) error {
-	var v crm.Validator
-	v.Check(after.id == before.id && after.tenant == before.tenant, "id", "fn must not change the lead's ID or tenant")
-	v.Check(after.capturedAt.Equal(before.capturedAt), "captured_at", "fn must not change the capture time")
-	if err := v.Err(op); err != nil {
-		return err
-	}
-	_, err := FromRecord(after.Record())
-	return err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
 )
 
 // Store is the storage port of the lead package: leads, the assignment
@@ -26,13 +27,16 @@ import (
 //   - Errors: invalid input wraps crm.ErrInvalid, missing records
 //     crm.ErrNotFound, stale versions crm.ErrConflict, existing IDs
 //     crm.ErrDuplicate; backend errors never expose driver types.
-//   - Limits: every lead is checked with [CheckUpdate] (or [FromRecord])
-//     before it is stored, so one set of limits holds in every store.
+//   - Limits: [Guard] checks every lead, campaign and assignment state on
+//     its way in (the invariants of [FromRecord], [CampaignFromRecord] and
+//     [AssignmentState.Validate]), so one set of limits holds in every
+//     store; stores return their Leads() guarded.
 //
 // Implementations must be safe for concurrent use.
 type Store interface {
-	// Create stores a new lead at version 1 with its pending history, then
-	// calls l.Saved(1). A lead whose version is not 0 returns
+	// Create stores a new lead at version 1 with its pending history
+	// ([Lead.PendingHistory]); l is then marked saved at version 1 ([Guard]
+	// does it for every store). A lead whose version is not 0 returns
 	// crm.ErrInvalid; an existing ID in the tenant crm.ErrDuplicate.
 	Create(ctx context.Context, l *Lead) error
 
@@ -45,8 +49,9 @@ type Store interface {
 	// with its pending history and returns a copy of it (nothing pending).
 	// fn may run more than once when the backend retries; it must have no
 	// side effects outside the lead. An error from fn is returned as is
-	// (the very same value) and nothing is stored. A result failing
-	// [CheckUpdate] returns crm.ErrInvalid and stores nothing.
+	// (the very same value) and nothing is stored. fn must not change the
+	// lead's ID, tenant, version or capture time; such a result, or one
+	// [FromRecord] would refuse, returns crm.ErrInvalid and stores nothing.
 	Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Lead) error) (*Lead, error)
 
 	// List returns the leads matching q ([Query.Matches] is the reference)
@@ -87,10 +92,18 @@ type Store interface {
 	Campaigns() CampaignStore
 }
 
+// Backend is what a lead [Service] is built from: the lead store, the
+// customer store (duplicates at capture, conversion) and the transactions
+// both run in. storage.Store satisfies it.
+type Backend interface {
+	customer.Backend
+	Leads() Store
+}
+
 // CampaignStore stores campaigns under the rules of [Store].
 type CampaignStore interface {
-	// Create stores a new campaign at version 1 and calls c.Saved(1); an
-	// existing ID returns crm.ErrDuplicate.
+	// Create stores a new campaign at version 1; c is then marked saved at
+	// version 1 ([Guard] does it). An existing ID returns crm.ErrDuplicate.
 	Create(ctx context.Context, c *Campaign) error
 
 	// Get returns the campaign.

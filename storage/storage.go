@@ -27,6 +27,7 @@ package storage
 import (
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/opportunity"
 )
 
@@ -35,9 +36,10 @@ import (
 // be safe for concurrent use.
 type Store interface {
 	// InTx and Customers come from customer.Backend, Complaints from
-	// complaint.Backend, Opportunities from opportunity.Backend: a Store is
-	// a backend for every domain service.
+	// complaint.Backend, Opportunities from opportunity.Backend, Leads from
+	// lead.Backend: a Store is a backend for every domain service.
 	customer.Backend
 	complaint.Backend
 	opportunity.Backend
+	lead.Backend
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/storage"
 )
@@ -63,6 +64,8 @@ type Store struct {
 	guardedCusts customer.Store
 	guardedCmps  complaint.Store
 	guardedOpps  opportunity.Store
+	leads        leadStore
+	guardedLeads lead.Store
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -96,6 +99,8 @@ func New(opts *Options) *Store {
 	s.opps.s = s
 	s.guardedCmps = complaint.Guard(&s.cmps)
 	s.guardedOpps = opportunity.Guard(&s.opps)
+	s.leads.s = s
+	s.guardedLeads = lead.Guard(&s.leads)
 	return s
 }
 
@@ -108,6 +113,10 @@ func (s *Store) Complaints() complaint.Store { return s.guardedCmps }
 // Opportunities returns the store's opportunity store, behind
 // opportunity.Guard.
 func (s *Store) Opportunities() opportunity.Store { return s.guardedOpps }
+
+// Leads returns the store's lead store (with its campaigns), behind
+// lead.Guard.
+func (s *Store) Leads() lead.Store { return s.guardedLeads }
 
 // InTx runs fn in a transaction; see [crm.Transactor]. The transaction
 // takes each tenant it touches, at its first call on that tenant, until it

@@ -6,6 +6,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/opportunity"
 )
 
@@ -41,9 +42,21 @@ type tenantData struct {
 	risks      table[storedRisk] // see risks.go
 	activeRisk map[string]crm.ID // hotspot key -> the active risk raised from it
 
-	opps       table[*opportunity.Opportunity]      // see opportunities.go
-	oppBy      map[oppKey][]crm.ID                  // ascending, per indexed key
-	oppHistory map[crm.ID][]opportunity.StageChange // per opportunity, ascending Seq
+	opps           table[*opportunity.Opportunity]      // see opportunities.go
+	oppBy          map[oppKey][]crm.ID                  // ascending, per indexed key
+	oppHistory     map[crm.ID][]opportunity.StageChange // per opportunity, ascending Seq
+	leads          table[*storedLead]                   // see leads.go
+	leadByStage    map[lead.Stage][]crm.ID
+	leadByOwner    map[crm.UserID][]crm.ID // "" holds the unassigned leads
+	leadByTeam     map[string][]crm.ID
+	leadByCampaign map[crm.ID][]crm.ID
+	leadByCustomer map[crm.ID][]crm.ID
+	leadByEmail    map[string][]crm.ID // open leads only
+	leadByPhone    map[string][]crm.ID // open leads only
+	leadHistory    map[crm.ID][]lead.HistoryEntry
+	assignment     map[string]lead.AssignmentState // by team
+	assignLock     stripe                          // serialises UpdateAssignment
+	campaigns      table[*lead.Campaign]
 
 	outbox outbox // see outbox.go
 }
@@ -71,6 +84,18 @@ func newTenantData() *tenantData {
 		opps:            newTable[*opportunity.Opportunity](),
 		oppBy:           make(map[oppKey][]crm.ID),
 		oppHistory:      make(map[crm.ID][]opportunity.StageChange),
+		leads:           newTable[*storedLead](),
+		leadByStage:     make(map[lead.Stage][]crm.ID),
+		leadByOwner:     make(map[crm.UserID][]crm.ID),
+		leadByTeam:      make(map[string][]crm.ID),
+		leadByCampaign:  make(map[crm.ID][]crm.ID),
+		leadByCustomer:  make(map[crm.ID][]crm.ID),
+		leadByEmail:     make(map[string][]crm.ID),
+		leadByPhone:     make(map[string][]crm.ID),
+		leadHistory:     make(map[crm.ID][]lead.HistoryEntry),
+		assignment:      make(map[string]lead.AssignmentState),
+		assignLock:      stripe{ch: make(chan struct{}, 1)},
+		campaigns:       newTable[*lead.Campaign](),
 	}
 }
 

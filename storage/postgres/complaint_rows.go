@@ -616,7 +616,21 @@ const (
 	curComplaints = 'K'
 	curRisks      = 'R'
 	curAudit      = 'A'
+	// Lead lists, lead histories and campaign lists (leads.go).
+	curLeads       = 'L'
+	curLeadHistory = 'H'
+	curCampaigns   = 'C'
 )
+
+// seqTaggedCursor is the cursor of a list of tag whose last item has
+// sequence number seq.
+func seqTaggedCursor(tag byte, seq int64) string {
+	b := binary.BigEndian.AppendUint64([]byte{tag, cursorVersion}, uint64(seq))
+	return cursorB64.EncodeToString(b)
+}
+
+// beUint64 reads a big-endian uint64.
+func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 func idCursorString(tag byte, id crm.ID) string {
 	b := append([]byte{tag, cursorVersion}, id[:]...)

@@ -4,6 +4,7 @@ import (
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/internal/hook"
+	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/opportunity"
 )
 
@@ -16,4 +17,6 @@ var (
 	riskHooks      = hook.For[*complaint.Risk, complaint.RiskRecord, hook.None]()
 
 	opportunityHooks = hook.For[*opportunity.Opportunity, opportunity.Record, opportunity.StageChange]()
+	leadHooks        = hook.For[*lead.Lead, lead.Record, lead.HistoryEntry]()
+	campaignHooks    = hook.For[*lead.Campaign, lead.CampaignRecord, hook.None]()
 )

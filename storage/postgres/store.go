@@ -19,6 +19,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/storage"
 )
@@ -81,6 +82,8 @@ type Store struct {
 	guardedCustomers  customer.Store
 	guardedComplaints complaint.Store
 	guardedOpps       opportunity.Store
+	leads             *leadStore
+	guardedLeads      lead.Store
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -121,6 +124,8 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s.guardedComplaints = complaint.Guard(s.complaint)
 	s.opps = newOpportunityStore(s)
 	s.guardedOpps = opportunity.Guard(s.opps)
+	s.leads = newLeadStore(s)
+	s.guardedLeads = lead.Guard(s.leads)
 	return s, nil
 }
 
@@ -139,6 +144,10 @@ func (s *Store) Complaints() complaint.Store { return s.guardedComplaints }
 // Opportunities returns the opportunity store, behind opportunity.Guard:
 // opportunities and their stage history.
 func (s *Store) Opportunities() opportunity.Store { return s.guardedOpps }
+
+// Leads returns the lead store (with its campaigns and assignment state),
+// behind lead.Guard. It also implements [LeadImporter].
+func (s *Store) Leads() lead.Store { return s.guardedLeads }
 
 // validIdent reports whether name is a plain lower-case identifier that
 // needs no quoting and is not reserved for the system catalogs.

@@ -8,6 +8,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/storage"
 )
@@ -41,6 +42,7 @@ type env struct {
 	c  customer.Store
 	cs complaint.Store
 	os opportunity.Store
+	ls lead.Store
 	ob OutboxBackend
 	f  Features
 }
@@ -176,10 +178,10 @@ func RunOutbox(t *testing.T, newBackend func(testing.TB) OutboxBackend, f Featur
 }
 
 // Run runs every runner whose port the stores newStore makes have:
-// RunCustomers, RunComplaints and RunOpportunities always, RunOutbox when
-// the store implements storage.Outbox (checked on a store made for the
-// purpose). Each runner is a subtest named Customers, Complaints,
-// Opportunities or Outbox.
+// RunCustomers, RunComplaints, RunOpportunities and RunLeads always,
+// RunOutbox when the store implements storage.Outbox (checked on a store
+// made for the purpose). Each runner is a subtest named Customers,
+// Complaints, Opportunities, Leads or Outbox.
 func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Helper()
 	require.NotNil(t, newStore, "storagetest.Run: newStore must not be nil")
@@ -197,6 +199,10 @@ func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	})
 	probe := newStore(t)
 	require.NotNil(t, probe, "newStore returned nil")
+	t.Run("Leads", func(t *testing.T) {
+		t.Parallel()
+		RunLeads(t, func(tb testing.TB) lead.Backend { return newStore(tb) }, f)
+	})
 	if _, ok := probe.(storage.Outbox); ok {
 		t.Run("Outbox", func(t *testing.T) {
 			t.Parallel()
