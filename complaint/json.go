@@ -195,8 +195,8 @@ func (c *Complaint) UnmarshalJSON(data []byte) error {
 			Summary: res.Summary, RootCause: res.RootCause, Corrective: res.Corrective, Preventive: res.Preventive,
 		}
 		parseText(&v, "resolution.remedy", res.Remedy, &r.Resolution.Remedy)
-		if res.Compensation != nil {
-			r.Resolution.Compensation = *res.Compensation
+		if m := res.Compensation; m != nil {
+			r.Resolution.Compensation = canonicalMoney(*m)
 		}
 	}
 	if w.Repair != nil {
@@ -356,4 +356,19 @@ func parseText(v *crm.Validator, path, s string, dst encoding.TextUnmarshaler) {
 	if err := dst.UnmarshalText([]byte(s)); err != nil {
 		v.Merge(path, err)
 	}
+}
+
+// canonicalMoney returns m as its JSON form reads back: "5" and "5.00" EUR
+// are equal amounts held differently, and a decoded complaint holds the
+// one it encodes to, so that decoding what it encodes gives it again.
+func canonicalMoney(m crm.Money) crm.Money {
+	b, err := m.MarshalJSON()
+	if err != nil {
+		return m // the record's checks refuse it
+	}
+	var out crm.Money
+	if err := out.UnmarshalJSON(b); err != nil {
+		return m
+	}
+	return out
 }
