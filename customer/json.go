@@ -134,11 +134,11 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 		KeyAccount: w.KeyAccount, Owner: w.Owner, MergedInto: w.MergedInto, ErasedAt: w.ErasedAt,
 		HistorySeq: w.HistorySeq,
 	}
-	for i, e := range r.Emails {
-		v.Check(!e.IsZero(), fmt.Sprintf("emails[%d]", i), "must not be empty")
+	for i, s := range w.Emails { // text that parses to the zero Email
+		v.Check(s != "", fmt.Sprintf("emails[%d]", i), "must not be empty")
 	}
-	for i, p := range r.Phones {
-		v.Check(!p.IsZero(), fmt.Sprintf("phones[%d]", i), "must not be empty")
+	for i, s := range w.Phones {
+		v.Check(s != "", fmt.Sprintf("phones[%d]", i), "must not be empty")
 	}
 	if w.Dates != nil {
 		r.Dates = make(map[string]Date, len(w.Dates))

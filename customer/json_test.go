@@ -2,6 +2,7 @@ package customer_test
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -459,4 +460,32 @@ func BenchmarkCustomerJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// jsDocExample returns the example document of the "JSON" section of the
+// package doc in file.
+func jsDocExample(t testing.TB, file string) []byte {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(src), "// # JSON\n")
+	require.True(t, ok, "no JSON section in %s", file)
+	var doc strings.Builder
+	for _, line := range strings.Split(after, "\n") {
+		if code, ok := strings.CutPrefix(line, "//\t"); ok {
+			doc.WriteString(code)
+		} else if doc.Len() > 0 {
+			break
+		}
+	}
+	return []byte(doc.String())
+}
+
+func TestCustomerJSONDocExample(t *testing.T) {
+	t.Parallel()
+	var c customer.Customer
+	require.NoError(t, json.Unmarshal(jsDocExample(t, "doc.go"), &c), "the documented example must decode")
+	require.Equal(t, "Li Wei", c.Name())
+	require.Equal(t, int64(3), c.Version())
+	require.True(t, c.MayContact(customer.EmailChannel))
 }
