@@ -199,13 +199,16 @@ func (c *Complaint) UnmarshalJSON(data []byte) error {
 			r.Resolution.Compensation = canonicalMoney(*m)
 		}
 	}
-	if w.Repair != nil {
+	if len(w.Repair) > 0 {
 		r.Repair = make([]RepairEntry, len(w.Repair))
 		for i, e := range w.Repair {
 			r.Repair[i] = RepairEntry{Note: e.Note, Public: e.Public, At: e.At, Actor: e.Actor}
 			parseText(&v, fmt.Sprintf("repair[%d].step", i), e.Step, &r.Repair[i].Step)
 		}
 	}
+	// An empty list is held as none, as the stores hold it, so that it
+	// decodes to what it encodes from.
+	r.Asset, r.Attachments, r.Pauses = noneIfEmpty(r.Asset), noneIfEmpty(r.Attachments), noneIfEmpty(r.Pauses)
 	if err := v.Err(op); err != nil {
 		return err
 	}
@@ -317,6 +320,7 @@ func (r *Risk) UnmarshalJSON(data []byte) error {
 	}
 	parseText(&v, "status", w.Status, &rec.Status)
 	parseText(&v, "hotspot.kind", h.Kind, &rec.Hotspot.Kind)
+	rec.Notes, rec.Hotspot.Asset, rec.Hotspot.Evidence = noneIfEmpty(rec.Notes), noneIfEmpty(rec.Hotspot.Asset), noneIfEmpty(rec.Hotspot.Evidence)
 	if err := v.Err(op); err != nil {
 		return err
 	}
@@ -371,4 +375,12 @@ func canonicalMoney(m crm.Money) crm.Money {
 		return m
 	}
 	return out
+}
+
+// noneIfEmpty returns nil for an empty s, else s.
+func noneIfEmpty[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }

@@ -134,19 +134,29 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 		KeyAccount: w.KeyAccount, Owner: w.Owner, MergedInto: w.MergedInto, ErasedAt: w.ErasedAt,
 		HistorySeq: w.HistorySeq,
 	}
+	// An empty list or map is held as none, as FromRecord and the stores
+	// hold it, so that it decodes to what it encodes from.
+	r.Roles, r.Emails, r.Phones = noneIfEmpty(r.Roles), noneIfEmpty(r.Emails), noneIfEmpty(r.Phones)
+	r.Addresses, r.Tags = noneIfEmpty(r.Addresses), noneIfEmpty(r.Tags)
+	if len(r.Prefs) == 0 {
+		r.Prefs = nil
+	}
+	if len(r.Attrs) == 0 {
+		r.Attrs = nil
+	}
 	for i, s := range w.Emails { // text that parses to the zero Email
 		v.Check(s != "", fmt.Sprintf("emails[%d]", i), "must not be empty")
 	}
 	for i, s := range w.Phones {
 		v.Check(s != "", fmt.Sprintf("phones[%d]", i), "must not be empty")
 	}
-	if w.Dates != nil {
+	if len(w.Dates) > 0 {
 		r.Dates = make(map[string]Date, len(w.Dates))
 		for k, s := range w.Dates {
 			r.Dates[k] = parseText[Date](&v, "dates."+k, s)
 		}
 	}
-	if w.Consents != nil {
+	if len(w.Consents) > 0 {
 		r.Consents = make(map[Channel]Consent, len(w.Consents))
 		for k, cj := range w.Consents {
 			var ch Channel
@@ -285,4 +295,12 @@ func (vi *Visit) UnmarshalJSON(data []byte) error {
 	}
 	*vi = out
 	return nil
+}
+
+// noneIfEmpty returns nil for an empty s, else s.
+func noneIfEmpty[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }

@@ -414,6 +414,10 @@ func FuzzCustomerUnmarshalJSON(f *testing.F) {
 	f.Add([]byte(`{"v":1,"id":"01900000-0000-7000-8000-000000000003","tenant":"t","version":0,"kind":"person",` +
 		`"name":"Bare","roles":["visitor"],"stage":"unfamiliar","loyalty":"awareness","lifecycle":"active",` +
 		`"class":"general_contact","key_account":false,"owner":"bob","history_seq":0}`))
+	f.Add([]byte(`{"v":1,"id":"01900000-0000-7000-8000-000000000003","tenant":"t","version":0,"kind":"person",` +
+		`"name":"Empty lists","roles":["visitor"],"emails":[],"phones":[],"addresses":[],"tags":[],"dates":{},` +
+		`"preferences":{},"attributes":{},"consents":{},"stage":"unfamiliar","loyalty":"awareness","lifecycle":"active",` +
+		`"class":"general_contact","key_account":false,"owner":"bob","history_seq":0}`))
 	f.Add([]byte(`{"v":1,"consents":{"EMAIL":{"granted":true}}}`))
 	f.Add([]byte(`{"v":2}`))
 	f.Add([]byte(`null`))
