@@ -2,6 +2,7 @@ package complaint_test
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -447,4 +448,26 @@ func FuzzRiskUnmarshalJSON(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(b1), string(b2))
 	})
+}
+
+func TestComplaintJSONDocExample(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("doc.go")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(src), "// # JSON\n")
+	require.True(t, ok, "no JSON section in doc.go")
+	var doc strings.Builder
+	for _, line := range strings.Split(after, "\n") {
+		if code, ok := strings.CutPrefix(line, "//\t"); ok {
+			doc.WriteString(code)
+		} else if doc.Len() > 0 {
+			break
+		}
+	}
+	var c complaint.Complaint
+	require.NoError(t, json.Unmarshal([]byte(doc.String()), &c), "the documented example must decode")
+	require.Equal(t, complaint.Closed, c.Status())
+	res, ok := c.Resolution()
+	require.True(t, ok)
+	require.Equal(t, "200.00 CNY", res.Compensation.String())
 }
