@@ -259,16 +259,29 @@ type visitFields Visit
 // the duration as text.
 type visitJSON struct {
 	visitFields
+	// The enums are read as text here, so that a refusal names them.
+	Kind     string `json:"kind"`
+	Method   string `json:"method"`
+	Status   string `json:"status"`
 	Duration string `json:"duration,omitempty"`
 }
 
 // MarshalJSON writes the visit's JSON form: its fields under their
 // snake_case names, enums by name, times in RFC 3339 UTC, and the planned
-// duration as Go duration text ("1h30m0s"; left out when zero).
+// duration as Go duration text ("1h30m0s"; left out when zero). A visit
+// whose kind, method or status is not a known value has no form: it is
+// refused with an error wrapping crm.ErrInvalid.
 func (vi Visit) MarshalJSON() ([]byte, error) {
 	f := visitFields(vi)
 	f.PlannedAt, f.DoneAt = utc(f.PlannedAt), utc(f.DoneAt)
-	w := visitJSON{visitFields: f}
+	var v crm.Validator
+	w := visitJSON{
+		visitFields: f, Kind: textOf(&v, "kind", vi.Kind), Method: textOf(&v, "method", vi.Method),
+		Status: textOf(&v, "status", vi.Status),
+	}
+	if err := v.Err("customer.Visit.MarshalJSON"); err != nil {
+		return nil, err
+	}
 	if vi.Duration != 0 {
 		w.Duration = vi.Duration.String()
 	}
@@ -276,22 +289,32 @@ func (vi Visit) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads the form [Visit.MarshalJSON] writes, strictly
-// (through crm.DecodeJSON). It checks the form, not the visit: a visit a
-// client sends may lack what the store adds (its ID); [Visit.Validate]
-// and the store's guard check the rest. On error vi is left unchanged.
+// (through crm.DecodeJSON); the kind, method and status must be known
+// names. It checks the form, not the visit: a visit a client sends may
+// lack what the store adds (its ID); [Visit.Validate]
+// and the store's guard check the rest. On error, and for JSON null, vi
+// is left unchanged.
 func (vi *Visit) UnmarshalJSON(data []byte) error {
 	const op = "customer.Visit.UnmarshalJSON"
+	if string(bytes.TrimSpace(data)) == "null" {
+		return nil // the encoding/json convention: null leaves vi unchanged
+	}
 	var w visitJSON
 	if err := crm.DecodeJSON(data, &w, op); err != nil {
 		return err
 	}
+	var v crm.Validator
 	out := Visit(w.visitFields)
+	out.Kind = parseText[VisitKind](&v, "kind", w.Kind)
+	out.Method = parseText[Channel](&v, "method", w.Method)
+	out.Status = parseText[VisitStatus](&v, "status", w.Status)
 	if w.Duration != "" {
 		d, err := time.ParseDuration(w.Duration)
-		if err != nil {
-			return crm.Invalid(op, "duration", "not a duration such as \"1h30m\"")
-		}
+		v.Check(err == nil, "duration", "not a duration such as \"1h30m\"")
 		out.Duration = d
+	}
+	if err := v.Err(op); err != nil {
+		return err
 	}
 	*vi = out
 	return nil

@@ -346,6 +346,17 @@ func jsNew(v any) any {
 	panic("jsNew: unknown type")
 }
 
+func TestVisitJSONNull(t *testing.T) {
+	t.Parallel()
+	vi := customer.Visit{Purpose: "kept"}
+	require.NoError(t, json.Unmarshal([]byte(` null `), &vi))
+	require.Equal(t, "kept", vi.Purpose, "null leaves the visit as it was")
+	c, err := customer.FromRecord(jsFullRecord(t))
+	require.NoError(t, err)
+	require.NoError(t, c.UnmarshalJSON([]byte("null")))
+	require.Equal(t, jsFullRecord(t).Name, c.Name(), "null leaves the customer as it was")
+}
+
 func TestVisitJSONRefusals(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -354,6 +365,8 @@ func TestVisitJSONRefusals(t *testing.T) {
 		{"bad duration", `{"duration":"90 minutes"}`, "duration"},
 		{"duration as a number", `{"duration":5400000000000}`, "duration"},
 		{"unknown member", `{"length":"1h"}`, "length"},
+		{"unknown kind", `{"kind":"social","method":"phone","status":"done"}`, "kind"},
+		{"no method", `{"kind":"new","status":"done"}`, "method"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -492,4 +505,35 @@ func TestCustomerJSONDocExample(t *testing.T) {
 	require.Equal(t, "Li Wei", c.Name())
 	require.Equal(t, int64(3), c.Version())
 	require.True(t, c.MayContact(customer.EmailChannel))
+}
+
+func FuzzVisitUnmarshalJSON(f *testing.F) {
+	b, err := json.Marshal(customer.Visit{
+		ID: entID(5), Tenant: "acme", CustomerID: entID(1), Salesperson: "alice", Kind: customer.ReturnVisit,
+		Purpose: "Renewal", Method: customer.FaceToFace, PlannedAt: jsAt, Duration: 90 * time.Minute,
+		Status: customer.VisitDone, Outcome: "Signed", DoneAt: jsAt.Add(2 * time.Hour), Version: 3,
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte(`{"kind":"new","method":"phone","status":"planned","duration":"-1ns","planned_at":"2025-01-01T00:00:00+08:00"}`))
+	f.Add([]byte(`{"duration":"2562047h47m16.854775807s"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var d customer.Visit
+		if err := d.UnmarshalJSON(data); err != nil {
+			require.ErrorIs(t, err, crm.ErrInvalid)
+			return
+		}
+		b1, err := json.Marshal(d)
+		require.NoError(t, err)
+		var e customer.Visit
+		require.NoError(t, json.Unmarshal(b1, &e))
+		b2, err := json.Marshal(e)
+		require.NoError(t, err)
+		require.Equal(t, string(b1), string(b2))
+		var g customer.Visit
+		require.NoError(t, json.Unmarshal(b2, &g))
+		require.Equal(t, e, g)
+	})
 }
