@@ -471,3 +471,27 @@ func TestComplaintJSONDocExample(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "200.00 CNY", res.Compensation.String())
 }
+
+func BenchmarkComplaintJSON(b *testing.B) {
+	c, err := complaint.FromRecord(jsFullRecord())
+	require.NoError(b, err)
+	data, err := json.Marshal(c)
+	require.NoError(b, err)
+	b.Run("marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d complaint.Complaint
+			if err := d.UnmarshalJSON(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
