@@ -5,8 +5,11 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 )
@@ -104,7 +107,7 @@ func (c *Customer) MarshalJSON() ([]byte, error) {
 // against every rule a store keeps (see "Limits"), so that a decoded
 // customer can be stored as it is. A refusal is a *crm.ValidationError
 // (errors.Is(err, crm.ErrInvalid)) whose paths name the offending members,
-// e.g. "emails[1].domain" or "consents.email.at"; on error c is left
+// e.g. "emails[1].domain" or "consents.email.source"; on error c is left
 // unchanged. Nothing is pending on the decoded customer. JSON null leaves
 // c unchanged, as the encoding/json convention asks.
 func (c *Customer) UnmarshalJSON(data []byte) error {
@@ -150,24 +153,24 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 	for i, s := range w.Phones {
 		v.Check(s != "", fmt.Sprintf("phones[%d]", i), "must not be empty")
 	}
-	if len(w.Dates) > 0 {
+	if len(w.Dates) > 0 { // in key order, so that problems come in one order
 		r.Dates = make(map[string]Date, len(w.Dates))
-		for k, s := range w.Dates {
-			r.Dates[k] = parseText[Date](&v, "dates."+k, s)
+		for _, k := range slices.Sorted(maps.Keys(w.Dates)) {
+			r.Dates[k] = parseText[Date](&v, "dates."+pathKey(k), w.Dates[k])
 		}
 	}
 	if len(w.Consents) > 0 {
 		r.Consents = make(map[Channel]Consent, len(w.Consents))
-		for k, cj := range w.Consents {
+		for _, k := range slices.Sorted(maps.Keys(w.Consents)) {
 			var ch Channel
 			if err := ch.UnmarshalText([]byte(k)); err != nil {
-				v.Merge("consents."+k, err)
+				v.Merge("consents."+pathKey(k), err)
 				continue
 			}
 			// Names are read case-insensitively; two spellings of one
 			// channel would silently lose a decision.
-			v.Check(ch.String() == k, "consents."+k, "must be written "+strconv.Quote(ch.String()))
-			r.Consents[ch] = cj
+			v.Check(ch.String() == k, "consents."+pathKey(k), "must be written "+strconv.Quote(ch.String()))
+			r.Consents[ch] = w.Consents[k]
 		}
 	}
 	if err := v.Err(op); err != nil {
@@ -182,6 +185,19 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 	}
 	*c = *got
 	return nil
+}
+
+// pathKey returns a map key as a path element, cut to 64 bytes (at a rune
+// boundary) so that a hostile key cannot make the error message huge.
+func pathKey(k string) string {
+	if len(k) <= 64 {
+		return k
+	}
+	n := 64
+	for n > 0 && !utf8.RuneStart(k[n]) {
+		n--
+	}
+	return k[:n] + "…"
 }
 
 // utc returns t in UTC; the zero time stays zero.

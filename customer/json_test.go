@@ -208,6 +208,8 @@ func TestCustomerJSONRefusals(t *testing.T) {
 		{name: "unknown time zone", edit: func(m map[string]any) { m["time_zone"] = "Mars/Olympus" }, paths: []string{"time_zone"}},
 		{name: "time out of range", edit: func(m map[string]any) { m["created_at"] = "0000-01-01T00:00:00Z" }, paths: []string{"created_at"}},
 		{name: "address without lines", edit: func(m map[string]any) { m["addresses"] = []any{map[string]any{"country": "CN"}} }, paths: []string{"addresses[0].lines"}},
+		{name: "huge date key", edit: func(m map[string]any) { m["dates"] = map[string]any{strings.Repeat("é", 100): "x"} },
+			paths: []string{"dates." + strings.Repeat("é", 32) + "…"}},
 		{name: "trailing data", raw: `{"v":1} {}`, paths: []string{""}},
 		{name: "not an object", raw: `[1,2]`, paths: []string{""}},
 		{name: "malformed", raw: `{"v":1,`, paths: []string{""}},
