@@ -16,8 +16,8 @@ const (
 
 // AssetLevel is one level of an asset path, e.g. {Kind: "building", ID: "B3"}.
 type AssetLevel struct {
-	Kind string
-	ID   string
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
 }
 
 // Asset is the thing a complaint concerns, as a path from the broadest

@@ -26,15 +26,16 @@ func requireReason(v *crm.Validator, ch Change, what string) {
 // who and why. The audit trail is append-only.
 type AuditEntry struct {
 	// ComplaintID is the complaint the entry belongs to.
-	ComplaintID crm.ID
+	ComplaintID crm.ID `json:"complaint_id"`
 	// Seq numbers the complaint's entries from 1.
-	Seq int64
+	Seq int64 `json:"seq"`
 	// Kind says what changed.
-	Kind AuditKind
+	Kind AuditKind `json:"kind"`
 	// From and To are the old and new values in text form ("" when none).
-	From, To string
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
 	// At, Actor and Reason come from the Change.
-	At     time.Time
-	Actor  crm.UserID
-	Reason string
+	At     time.Time  `json:"at"`
+	Actor  crm.UserID `json:"actor"`
+	Reason string     `json:"reason,omitempty"`
 }

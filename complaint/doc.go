@@ -130,6 +130,67 @@
 // saved, adopt a decoded record, take the pending audit entries) are
 // reached through the module's internal/hook package.
 //
+// # JSON
+//
+// Hosts that put an HTTP API or a message bus in front of the library use
+// the documented JSON form of every value. A [Complaint] encodes
+// ([Complaint.MarshalJSON]) every stored field of its [Record] under a
+// stable snake_case name, with "v" (the form's version, [JSONVersion]) and
+// "version" (the complaint's own version, for optimistic concurrency):
+//
+//	{"v":1,"id":"01890000-0000-7000-8000-0000000000a1",
+//	 "tenant":"sunrise-homes","version":6,
+//	 "customer":"01890000-0000-7000-8000-0000000000b1",
+//	 "channel":"call_centre","category":"window","severity":"high",
+//	 "priority":"p2","asset":[{"kind":"building","id":"B3"},
+//	   {"kind":"unit","id":"1502"}],
+//	 "description":"Rain comes in through the bedroom window.",
+//	 "desired_outcome":"Fix it","attachments":["s3://photos/leak1.jpg"],
+//	 "owner":"agent-li","hand_overs":0,"status":"closed",
+//	 "escalation_level":1,"reopens":0,"reopen_window":"720h0m0s",
+//	 "resolution":{"remedy":"compensation",
+//	   "compensation":{"amount":"200.00","currency":"CNY"},
+//	   "summary":"Window resealed","root_cause":{"category":"installation",
+//	   "text":"Seal missing"},"corrective":"Resealed"},
+//	 "accepted":true,"follow_up_at":"2026-06-08T09:00:00Z",
+//	 "survey":{"csat":4,"at":"2026-06-09T09:00:00Z"},
+//	 "repair":[{"step":"fixed","public":true,
+//	   "at":"2026-06-02T15:00:00Z","actor":"tech-wu"}],
+//	 "pauses":[{"start":"2026-06-01T12:00:00Z","end":"2026-06-01T14:00:00Z"}],
+//	 "received_at":"2026-06-01T09:00:00Z",
+//	 "acknowledged_at":"2026-06-01T09:20:00Z",
+//	 "first_response_at":"2026-06-01T10:00:00Z",
+//	 "resolved_at":"2026-06-02T16:00:00Z","closed_at":"2026-06-03T09:00:00Z",
+//	 "audit_seq":9}
+//
+// Enums are written by name, money as crm.Money writes it (the amount as a
+// string), the reopen window as Go duration text, times in RFC 3339 in
+// UTC with their nanoseconds. Optional members that hold nothing are left
+// out ("waiting_from" unless waiting, "group", "follow_up", "rejected_at",
+// a resolution's "compensation" when there is none, ...); the others are
+// always written. Pending audit entries and events are not part of the
+// form. A [Risk] encodes ([Risk.MarshalJSON]) as
+// {"v":1,"id","tenant","version","hotspot":{"rule","kind","asset",
+// "category","customer","count","baseline","from","to","evidence"},
+// "owner","status","notes":[{"at","actor","text"}],"created_at",
+// "updated_at"}.
+//
+// Decoding ([Complaint.UnmarshalJSON], [Risk.UnmarshalJSON]) goes through
+// crm.DecodeJSON (an unknown member, a wrong type or trailing data is
+// refused), refuses a "v" it does not know, rebuilds the value with
+// [FromRecord] or [RiskFromRecord] and checks it against the limits below,
+// so a decoded complaint or risk is one any store accepts. Every refusal
+// is a *crm.ValidationError with the path of each problem
+// ("repair[2].step", "resolution.remedy"). Encoding then decoding gives
+// back the same record, and encoding it again the same bytes.
+//
+// The other values have plain JSON forms by their field tags, in the same
+// style: [AuditEntry], [Query], [RiskQuery], [Resolution], [RepairEntry],
+// [Survey], [FollowUp], [Asset], [Hotspot], [RiskNote], and the rule and
+// policy types ([HotspotRule], [Policy], [CategoryTree], ...); pages are
+// crm.Page. The data of every event (see the Event constants) has
+// snake_case members, and the outbox stores it in that form.
+//
 // # Limits
 //
 // One set of rules says what a stored complaint or risk may hold. The

@@ -245,26 +245,27 @@ func (rs *HotspotRules) UnmarshalJSON(b []byte) error {
 // window, and the evidence.
 type Hotspot struct {
 	// Rule is the rule's name; Kind its kind.
-	Rule string
-	Kind RuleKind
+	Rule string   `json:"rule"`
+	Kind RuleKind `json:"kind"`
 	// Asset is the asset prefix of the group; empty for repeat rules and
 	// for trend rules without asset grouping.
-	Asset Asset
+	Asset Asset `json:"asset,omitempty"`
 	// Category is the rule's category, or for a cluster or trend rule
 	// without one, the group's category code.
-	Category string
+	Category string `json:"category,omitempty"`
 	// Customer is the repeat complainer; zero for other kinds.
-	Customer crm.ID
+	Customer crm.ID `json:"customer,omitzero"`
 	// Count is how many complaints of the group fell in the window.
-	Count int
+	Count int `json:"count"`
 	// Baseline is a trend rule's mean count over its previous windows;
 	// zero for other kinds.
-	Baseline float64
+	Baseline float64 `json:"baseline,omitempty"`
 	// From and To bound the window (From, To].
-	From, To time.Time
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
 	// Evidence holds the IDs of the complaints counted, in ascending order
 	// (oldest first for UUIDv7 IDs), cut to the rule's evidence cap.
-	Evidence []crm.ID
+	Evidence []crm.ID `json:"evidence"`
 }
 
 // Key returns a stable text key of the hotspot's group, e.g.
@@ -478,9 +479,9 @@ func (s MitigationStatus) CanMoveTo(to MitigationStatus) bool {
 
 // RiskNote is one dated remark on a risk.
 type RiskNote struct {
-	At    time.Time
-	Actor crm.UserID
-	Text  string
+	At    time.Time  `json:"at"`
+	Actor crm.UserID `json:"actor"`
+	Text  string     `json:"text"`
 }
 
 // Risk is a raised hotspot under management (风险评估与预防): its

@@ -11,11 +11,11 @@ import (
 // RepairEntry is one entry of a repair's work-order timeline. Public
 // entries are shown to the customer (透明化维修); internal ones are not.
 type RepairEntry struct {
-	Step   RepairStep
-	Note   string
-	Public bool
-	At     time.Time
-	Actor  crm.UserID
+	Step   RepairStep `json:"step"`
+	Note   string     `json:"note,omitempty"`
+	Public bool       `json:"public"`
+	At     time.Time  `json:"at"`
+	Actor  crm.UserID `json:"actor"`
 }
 
 func cloneRepair(es []RepairEntry) []RepairEntry { return slices.Clone(es) }

@@ -9,29 +9,29 @@ import (
 // RootCause is why the matter happened: a category code (host-defined,
 // free of the complaint category tree) and an explanation.
 type RootCause struct {
-	Category string
-	Text     string
+	Category string `json:"category,omitempty"`
+	Text     string `json:"text,omitempty"`
 }
 
 // Resolution is how a complaint was settled: the remedy, the root cause,
 // and the corrective and preventive actions taken.
 type Resolution struct {
 	// Remedy is what was done for the customer. Required.
-	Remedy Remedy
+	Remedy Remedy `json:"remedy"`
 	// Compensation is the amount paid or credited. It must be positive
 	// when Remedy is Compensation or Refund (a compensation of 0.00 is
 	// refused: a remedy that pays nothing is an apology or an explanation);
 	// with another remedy it is optional (the zero Money means none) and
 	// must not be negative.
-	Compensation crm.Money
+	Compensation crm.Money `json:"compensation"`
 	// Summary describes the remedy in words. Required.
-	Summary string
+	Summary string `json:"summary"`
 	// RootCause says why it happened; optional.
-	RootCause RootCause
+	RootCause RootCause `json:"root_cause,omitzero"`
 	// Corrective is the action taken to fix this occurrence; optional.
-	Corrective string
+	Corrective string `json:"corrective,omitempty"`
 	// Preventive is the action taken so it does not happen again; optional.
-	Preventive string
+	Preventive string `json:"preventive,omitempty"`
 }
 
 func (r Resolution) clone() Resolution { return r }
@@ -69,19 +69,19 @@ func (r Resolution) validate(v *crm.Validator, prefix string) {
 // Survey is a satisfaction survey result after closing.
 type Survey struct {
 	// CSAT is the satisfaction score, 1 (very unhappy) to 5 (very happy).
-	CSAT int
+	CSAT int `json:"csat"`
 	// Comment is the customer's free text, optional.
-	Comment string
+	Comment string `json:"comment,omitempty"`
 	// At is when it was recorded; set from the Change.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 }
 
 // FollowUp is the outcome of the follow-up call (回访) after closing.
 type FollowUp struct {
 	// Reached says whether the customer was reached.
-	Reached bool
+	Reached bool `json:"reached"`
 	// Note is what was said or observed, optional.
-	Note string
+	Note string `json:"note,omitempty"`
 	// At is when the call was made; set from the Change.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 }

@@ -99,34 +99,35 @@ const (
 // must all match.
 type Query struct {
 	// Customer keeps the complaints of one customer.
-	Customer crm.ID
+	Customer crm.ID `json:"customer,omitzero"`
 	// Owner keeps the complaints one user is accountable for.
-	Owner crm.UserID
+	Owner crm.UserID `json:"owner,omitempty"`
 	// Statuses keeps complaints in any of these statuses.
-	Statuses []Status
+	Statuses []Status `json:"statuses,omitempty"`
 	// Open keeps complaints that are not closed or rejected when true,
 	// and only closed or rejected ones when false.
-	Open *bool
+	Open *bool `json:"open,omitempty"`
 	// Categories keeps complaints whose category is any of these codes.
 	// The store knows no category tree: [Service.List] expands a code to
 	// its subtree with the host's CategoryTree.
-	Categories []string
+	Categories []string `json:"categories,omitempty"`
 	// Channel keeps complaints received through one channel.
-	Channel customer.Channel
+	Channel customer.Channel `json:"channel,omitempty"`
 	// MinSeverity keeps complaints at least this severe.
-	MinSeverity Severity
+	MinSeverity Severity `json:"min_severity,omitempty"`
 	// Group keeps the complaints linked to one group.
-	Group crm.ID
+	Group crm.ID `json:"group,omitzero"`
 	// Asset keeps complaints whose asset lies at or below this path
 	// ([Asset.HasPrefix]): a building's prefix finds every unit in it.
-	Asset Asset
+	Asset Asset `json:"asset,omitempty"`
 	// ReceivedFrom and ReceivedTo keep complaints received in
 	// [ReceivedFrom, ReceivedTo); either may be zero (unbounded).
-	ReceivedFrom, ReceivedTo time.Time
+	ReceivedFrom time.Time `json:"received_from,omitzero"`
+	ReceivedTo   time.Time `json:"received_to,omitzero"`
 	// SettledFrom keeps complaints closed or rejected at or after this
 	// instant (and still closed or rejected): what a periodic job needs to
 	// look at besides the open complaints.
-	SettledFrom time.Time
+	SettledFrom time.Time `json:"settled_from,omitzero"`
 }
 
 // Validate returns an error wrapping crm.ErrInvalid when q holds an
@@ -188,14 +189,14 @@ func settledSince(c *Complaint, t time.Time) bool {
 // RiskQuery filters a risk list. Zero fields do not filter.
 type RiskQuery struct {
 	// Statuses keeps risks in any of these mitigation statuses.
-	Statuses []MitigationStatus
+	Statuses []MitigationStatus `json:"statuses,omitempty"`
 	// Active keeps open and mitigating risks when true, settled ones
 	// (mitigated, accepted) when false.
-	Active *bool
+	Active *bool `json:"active,omitempty"`
 	// Owner keeps one user's risks.
-	Owner crm.UserID
+	Owner crm.UserID `json:"owner,omitempty"`
 	// Key keeps the risks raised from one hotspot ([Hotspot.Key]).
-	Key string
+	Key string `json:"key,omitempty"`
 }
 
 // MaxRiskKeyLen bounds RiskQuery.Key, in bytes.

@@ -58,20 +58,21 @@ func (k *HistoryKind) UnmarshalText(b []byte) (err error) {
 // History is append-only; entries move with their customer on a merge.
 type HistoryEntry struct {
 	// CustomerID is the customer the entry belongs to now.
-	CustomerID crm.ID
+	CustomerID crm.ID `json:"customer_id"`
 	// OriginID is the customer the entry was recorded on; it differs from
 	// CustomerID after a merge moved the entry to the survivor.
-	OriginID crm.ID
+	OriginID crm.ID `json:"origin_id"`
 	// Seq numbers the entries of OriginID from 1; (OriginID, Seq) is unique.
-	Seq int64
+	Seq int64 `json:"seq"`
 	// Kind says what changed.
-	Kind HistoryKind
+	Kind HistoryKind `json:"kind"`
 	// From and To are the old and new values in text form ("" when none).
-	From, To string
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
 	// At, Actor and Reason come from the Change.
-	At     time.Time
-	Actor  crm.UserID
-	Reason string
+	At     time.Time  `json:"at"`
+	Actor  crm.UserID `json:"actor"`
+	Reason string     `json:"reason,omitempty"`
 }
 
 // CompareHistory orders entries by time, then origin, then sequence: the

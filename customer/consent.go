@@ -11,11 +11,11 @@ import (
 type Consent struct {
 	// Granted is true when the customer agreed, false when they refused or
 	// withdrew.
-	Granted bool
+	Granted bool `json:"granted"`
 	// At is when the decision was given.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// Source says how it was collected, e.g. "web form", "signed contract".
-	Source string
+	Source string `json:"source,omitempty"`
 }
 
 // Consent returns the customer's marketing consent on ch; ok is false when

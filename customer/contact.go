@@ -528,21 +528,21 @@ func (p *Phone) UnmarshalText(text []byte) error {
 type Address struct {
 	// Label says what the address is for, e.g. "home" or "billing";
 	// optional, at most [MaxAddressLabelLen] characters.
-	Label string
+	Label string `json:"label,omitempty"`
 	// Lines holds the street part: 1 to [MaxAddressLines] non-blank lines of
 	// at most [MaxAddressFieldLen] characters.
-	Lines []string
+	Lines []string `json:"lines"`
 	// Locality is the city or town; optional.
-	Locality string
+	Locality string `json:"locality,omitempty"`
 	// AdministrativeArea is the state, province, prefecture or county;
 	// optional.
-	AdministrativeArea string
+	AdministrativeArea string `json:"administrative_area,omitempty"`
 	// PostalCode is the postal or ZIP code; optional, at most
 	// [MaxPostalCodeLen] ASCII letters, digits, spaces and hyphens.
-	PostalCode string
+	PostalCode string `json:"postal_code,omitempty"`
 	// Country is the upper-case ISO 3166-1 alpha-2 code (see
 	// [IsKnownRegion]); required.
-	Country string
+	Country string `json:"country"`
 }
 
 // NewAddress tidies a (trims every field, drops blank street lines,

@@ -105,6 +105,52 @@
 // field does (removing attributes with SetAttribute(key, "") is always
 // allowed). A merge whose united customer would break a limit is refused.
 //
+// # JSON
+//
+// Hosts that put an HTTP API or a message bus in front of the library use
+// the documented JSON form of every value. A [Customer] encodes
+// ([Customer.MarshalJSON]) every stored field of its [Record] under a
+// stable snake_case name, with "v" (the form's version, [JSONVersion]) and
+// "version" (the customer's own version, for optimistic concurrency):
+//
+//	{"v":1,"id":"01900000-0000-7000-8000-000000000001","tenant":"acme",
+//	 "version":3,"kind":"person","name":"Li Wei","roles":["owner"],
+//	 "emails":["li.wei@example.com"],"phones":["+8613800138000"],
+//	 "addresses":[{"label":"home","lines":["1 Century Avenue"],
+//	   "locality":"Shanghai","postal_code":"200120","country":"CN"}],
+//	 "dates":{"birthday":"--03-14"},"time_zone":"Asia/Shanghai",
+//	 "preferences":{"language":"zh"},"attributes":{"erp_id":"C-42"},
+//	 "tags":["vip"],"consents":{"email":{"granted":true,
+//	   "at":"2025-03-14T09:30:00Z","source":"web form"}},
+//	 "notes":"Prefers mornings","stage":"growth","loyalty":"trust",
+//	 "lifecycle":"active","class":"stable","key_account":true,
+//	 "owner":"mgr.zhang","created_at":"2025-03-14T09:30:00Z",
+//	 "updated_at":"2025-03-15T10:00:00Z","history_seq":4}
+//
+// Enums are written by name, e-mails and phones in their text form
+// ([Phone.MarshalText]), dates as "2006-01-02" or "--01-02", times in RFC
+// 3339 in UTC with their nanoseconds. Optional members that hold nothing
+// (empty lists and maps, a zero time or ID, empty text) are left out;
+// the others are always written. A tombstone adds "merged_into" (the
+// survivor's ID), an erased customer "erased_at". Pending history and events are not
+// part of the form.
+//
+// Decoding ([Customer.UnmarshalJSON]) goes through crm.DecodeJSON (an
+// unknown member, a wrong type or trailing data is refused), refuses a
+// "v" it does not know, rebuilds the customer with [FromRecord] and checks
+// it against the limits above, so a decoded customer is one any store
+// accepts. Every refusal is a *crm.ValidationError with the path of each
+// problem ("emails[1].domain", "consents.email.source"). Encoding then
+// decoding gives back the same record, and encoding it again the same
+// bytes.
+//
+// The other values have plain JSON forms by their field tags, in the same
+// style: [Visit] (its duration as Go duration text, "1h30m0s"),
+// [Interaction], [HistoryEntry], [Address], [Consent], [Query],
+// [VisitQuery], [Segment] and [Classifier]; pages are crm.Page. The data
+// of every event (see the Event constants) has snake_case members, and
+// the outbox stores it in that form.
+//
 // # Events and the outbox
 //
 // Entities record domain events; the [Service] gives each an ID when its

@@ -19,30 +19,48 @@ const (
 
 // Created is the data of a customer.created event.
 type Created struct {
-	Name  string
-	Owner crm.UserID
+	Name  string     `json:"name"`
+	Owner crm.UserID `json:"owner"`
 }
 
 // StageChanged is the data of a customer.stage_changed event.
-type StageChanged struct{ From, To Stage }
+type StageChanged struct {
+	From Stage `json:"from"`
+	To   Stage `json:"to"`
+}
 
 // LoyaltyChanged is the data of a customer.loyalty_changed event.
-type LoyaltyChanged struct{ From, To Loyalty }
+type LoyaltyChanged struct {
+	From Loyalty `json:"from"`
+	To   Loyalty `json:"to"`
+}
 
 // LifecycleChanged is the data of a customer.lifecycle_changed event.
-type LifecycleChanged struct{ From, To Lifecycle }
+type LifecycleChanged struct {
+	From Lifecycle `json:"from"`
+	To   Lifecycle `json:"to"`
+}
 
 // OwnerChanged is the data of a customer.owner_changed event.
-type OwnerChanged struct{ From, To crm.UserID }
+type OwnerChanged struct {
+	From crm.UserID `json:"from"`
+	To   crm.UserID `json:"to"`
+}
 
 // ClassChanged is the data of a customer.class_changed event.
-type ClassChanged struct{ From, To Class }
+type ClassChanged struct {
+	From Class `json:"from"`
+	To   Class `json:"to"`
+}
 
 // Merged is the data of a customer.merged event, recorded on the survivor.
 type Merged struct {
-	Survivor, Loser crm.ID
+	Survivor crm.ID `json:"survivor"`
+	Loser    crm.ID `json:"loser"`
 }
 
 // Erased is the data of a customer.erased event: the names of the erased
 // fields, never their values.
-type Erased struct{ Fields []string }
+type Erased struct {
+	Fields []string `json:"fields"`
+}

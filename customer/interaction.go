@@ -17,20 +17,20 @@ const (
 // when, channel, direction, summary, outcome and next step. Interactions are
 // append-only records; listing returns them newest first.
 type Interaction struct {
-	ID         crm.ID
-	Tenant     crm.TenantID
-	CustomerID crm.ID
-	Channel    Channel
-	Direction  Direction
+	ID         crm.ID       `json:"id"`
+	Tenant     crm.TenantID `json:"tenant"`
+	CustomerID crm.ID       `json:"customer_id"`
+	Channel    Channel      `json:"channel"`
+	Direction  Direction    `json:"direction"`
 	// Actor is the member of staff who had the contact.
-	Actor crm.UserID
+	Actor crm.UserID `json:"actor"`
 	// At is when the contact happened.
-	At      time.Time
-	Summary string
-	Outcome string
+	At      time.Time `json:"at"`
+	Summary string    `json:"summary"`
+	Outcome string    `json:"outcome,omitempty"`
 	// NextStep and NextStepDue say what follows, when anything does.
-	NextStep    string
-	NextStepDue time.Time
+	NextStep    string    `json:"next_step,omitempty"`
+	NextStepDue time.Time `json:"next_step_due,omitzero"`
 }
 
 // Validate returns a *crm.ValidationError listing every problem of in.

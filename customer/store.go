@@ -123,26 +123,26 @@ const MaxQueryTextLen = 200
 // Query filters a customer list. Zero fields do not filter; set fields must
 // all match.
 type Query struct {
-	Owner     crm.UserID
-	Stage     Stage
-	Loyalty   Loyalty
-	Lifecycle Lifecycle
-	Class     Class
-	Role      Role
-	Kind      Kind
+	Owner     crm.UserID `json:"owner,omitempty"`
+	Stage     Stage      `json:"stage,omitempty"`
+	Loyalty   Loyalty    `json:"loyalty,omitempty"`
+	Lifecycle Lifecycle  `json:"lifecycle,omitempty"`
+	Class     Class      `json:"class,omitempty"`
+	Role      Role       `json:"role,omitempty"`
+	Kind      Kind       `json:"kind,omitempty"`
 	// Tag matches customers carrying the tag (case-insensitive).
-	Tag string
+	Tag string `json:"tag,omitempty"`
 	// KeyAccount, when set, matches key accounts (true) or the others.
-	KeyAccount *bool
+	KeyAccount *bool `json:"key_account,omitempty"`
 	// Text matches customers whose name, e-mail addresses or phone numbers
 	// contain it, case-insensitively; for phone numbers only its digits are
 	// compared. Every byte is taken literally (no wildcards).
-	Text string
+	Text string `json:"text,omitempty"`
 	// Segment, when set, matches customers the segment's rules match.
 	// Stores evaluate it in Go after the indexed filters.
-	Segment *Segment
+	Segment *Segment `json:"segment,omitempty"`
 	// IncludeTombstones lists merged customers too.
-	IncludeTombstones bool
+	IncludeTombstones bool `json:"include_tombstones,omitempty"`
 }
 
 // Validate returns a *crm.ValidationError listing every problem of q.
@@ -223,11 +223,12 @@ func onlyDigits(s string) string {
 
 // VisitQuery filters a visit list. Zero fields do not filter.
 type VisitQuery struct {
-	Salesperson crm.UserID
-	CustomerID  crm.ID
-	Status      VisitStatus
+	Salesperson crm.UserID  `json:"salesperson,omitempty"`
+	CustomerID  crm.ID      `json:"customer_id,omitzero"`
+	Status      VisitStatus `json:"status,omitempty"`
 	// From and To bound PlannedAt: From <= PlannedAt < To.
-	From, To time.Time
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
 }
 
 // Validate returns a *crm.ValidationError listing every problem of q.

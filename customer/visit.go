@@ -81,25 +81,25 @@ func (s *VisitStatus) UnmarshalText(b []byte) (err error) {
 // Visit is a planned sales visit: when, who, to whom, why and how; once it
 // has happened, its outcome.
 type Visit struct {
-	ID         crm.ID
-	Tenant     crm.TenantID
-	CustomerID crm.ID
+	ID         crm.ID       `json:"id"`
+	Tenant     crm.TenantID `json:"tenant"`
+	CustomerID crm.ID       `json:"customer_id"`
 	// Salesperson makes the visit.
-	Salesperson crm.UserID
-	Kind        VisitKind
+	Salesperson crm.UserID `json:"salesperson"`
+	Kind        VisitKind  `json:"kind"`
 	// Purpose says why (the reason of the visit).
-	Purpose string
+	Purpose string `json:"purpose"`
 	// Method is how the visit is made: face to face, phone, …
-	Method Channel
+	Method Channel `json:"method"`
 	// PlannedAt is the planned start; Duration the planned length (may be 0).
-	PlannedAt time.Time
-	Duration  time.Duration
-	Status    VisitStatus
+	PlannedAt time.Time     `json:"planned_at"`
+	Duration  time.Duration `json:"-"` // in JSON: "duration", see Visit.MarshalJSON
+	Status    VisitStatus   `json:"status"`
 	// Outcome and DoneAt are set when the visit is completed.
-	Outcome string
-	DoneAt  time.Time
+	Outcome string    `json:"outcome,omitempty"`
+	DoneAt  time.Time `json:"done_at,omitzero"`
 	// Version is the stored version, kept by stores for optimistic concurrency.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Validate returns a *crm.ValidationError listing every problem of v.
