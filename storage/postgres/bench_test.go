@@ -271,9 +271,18 @@ func BenchmarkSearch(b *testing.B) {
 // again with a goroutine burning a core meanwhile ("loaded"). Run with:
 //
 //	go test -run '^$' -bench Import -benchtime 3x ./storage/postgres/
-func BenchmarkImport(b *testing.B) {
+func BenchmarkImport(b *testing.B) { benchImport(b, nil) }
+
+// BenchmarkImportPrefix is BenchmarkImport on a schema migrated for
+// Options.TextSearch PrefixSearch (b-trees instead of the two trigram
+// indexes); the baseline copies into the same schema.
+func BenchmarkImportPrefix(b *testing.B) {
+	benchImport(b, &postgres.Options{TextSearch: postgres.PrefixSearch})
+}
+
+func benchImport(b *testing.B, opts *postgres.Options) {
 	const n = 100_000
-	s := newStore(b, nil)
+	s := newStore(b, opts)
 	pool := pgtest.Pool(b)
 	ctx := context.Background()
 	build := func(b *testing.B) []*customer.Customer {
