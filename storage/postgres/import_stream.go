@@ -201,7 +201,6 @@ type importRun struct {
 	ctx     context.Context
 	p       *importPipeline
 	policy  customer.ImportPolicy
-	path    func(i int64) string // a customer's path in errors
 	onError func(b *importBatchOf) error
 	start   time.Time
 
