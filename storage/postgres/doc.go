@@ -217,11 +217,14 @@
 // takes customers from the source in batches of 512, a few goroutines (up
 // to 4) encode them, and the COPY takes the encoded batches in order, so
 // the server copies batch k while batch k+1 is being encoded; at most 8
-// batches wait. Rows go in COPY statements of about 16,000 customers, each
-// followed by the COPY of their history, and ImportOptions.Progress hears
-// of each. Every goroutine has ended when the import returns; a panic of
-// the source is raised again on the caller's goroutine; a cancelled
-// context stops the COPY. A streamed import never retries (a stream cannot
+// batches wait. A slice goes in one COPY statement, then its history in
+// another; a stream in COPY statements of about 65,000 customers, each
+// followed by the COPY of their history (kept in memory until then).
+// ImportOptions.Progress hears of every batch the COPY takes (on a
+// goroutine of pgx's, one call at a time) and of the end. Every goroutine
+// has ended when the import returns; a panic of the source or of Progress
+// is raised again on the caller's goroutine; a cancelled context stops
+// the COPY. A streamed import never retries (a stream cannot
 // be read twice): a serialization failure is returned as crm.ErrConflict.
 //
 // Every customer reaches the store through customer.Guard, which checks

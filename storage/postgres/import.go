@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -80,7 +81,9 @@ func (cs *customerStore) ImportCustomers(ctx context.Context, customers []*custo
 		if st == nil {
 			st = &txState{tx: tx}
 		}
-		_, err := cs.runImport(ctx, op, st, next, customer.AllOrNothing, nil, nil)
+		// The customers are in memory already, and so is their
+		// history: one COPY of each.
+		_, err := cs.runImport(ctx, op, st, next, customer.AllOrNothing, math.MaxInt, nil, nil)
 		return err
 	})
 	if err != nil {

@@ -35,13 +35,14 @@ var _ CustomerStreamImporter = (*customerStore)(nil)
 // up to importWorkers goroutines encode the batches (and so validate
 // them); the COPY takes them in order, at most importAhead batches ahead
 // of it, so the server copies batch k while batch k+1 is encoded and the
-// import never holds more than a few thousand customers. Rows go to the
-// server in COPY statements of about importChunk customers, each followed
-// by the COPY of their history, and Progress hears of every chunk.
+// import never holds more than a few thousand customers. A stream's rows
+// go to the server in COPY statements of about importChunk customers, each
+// followed by the COPY of their history (kept until then); a slice's in
+// one. Progress hears of every batch the COPY takes.
 const (
 	importBatch   = 512
 	importAhead   = 8
-	importChunk   = 16 * 1024
+	importChunk   = 64 * 1024
 	importWorkers = 4
 )
 
@@ -207,6 +208,13 @@ type importRun struct {
 	// The current batch and the position in it.
 	cur *importBatchOf
 	pos int
+	// chunk bounds the rows of one COPY statement.
+	chunk int
+	// progress hears of every batch taken; a panic of it is raised again
+	// on the caller's goroutine.
+	progress     func(customer.ImportProgress)
+	progPanicked bool
+	progPanic    any
 	// Per chunk: the rows sent and their history.
 	chunkRows int
 	hist      [][]any
@@ -232,7 +240,7 @@ func (r *importRun) Next() bool {
 			r.chunkRows++
 			return true
 		}
-		if r.chunkRows >= importChunk || r.ended || r.err != nil {
+		if r.chunkRows >= r.chunk || r.ended || r.err != nil {
 			return false
 		}
 		b, err := r.p.take(r.ctx)
@@ -245,6 +253,9 @@ func (r *importRun) Next() bool {
 			return false
 		}
 		if r.err = r.accept(b); r.err != nil {
+			return false
+		}
+		if !r.report(b) {
 			return false
 		}
 		r.cur, r.pos = b, 0
@@ -271,6 +282,30 @@ func (r *importRun) accept(b *importBatchOf) error {
 	return nil
 }
 
+// report calls progress, if any, as the COPY takes batch b (on pgx's
+// goroutine): a panic stops the COPY, to be raised again by copyAll.
+func (r *importRun) report(b *importBatchOf) (ok bool) {
+	if r.progress == nil {
+		return true
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			r.progPanicked, r.progPanic = true, v
+			r.err = errImportPanicked
+			ok = false
+		}
+	}()
+	p := r.progress0()
+	for _, it := range b.items {
+		if it.row != nil {
+			p.Written++
+		}
+	}
+	p.Written += int64(r.chunkRows)
+	r.progress(p)
+	return true
+}
+
 // Values implements pgx.CopyFromSource.
 func (r *importRun) Values() ([]any, error) { return r.row, nil }
 
@@ -279,10 +314,13 @@ func (r *importRun) Err() error { return r.err }
 
 // copyAll runs COPY statements until the pipeline ends, reporting progress
 // after every chunk.
-func (r *importRun) copyAll(tx pgx.Tx, schema string, progress func(customer.ImportProgress)) error {
+func (r *importRun) copyAll(tx pgx.Tx, schema string) error {
 	for !r.ended {
 		r.chunkRows, r.hist = 0, r.hist[:0]
 		n, err := tx.CopyFrom(r.ctx, pgx.Identifier{schema, "customers"}, customerColumns, r)
+		if r.progPanicked {
+			panic(r.progPanic)
+		}
 		if r.err != nil {
 			return r.err // the source's reason, not the aborted COPY's
 		}
@@ -298,14 +336,16 @@ func (r *importRun) copyAll(tx pgx.Tx, schema string, progress func(customer.Imp
 			}
 		}
 		r.written += n
-		if progress != nil {
-			progress(r.progress())
-		}
+	}
+	if r.progress != nil {
+		r.progress(r.progress0())
 	}
 	return nil
 }
 
-func (r *importRun) progress() customer.ImportProgress {
+// progress0 is the import's progress with the rows written so far (by
+// finished COPY statements).
+func (r *importRun) progress0() customer.ImportProgress {
 	el := time.Since(r.start)
 	p := customer.ImportProgress{Validated: r.validated, Rejected: int64(len(r.rejected)), Written: r.written, Elapsed: el}
 	if s := el.Seconds(); s > 0 {
@@ -356,7 +396,7 @@ func (cs *customerStore) ImportCustomerStream(ctx context.Context, next func() (
 	}
 	var rep customer.ImportReport
 	body := func(ctx context.Context, st *txState) error {
-		r, err := cs.runImport(ctx, op, st, next, opts.Policy, nil, opts.Progress)
+		r, err := cs.runImport(ctx, op, st, next, opts.Policy, importChunk, nil, opts.Progress)
 		if r != nil {
 			rep.Rejected = r.rejected
 			rep.Stored = r.written
@@ -399,7 +439,7 @@ func (cs *customerStore) importErr(ctx context.Context, err error) error {
 // error of a batch with a refused customer (AllOrNothing); the default
 // names the first refused customer.
 func (cs *customerStore) runImport(ctx context.Context, op string, st *txState, next func() (*customer.Customer, error),
-	policy customer.ImportPolicy, onError func(b *importBatchOf) error, progress func(customer.ImportProgress)) (*importRun, error) {
+	policy customer.ImportPolicy, chunk int, onError func(b *importBatchOf) error, progress func(customer.ImportProgress)) (*importRun, error) {
 	if onError == nil {
 		onError = func(b *importBatchOf) error {
 			for i, it := range b.items {
@@ -418,12 +458,12 @@ func (cs *customerStore) runImport(ctx context.Context, op string, st *txState, 
 		encode = func(b *importBatchOf) { encodeBatchValues(op, b) }
 	}
 	p := newImportPipeline(next, encode)
-	r := &importRun{op: op, ctx: ctx, p: p, policy: policy, onError: onError, start: time.Now()}
+	r := &importRun{op: op, ctx: ctx, p: p, policy: policy, chunk: chunk, onError: onError, progress: progress, start: time.Now()}
 	defer p.close() // re-raises a panic of next, after the goroutines ended
 	if s.rls {
-		return r, cs.importStatements(r, st, progress)
+		return r, cs.importStatements(r, st)
 	}
-	return r, r.copyAll(st.tx, s.schema, progress)
+	return r, r.copyAll(st.tx, s.schema)
 }
 
 // encodeBatchValues encodes a batch for the Create statement (row-level
@@ -449,7 +489,7 @@ func encodeBatchValues(op string, b *importBatchOf) {
 
 // importStatements stores the pipeline's batches with the Create
 // statement, for row-level security (which refuses COPY).
-func (cs *customerStore) importStatements(r *importRun, st *txState, progress func(customer.ImportProgress)) error {
+func (cs *customerStore) importStatements(r *importRun, st *txState) error {
 	for {
 		b, err := r.p.take(r.ctx)
 		if err != nil {
@@ -473,8 +513,8 @@ func (cs *customerStore) importStatements(r *importRun, st *txState, progress fu
 			return err
 		}
 		r.written += int64(len(customers))
-		if progress != nil {
-			progress(r.progress())
+		if r.progress != nil {
+			r.progress(r.progress0())
 		}
 	}
 }

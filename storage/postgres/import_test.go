@@ -228,7 +228,7 @@ func TestImportCustomerStream(t *testing.T) {
 	t.Run("stores all, in several COPY chunks, with progress", func(t *testing.T) {
 		t.Parallel()
 		a, b := newTenant(), newTenant()
-		const n = 40_000 // more than two chunks
+		const n = 70_000 // more than one COPY chunk of 65,536
 		batch := importBatch(t, n, a, b)
 		var seen []customer.ImportProgress
 		rep, err := imp.ImportCustomerStream(ctx, sliceStream(batch), customer.ImportOptions{
@@ -237,7 +237,7 @@ func TestImportCustomerStream(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, int64(n), rep.Stored)
 		require.Empty(t, rep.Rejected)
-		require.GreaterOrEqual(t, len(seen), 3, "progress after every chunk")
+		require.Greater(t, len(seen), n/1000, "progress after every batch")
 		for i := 1; i < len(seen); i++ {
 			require.GreaterOrEqual(t, seen[i].Written, seen[i-1].Written)
 			require.GreaterOrEqual(t, seen[i].Validated, seen[i].Written)
@@ -257,7 +257,7 @@ func TestImportCustomerStream(t *testing.T) {
 		want.Version = 1
 		require.Equal(t, want, got.Record())
 		require.Zero(t, batch[n-1].Version(), "streamed customers are not kept, nor marked saved")
-		found, err := s.Customers().FindByContact(ctx, a, []string{"imported.39998@example.com"}, nil, 0)
+		found, err := s.Customers().FindByContact(ctx, a, []string{"imported.69998@example.com"}, nil, 0)
 		require.NoError(t, err)
 		require.Len(t, found, 1)
 	})
