@@ -106,3 +106,27 @@ func requireRefused(t *testing.T, err error, path string) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, path, ve.Fields[0].Path)
 }
+
+// TestSafeEncode: a panic while encoding refuses the batch's customers
+// instead of ending the process from a goroutine of the pipeline.
+func TestSafeEncode(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		encode func(b *importBatchOf)
+	}{
+		{"panicking encoder", func(*importBatchOf) { panic("broken") }},
+		{"zero customer", func(b *importBatchOf) { encodeBatch("op", b) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := &importBatchOf{items: []importBatchItem{{c: new(customer.Customer)}, {c: nil}}}
+			require.NotPanics(t, func() { safeEncode(tc.encode, b) })
+			for _, it := range b.items {
+				require.Nil(t, it.row)
+				require.ErrorIs(t, it.err, crm.ErrInvalid)
+			}
+		})
+	}
+}

@@ -91,7 +91,7 @@ func newImportPipeline(next func() (*customer.Customer, error), encode func(b *i
 				select {
 				case <-p.stop: // nobody waits for it
 				default:
-					encode(b)
+					safeEncode(encode, b)
 				}
 				close(b.done)
 			}
@@ -146,6 +146,22 @@ func newImportPipeline(next func() (*customer.Customer, error), encode func(b *i
 		}
 	}()
 	return p
+}
+
+// safeEncode runs encode on b; a panic (a customer broken in a way no
+// check foresaw) refuses the batch's customers instead of ending the
+// process from a goroutine the caller cannot recover.
+func safeEncode(encode func(b *importBatchOf), b *importBatchOf) {
+	defer func() {
+		if v := recover(); v != nil {
+			err := fmt.Errorf("postgres: import customers: encoding panicked: %v: %w", v, crm.ErrInvalid)
+			for i := range b.items {
+				b.items[i].row, b.items[i].err = nil, err
+			}
+			b.hist = nil
+		}
+	}()
+	encode(b)
 }
 
 // take returns the next encoded batch, nil at the end of the source.
