@@ -254,7 +254,7 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	}
 	s := cs.s
 	fetch := page.Limit + 1
-	first, next, args, none := listSQL(s.schema, tenant, q, fetch)
+	first, next, args, none := listSQL(s.schema, s.textSearch, tenant, q, fetch)
 	if none {
 		return out, nil
 	}
@@ -309,7 +309,7 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 				return nil
 			}
 			batch = max(fetch, min(batch*8, maxScanBatch))
-			firstSQL, nextSQL, _, _ = listSQL(s.schema, tenant, q, batch)
+			firstSQL, nextSQL, _, _ = listSQL(s.schema, s.textSearch, tenant, q, batch)
 		}
 	})
 	if err != nil {
@@ -331,8 +331,8 @@ const maxScanBatch = 1000
 // at a time: first for the first page, next (which takes the last ID seen
 // as one more argument) for the following ones. none is true when q can
 // match no customer.
-func listSQL(schema string, tenant crm.TenantID, q customer.Query, fetch int) (first, next string, args []any, none bool) {
-	where, args, none := customerFilter(tenant, q)
+func listSQL(schema string, mode TextSearch, tenant crm.TenantID, q customer.Query, fetch int) (first, next string, args []any, none bool) {
+	where, args, none := customerFilter(tenant, q, mode)
 	if none {
 		return "", "", nil, true
 	}
@@ -344,7 +344,7 @@ func listSQL(schema string, tenant crm.TenantID, q customer.Query, fetch int) (f
 // customerFilter turns q into SQL conditions and their arguments ($1 is
 // the tenant). none is true when q can match no customer at all (text that
 // no stored value can contain).
-func customerFilter(tenant crm.TenantID, q customer.Query) (where []string, args []any, none bool) {
+func customerFilter(tenant crm.TenantID, q customer.Query, mode TextSearch) (where []string, args []any, none bool) {
 	args = []any{string(tenant)}
 	where = []string{"tenant_id = $1"}
 	add := func(cond string, arg any) {
@@ -398,21 +398,15 @@ func customerFilter(tenant crm.TenantID, q customer.Query) (where []string, args
 	if q.Text != "" {
 		// The same steps as customer.MatchesText: lower-case and trim in
 		// Go, then "contains" on columns the store lower-cased in Go.
+		// (Options.TextSearch says "contains" or "begins with".)
 		t := strings.ToLower(strings.TrimSpace(q.Text))
 		if t != "" {
-			var or []string
-			if storable(t) && !strings.Contains(t, searchSep) {
-				args = append(args, "%"+escapeLike(t)+"%")
-				or = append(or, "search_text LIKE $"+strconv.Itoa(len(args)))
-			}
-			if d := onlyDigits(t); d != "" {
-				args = append(args, "%"+d+"%")
-				or = append(or, "search_phones LIKE $"+strconv.Itoa(len(args)))
-			}
-			if len(or) == 0 {
+			cond, targs, ok := textCondition(mode, t, len(args)+1)
+			if !ok {
 				return nil, nil, true
 			}
-			where = append(where, "("+strings.Join(or, " OR ")+")")
+			where = append(where, cond)
+			args = append(args, targs...)
 		}
 	}
 	return where, args, false

@@ -224,17 +224,48 @@
 //
 // # Bulk import
 //
-// The customer store implements the optional [CustomerImporter]: COPY
-// (binary) of many new customers and their history in one transaction,
-// validated in full before anything is written, all or nothing. Large
-// batches are validated and encoded by a few goroutines (the server is idle
-// meanwhile), all finished before the import writes. Most of an import's
-// time is the server's upkeep of the customers table's indexes, the two
-// trigram indexes of free-text search above all; docs/PERFORMANCE.md
-// ("Bulk import") gives the measured share of each index. With
+// The customer store implements the optional [CustomerImporter] (a slice,
+// up to customer.MaxImportBatch) and [CustomerStreamImporter] (a stream of
+// any length, never held whole): COPY (binary) of new customers and their
+// history in one transaction, all or nothing. Both stream: one goroutine
+// takes customers from the source in batches of 512, a few goroutines (up
+// to 4) encode them, and the COPY takes the encoded batches in order, so
+// the server copies batch k while batch k+1 is being encoded; at most 8
+// batches wait. A slice goes in one COPY statement, then its history in
+// another; a stream in COPY statements of about 65,000 customers, each
+// followed by the COPY of their history (kept in memory until then).
+// ImportOptions.Progress hears of every batch the COPY takes (on a
+// goroutine of pgx's, one call at a time) and of the end. Every goroutine
+// has ended when the import returns; a panic of the source or of Progress
+// is raised again on the caller's goroutine; a cancelled context stops
+// the COPY. A streamed import never retries (a stream cannot
+// be read twice): a serialization failure is returned as crm.ErrConflict.
+//
+// Every customer reaches the store through customer.Guard, which checks
+// it as Create would (and, under customer.SkipInvalid, leaves a refused
+// one out and lists it in the report); the store then only encodes it,
+// refusing text PostgreSQL cannot hold. An ID already stored fails the
+// import with crm.ErrDuplicate (COPY cannot skip a row). Most of an
+// import's time is the server's upkeep of the customers table's indexes,
+// the two trigram indexes of free-text search above all;
+// docs/PERFORMANCE.md ("Bulk import") gives the measured share of each
+// index and the import beside hand-written COPY. With
 // Options.RowLevelSecurity on, the import runs the Create statement for
-// each customer in pipelined batches instead (PostgreSQL refuses COPY
-// into tables whose policies bind the role), in the same transaction.
+// each batch of customers instead (PostgreSQL refuses COPY into tables
+// whose policies bind the role), in the same transaction.
+//
+// # Text search and import speed
+//
+// Options.TextSearch chooses what Query.Text means. [SubstringSearch] (the
+// default) is customer.MatchesText exactly, on the two trigram indexes.
+// [PrefixSearch] matches a customer whose lower-cased name begins with the
+// text, or whose first phone number begins with the text's digits, on two
+// b-trees (text_pattern_ops) that cost an import far less: for hosts that
+// look customers up by the start of their name. Migrate builds the
+// indexes of the store's mode and drops the other mode's, so migrating
+// with the other mode switches an existing schema; the stores serving it
+// must use the same mode (the other mode's searches still answer, without
+// an index). The in-memory store always searches by substring.
 //
 // # Limits
 //

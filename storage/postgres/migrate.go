@@ -150,7 +150,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 			}
 			applied = append(applied, m.Version)
 		}
-		return nil
+		return s.migrateTextSearch(ctx, tx, trgm)
 	})
 	if err != nil {
 		if isOwn(err) || strings.HasPrefix(err.Error(), "postgres: ") {

@@ -62,6 +62,13 @@ type Options struct {
 	// "Row-level security"). Reads outside a transaction then run in a
 	// short transaction of their own.
 	RowLevelSecurity bool
+
+	// TextSearch says how Query.Text finds customers: SubstringSearch
+	// (the zero value, on trigram indexes) or PrefixSearch (on b-trees,
+	// far cheaper for bulk import). Migrate builds the indexes of the
+	// mode, so the store that migrates and the stores that serve must
+	// agree; see "Text search and import speed" in the package docs.
+	TextSearch TextSearch
 }
 
 // Store is the PostgreSQL implementation of [storage.Store]. The host owns
@@ -72,11 +79,13 @@ type Store struct {
 	extSchema string
 	retries   int
 	rls       bool
-	sql       statements
-	cache     *decodeCache
-	customers *customerStore
-	complaint *complaintStore
-	opps      *opportunityStore
+	// textSearch is Options.TextSearch.
+	textSearch TextSearch
+	sql        statements
+	cache      *decodeCache
+	customers  *customerStore
+	complaint  *complaintStore
+	opps       *opportunityStore
 	// The ports as application code reaches them: behind the domain
 	// packages' checking layers (customer.Guard, complaint.Guard).
 	guardedCustomers  customer.Store
@@ -112,10 +121,11 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	v.Check(pool != nil, "pool", "must not be nil")
 	v.Check(validIdent(o.Schema), "schema", "must be a lower-case SQL identifier of at most 63 bytes not starting with pg_")
 	v.Check(validIdent(o.ExtensionSchema), "extension_schema", "must be a lower-case SQL identifier of at most 63 bytes not starting with pg_")
+	v.Check(o.TextSearch.Valid(), "text_search", "unknown text search mode")
 	if err := v.Err("postgres.New"); err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: o.Schema, extSchema: o.ExtensionSchema, retries: o.MaxRetries, rls: o.RowLevelSecurity}
+	s := &Store{pool: pool, schema: o.Schema, extSchema: o.ExtensionSchema, retries: o.MaxRetries, rls: o.RowLevelSecurity, textSearch: o.TextSearch}
 	s.sql = buildStatements(quoteIdent(o.Schema))
 	s.cache = newDecodeCache()
 	s.customers = &customerStore{s: s}
