@@ -539,3 +539,28 @@ func FuzzVisitUnmarshalJSON(f *testing.F) {
 		require.Equal(t, e, g)
 	})
 }
+
+func TestCustomerPageJSON(t *testing.T) {
+	t.Parallel()
+	a, err := customer.FromRecord(jsFullRecord(t))
+	require.NoError(t, err)
+	b := storagetest.NewCustomer(t, "acme", nil)
+	page := crm.Page[*customer.Customer]{Items: []*customer.Customer{a, b}, Next: "cursor-1"}
+	data, err := json.Marshal(page)
+	require.NoError(t, err)
+	var back crm.Page[*customer.Customer]
+	require.NoError(t, crm.DecodeJSON(data, &back, "test"))
+	require.Equal(t, "cursor-1", back.Next)
+	require.Len(t, back.Items, 2)
+	require.Equal(t, a.Record(), back.Items[0].Record())
+	require.Equal(t, b.Record(), back.Items[1].Record())
+
+	// A bad item refuses the whole page.
+	bad := strings.Replace(string(data), `"stage":"growth"`, `"stage":"dating"`, 1)
+	err = crm.DecodeJSON([]byte(bad), &back, "test")
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	var ve *crm.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.True(t, ve.Has("stage"), "%v", err)
+}
+
