@@ -563,4 +563,3 @@ func TestCustomerPageJSON(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.True(t, ve.Has("stage"), "%v", err)
 }
-
