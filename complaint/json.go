@@ -384,3 +384,13 @@ func noneIfEmpty[S ~[]E, E any](s S) S {
 	}
 	return s
 }
+
+// auditFields is an [AuditEntry] without its methods.
+type auditFields AuditEntry
+
+// MarshalJSON writes the entry by its field tags, with its time in UTC.
+func (a AuditEntry) MarshalJSON() ([]byte, error) {
+	f := auditFields(a)
+	f.At = utc(f.At)
+	return json.Marshal(f)
+}

@@ -303,7 +303,7 @@ func TestComplaintValueJSONForms(t *testing.T) {
 		want string
 	}{
 		{"audit entry", complaint.AuditEntry{ComplaintID: idC, Seq: 3, Kind: complaint.AuditStatus, From: "received", To: "acknowledged",
-			At: jsAt, Actor: "agent-li", Reason: "called back"},
+			At: jsAt.In(time.FixedZone("X", 3600)), Actor: "agent-li", Reason: "called back"},
 			`{"complaint_id":"01890000-0000-7000-8000-000000000001","seq":3,"kind":"status","from":"received","to":"acknowledged",` +
 				`"at":"2026-03-02T09:00:00.123456789Z","actor":"agent-li","reason":"called back"}`},
 		{"query", complaint.Query{Customer: idCust, Owner: "agent-li", Statuses: []complaint.Status{complaint.Received, complaint.Reopened},

@@ -343,3 +343,24 @@ func noneIfEmpty[S ~[]E, E any](s S) S {
 	}
 	return s
 }
+
+// interactionFields is an [Interaction] without its methods.
+type interactionFields Interaction
+
+// MarshalJSON writes the interaction by its field tags, with its times in
+// UTC, so that the form is the same whatever zone the host recorded in.
+func (in Interaction) MarshalJSON() ([]byte, error) {
+	f := interactionFields(in)
+	f.At, f.NextStepDue = utc(f.At), utc(f.NextStepDue)
+	return json.Marshal(f)
+}
+
+// historyFields is a [HistoryEntry] without its methods.
+type historyFields HistoryEntry
+
+// MarshalJSON writes the entry by its field tags, with its time in UTC.
+func (h HistoryEntry) MarshalJSON() ([]byte, error) {
+	f := historyFields(h)
+	f.At = utc(f.At)
+	return json.Marshal(f)
+}

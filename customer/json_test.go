@@ -292,13 +292,13 @@ func TestValueJSONForms(t *testing.T) {
 			`"done_at":"2025-03-14T11:30:00.123456789Z","version":3,"duration":"1h30m0s"}`},
 		{"interaction", customer.Interaction{
 			ID: entID(6), Tenant: "acme", CustomerID: entID(1), Channel: customer.PhoneCall, Direction: customer.Inbound,
-			Actor: "bob", At: jsAt, Summary: "Asked for a quote", NextStep: "Send quote", NextStepDue: jsAt.Add(24 * time.Hour),
+			Actor: "bob", At: jsAt.In(time.FixedZone("X", -5*3600)), Summary: "Asked for a quote", NextStep: "Send quote", NextStepDue: jsAt.Add(24 * time.Hour),
 		}, `{"id":"01900000-0000-7000-8000-000000000006","tenant":"acme","customer_id":"01900000-0000-7000-8000-000000000001",` +
 			`"channel":"phone","direction":"inbound","actor":"bob","at":"2025-03-14T09:30:00.123456789Z",` +
 			`"summary":"Asked for a quote","next_step":"Send quote","next_step_due":"2025-03-15T09:30:00.123456789Z"}`},
 		{"history entry", customer.HistoryEntry{
 			CustomerID: entID(1), OriginID: entID(2), Seq: 4, Kind: customer.HistoryStage, From: "unfamiliar", To: "established",
-			At: jsAt, Actor: "alice", Reason: "first visit",
+			At: jsAt.In(time.FixedZone("X", 3600)), Actor: "alice", Reason: "first visit",
 		}, `{"customer_id":"01900000-0000-7000-8000-000000000001","origin_id":"01900000-0000-7000-8000-000000000002",` +
 			`"seq":4,"kind":"stage","from":"unfamiliar","to":"established","at":"2025-03-14T09:30:00.123456789Z",` +
 			`"actor":"alice","reason":"first visit"}`},
@@ -538,4 +538,28 @@ func FuzzVisitUnmarshalJSON(f *testing.F) {
 		require.NoError(t, json.Unmarshal(b2, &g))
 		require.Equal(t, e, g)
 	})
+}
+
+func TestCustomerPageJSON(t *testing.T) {
+	t.Parallel()
+	a, err := customer.FromRecord(jsFullRecord(t))
+	require.NoError(t, err)
+	b := storagetest.NewCustomer(t, "acme", nil)
+	page := crm.Page[*customer.Customer]{Items: []*customer.Customer{a, b}, Next: "cursor-1"}
+	data, err := json.Marshal(page)
+	require.NoError(t, err)
+	var back crm.Page[*customer.Customer]
+	require.NoError(t, crm.DecodeJSON(data, &back, "test"))
+	require.Equal(t, "cursor-1", back.Next)
+	require.Len(t, back.Items, 2)
+	require.Equal(t, a.Record(), back.Items[0].Record())
+	require.Equal(t, b.Record(), back.Items[1].Record())
+
+	// A bad item refuses the whole page.
+	bad := strings.Replace(string(data), `"stage":"growth"`, `"stage":"dating"`, 1)
+	err = crm.DecodeJSON([]byte(bad), &back, "test")
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	var ve *crm.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.True(t, ve.Has("stage"), "%v", err)
 }
