@@ -2,18 +2,26 @@ package crm
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
 // DecodeJSON decodes exactly one JSON value from data into v, strictly: an
 // unknown field, a value of the wrong type, malformed JSON or anything after
 // the value is refused with a *ValidationError for op, whose path names the
-// offending field (e.g. "emails.0.address") where it is known. Every JSON
+// offending field (e.g. "emails.0.address") where it is known. Member
+// names are matched exactly: "Name" is not "name" (encoding/json alone would
+// take it). Every JSON
 // form of the library decodes through it, so every one refuses alike.
 func DecodeJSON(data []byte, v any, op string) error {
+	if err := exactKeys(data, reflect.TypeOf(v), ""); err != nil {
+		return Invalid(op, err.path, err.problem)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -61,5 +69,105 @@ func jsonKind(k string) string {
 		return "object"
 	default:
 		return "number"
+	}
+}
+
+// keyError is a member name that matches a field only when case is ignored.
+type keyError struct{ path, problem string }
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// exactKeys walks data along the type t that will decode it and refuses a
+// member whose name matches a field of a struct only when case is ignored.
+// Types that decode themselves (json.Unmarshaler) check their own input;
+// anything malformed is left for the decoder to report.
+func exactKeys(data []byte, t reflect.Type, path string) *keyError {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return nil
+	}
+	join := func(name string) string {
+		if path == "" {
+			return name
+		}
+		return path + "." + name
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(data, &members) != nil {
+			return nil
+		}
+		fields := map[string]reflect.Type{}
+		jsonFields(t, fields)
+		for name, raw := range members {
+			if ft, ok := fields[name]; ok {
+				if err := exactKeys(raw, ft, join(name)); err != nil {
+					return err
+				}
+				continue
+			}
+			for known := range fields {
+				if strings.EqualFold(known, name) {
+					return &keyError{path: join(name), problem: fmt.Sprintf("unknown field (member names are case-sensitive: %q)", known)}
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) != nil {
+			return nil
+		}
+		for i, raw := range items {
+			if err := exactKeys(raw, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(data, &members) != nil {
+			return nil
+		}
+		for name, raw := range members {
+			if err := exactKeys(raw, t.Elem(), join(name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// jsonFields collects the member names encoding/json gives the exported
+// fields of struct type t, with their types, embedded structs flattened.
+func jsonFields(t reflect.Type, into map[string]reflect.Type) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		ft := f.Type
+		if f.Anonymous && name == "" {
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				jsonFields(ft, into)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		into[name] = f.Type
 	}
 }

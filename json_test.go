@@ -24,6 +24,8 @@ func TestDecodeJSON(t *testing.T) {
 	}{
 		{"ok", `{"name":"a","items":[{"n":1}]}`, "-"},
 		{"unknown field", `{"name":"a","shoe":1}`, "shoe"},
+		{"name in another case", `{"Name":"a"}`, "Name"},
+		{"nested name in another case", `{"items":[{"N":1}]}`, "items[0].N"},
 		{"wrong type", `{"name":1}`, "name"},
 		{"nested wrong type", `{"items":[{"n":"x"}]}`, "items.n"},
 		{"trailing data", `{"name":"a"} {}`, ""},
