@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/storage/postgres/internal/pgtest"
 	"github.com/crmkit/crm/storage/storagetest"
@@ -53,7 +52,7 @@ func BenchmarkLeadCreate(b *testing.B) {
 	pool := pgtest.Pool(b)
 	schema := pgx.Identifier{s.Schema()}.Sanitize()
 	prep := func(b *testing.B, i int) any {
-		return storagetest.NewLead(b, ten, &storagetest.LeadOptions{Email: fmt.Sprintf("bench.%d.%s@example.com", i, crm.TenantID(ten))})
+		return storagetest.NewLead(b, ten, &storagetest.LeadOptions{Email: fmt.Sprintf("bench.%d.%s@example.com", i, ten)})
 	}
 	pair(b, prep, func(b *testing.B, _ int, arg any) {
 		if err := s.Leads().Create(ctx, arg.(*lead.Lead)); err != nil {
