@@ -147,11 +147,9 @@
 //	conv, err := leads.Convert(ctx, lead.ConvertInput{
 //		Tenant: tenant, Lead: id,
 //		CreateOpportunity: func(ctx context.Context, customerID crm.ID) (crm.ID, error) {
-//			o, err := opportunities.Create(ctx, opportunity.NewInput{Customer: customerID /* … */})
-//			if err != nil {
-//				return crm.NilID, err
-//			}
-//			return o.ID(), nil
+//			// The host's opportunity use case, called with ctx so that
+//			// its store calls join the conversion's transaction.
+//			return createOpportunity(ctx, customerID)
 //		},
 //	}, lead.Change{Actor: user})
 //

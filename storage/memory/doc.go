@@ -55,8 +55,7 @@
 // # How an aggregate is stored
 //
 // Every aggregate (customers, visits, complaints, risks, leads, campaigns)
-// is stored by one
-// generic table: records by ID, their IDs in ascending order, and the
+// is stored by one generic table: records by ID, their IDs in ascending order, and the
 // secondary indexes its fixture keeps in step. Create, Get, the closure
 // Update (load, copy, run fn, check the result, swap the record and its
 // indexes, log the inverse for undo) and ID-ordered paging are written once
