@@ -117,16 +117,13 @@ func (s *Service) Convert(ctx context.Context, in ConvertInput, ch Change) (Conv
 			}
 			out.Opportunity = opp
 		}
-		got, events, err := s.update(ctx, in.Tenant, in.Lead, func(x *Lead) error {
+		got, events, err := s.updateCounted(ctx, in.Tenant, in.Lead, func(x *Lead) error {
 			if x.stage == StageConverted {
 				return errConvertedMeanwhile
 			}
 			return x.MarkConverted(cust.ID(), out.Opportunity, ch)
 		})
 		if err != nil {
-			return nil, err
-		}
-		if err := s.release(ctx, in.Tenant, got.team, got.owner); err != nil {
 			return nil, err
 		}
 		out.Lead = got

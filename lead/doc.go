@@ -5,7 +5,8 @@
 // campaigns that produce them, with attribution of won revenue, ROI and
 // funnel analytics. Everything here is pure: entities, rules as data and
 // calculations over slices and iterators. The [Store] port says what a
-// database must provide; storage/memory and storage/postgres implement it.
+// database must provide; storage/memory and storage/postgres implement it,
+// and [Service] runs the use cases that touch it.
 //
 // # Capture
 //
@@ -107,9 +108,73 @@
 // stages, time to first contact (business time on a calendar) and lead
 // velocity.
 //
+// # Service
+//
+// [Service], built from a [Backend] (the lead store, the customer store and
+// their transactions; storage.Store is one) and [Options] whose zero
+// values work, runs every use case that touches storage in one transaction
+// of the backend, exactly like customer.Service: events get IDs, go to
+// Options.Outbox in the same transaction when one is set, and reach
+// Options.Events only after the outermost transaction commits.
+//
+//   - [Service.Capture]: the duplicate check against open leads
+//     ([Store.FindByContact]) and customers (customer.Store.FindByContact),
+//     the host's [DuplicatePolicy] applied ([ResolveDuplicates]), and the
+//     assignment of a new lead by Options.Router through the persisted
+//     [AssignmentState] ([Store.UpdateAssignment]).
+//   - [Service.Move], [Service.RecordContact], [Service.Assign],
+//     [Service.Score]: stage moves under the team's [Process] (closing a
+//     lead gives back its owner's open-lead slot), first contact,
+//     (re)assignment, scoring.
+//   - [Service.CheckFirstContact]: warnings and breaches of the
+//     first-contact level reported once, breached leads reassigned.
+//   - [Service.CreateCampaign], [Service.UpdateCampaign].
+//
+// # Conversion
+//
+// [Service.Convert] converts a qualified lead in one transaction: it finds
+// or creates the customer (the one named, the one the lead is linked to,
+// the existing duplicate, or a new one), carries over the lead's parsed
+// contact points, address, consents with their sources, and records the
+// lead, its source and campaign on the customer (attributes "lead",
+// "lead_source", "lead_campaign"); then runs ConvertInput.CreateOpportunity
+// when given, and marks the lead converted with links to the customer and
+// the opportunity. The opportunity is the caller's step: a function that
+// runs inside the conversion's transaction with the context it receives,
+// after the customer exists and before the lead is marked, so a failing
+// opportunity undoes the whole conversion:
+//
+//	conv, err := leads.Convert(ctx, lead.ConvertInput{
+//		Tenant: tenant, Lead: id,
+//		CreateOpportunity: func(ctx context.Context, customerID crm.ID) (crm.ID, error) {
+//			// The host's opportunity use case, called with ctx so that
+//			// its store calls join the conversion's transaction.
+//			return createOpportunity(ctx, customerID)
+//		},
+//	}, lead.Change{Actor: user})
+//
+// All or nothing: when any step fails nothing of the conversion is left.
+// Converting a converted lead returns the first conversion
+// (Conversion.Again); two racing conversions make one customer, the
+// loser's transaction being undone.
+//
+// # Stores
+//
+// [Guard] is the one checking layer in front of every lead store: every
+// argument, every lead and campaign on its way in (the invariants of
+// [FromRecord] and [CampaignFromRecord]) and every assignment state
+// ([AssignmentState.Validate]); results of another tenant or ID are
+// crm.ErrCorrupt. Stores return their Leads() guarded; services guard what
+// they get. What only a store may do (mark a lead saved, adopt a decoded
+// record) is reached through the module's internal hooks, not through
+// this package's API; [Lead.PendingHistory] stays public for hosts' own
+// stores. [Importer] is the optional bulk import (COPY in
+// storage/postgres), always offered by a guarded store.
+//
 // # Concurrency
 //
 // A [Lead] or [Campaign] is not safe for concurrent use; stores hand out
-// copies ([Lead.Clone]). A [Router] and a validated [Process] are
-// immutable and safe to share.
+// copies ([Lead.Clone], cheap: a lead never changes its lists and maps in
+// place, so a copy shares them until it is changed). A [Router], a
+// validated [Process] and a [Service] are safe to share.
 package lead

@@ -306,14 +306,28 @@ func (s *Service) assign(ctx context.Context, l *Lead, ch Change) (Decision, err
 	return dec, nil
 }
 
-// release gives back the open-lead slot of owner in team's assignment
-// state, in the transaction ctx carries.
-func (s *Service) release(ctx context.Context, tenant crm.TenantID, team string, owner crm.UserID) error {
-	if owner == "" {
+// rebalance keeps the open-lead counts of team's assignment state in step
+// with a change of one lead, in the transaction ctx carries: the slot of
+// the lead's previous owner (when it was open) is given back, and its new
+// owner (when it is still open) takes one. Nothing is written when
+// neither changed.
+func (s *Service) rebalance(ctx context.Context, tenant crm.TenantID, team string, wasOpen bool, from crm.UserID, isOpen bool, to crm.UserID) error {
+	if !wasOpen {
+		from = ""
+	}
+	if !isOpen {
+		to = ""
+	}
+	if from == to {
 		return nil
 	}
 	_, err := s.store.UpdateAssignment(ctx, tenant, team, func(st *AssignmentState) error {
-		*st = st.Release(owner)
+		if from != "" {
+			*st = st.Release(from)
+		}
+		if to != "" {
+			*st = st.SetOpen(to, st.OpenLeads(to)+1)
+		}
 		return nil
 	})
 	return err
@@ -348,16 +362,16 @@ func (s *Service) History(ctx context.Context, tenant crm.TenantID, id crm.ID, p
 
 // Update runs fn on the latest state of the lead in one transaction and
 // stores the result; fn may run more than once when the store retries.
-// Events recorded by fn are published after the commit. A change that
-// closes an owned lead should go through Move or Convert, which also give
-// back the owner's open-lead slot.
+// Events recorded by fn are published after the commit. When fn closes the
+// lead or gives it to another owner, the open-lead counts of the team's
+// assignment state follow in the same transaction.
 func (s *Service) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Lead) error) (*Lead, error) {
 	if fn == nil {
 		return nil, crm.Invalid("lead.Service.Update", "fn", "must not be nil")
 	}
 	var out *Lead
-	_, err := s.pub.Write(ctx, false, func(ctx context.Context) ([]crm.Event, error) {
-		l, events, err := s.update(ctx, tenant, id, fn)
+	_, err := s.pub.Write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
+		l, events, err := s.updateCounted(ctx, tenant, id, fn)
 		out = l
 		return events, err
 	})
@@ -365,6 +379,24 @@ func (s *Service) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn
 		return nil, fmt.Errorf("lead: update %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// updateCounted is update, with the assignment counts kept in step
+// (rebalance), in the transaction ctx carries.
+func (s *Service) updateCounted(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Lead) error) (*Lead, []crm.Event, error) {
+	var wasOpen bool
+	var from crm.UserID
+	l, events, err := s.update(ctx, tenant, id, func(l *Lead) error {
+		wasOpen, from = l.stage.Open(), l.owner
+		return fn(l)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.rebalance(ctx, tenant, l.team, wasOpen, from, l.stage.Open(), l.owner); err != nil {
+		return nil, nil, err
+	}
+	return l, events, nil
 }
 
 // Move moves the lead to stage to under its team's process (see
@@ -375,22 +407,12 @@ func (s *Service) Move(ctx context.Context, tenant crm.TenantID, id crm.ID, to S
 	ch = s.change(ch)
 	var out *Lead
 	_, err := s.pub.Write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
-		var wasOpen bool
-		l, events, err := s.update(ctx, tenant, id, func(l *Lead) error {
-			wasOpen = l.stage.Open()
+		l, events, err := s.updateCounted(ctx, tenant, id, func(l *Lead) error {
 			p := s.process(l.team)
 			return l.Move(&p, to, ch)
 		})
-		if err != nil {
-			return nil, err
-		}
-		if wasOpen && !l.stage.Open() {
-			if err := s.release(ctx, tenant, l.team, l.owner); err != nil {
-				return nil, err
-			}
-		}
 		out = l
-		return events, nil
+		return events, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lead: move %s to %s: %w", id, to, err)

@@ -520,3 +520,44 @@ func TestServiceCampaigns(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(2), got.Version())
 }
+
+func TestServiceCountsFollowEveryChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := memory.New(nil)
+	s := newSvc(t, st, nil)
+	res, err := s.Capture(ctx, captureInput("a@example.com"), chg(0))
+	require.NoError(t, err)
+	id, owner := res.Lead.ID(), res.Lead.Owner()
+	counts := func() (int, int) {
+		as, err := st.Leads().Assignment(ctx, tenantA, "")
+		require.NoError(t, err)
+		return as.OpenLeads(owner), as.OpenLeads("zoe")
+	}
+	o, z := counts()
+	require.Equal(t, [2]int{1, 0}, [2]int{o, z})
+
+	hand := chg(10)
+	hand.Reason = "zoe speaks the language"
+	_, err = s.Update(ctx, tenantA, id, func(l *lead.Lead) error { return l.Assign("zoe", hand) })
+	require.NoError(t, err)
+	o, z = counts()
+	require.Equal(t, [2]int{0, 1}, [2]int{o, z}, "a hand-made reassignment moves the slot")
+
+	dq := chg(20)
+	dq.Reason = "no_budget"
+	_, err = s.Move(ctx, tenantA, id, lead.StageDisqualified, dq)
+	require.NoError(t, err)
+	o, z = counts()
+	require.Equal(t, [2]int{0, 0}, [2]int{o, z}, "a closed lead holds no slot")
+
+	_, err = s.Move(ctx, tenantA, id, lead.StageNurturing, chg(30))
+	require.NoError(t, err)
+	o, z = counts()
+	require.Equal(t, [2]int{0, 1}, [2]int{o, z}, "a reopened lead takes its owner's slot again")
+
+	_, err = s.Update(ctx, tenantA, id, func(l *lead.Lead) error { return errBoom })
+	require.ErrorIs(t, err, errBoom)
+	o, z = counts()
+	require.Equal(t, [2]int{0, 1}, [2]int{o, z})
+}

@@ -47,10 +47,25 @@
 // append-only in ascending Seq (Seq n at position n-1, since a new
 // opportunity is stored with its whole history).
 //
+// For leads and campaigns a shard keeps:
+//   - every lead ID in ascending order, and the IDs of the leads of each
+//     stage, owner ("" for the unassigned), team, campaign and customer; a
+//     lead list walks the smallest of the indexes its query selects and
+//     keeps what lead.Query.Matches;
+//   - normalised e-mail address and phone number -> the open leads having
+//     it, for FindByContact (a lead leaves them when it closes, and comes
+//     back when reopened);
+//   - each lead's history, append-only in ascending Seq;
+//   - each team's assignment state, replaced under the shard's assignment
+//     lock by UpdateAssignment (and undone with its transaction);
+//   - every campaign ID in ascending order (a list walks them all and keeps
+//     the campaigns whose period overlaps the one asked for).
+//
 // # How an aggregate is stored
 //
-// Every aggregate (customers, visits, complaints, risks, opportunities) is stored by one
-// generic table: records by ID, their IDs in ascending order, and the
+// Every aggregate (customers, visits, complaints, risks, opportunities,
+// leads, campaigns) is stored by one generic table: records by ID, their
+// IDs in ascending order, and the
 // secondary indexes its fixture keeps in step. Create, Get, the closure
 // Update (load, copy, run fn, check the result, swap the record and its
 // indexes, log the inverse for undo) and ID-ordered paging are written once

@@ -82,6 +82,7 @@ func BenchmarkLeads(b *testing.B) {
 			}
 			f := newLeadFixture(b, n)
 			b.Run("Get", f.benchGet)
+			b.Run("Update", f.benchUpdate)
 			b.Run("Capture/duplicates=customer+lead", f.benchCapture)
 		})
 	}
@@ -126,6 +127,28 @@ func (f *leadFixture) benchCapture(b *testing.B) {
 		}
 		if res.Resolution.Action != lead.ActionLinkCustomer || len(res.Resolution.Matches) < 2 {
 			b.Fatalf("capture %d: %s with %d matches", k, res.Resolution.Action, len(res.Resolution.Matches))
+		}
+	}
+}
+
+// benchUpdate toggles the key-prospect mark of random stored leads: the
+// closure update with its history entry, on the lead's lock stripe.
+func (f *leadFixture) benchUpdate(b *testing.B) {
+	ctx := context.Background()
+	ls := f.store.Leads()
+	b.ReportAllocs()
+	start, _ := cpuTime()
+	defer reportCPU(b, start)
+	i := 0
+	for b.Loop() {
+		k := f.leads[i&(len(f.leads)-1)]
+		i++
+		f.clock.Advance(time.Millisecond)
+		_, err := ls.Update(ctx, k.tenant, k.id, func(l *lead.Lead) error {
+			return l.SetKeyProspect(!l.KeyProspect(), lead.Change{Actor: "bench", At: f.clock.Now()})
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -279,8 +279,10 @@ func decodeSeqIDCursor(op string, kind byte, s string) (int64, error) {
 }
 
 // indexLead keeps the lead indexes in step when old (nil: none) is
-// replaced by new (nil: removed). Both must have the same ID. The caller
-// holds td.mu.
+// replaced by new (nil: removed). Both must have the same ID. Only the
+// indexes whose key changed are touched: the lists are sorted slices, and
+// an update of a lead must not move the memory of a list of a million
+// leads it stays in. The caller holds td.mu.
 func (td *tenantData) indexLead(old, new *storedLead) {
 	var id crm.ID
 	switch {
@@ -291,44 +293,74 @@ func (td *tenantData) indexLead(old, new *storedLead) {
 	default:
 		return
 	}
-	if old != nil {
-		o := old.l
-		removeKey(td.leadByStage, o.Stage(), id)
-		removeKey(td.leadByOwner, o.Owner(), id)
-		removeKey(td.leadByTeam, o.Team(), id)
-		if c := o.Source().Campaign; !c.IsZero() {
-			removeKey(td.leadByCampaign, c, id)
+	both := old != nil && new != nil
+	rekey := func(m map[crm.ID][]crm.ID, o, n func(*lead.Lead) crm.ID) {
+		var ok, nk crm.ID
+		if old != nil {
+			ok = o(old.l)
 		}
-		if c := o.Customer(); !c.IsZero() {
-			removeKey(td.leadByCustomer, c, id)
+		if new != nil {
+			nk = n(new.l)
 		}
-		if o.Stage().Open() {
-			for _, k := range old.emails {
-				removeKey(td.leadByEmail, k, id)
-			}
-			for _, k := range old.phones {
-				removeKey(td.leadByPhone, k, id)
-			}
+		if both && ok == nk {
+			return
+		}
+		if !ok.IsZero() {
+			removeKey(m, ok, id)
+		}
+		if !nk.IsZero() {
+			addKey(m, nk, id)
 		}
 	}
-	if new != nil {
-		n := new.l
-		addKey(td.leadByStage, n.Stage(), id)
-		addKey(td.leadByOwner, n.Owner(), id)
-		addKey(td.leadByTeam, n.Team(), id)
-		if c := n.Source().Campaign; !c.IsZero() {
-			addKey(td.leadByCampaign, c, id)
+	campaign := func(l *lead.Lead) crm.ID { return l.Source().Campaign }
+	rekey(td.leadByCampaign, campaign, campaign)
+	rekey(td.leadByCustomer, (*lead.Lead).Customer, (*lead.Lead).Customer)
+	if !both || old.l.Stage() != new.l.Stage() {
+		if old != nil {
+			removeKey(td.leadByStage, old.l.Stage(), id)
 		}
-		if c := n.Customer(); !c.IsZero() {
-			addKey(td.leadByCustomer, c, id)
+		if new != nil {
+			addKey(td.leadByStage, new.l.Stage(), id)
 		}
-		if n.Stage().Open() {
-			for _, k := range new.emails {
-				addKey(td.leadByEmail, k, id)
-			}
-			for _, k := range new.phones {
-				addKey(td.leadByPhone, k, id)
-			}
+	}
+	if !both || old.l.Owner() != new.l.Owner() {
+		if old != nil {
+			removeKey(td.leadByOwner, old.l.Owner(), id)
+		}
+		if new != nil {
+			addKey(td.leadByOwner, new.l.Owner(), id)
+		}
+	}
+	if !both || old.l.Team() != new.l.Team() {
+		if old != nil {
+			removeKey(td.leadByTeam, old.l.Team(), id)
+		}
+		if new != nil {
+			addKey(td.leadByTeam, new.l.Team(), id)
+		}
+	}
+	// Contact keys: of open leads only. A key list holds few leads, so
+	// they are rewritten whenever the lead's keys or openness may have
+	// changed.
+	oldOpen := old != nil && old.l.Stage().Open()
+	newOpen := new != nil && new.l.Stage().Open()
+	if both && oldOpen == newOpen && slices.Equal(old.emails, new.emails) && slices.Equal(old.phones, new.phones) {
+		return
+	}
+	if oldOpen {
+		for _, k := range old.emails {
+			removeKey(td.leadByEmail, k, id)
+		}
+		for _, k := range old.phones {
+			removeKey(td.leadByPhone, k, id)
+		}
+	}
+	if newOpen {
+		for _, k := range new.emails {
+			addKey(td.leadByEmail, k, id)
+		}
+		for _, k := range new.phones {
+			addKey(td.leadByPhone, k, id)
 		}
 	}
 }

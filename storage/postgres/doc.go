@@ -213,6 +213,26 @@
 // are opaque like the others: the last ID, or for the audit trail the
 // last Seq.
 //
+// # Leads
+//
+// [Store.Leads] keeps leads in the leads table (migration 0006): each lead
+// whole as the JSON of its lead.Record in doc (times to the nanosecond),
+// beside the columns every filter of lead.Query searches, each served by a
+// btree (tenant_id, …, id): stage, open, team, owner, source, campaign,
+// customer, capture time, uncontacted. The normalised e-mail addresses and
+// phone numbers of every lead are in lead_contacts (a lead's contact
+// points are only ever added to, so rows are only inserted); FindByContact
+// joins them to the open leads. The history is in lead_history,
+// append-only like the complaint audit, with the nanoseconds below
+// PostgreSQL's microseconds in a column of their own. Each team's
+// assignment state is one row of lead_assignment, locked FOR UPDATE by
+// UpdateAssignment (the row is created on first use), so concurrent
+// captures deciding owners in their transactions are serialised. Campaigns
+// are in campaigns, their budget and cost kept digit for digit. Every
+// table leads with tenant_id and has a row-level security policy; the
+// application role needs SELECT, INSERT and UPDATE on them (no DELETE).
+// [LeadImporter] is the COPY import of new leads, all or nothing.
+//
 // # Money
 //
 // Migration 0002 creates the reusable domains crm_money_amount (numeric,

@@ -46,18 +46,19 @@
 // isolation of values, paging while others insert, atomicity under errors
 // and panics, cancelled contexts, invalid references, waits that honour
 // the context, times outside crm.ValidTime) are written once, as a
-// generic harness, and run for customers, visits, complaints and risks
-// (the CustomerRecords, VisitRecords, ComplaintRecords and RiskRecords
-// areas). Each aggregate gives the harness a small fixture: how to make a
+// generic harness, and run for customers, visits, complaints, risks, leads
+// and campaigns (the CustomerRecords, VisitRecords, ComplaintRecords,
+// RiskRecords, LeadRecords and CampaignRecords areas). Each aggregate gives the harness a small fixture: how to make a
 // valid record in a tenant, the store's calls, how to read the version,
 // a change that leaves a mark, and how to compare. Cases that only make
 // sense for one aggregate (merges, risk rules, filters against
-// Query.Matches, the audit trail, FindByContact) stay in areas of their
-// own.
+// Query.Matches, the audit trail, FindByContact, the lead assignment
+// state under 32 concurrent captures) stay in areas of their own.
 //
 // # What it proves
 //
-// Every method of customer.Store, complaint.Store, storage.Outbox and
+// Every method of customer.Store, complaint.Store, lead.Store (with
+// lead.CampaignStore), storage.Outbox and
 // crm.Transactor, as documented on them, and the invariants of the
 // project's design:
 //   - Tenancy: another tenant's records behave as if they did not exist,
