@@ -42,7 +42,8 @@ type Options struct {
 	// failures. Default: a logger that discards everything.
 	Logger *slog.Logger
 	// Pipelines are the tenant's sales processes, each validated. An
-	// opportunity's pipeline must be one of them. Required: at least one.
+	// opportunity's pipeline must be one of them. The service keeps them:
+	// do not change them afterwards. Required: at least one.
 	Pipelines []*Pipeline
 	// Pricing are the pricing rules [Service.PriceLines] applies, one set
 	// per currency. Default: none; PriceLines then returns an error
@@ -66,6 +67,7 @@ type Service struct {
 	ids       crm.IDGenerator
 	pub       *hook.Publisher
 	pipelines map[string]*Pipeline
+	plist     []*Pipeline // in the order of Options.Pipelines
 	pricers   map[crm.Currency]*Pricer
 }
 
@@ -108,6 +110,7 @@ func NewService(b Backend, opts *Options) (*Service, error) {
 		}
 		if v.Check(s.pipelines[p.Code] == nil, path, "pipeline "+quote(p.Code)+" given twice") {
 			s.pipelines[p.Code] = p
+			s.plist = append(s.plist, p)
 		}
 	}
 	for i, r := range o.Pricing {
@@ -578,9 +581,5 @@ func (s *Service) Stale(ctx context.Context, tenant crm.TenantID, q Query, now t
 	if err != nil {
 		return nil, err
 	}
-	ps := make([]*Pipeline, 0, len(s.pipelines))
-	for _, p := range s.pipelines {
-		ps = append(ps, p)
-	}
-	return Stale(slices.Values(deals), ps, now), nil
+	return Stale(slices.Values(deals), s.plist, now), nil
 }

@@ -403,3 +403,38 @@ func TestServiceAnalytics(t *testing.T) {
 	_, err = e.svc.Forecast(ctx, tenantA, opportunity.Query{Statuses: []opportunity.Status{99}}, opportunity.ForecastOptions{Currency: cny})
 	require.ErrorIs(t, err, crm.ErrInvalid)
 }
+
+func TestServiceChangePipelineAndUpdate(t *testing.T) {
+	t.Parallel()
+	smb := &opportunity.Pipeline{Code: "smb", Team: "west", Stages: []opportunity.StageDef{
+		{Code: "lead", Probability: 0.2}, {Code: "deal", Probability: 0.6},
+	}}
+	e := newSvEnv(t, func(o *opportunity.Options) { o.Pipelines = append(o.Pipelines, smb) })
+	ctx := context.Background()
+	o := e.open(t, tenantA)
+	e.clock.Advance(time.Hour)
+	_, err := e.svc.ChangePipeline(ctx, tenantA, o.ID(), "nowhere", "lead", svCh("smaller deal"))
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	x, err := e.svc.ChangePipeline(ctx, tenantA, o.ID(), "smb", "deal", svCh("smaller deal"))
+	require.NoError(t, err)
+	require.Equal(t, "smb", x.Pipeline())
+	require.Equal(t, "west", x.Team())
+	// Later changes follow the opportunity's new pipeline, which allows
+	// no move back.
+	e.clock.Advance(time.Hour)
+	_, err = e.svc.MoveStage(ctx, tenantA, o.ID(), "lead", svCh("back to qualification"))
+	require.ErrorIs(t, err, crm.ErrInvalidTransition)
+	p, err := e.svc.List(ctx, tenantA, opportunity.Query{Team: "west", Pipeline: "smb"}, crm.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, p.Items, 1)
+
+	var seen *opportunity.Pipeline
+	x, err = e.svc.Update(ctx, tenantA, o.ID(), func(o *opportunity.Opportunity, p *opportunity.Pipeline) error {
+		seen = p
+		return o.SetCloseDate(date(2026, 5, 1), opportunity.Change{Actor: "sales-wang", At: e.clock.Now()})
+	})
+	require.NoError(t, err)
+	require.Same(t, smb, seen, "Update hands fn the opportunity's pipeline")
+	require.Equal(t, int64(3), x.Version())
+	require.Equal(t, opportunity.EventCloseDateSet, e.sink.types()[len(e.sink.types())-1])
+}

@@ -70,9 +70,9 @@ func TestWaitsHonourContext(t *testing.T) {
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			start := time.Now() // before the deadline is set: a preempted test must not see less than 100 ms
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			defer cancel()
-			start := time.Now()
 			err := call(ctx)
 			took := time.Since(start)
 			require.ErrorIs(t, err, context.DeadlineExceeded)

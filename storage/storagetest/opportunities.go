@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
@@ -88,6 +89,48 @@ func testOpportunities(t *testing.T, e *env) {
 		require.Equal(t, []string{"", "qualify", "commit"}, []string{h[0].From, h[1].From, h[2].From})
 		require.Equal(t, []string{"qualify", "commit", opportunity.StageWon}, []string{h[0].To, h[1].To, h[2].To})
 		require.Equal(t, time.Hour, h[2].InStage, "time in stage kept")
+	})
+
+	t.Run("EveryField", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		o := NewOpportunity(t, tenant, nil)
+		ch := func(h int, reason string) opportunity.Change { return ochange(h, reason) }
+		l1, err := opportunity.NewLine(opportunity.LineInput{Code: "ac-3hp", Description: "Split unit, 3 hp — 空调",
+			Quantity: decimal.RequireFromString("12.5"), UnitPrice: crm.MustParseMoney("3199.99 CNY"),
+			Discount: decimal.RequireFromString("0.125"), ApprovalThreshold: decimal.RequireFromString("0.1")})
+		require.NoError(t, err)
+		l2, err := opportunity.NewLine(opportunity.LineInput{Code: "install", Quantity: decimal.NewFromInt(1), UnitPrice: crm.MustParseMoney("800.00 CNY")})
+		require.NoError(t, err)
+		require.NoError(t, o.SetContacts([]opportunity.Contact{{Name: "Ms Zhao", Role: opportunity.DecisionMaker, Person: NewID(t)}}, ch(1, "")))
+		require.NoError(t, o.SetLines([]opportunity.Line{l1, l2}, ch(1, "")))
+		require.NoError(t, o.ApproveDiscount("ac-3hp", decimal.RequireFromString("0.125"), ch(1, "key account")))
+		require.NoError(t, o.SetNextStep(opportunity.NextStep{Text: "site survey", Due: calendar.Date{Year: 2025, Month: 2, Day: 3}}, ch(1, "")))
+		require.NoError(t, o.SetCompetitor(opportunity.Competitor{Name: "Gree", Offer: crm.MustParseMoney("39000.10 CNY"),
+			Strengths: "price", Weaknesses: "service", Status: opportunity.CompetitorLeading}, ch(1, "")))
+		require.NoError(t, o.SetCompetitor(opportunity.Competitor{Name: "Midea", Status: opportunity.CompetitorActive}, ch(1, "")))
+		require.NoError(t, o.MoveStage(p, "propose", ch(2, "")))
+		require.NoError(t, o.OverrideProbability(0.65, ch(2, "letter of intent")))
+		require.NoError(t, o.SetForecastCategory(opportunity.CategoryCommit, ch(2, "")))
+		require.NoError(t, e.os.Create(ctx, o))
+		got, err := e.os.Get(ctx, tenant, o.ID())
+		require.NoError(t, err)
+		require.Equal(t, normOpportunity(t, o.Record()), normOpportunity(t, got.Record()), "every field comes back")
+
+		lost, err := e.os.Update(ctx, tenant, o.ID(), func(x *opportunity.Opportunity) error {
+			return x.CloseLost(p, opportunity.LostDetails{Reason: "price", Competitor: "Gree", Notes: "8% under us"}, ch(3, ""))
+		})
+		require.NoError(t, err)
+		got, err = e.os.Get(ctx, tenant, o.ID())
+		require.NoError(t, err)
+		require.Equal(t, normOpportunity(t, lost.Record()), normOpportunity(t, got.Record()), "a lost opportunity comes back")
+		for q, n := range map[*opportunity.Query]int{
+			{Categories: []opportunity.ForecastCategory{opportunity.CategoryOmitted}}: 1,
+			{Categories: []opportunity.ForecastCategory{opportunity.CategoryCommit}}:  0,
+			{Statuses: []opportunity.Status{opportunity.Lost}}:                        1,
+		} {
+			require.Len(t, allOpportunities(t, e.os, tenant, *q, 10), n, "%+v", *q)
+		}
 	})
 
 	t.Run("DuplicateID", func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
@@ -134,8 +135,26 @@ func normOpportunity(tb testing.TB, r opportunity.Record) opportunity.Record {
 	r.Amount = norm(r.Amount)
 	r.Contacts, r.Approvals = nilIfEmpty(r.Contacts), nilIfEmpty(r.Approvals)
 	r.Lines, r.Competitors = nilIfEmpty(r.Lines), nilIfEmpty(r.Competitors)
+	normDec := func(d decimal.Decimal) decimal.Decimal {
+		n, err := decimal.NewFromString(d.String())
+		require.NoError(tb, err)
+		return n
+	}
 	for i := range r.Competitors {
 		r.Competitors[i].Offer = norm(r.Competitors[i].Offer)
+	}
+	for i := range r.Lines {
+		l := &r.Lines[i]
+		l.Quantity, l.Discount = normDec(l.Quantity), normDec(l.Discount)
+		l.ListPrice, l.Total = norm(l.ListPrice), norm(l.Total)
+		l.Adjustments = nilIfEmpty(l.Adjustments)
+		for j := range l.Adjustments {
+			l.Adjustments[j].Percent = normDec(l.Adjustments[j].Percent)
+		}
+	}
+	for i := range r.Approvals {
+		r.Approvals[i].UpTo = normDec(r.Approvals[i].UpTo)
+		r.Approvals[i].At = normTime(r.Approvals[i].At)
 	}
 	if p := r.ProbabilityOverride; p != nil {
 		q := *p
