@@ -18,8 +18,12 @@ import (
 func textIndexes(t testing.TB, s *postgres.Store) []string {
 	t.Helper()
 	rows, err := pgtest.Pool(t).Query(context.Background(),
-		`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'customers'
-		 AND (indexdef LIKE '%search_text%' OR indexdef LIKE '%search_phones%') ORDER BY indexname`, s.Schema())
+		// The fence (OFFSET 0) keeps pg_get_indexdef to this schema's
+		// indexes: run on the indexes of schemas that parallel tests are
+		// dropping, it fails with "could not open relation".
+		`SELECT indexname FROM (SELECT indexname, indexdef FROM pg_indexes
+		 WHERE schemaname = $1 AND tablename = 'customers' OFFSET 0) i
+		 WHERE indexdef LIKE '%search_text%' OR indexdef LIKE '%search_phones%' ORDER BY indexname`, s.Schema())
 	require.NoError(t, err)
 	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
