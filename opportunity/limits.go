@@ -34,7 +34,7 @@ func checkTime(v *crm.Validator, path string, t time.Time) {
 // stored; [Guard] runs it on every opportunity a store is asked to write,
 // however the opportunity was built.
 func checkStored(op string, o *Opportunity) error {
-	if o == nil || o.id.IsZero() && o.tenant == "" {
+	if o == nil || o.state == nil || o.id.IsZero() && o.tenant == "" {
 		return crm.Invalid(op, "opportunity", "must be built with New or FromRecord")
 	}
 	r := o.Record()

@@ -155,9 +155,26 @@ type StageChange struct {
 // to hand out copies. Build one with [New] or [FromRecord]: the zero
 // Opportunity is not usable.
 type Opportunity struct {
+	// state holds the stored fields but the version. It is shared
+	// copy-on-write with clones while shared is set: every method that
+	// changes it calls own first.
+	*state
+
+	version int64
+	pending []StageChange
+	events  []crm.Event
+
+	// shared is set when state may be shared with another Opportunity:
+	// Clone sets it on both sides.
+	shared bool
+}
+
+// state is an opportunity's stored state but its version. A state
+// reachable from an Opportunity whose shared flag is set is never written:
+// own copies it (with its lists and pointed-to details) before any change.
+type state struct {
 	id       crm.ID
 	tenant   crm.TenantID
-	version  int64
 	customer crm.ID
 	owner    crm.UserID
 	team     string
@@ -191,9 +208,7 @@ type Opportunity struct {
 	createdAt   time.Time
 	updatedAt   time.Time
 
-	seq     int64
-	pending []StageChange
-	events  []crm.Event
+	seq int64
 }
 
 // NewInput holds what is needed to open an opportunity.
@@ -268,13 +283,13 @@ func New(in NewInput, p *Pipeline, ch Change) (*Opportunity, error) {
 		amount = in.Amount
 	}
 	s, _ := p.Stage(in.Stage)
-	o := &Opportunity{
+	o := &Opportunity{state: &state{
 		id: in.ID, tenant: in.Tenant, customer: in.Customer, owner: in.Owner, team: in.Team, pipeline: p.Code,
 		name: strings.TrimSpace(in.Name), source: in.Source, segment: in.Segment, contacts: slices.Clone(in.Contacts),
 		currency: in.Currency, amount: amount, status: Open, stage: s.Code, stageSince: at,
 		stageProb: s.Probability, stageCategory: stageCategory(s), closeDate: in.CloseDate,
 		createdAt: at, updatedAt: at,
-	}
+	}}
 	if missing := o.missing(p.Requirements(s.Code)); len(missing) > 0 {
 		return nil, fmt.Errorf("opportunity: new: %w", &RequirementError{From: "", To: s.Code, Missing: missing})
 	}
@@ -400,10 +415,20 @@ func (o *Opportunity) approved(code string, d decimal.Decimal) bool {
 // Accessors.
 
 // ID returns the opportunity's ID.
-func (o *Opportunity) ID() crm.ID { return o.id }
+func (o *Opportunity) ID() crm.ID {
+	if o.state == nil {
+		return crm.ID{}
+	}
+	return o.id
+}
 
 // Tenant returns the tenant that owns the opportunity.
-func (o *Opportunity) Tenant() crm.TenantID { return o.tenant }
+func (o *Opportunity) Tenant() crm.TenantID {
+	if o.state == nil {
+		return ""
+	}
+	return o.tenant
+}
 
 // Version returns the stored version: 0 before the first save.
 func (o *Opportunity) Version() int64 { return o.version }
@@ -614,6 +639,7 @@ func (o *Opportunity) MoveStage(p *Pipeline, to string, ch Change) error {
 
 // enter moves to the open stage s, keeping the change.
 func (o *Opportunity) enter(p *Pipeline, s StageDef, ch Change) {
+	o.own()
 	at := ch.At.UTC()
 	o.record(p, o.stage, s.Code, ch, at.Sub(o.stageSince), p.businessTime(o.stageSince, at))
 	o.stage, o.stageSince = s.Code, at
@@ -649,6 +675,7 @@ func (o *Opportunity) ChangePipeline(p *Pipeline, stage string, ch Change) error
 	}
 	from := PipelineChanged{FromPipeline: o.pipeline, FromStage: o.stage, ToPipeline: p.Code, ToStage: stage, Team: p.Team}
 	s, _ := p.Stage(stage)
+	o.own()
 	o.pipeline, o.team = p.Code, p.Team
 	o.enter(p, s, ch)
 	o.emit(EventPipelineChanged, ch, from)
@@ -733,6 +760,7 @@ func withReason(ch Change, reason string) Change {
 }
 
 func (o *Opportunity) close(p *Pipeline, to string, ch Change) {
+	o.own()
 	at := ch.At.UTC()
 	o.record(p, o.stage, to, ch, at.Sub(o.stageSince), p.businessTime(o.stageSince, at))
 	o.closedFrom, o.stage, o.stageSince, o.closedAt, o.updatedAt = o.stage, to, at, at, at
@@ -761,6 +789,7 @@ func (o *Opportunity) Reopen(p *Pipeline, to string, ch Change) error {
 	}
 	from := o.stage
 	s, _ := p.Stage(to)
+	o.own()
 	for i := range o.competitors {
 		if o.competitors[i].Status == CompetitorWon {
 			o.competitors[i].Status = CompetitorActive
@@ -793,6 +822,7 @@ func (o *Opportunity) SetAmount(m crm.Money, ch Change) error {
 		return amountErr(err, m, o.currency)
 	}
 	from := o.amount
+	o.own()
 	o.amount, o.updatedAt = m, ch.At.UTC()
 	o.emit(EventAmountChanged, ch, AmountChanged{From: from, To: m})
 	return nil
@@ -844,6 +874,7 @@ func (o *Opportunity) SetLines(lines []Line, ch Change) error {
 		}
 		sum = next
 	}
+	o.own()
 	o.lines, o.amount, o.updatedAt = cloneLines(lines), sum, ch.At.UTC()
 	o.emit(EventLinesSet, ch, LinesSet{Lines: len(lines), Amount: sum})
 	return nil
@@ -861,6 +892,7 @@ func (o *Opportunity) ApproveDiscount(line string, upTo decimal.Decimal, ch Chan
 		return err
 	}
 	at := ch.At.UTC()
+	o.own()
 	o.approvals = append(o.approvals, Approval{Line: line, UpTo: upTo, Approver: ch.Actor, At: at, Reason: ch.Reason})
 	o.updatedAt = at
 	o.emit(EventDiscountApproved, ch, DiscountApproved{Line: line, UpTo: upTo})
@@ -878,6 +910,7 @@ func (o *Opportunity) OverrideProbability(p float64, ch Change) error {
 	}
 	from := o.Probability()
 	at := ch.At.UTC()
+	o.own()
 	o.probOverride = &ProbabilityOverride{Value: p, Actor: ch.Actor, At: at, Reason: ch.Reason}
 	o.updatedAt = at
 	o.emit(EventProbabilitySet, ch, ProbabilitySet{From: from, To: p, Override: true})
@@ -892,6 +925,7 @@ func (o *Opportunity) ClearProbabilityOverride(ch Change) error {
 		return err
 	}
 	from := o.Probability()
+	o.own()
 	o.probOverride, o.updatedAt = nil, ch.At.UTC()
 	o.emit(EventProbabilitySet, ch, ProbabilitySet{From: from, To: o.stageProb})
 	return nil
@@ -907,6 +941,7 @@ func (o *Opportunity) SetForecastCategory(c ForecastCategory, ch Change) error {
 		return err
 	}
 	from := o.ForecastCategory()
+	o.own()
 	o.category, o.updatedAt = c, ch.At.UTC()
 	o.emit(EventCategorySet, ch, CategorySet{From: from, To: o.ForecastCategory()})
 	return nil
@@ -925,6 +960,7 @@ func (o *Opportunity) SetCloseDate(d calendar.Date, ch Change) error {
 		return err
 	}
 	from := o.closeDate
+	o.own()
 	o.closeDate, o.updatedAt = d, ch.At.UTC()
 	o.emit(EventCloseDateSet, ch, CloseDateSet{From: from, To: d})
 	return nil
@@ -943,6 +979,7 @@ func (o *Opportunity) SetNextStep(s NextStep, ch Change) error {
 	if err := o.edit("opportunity.SetNextStep", &v, ch); err != nil {
 		return err
 	}
+	o.own()
 	o.nextStep, o.updatedAt = s, ch.At.UTC()
 	o.emit(EventNextStepSet, ch, NextStepSet{Step: s})
 	return nil
@@ -955,6 +992,7 @@ func (o *Opportunity) SetContacts(cs []Contact, ch Change) error {
 	if err := o.edit("opportunity.SetContacts", &v, ch); err != nil {
 		return err
 	}
+	o.own()
 	o.contacts, o.updatedAt = slices.Clone(cs), ch.At.UTC()
 	o.emit(EventContactsSet, ch, ContactsSet{Count: len(cs)})
 	return nil
@@ -981,6 +1019,7 @@ func (o *Opportunity) SetCompetitor(c Competitor, ch Change) error {
 	if err := o.edit("opportunity.SetCompetitor", &v, ch); err != nil {
 		return amountErr(err, c.Offer, o.currency)
 	}
+	o.own()
 	if i >= 0 {
 		o.competitors[i] = c
 	} else {
@@ -999,6 +1038,7 @@ func (o *Opportunity) RemoveCompetitor(name string, ch Change) error {
 	if err := o.edit("opportunity.RemoveCompetitor", &v, ch); err != nil {
 		return err
 	}
+	o.own()
 	o.competitors = slices.Delete(o.competitors, i, i+1)
 	o.updatedAt = ch.At.UTC()
 	o.emit(EventCompetitorRemoved, ch, CompetitorRemoved{Name: name})
@@ -1017,6 +1057,7 @@ func (o *Opportunity) SetOwner(to crm.UserID, ch Change) error {
 		return err
 	}
 	from := o.owner
+	o.own()
 	o.owner, o.updatedAt = to, ch.At.UTC()
 	o.emit(EventOwnerChanged, ch, OwnerChanged{From: from, To: to})
 	return nil
@@ -1024,6 +1065,7 @@ func (o *Opportunity) SetOwner(to crm.UserID, ch Change) error {
 
 // record appends a pending stage change.
 func (o *Opportunity) record(p *Pipeline, from, to string, ch Change, in, business time.Duration) {
+	o.own()
 	prob := 0.0
 	if from != "" {
 		prob = o.Probability()
@@ -1051,25 +1093,47 @@ func (o *Opportunity) PendingChanges() []StageChange { return slices.Clone(o.pen
 // built or loaded, in order.
 func (o *Opportunity) Events() []crm.Event { return slices.Clone(o.events) }
 
-// Clone returns a deep copy of o, sharing nothing with it.
+// Clone returns a copy of o: a change to either never shows in the
+// other. The copy shares o's stored state until one of them changes it
+// (each copies it first), so a clone costs a small constant whatever the
+// opportunity holds.
 func (o *Opportunity) Clone() *Opportunity {
+	if !o.shared {
+		o.shared = true
+	}
 	d := *o
-	d.contacts = slices.Clone(o.contacts)
-	d.lines = cloneLines(o.lines)
-	d.approvals = slices.Clone(o.approvals)
-	d.competitors = slices.Clone(o.competitors)
 	d.pending = slices.Clone(o.pending)
 	d.events = slices.Clone(o.events)
-	if o.probOverride != nil {
-		p := *o.probOverride
+	return &d
+}
+
+// own gives o its own copy of its state, so that it can change it. It
+// does nothing when o shares nothing.
+func (o *Opportunity) own() {
+	if !o.shared {
+		return
+	}
+	o.state = o.state.copy()
+	o.shared = false
+}
+
+// copy returns a deep copy of st, sharing nothing with it.
+func (st *state) copy() *state {
+	d := *st
+	d.contacts = slices.Clone(st.contacts)
+	d.lines = cloneLines(st.lines)
+	d.approvals = slices.Clone(st.approvals)
+	d.competitors = slices.Clone(st.competitors)
+	if st.probOverride != nil {
+		p := *st.probOverride
 		d.probOverride = &p
 	}
-	if o.won != nil {
-		w := *o.won
+	if st.won != nil {
+		w := *st.won
 		d.won = &w
 	}
-	if o.lost != nil {
-		l := *o.lost
+	if st.lost != nil {
+		l := *st.lost
 		d.lost = &l
 	}
 	return &d

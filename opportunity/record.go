@@ -50,7 +50,14 @@ type Record struct {
 }
 
 // Record returns the opportunity's persisted form, sharing nothing with o.
-func (o *Opportunity) Record() Record { return o.Clone().view() }
+func (o *Opportunity) Record() Record {
+	if o.state == nil {
+		return Record{Version: o.version}
+	}
+	d := *o
+	d.state = o.state.copy()
+	return d.view()
+}
 
 // view returns the opportunity's persisted form sharing o's slices: for
 // reading only.
@@ -77,7 +84,8 @@ func FromRecord(r Record) (*Opportunity, error) {
 	if err != nil {
 		return nil, err
 	}
-	return o.Clone(), nil
+	o.state = o.state.copy()
+	return o, nil
 }
 
 // adoptRecord is the Adopt hook: FromRecord without the copies, for a
@@ -86,15 +94,15 @@ func adoptRecord(r Record) (*Opportunity, error) {
 	if err := checkRecord(r); err != nil {
 		return nil, err
 	}
-	return &Opportunity{
-		id: r.ID, tenant: r.Tenant, version: r.Version, customer: r.Customer, owner: r.Owner, team: r.Team,
+	return &Opportunity{version: r.Version, state: &state{
+		id: r.ID, tenant: r.Tenant, customer: r.Customer, owner: r.Owner, team: r.Team,
 		pipeline: r.Pipeline, name: r.Name, source: r.Source, segment: r.Segment, contacts: r.Contacts,
 		currency: r.Currency, amount: r.Amount, lines: r.Lines, approvals: r.Approvals, status: r.Status,
 		stage: r.Stage, closedFrom: r.ClosedFrom, stageSince: r.StageSince, stageProb: r.StageProbability,
 		stageCategory: r.StageCategory, probOverride: r.ProbabilityOverride, category: r.Category,
 		closeDate: r.CloseDate, nextStep: r.NextStep, competitors: r.Competitors, won: r.Won, lost: r.Lost,
 		closedAt: r.ClosedAt, reopens: r.Reopens, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt, seq: r.Seq,
-	}, nil
+	}}, nil
 }
 
 // checkRecord checks the invariants every stored opportunity keeps.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/calendar"
 	"github.com/crmkit/crm/opportunity"
 )
 
@@ -71,15 +72,132 @@ func (os *opportunityStore) Update(ctx context.Context, tenant crm.TenantID, id 
 
 // List returns a page of the opportunities matching q in ascending ID
 // order; see opportunity.Store. It walks the smallest index q selects and
-// keeps what q.Matches.
+// keeps what q.Matches. When that index is one owner's, it reads that
+// index alone: its entries carry the snapshots.
 func (os *opportunityStore) List(ctx context.Context, tenant crm.TenantID, q opportunity.Query, page crm.PageRequest) (crm.Page[*opportunity.Opportunity], error) {
-	return list(opportunities, os.s, ctx, "memory.Opportunities.List", tenant, q.Validate(), page, kindOpportunities,
+	const op = "memory.Opportunities.List"
+	if len(q.Owners) == 1 {
+		if p, ok, err := os.listOwner(ctx, op, tenant, q, page); ok {
+			return p, err
+		}
+	}
+	return list(opportunities, os.s, ctx, op, tenant, q.Validate(), page, kindOpportunities,
 		func(td *tenantData) []crm.ID { return td.opportunityIndex(q) },
 		func(o *opportunity.Opportunity) (*opportunity.Opportunity, bool) { return o, q.Matches(o) }, (*opportunity.Opportunity).Clone)
 }
 
+// listOwner is List for a query of one owner, when that owner's index is
+// the smallest the query selects; ok is false (and nothing is done past
+// the checks list repeats) when another index is smaller.
+func (os *opportunityStore) listOwner(ctx context.Context, op string, tenant crm.TenantID, q opportunity.Query, page crm.PageRequest) (p crm.Page[*opportunity.Opportunity], ok bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return p, true, fmt.Errorf("memory: list opportunities: %w", err)
+	}
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Merge("query", q.Validate())
+	page, perr := page.Normalize()
+	v.Merge("page", perr)
+	after, hasAfter, cerr := decodeIDCursor(op, kindOpportunities, page.Cursor)
+	v.Merge("page", cerr)
+	if err := v.Err(op); err != nil {
+		return p, true, fmt.Errorf("memory: list opportunities: %w", err)
+	}
+	t, td, err := os.s.open(ctx, tenant, false)
+	if err != nil {
+		return p, true, fmt.Errorf("memory: list opportunities: %w", err)
+	}
+	defer os.s.close(t, td)
+	if td == nil {
+		p.Items = []*opportunity.Opportunity{}
+		return p, true, nil
+	}
+	plain := ownerOnly(q)
+	td.mu.RLock()
+	refs := td.oppByOwner[q.Owners[0]]
+	others := q
+	others.Owners = nil
+	if !plain && len(td.opportunityIndex(others)) < len(refs) {
+		td.mu.RUnlock()
+		return p, false, nil
+	}
+	if hasAfter {
+		i, found := slices.BinarySearchFunc(refs, after, compareOppRef)
+		if found {
+			i++
+		}
+		refs = refs[i:]
+	}
+	items := make([]*opportunity.Opportunity, 0, min(page.Limit+1, 64))
+	for i := range refs {
+		if o := refs[i].o; plain || q.Matches(o) {
+			items = append(items, o)
+			if len(items) > page.Limit {
+				break
+			}
+		}
+	}
+	td.mu.RUnlock()
+	if len(items) > page.Limit {
+		items = items[:page.Limit]
+		p.Next = encodeIDCursor(kindOpportunities, items[len(items)-1].ID())
+	}
+	for i, o := range items { // snapshots are immutable: copied outside the lock
+		items[i] = o.Clone()
+	}
+	p.Items = items
+	return p, true, nil
+}
+
+// ownerOnly reports whether q filters on its owners and nothing else, so
+// that an owner's index answers it without reading the opportunities.
+func ownerOnly(q opportunity.Query) bool {
+	return q.Customer.IsZero() && q.Team == "" && q.Pipeline == "" && len(q.Stages) == 0 && len(q.Statuses) == 0 &&
+		len(q.Categories) == 0 && q.CloseFrom == (calendar.Date{}) && q.CloseTo == (calendar.Date{}) && q.StageBefore.IsZero()
+}
+
+// oppRef is an entry of an owner's index: the opportunity's ID and its
+// stored snapshot (immutable, as every snapshot), so that listing an
+// owner's opportunities reads the index alone.
+type oppRef struct {
+	id crm.ID
+	o  *opportunity.Opportunity
+}
+
+func compareOppRef(r oppRef, id crm.ID) int { return r.id.Compare(id) }
+
+// putOppRef inserts r into owner's index, or replaces the entry of r.id.
+func (td *tenantData) putOppRef(owner crm.UserID, r oppRef) {
+	refs := td.oppByOwner[owner]
+	if n := len(refs); n == 0 || refs[n-1].id.Compare(r.id) < 0 {
+		td.oppByOwner[owner] = append(refs, r) // UUIDv7: new IDs usually go last
+		return
+	}
+	i, found := slices.BinarySearchFunc(refs, r.id, compareOppRef)
+	if found {
+		refs[i] = r
+		return
+	}
+	td.oppByOwner[owner] = slices.Insert(refs, i, r)
+}
+
+// removeOppRef removes the entry of id from owner's index.
+func (td *tenantData) removeOppRef(owner crm.UserID, id crm.ID) {
+	refs := td.oppByOwner[owner]
+	i, found := slices.BinarySearchFunc(refs, id, compareOppRef)
+	if !found {
+		return
+	}
+	refs = slices.Delete(refs, i, i+1)
+	if len(refs) == 0 {
+		delete(td.oppByOwner, owner)
+		return
+	}
+	td.oppByOwner[owner] = refs
+}
+
 // oppKey names one list of an opportunity index: kind 'c' customer, 't'
-// team, 'o' owner, 's' stage, 'S' status, and the key's value.
+// team, 's' stage, 'S' status, and the key's value.
 type oppKey struct {
 	kind byte
 	key  string
@@ -91,6 +209,8 @@ type oppKey struct {
 // the union of their lists). The caller holds td.mu.
 func (td *tenantData) opportunityIndex(q opportunity.Query) []crm.ID {
 	best, bestN := [][]crm.ID{td.opps.ids}, len(td.opps.ids)
+	sorted := true  // best is one ascending list
+	owners := false // best is the owners' lists, gathered at the end
 	consider := func(kind byte, keys ...string) {
 		lists, n := make([][]crm.ID, 0, len(keys)), 0
 		for _, k := range keys {
@@ -98,7 +218,7 @@ func (td *tenantData) opportunityIndex(q opportunity.Query) []crm.ID {
 			lists, n = append(lists, l), n+len(l)
 		}
 		if len(keys) > 0 && n < bestN {
-			best, bestN = lists, n
+			best, bestN, sorted, owners = lists, n, len(lists) == 1, false
 		}
 	}
 	if !q.Customer.IsZero() {
@@ -107,10 +227,27 @@ func (td *tenantData) opportunityIndex(q opportunity.Query) []crm.ID {
 	if q.Team != "" {
 		consider('t', q.Team)
 	}
-	consider('o', mapStrings(q.Owners, func(u crm.UserID) string { return string(u) })...)
+	if len(q.Owners) > 0 {
+		n := 0
+		for _, u := range q.Owners {
+			n += len(td.oppByOwner[u])
+		}
+		if n < bestN {
+			best, bestN, sorted, owners = nil, n, len(q.Owners) == 1, true
+		}
+	}
 	consider('s', q.Stages...)
 	consider('S', mapStrings(q.Statuses, opportunity.Status.String)...)
-	if len(best) == 1 {
+	if owners {
+		ids := make([]crm.ID, 0, bestN)
+		for _, u := range q.Owners {
+			for _, r := range td.oppByOwner[u] {
+				ids = append(ids, r.id)
+			}
+		}
+		best = [][]crm.ID{ids}
+	}
+	if sorted {
 		return best[0]
 	}
 	out := slices.Concat(best...) // an opportunity is in one list of each filter
@@ -126,16 +263,22 @@ func mapStrings[T any](xs []T, f func(T) string) []string {
 	return out
 }
 
-// oppKeys returns the index lists o belongs to.
-func oppKeys(o *opportunity.Opportunity) [5]oppKey {
-	return [5]oppKey{{'c', o.Customer().String()}, {'t', o.Team()}, {'o', string(o.Owner())}, {'s', o.Stage()}, {'S', o.Status().String()}}
+// oppKeys returns the index lists o belongs to, but its owner's.
+func oppKeys(o *opportunity.Opportunity) [4]oppKey {
+	return [4]oppKey{{'c', o.Customer().String()}, {'t', o.Team()}, {'s', o.Stage()}, {'S', o.Status().String()}}
 }
 
 // indexOpportunity keeps the opportunity indexes in step when old (nil:
 // none) is replaced by new (nil: removed). Both have the same ID. The
 // caller holds td.mu.
 func (td *tenantData) indexOpportunity(old, new *opportunity.Opportunity) {
-	var before, after [5]oppKey
+	if old != nil && (new == nil || old.Owner() != new.Owner()) {
+		td.removeOppRef(old.Owner(), old.ID())
+	}
+	if new != nil {
+		td.putOppRef(new.Owner(), oppRef{id: new.ID(), o: new}) // the new snapshot, even for the same owner
+	}
+	var before, after [4]oppKey
 	if old != nil {
 		before = oppKeys(old)
 	}

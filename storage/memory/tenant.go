@@ -43,7 +43,8 @@ type tenantData struct {
 	activeRisk map[string]crm.ID // hotspot key -> the active risk raised from it
 
 	opps           table[*opportunity.Opportunity]      // see opportunities.go
-	oppBy          map[oppKey][]crm.ID                  // ascending, per indexed key
+	oppBy          map[oppKey][]crm.ID                  // ascending, per indexed key but the owner
+	oppByOwner     map[crm.UserID][]oppRef              // ascending ID, per owner
 	oppHistory     map[crm.ID][]opportunity.StageChange // per opportunity, ascending Seq
 	leads          table[*storedLead]                   // see leads.go
 	leadByStage    map[lead.Stage][]crm.ID
@@ -83,6 +84,7 @@ func newTenantData() *tenantData {
 		activeRisk:      make(map[string]crm.ID),
 		opps:            newTable[*opportunity.Opportunity](),
 		oppBy:           make(map[oppKey][]crm.ID),
+		oppByOwner:      make(map[crm.UserID][]oppRef),
 		oppHistory:      make(map[crm.ID][]opportunity.StageChange),
 		leads:           newTable[*storedLead](),
 		leadByStage:     make(map[lead.Stage][]crm.ID),
