@@ -3,6 +3,7 @@ package opportunity_test
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -257,4 +258,32 @@ func FuzzOpportunityUnmarshalJSON(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(b1), string(b2))
 	})
+}
+
+// jsDocExample returns the JSON document of the "# JSON" section of file.
+func jsDocExample(t testing.TB, file string) []byte {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(src), "// # JSON\n")
+	require.True(t, ok, "no JSON section in %s", file)
+	var doc strings.Builder
+	for _, line := range strings.Split(after, "\n") {
+		if code, ok := strings.CutPrefix(line, "//\t"); ok {
+			doc.WriteString(code)
+		} else if doc.Len() > 0 {
+			break
+		}
+	}
+	return []byte(doc.String())
+}
+
+func TestOpportunityJSONDocExample(t *testing.T) {
+	t.Parallel()
+	var o opportunity.Opportunity
+	require.NoError(t, json.Unmarshal(jsDocExample(t, "doc.go"), &o), "the documented example must decode")
+	require.Equal(t, "200 air conditioners", o.Name())
+	require.Equal(t, int64(3), o.Version())
+	require.Equal(t, "needs", o.Stage())
+	require.Equal(t, money("450000.00 CNY"), o.Amount())
 }
