@@ -3,6 +3,7 @@ package lead_test
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -319,4 +320,41 @@ func FuzzCampaignUnmarshalJSON(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(b1), string(b2))
 	})
+}
+
+// jsDocExamples returns the JSON documents of the "# JSON" section of
+// file, in order.
+func jsDocExamples(t testing.TB, file string) [][]byte {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(src), "// # JSON\n")
+	require.True(t, ok, "no JSON section in %s", file)
+	after, _, _ = strings.Cut(after, "\n// # ")
+	var docs [][]byte
+	var doc strings.Builder
+	for _, line := range strings.Split(after, "\n") {
+		if code, ok := strings.CutPrefix(line, "//\t"); ok {
+			doc.WriteString(code)
+		} else if doc.Len() > 0 {
+			docs = append(docs, []byte(doc.String()))
+			doc.Reset()
+		}
+	}
+	return docs
+}
+
+func TestLeadJSONDocExamples(t *testing.T) {
+	t.Parallel()
+	docs := jsDocExamples(t, "doc.go")
+	require.Len(t, docs, 2)
+	var l lead.Lead
+	require.NoError(t, json.Unmarshal(docs[0], &l), "the documented lead must decode")
+	require.Equal(t, "Wang Fang", l.Name())
+	require.Equal(t, int64(2), l.Version())
+	require.Equal(t, lead.StageContacted, l.Stage())
+	var c lead.Campaign
+	require.NoError(t, json.Unmarshal(docs[1], &c), "the documented campaign must decode")
+	require.Equal(t, "Spring fair", c.Name())
+	require.Len(t, c.Members(), 1)
 }
