@@ -358,3 +358,43 @@ func TestLeadJSONDocExamples(t *testing.T) {
 	require.Equal(t, "Spring fair", c.Name())
 	require.Len(t, c.Members(), 1)
 }
+
+// jsKeys collects every object member name in a decoded JSON value.
+func jsKeys(v any, into map[string]bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			into[k] = true
+			jsKeys(e, into)
+		}
+	case []any:
+		for _, e := range x {
+			jsKeys(e, into)
+		}
+	}
+}
+
+func TestLeadEventDataJSON(t *testing.T) {
+	t.Parallel()
+	l := newLead(t)
+	p := lead.DefaultProcess("")
+	require.NoError(t, l.Assign("agent-zhou", chg(1)))
+	require.NoError(t, l.Move(&p, lead.StageContacted, chg(2)))
+	require.NoError(t, l.LinkCustomer(idCust, chg(3)))
+	seen := map[string]bool{}
+	for _, e := range l.Events() {
+		b, err := json.Marshal(e.Data)
+		require.NoError(t, err, e.Type)
+		var v any
+		require.NoError(t, json.Unmarshal(b, &v))
+		keys := map[string]bool{}
+		jsKeys(v, keys)
+		for k := range keys {
+			require.Equal(t, strings.ToLower(k), k, "%s: member %q is not snake_case", e.Type, k)
+		}
+		seen[e.Type] = true
+	}
+	for _, typ := range []string{lead.EventCaptured, lead.EventAssigned, lead.EventStageChanged, lead.EventLinked} {
+		require.True(t, seen[typ], "no %s event checked", typ)
+	}
+}

@@ -287,3 +287,53 @@ func TestOpportunityJSONDocExample(t *testing.T) {
 	require.Equal(t, "needs", o.Stage())
 	require.Equal(t, money("450000.00 CNY"), o.Amount())
 }
+
+// jsKeys collects every object member name in a decoded JSON value.
+func jsKeys(v any, into map[string]bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			into[k] = true
+			jsKeys(e, into)
+		}
+	case []any:
+		for _, e := range x {
+			jsKeys(e, into)
+		}
+	}
+}
+
+func TestOpportunityEventDataJSON(t *testing.T) {
+	t.Parallel()
+	p := testPipeline(t)
+	o := jsOpen(t)
+	require.NoError(t, o.SetOwner("sales-li", chAt(9*time.Hour, "holiday cover")))
+	require.NoError(t, o.CloseWon(p, opportunity.WonDetails{ContractDate: date(2026, 3, 2), Contract: "HT-1"}, chAt(10*time.Hour, "")))
+	seen := map[string]bool{}
+	for _, e := range o.Events() {
+		b, err := json.Marshal(e.Data)
+		require.NoError(t, err, e.Type)
+		var v any
+		require.NoError(t, json.Unmarshal(b, &v))
+		keys := map[string]bool{}
+		jsKeys(v, keys)
+		for k := range keys {
+			require.Equal(t, strings.ToLower(k), k, "%s: member %q is not snake_case", e.Type, k)
+		}
+		seen[e.Type] = true
+	}
+	require.Subset(t, keysOf(seen), []string{opportunity.EventCreated, opportunity.EventStageChanged,
+		opportunity.EventWon, opportunity.EventLinesSet, opportunity.EventDiscountApproved,
+		opportunity.EventProbabilitySet, opportunity.EventCategorySet, opportunity.EventCloseDateSet,
+		opportunity.EventNextStepSet, opportunity.EventContactsSet, opportunity.EventCompetitorSet,
+		opportunity.EventOwnerChanged, opportunity.EventAmountChanged})
+}
+
+// keysOf returns the keys of m.
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
