@@ -55,6 +55,49 @@ type opportunityJSON struct {
 	Seq                 int64                `json:"seq"`
 }
 
+// opportunityInJSON is the wire form as decoded: the nested values are
+// kept raw and decoded one by one, so that a refusal inside one names it
+// ("contacts[1]: ...", "next_step: ..."); crm.DecodeJSON alone cannot say
+// where a nested text value was refused.
+type opportunityInJSON struct {
+	opportunityJSON
+	Source              json.RawMessage   `json:"source"`
+	Contacts            []json.RawMessage `json:"contacts,omitempty"`
+	Lines               []json.RawMessage `json:"lines,omitempty"`
+	Approvals           []json.RawMessage `json:"approvals,omitempty"`
+	ProbabilityOverride json.RawMessage   `json:"probability_override,omitempty"`
+	NextStep            json.RawMessage   `json:"next_step,omitempty"`
+	Competitors         []json.RawMessage `json:"competitors,omitempty"`
+	Won                 json.RawMessage   `json:"won,omitempty"`
+	Lost                json.RawMessage   `json:"lost,omitempty"`
+}
+
+// decodeAt decodes one nested value strictly, recording a refusal under
+// path; JSON null or nothing leaves the zero T.
+func decodeAt[T any](v *crm.Validator, op, path string, raw json.RawMessage) T {
+	var t T
+	if len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return t
+	}
+	if err := crm.DecodeJSON(raw, &t, op); err != nil {
+		v.Merge(path, err)
+	}
+	return t
+}
+
+// decodeAllAt decodes a list of nested values, recording refusals under
+// path[i]; an empty list is none.
+func decodeAllAt[T any](v *crm.Validator, op, path string, raws []json.RawMessage) []T {
+	if len(raws) == 0 {
+		return nil
+	}
+	out := make([]T, len(raws))
+	for i, raw := range raws {
+		out[i] = decodeAt[T](v, op, fmt.Sprintf("%s[%d]", path, i), raw)
+	}
+	return out
+}
+
 // MarshalJSON writes the opportunity's JSON form, documented in the
 // package doc ("JSON"): every stored field (the record of
 // [Opportunity.Record]) under a snake_case name, enums by name, times in
@@ -109,7 +152,8 @@ func (o *Opportunity) MarshalJSON() ([]byte, error) {
 // it against every rule a store keeps (the check [Guard] runs), so that a
 // decoded opportunity can be stored as it is. A refusal is a
 // *crm.ValidationError (errors.Is(err, crm.ErrInvalid)) whose paths name
-// the offending members, e.g. "status" or "lines[0]"; on error o is left
+// the offending members, e.g. "status" or "lines[0]" (a nested value is
+// named down to its element); on error o is left
 // unchanged. Nothing is pending on the decoded opportunity. JSON null
 // leaves o unchanged, as the encoding/json convention asks.
 func (o *Opportunity) UnmarshalJSON(data []byte) error {
@@ -117,23 +161,39 @@ func (o *Opportunity) UnmarshalJSON(data []byte) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil // the encoding/json convention: null leaves o unchanged
 	}
-	var w opportunityJSON
-	if err := crm.DecodeJSON(data, &w, op); err != nil {
+	var in opportunityInJSON
+	if err := crm.DecodeJSON(data, &in, op); err != nil {
 		return err
 	}
+	w := &in.opportunityJSON
 	if w.V != JSONVersion {
 		return crm.Invalid(op, "v", fmt.Sprintf("unknown version %d (want %d)", w.V, JSONVersion))
 	}
 	var v crm.Validator
 	r := Record{
 		ID: w.ID, Tenant: w.Tenant, Version: w.Version, Customer: w.Customer, Owner: w.Owner,
-		Team: w.Team, Pipeline: w.Pipeline, Name: w.Name, Source: w.Source, Segment: w.Segment,
-		Contacts: noneIfEmpty(w.Contacts), Amount: w.Amount, Lines: noneIfEmpty(w.Lines),
-		Approvals: noneIfEmpty(w.Approvals), Stage: w.Stage, ClosedFrom: w.ClosedFrom,
+		Team: w.Team, Pipeline: w.Pipeline, Name: w.Name, Segment: w.Segment,
+		Amount: w.Amount, Stage: w.Stage, ClosedFrom: w.ClosedFrom,
 		StageSince: w.StageSince, StageProbability: w.StageProbability,
-		ProbabilityOverride: w.ProbabilityOverride, NextStep: w.NextStep,
-		Competitors: noneIfEmpty(w.Competitors), Won: w.Won, Lost: w.Lost, ClosedAt: w.ClosedAt,
-		Reopens: w.Reopens, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Seq: w.Seq,
+		ClosedAt: w.ClosedAt, Reopens: w.Reopens, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Seq: w.Seq,
+	}
+	r.Source = decodeAt[Source](&v, op, "source", in.Source)
+	r.Contacts = decodeAllAt[Contact](&v, op, "contacts", in.Contacts)
+	r.Lines = decodeAllAt[Line](&v, op, "lines", in.Lines)
+	r.Approvals = decodeAllAt[Approval](&v, op, "approvals", in.Approvals)
+	r.NextStep = decodeAt[NextStep](&v, op, "next_step", in.NextStep)
+	r.Competitors = decodeAllAt[Competitor](&v, op, "competitors", in.Competitors)
+	if len(in.ProbabilityOverride) > 0 && string(in.ProbabilityOverride) != "null" {
+		po := decodeAt[ProbabilityOverride](&v, op, "probability_override", in.ProbabilityOverride)
+		r.ProbabilityOverride = &po
+	}
+	if len(in.Won) > 0 && string(in.Won) != "null" {
+		won := decodeAt[WonDetails](&v, op, "won", in.Won)
+		r.Won = &won
+	}
+	if len(in.Lost) > 0 && string(in.Lost) != "null" {
+		lost := decodeAt[LostDetails](&v, op, "lost", in.Lost)
+		r.Lost = &lost
 	}
 	r.Currency = parseText[crm.Currency](&v, "currency", w.Currency)
 	r.Status = parseText[Status](&v, "status", w.Status)

@@ -191,6 +191,13 @@ func TestOpportunityJSONRefusals(t *testing.T) {
 		{name: "no tenant", edit: func(m map[string]any) { m["tenant"] = "" }, paths: []string{"tenant"}},
 		{name: "NUL in the name", edit: func(m map[string]any) { m["name"] = "a\x00b" }, paths: []string{"name"}},
 		{name: "huge name", edit: func(m map[string]any) { m["name"] = strings.Repeat("x", opportunity.MaxNameLen+1) }, paths: []string{"name"}},
+		{name: "unknown nested enum", edit: func(m map[string]any) {
+			m["contacts"].([]any)[1].(map[string]any)["role"] = "boss"
+			m["source"].(map[string]any)["channel"] = "pigeon"
+		}, paths: []string{"contacts[1]", "boss", "source", "pigeon"}},
+		{name: "bad nested date", edit: func(m map[string]any) { m["next_step"].(map[string]any)["due"] = "2026-13-01" }, paths: []string{"next_step", "2026-13-01"}},
+		{name: "bad quantity", edit: func(m map[string]any) { m["lines"].([]any)[0].(map[string]any)["quantity"] = "x" }, paths: []string{"lines[0]"}},
+		{name: "unknown nested member", edit: func(m map[string]any) { m["competitors"].([]any)[0].(map[string]any)["Name"] = "x" }, paths: []string{"competitors[0]", "Name"}},
 		{name: "trailing data", raw: `{"v":1} {}`},
 		{name: "not an object", raw: `[1,2]`},
 		{name: "truncated", raw: `{"v":1,"id":`},
