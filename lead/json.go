@@ -60,6 +60,47 @@ type leadJSON struct {
 	HistorySeq       int64                       `json:"history_seq"`
 }
 
+// leadInJSON is the wire form as decoded: the nested values are kept raw
+// and decoded one by one, so that a refusal inside one names it
+// ("contacts[1]: ...", "source: ..."); crm.DecodeJSON alone cannot say
+// where a nested text value was refused.
+type leadInJSON struct {
+	leadJSON
+	Address  json.RawMessage   `json:"address,omitempty"`
+	Contacts []json.RawMessage `json:"contacts,omitempty"`
+	Source   json.RawMessage   `json:"source"`
+	Touches  []json.RawMessage `json:"touches,omitempty"`
+	Score    json.RawMessage   `json:"score,omitempty"`
+}
+
+// decodeAt decodes one nested value strictly, recording a refusal under
+// path; nil for JSON null or nothing.
+func decodeAt[T any](v *crm.Validator, op, path string, raw json.RawMessage) *T {
+	if len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil
+	}
+	t := new(T)
+	if err := crm.DecodeJSON(raw, t, op); err != nil {
+		v.Merge(path, err)
+	}
+	return t
+}
+
+// decodeAllAt decodes a list of nested values, recording refusals under
+// path[i]; an empty list is none.
+func decodeAllAt[T any](v *crm.Validator, op, path string, raws []json.RawMessage) []T {
+	if len(raws) == 0 {
+		return nil
+	}
+	out := make([]T, len(raws))
+	for i, raw := range raws {
+		if t := decodeAt[T](v, op, fmt.Sprintf("%s[%d]", path, i), raw); t != nil {
+			out[i] = *t
+		}
+	}
+	return out
+}
+
 // MarshalJSON writes the lead's JSON form, documented in the package doc
 // ("JSON"): every stored field (the record of [Lead.Record]) under a
 // snake_case name, enums by name, times in RFC 3339 UTC, and "v" for the
@@ -123,7 +164,8 @@ func (l *Lead) MarshalJSON() ([]byte, error) {
 // against every rule a store keeps (the check [Guard] runs), so that a
 // decoded lead can be stored as it is. A refusal is a *crm.ValidationError
 // (errors.Is(err, crm.ErrInvalid)) whose paths name the offending members,
-// e.g. "stage" or "reached.won"; on error l is left unchanged. Nothing is
+// e.g. "stage", "reached.won" or "contacts[1]" (a nested value is named
+// down to its element); on error l is left unchanged. Nothing is
 // pending on the decoded lead. JSON null leaves l unchanged, as the
 // encoding/json convention asks.
 func (l *Lead) UnmarshalJSON(data []byte) error {
@@ -131,10 +173,11 @@ func (l *Lead) UnmarshalJSON(data []byte) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil // the encoding/json convention: null leaves l unchanged
 	}
-	var w leadJSON
-	if err := crm.DecodeJSON(data, &w, op); err != nil {
+	var in leadInJSON
+	if err := crm.DecodeJSON(data, &in, op); err != nil {
 		return err
 	}
+	w := &in.leadJSON
 	if w.V != JSONVersion {
 		return crm.Invalid(op, "v", fmt.Sprintf("unknown version %d (want %d)", w.V, JSONVersion))
 	}
@@ -143,17 +186,22 @@ func (l *Lead) UnmarshalJSON(data []byte) error {
 		ID: w.ID, Tenant: w.Tenant, Version: w.Version, Team: w.Team,
 		Kind: parseText[customer.Kind](&v, "kind", w.Kind), Name: w.Name, Title: w.Title,
 		Company: w.Company, Industry: w.Industry, CompanySize: w.CompanySize, Language: w.Language,
-		Topics: noneIfEmpty(w.Topics), Address: w.Address, Contacts: noneIfEmpty(w.Contacts),
-		Payload: w.Payload, KeyProspect: w.KeyProspect, Source: w.Source, Touches: noneIfEmpty(w.Touches),
+		Topics: noneIfEmpty(w.Topics), Payload: w.Payload, KeyProspect: w.KeyProspect,
 		Stage: parseText[Stage](&v, "stage", w.Stage), DisqualifyReason: w.DisqualifyReason,
 		Owner: w.Owner, AssignedAt: w.AssignedAt, Customer: w.Customer, Opportunity: w.Opportunity,
-		Score: w.Score, CapturedAt: w.CapturedAt, FirstContactAt: w.FirstContactAt, ClosedAt: w.ClosedAt,
+		CapturedAt: w.CapturedAt, FirstContactAt: w.FirstContactAt, ClosedAt: w.ClosedAt,
 		UpdatedAt: w.UpdatedAt, HistorySeq: w.HistorySeq,
 	}
 	if len(w.Attributes) > 0 {
 		r.Attributes = w.Attributes
 	}
-	if w.Score != nil {
+	r.Address = decodeAt[customer.Address](&v, op, "address", in.Address)
+	r.Contacts = decodeAllAt[ContactPoint](&v, op, "contacts", in.Contacts)
+	if s := decodeAt[Source](&v, op, "source", in.Source); s != nil {
+		r.Source = *s
+	}
+	r.Touches = decodeAllAt[Touch](&v, op, "touches", in.Touches)
+	if r.Score = decodeAt[Score](&v, op, "score", in.Score); r.Score != nil {
 		r.Score.Reasons = noneIfEmpty(r.Score.Reasons)
 	}
 	r.Channel = parseText[customer.Channel](&v, "channel", w.Channel)
@@ -212,6 +260,14 @@ type campaignJSON struct {
 	UpdatedAt time.Time        `json:"updated_at"`
 }
 
+// campaignInJSON is the wire form of a campaign as decoded, its members
+// and segment kept raw so that a refusal inside one names it.
+type campaignInJSON struct {
+	campaignJSON
+	Segment json.RawMessage   `json:"segment,omitempty"`
+	Members []json.RawMessage `json:"members,omitempty"`
+}
+
 // MarshalJSON writes the campaign's JSON form, documented in the package
 // doc ("JSON"): every stored field (the record of [Campaign.Record]) under
 // a snake_case name, its channel by name, times in RFC 3339 UTC, amounts
@@ -254,10 +310,11 @@ func (c *Campaign) UnmarshalJSON(data []byte) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil // the encoding/json convention: null leaves c unchanged
 	}
-	var w campaignJSON
-	if err := crm.DecodeJSON(data, &w, op); err != nil {
+	var in campaignInJSON
+	if err := crm.DecodeJSON(data, &in, op); err != nil {
 		return err
 	}
+	w := &in.campaignJSON
 	if w.V != JSONVersion {
 		return crm.Invalid(op, "v", fmt.Sprintf("unknown version %d (want %d)", w.V, JSONVersion))
 	}
@@ -265,8 +322,11 @@ func (c *Campaign) UnmarshalJSON(data []byte) error {
 	r := CampaignRecord{
 		ID: w.ID, Tenant: w.Tenant, Version: w.Version, Name: w.Name,
 		Channel: parseText[CampaignChannel](&v, "channel", w.Channel), Start: w.Start, End: w.End,
-		Budget: w.Budget, Cost: w.Cost, Segment: w.Segment, Members: noneIfEmpty(w.Members),
+		Budget: w.Budget, Cost: w.Cost, Members: decodeAllAt[Member](&v, op, "members", in.Members),
 		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+	}
+	if sg := decodeAt[customer.Segment](&v, op, "segment", in.Segment); sg != nil {
+		r.Segment = *sg
 	}
 	if err := v.Err(op); err != nil {
 		return err

@@ -165,6 +165,12 @@ func TestLeadJSONRefusals(t *testing.T) {
 		{name: "no contact point", edit: func(m map[string]any) { delete(m, "contacts") }, paths: []string{"contacts"}},
 		{name: "no tenant", edit: func(m map[string]any) { m["tenant"] = "" }, paths: []string{"tenant"}},
 		{name: "NUL in the name", edit: func(m map[string]any) { m["name"] = "a\x00b" }, paths: []string{"name"}},
+		{name: "unknown nested enums", edit: func(m map[string]any) {
+			m["contacts"].([]any)[1].(map[string]any)["kind"] = "fax"
+			m["touches"].([]any)[0].(map[string]any)["channel"] = "pigeon"
+		}, paths: []string{"contacts[1]", "fax", "touches[0]", "pigeon"}},
+		{name: "bad source", edit: func(m map[string]any) { m["source"].(map[string]any)["kind"] = "rumour" }, paths: []string{"source", "rumour"}},
+		{name: "unknown member in the score", edit: func(m map[string]any) { m["score"].(map[string]any)["Total"] = 1 }, paths: []string{"score", "Total"}},
 		{name: "trailing data", raw: `{"v":1} {}`},
 		{name: "not an object", raw: `"lead"`},
 		{name: "truncated", raw: `{"v":1,"id":`},
@@ -258,6 +264,7 @@ func TestCampaignJSON(t *testing.T) {
 		{"unknown member", func(m map[string]any) { m["owner"] = "x" }, []string{"owner"}},
 		{"unknown channel", func(m map[string]any) { m["channel"] = "pigeon" }, []string{"channel"}},
 		{"later version", func(m map[string]any) { m["v"] = 9 }, []string{"v"}},
+		{"unknown member kind", func(m map[string]any) { m["members"].([]any)[1].(map[string]any)["kind"] = "dog" }, []string{"members[1]", "dog"}},
 		{"cost in another currency", func(m map[string]any) { m["cost"] = map[string]any{"amount": "1", "currency": "EUR"} }, []string{"cost"}},
 		{"member twice", func(m map[string]any) {
 			ms := m["members"].([]any)
