@@ -159,8 +159,8 @@
 // "v" it does not know, rebuilds the opportunity with [FromRecord] and
 // runs the check [Guard] runs, so a decoded opportunity is one any store
 // accepts. Every refusal is a *crm.ValidationError with the path of each
-// problem ("status", "close_date", "contacts[1]"). Encoding then decoding gives
-// back the same record, and encoding it again the same bytes.
+// problem ("status", "close_date", "contacts[1]"). Encoding then decoding
+// gives back the same record, and encoding it again the same bytes.
 //
 // [Query] has a plain JSON form by its field tags, in the same style;
 // pages are crm.Page. The data of every event (see the Event constants)
