@@ -158,6 +158,74 @@
 // (Conversion.Again); two racing conversions make one customer, the
 // loser's transaction being undone.
 //
+// # JSON
+//
+// Hosts that put an HTTP API or a message bus in front of the library use
+// the documented JSON form of every value. A [Lead] encodes
+// ([Lead.MarshalJSON]) every stored field of its [Record] under a stable
+// snake_case name, with "v" (the form's version, [JSONVersion]) and
+// "version" (the lead's own version, for optimistic concurrency):
+//
+//	{"v":1,"id":"01890000-0000-7000-8000-000000000001","tenant":"acme",
+//	 "version":2,"kind":"person","name":"Wang Fang",
+//	 "company":"Sunrise Hotels Ltd","company_size":250,
+//	 "language":"zh-cn","topics":["air conditioning"],
+//	 "contacts":[{"kind":"email","raw":"wang.fang@sunrise.example",
+//	   "email":"wang.fang@sunrise.example"},{"kind":"phone",
+//	   "raw":"+86 138 0013 8000","phone":"+8613800138000"}],
+//	 "consents":{"email":{"granted":true,"at":"2026-03-02T09:00:00Z",
+//	   "source":"web form checkbox"}},"attributes":{"budget":"500k"},
+//	 "key_prospect":false,"channel":"web",
+//	 "source":{"kind":"web_form","detail":"contact form"},
+//	 "touches":[{"at":"2026-03-02T09:00:00Z","channel":"web",
+//	   "source":{"kind":"web_form","detail":"contact form"}}],
+//	 "stage":"contacted","owner":"agent-zhou",
+//	 "assigned_at":"2026-03-02T09:02:00Z",
+//	 "captured_at":"2026-03-02T09:00:00Z",
+//	 "first_contact_at":"2026-03-02T09:01:00Z",
+//	 "reached":{"new":"2026-03-02T09:00:00Z",
+//	   "contacted":"2026-03-02T09:01:00Z"},
+//	 "updated_at":"2026-03-02T09:02:00Z","history_seq":3}
+//
+// Enums are written by name, e-mails and phones in their text form, times
+// in RFC 3339 in UTC with their nanoseconds; "reached" maps a stage's name
+// to when the lead first reached it; "touches" lists every touch that
+// brought the lead ({"at","channel","source"}), the capture first.
+// Optional members that hold nothing (empty lists and maps, a zero time or
+// ID, empty text) are left out; the others are always written. A lead may
+// add "team", "title", "industry", "address" (as customer.Address),
+// "payload", "disqualify_reason", "customer", "opportunity", "score"
+// ({"model","fit","engagement","total","grade","reasons","at"}) and
+// "closed_at". Pending history and events are not part of the form.
+//
+// A [Campaign] encodes ([Campaign.MarshalJSON]) in the same style, its
+// budget and cost as the kernel writes crm.Money:
+//
+//	{"v":1,"id":"01890000-0000-7000-8000-0000000000c1","tenant":"acme",
+//	 "version":1,"name":"Spring fair","channel":"trade_show",
+//	 "start":"2026-03-02T09:00:00Z","end":"2026-04-01T09:00:00Z",
+//	 "budget":{"amount":"50000.00","currency":"CNY"},
+//	 "cost":{"amount":"12000.50","currency":"CNY"},
+//	 "segment":{"name":"hotels","conditions":[{"field":"attr.industry",
+//	   "op":"eq","value":"hospitality"}]},
+//	 "members":[{"kind":"lead","party":"01890000-0000-7000-8000-000000000001",
+//	   "added_at":"2026-03-02T09:01:00Z",
+//	   "responded_at":"2026-03-02T09:03:00Z","response":"asked for a demo"}],
+//	 "created_at":"2026-03-02T09:00:00Z","updated_at":"2026-03-02T09:03:00Z"}
+//
+// Decoding ([Lead.UnmarshalJSON], [Campaign.UnmarshalJSON]) goes through
+// crm.DecodeJSON (an unknown member, a wrong type or trailing data is
+// refused), refuses a "v" it does not know, rebuilds the value with
+// [FromRecord] or [CampaignFromRecord] and runs the check [Guard] runs,
+// so a decoded lead or campaign is one any store accepts. Every refusal is
+// a *crm.ValidationError with the path of each problem ("stage",
+// "consents.pigeon", "members[2].party"). Encoding then decoding gives
+// back the same record, and encoding it again the same bytes.
+//
+// [Query] has a plain JSON form by its field tags, in the same style;
+// pages are crm.Page. The data of every event (see the Event constants)
+// has snake_case members, and the outbox stores it in that form.
+//
 // # Stores
 //
 // [Guard] is the one checking layer in front of every lead store: every

@@ -24,22 +24,26 @@ const (
 
 // Captured is the data of a lead.captured event.
 type Captured struct {
-	Source      Source
-	Channel     customer.Channel
-	Team        string
-	NeedsReview bool // a contact point did not parse
+	Source      Source           `json:"source"`
+	Channel     customer.Channel `json:"channel,omitzero"`
+	Team        string           `json:"team"`
+	NeedsReview bool             `json:"needs_review"` // a contact point did not parse
 }
 
 // StageChanged is the data of a lead.stage_changed event; Reason is the
 // disqualification reason code, or the change's reason.
 type StageChanged struct {
-	From, To Stage
-	Reason   string
+	From   Stage  `json:"from"`
+	To     Stage  `json:"to"`
+	Reason string `json:"reason"`
 }
 
 // Assigned is the data of a lead.assigned event; From is "" on the first
 // assignment.
-type Assigned struct{ From, To crm.UserID }
+type Assigned struct {
+	From crm.UserID `json:"from"`
+	To   crm.UserID `json:"to"`
+}
 
 // ContactRecorded is the data of a lead.contacted event (first contact recorded
 // without a stage change).
@@ -47,24 +51,29 @@ type ContactRecorded struct{}
 
 // Scored is the data of a lead.scored event.
 type Scored struct {
-	Total float64
-	Grade string
+	Total float64 `json:"total"`
+	Grade string  `json:"grade"`
 }
 
 // Touched is the data of a lead.touched event: the touches attached.
-type Touched struct{ Touches []Touch }
+type Touched struct {
+	Touches []Touch `json:"touches"`
+}
 
 // Linked is the data of a lead.linked event.
-type Linked struct{ Customer crm.ID }
+type Linked struct {
+	Customer crm.ID `json:"customer"`
+}
 
 // FirstContactAlert is the data of the first-contact warning and breach
 // events.
 type FirstContactAlert struct {
 	// Owner is the owner whose clock it is ("" for an unassigned lead).
-	Owner crm.UserID
+	Owner crm.UserID `json:"owner"`
 	// Deadline is when the target is (or was) reached; WarnAt when the
 	// warning threshold is (zero without one).
-	Deadline, WarnAt time.Time
+	Deadline time.Time `json:"deadline"`
+	WarnAt   time.Time `json:"warn_at,omitzero"`
 	// State is the clock's state when checked.
-	State calendar.State
+	State calendar.State `json:"state"`
 }

@@ -127,26 +127,27 @@ const MaxQueryStages = 6
 // all match.
 type Query struct {
 	// Stages keeps leads in any of these stages.
-	Stages []Stage
+	Stages []Stage `json:"stages,omitempty"`
 	// Open keeps open leads when true, closed ones when false.
-	Open *bool
+	Open *bool `json:"open,omitempty"`
 	// Team keeps one team's leads; nil does not filter (a pointer, so that
 	// the default team "" can be asked for).
-	Team *string
+	Team *string `json:"team,omitempty"`
 	// Owner keeps one person's leads; Unassigned keeps leads with no owner.
-	Owner      crm.UserID
-	Unassigned bool
+	Owner      crm.UserID `json:"owner,omitempty"`
+	Unassigned bool       `json:"unassigned,omitempty"`
 	// Source keeps leads from one kind of source; Campaign those whose
 	// capture names the campaign.
-	Source   SourceKind
-	Campaign crm.ID
+	Source   SourceKind `json:"source,omitzero"`
+	Campaign crm.ID     `json:"campaign,omitzero"`
 	// Customer keeps the leads linked to one customer.
-	Customer crm.ID
+	Customer crm.ID `json:"customer,omitzero"`
 	// CapturedFrom and CapturedTo keep leads captured in [From, To).
-	CapturedFrom, CapturedTo time.Time
+	CapturedFrom time.Time `json:"captured_from,omitzero"`
+	CapturedTo   time.Time `json:"captured_to,omitzero"`
 	// Uncontacted keeps open leads without a first contact: what the
 	// first-contact check reads.
-	Uncontacted bool
+	Uncontacted bool `json:"uncontacted,omitempty"`
 }
 
 // Validate returns a *crm.ValidationError when q holds an unknown value,

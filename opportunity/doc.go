@@ -112,6 +112,60 @@
 //     owner or segment, and [ForecastAccuracy] against actuals with
 //     scoring's KPI.
 //
+// # JSON
+//
+// Hosts that put an HTTP API or a message bus in front of the library use
+// the documented JSON form of every value. An [Opportunity] encodes
+// ([Opportunity.MarshalJSON]) every stored field of its [Record] under a
+// stable snake_case name, with "v" (the form's version, [JSONVersion]) and
+// "version" (the opportunity's own version, for optimistic concurrency):
+//
+//	{"v":1,"id":"01890000-0000-7000-8000-000000000001","tenant":"acme",
+//	 "version":3,"customer":"01890000-0000-7000-8000-000000000002",
+//	 "owner":"sales-wang","team":"east","pipeline":"enterprise",
+//	 "name":"200 air conditioners","source":{"kind":"lead",
+//	   "lead":"01890000-0000-7000-8000-000000000003"},
+//	 "segment":"retail_chain","contacts":[{"name":"Ms Zhao",
+//	   "role":"decision_maker"}],"currency":"CNY",
+//	 "amount":{"amount":"450000.00","currency":"CNY"},
+//	 "lines":[{"code":"AC-200","quantity":"200",
+//	   "list_price":{"amount":"2500.00","currency":"CNY"},
+//	   "adjustments":[{"kind":"manual","percent":"-0.1",
+//	     "note":"manual discount"}],"discount":"0.1",
+//	   "total":{"amount":"450000.00","currency":"CNY"},
+//	   "needs_approval":false}],
+//	 "status":"open","stage":"needs","stage_since":"2026-03-02T12:00:00Z",
+//	 "stage_probability":0.25,"stage_category":"pipeline",
+//	 "close_date":"2026-06-30","reopens":0,
+//	 "created_at":"2026-03-02T09:00:00Z",
+//	 "updated_at":"2026-03-02T12:00:00Z","seq":2}
+//
+// Enums are written by name, amounts as the kernel writes crm.Money
+// (an object with the amount as a decimal string in the currency's minor
+// units), quantities, discounts and percentages as decimal strings, dates
+// as "2006-01-02", times in RFC 3339 in UTC with their nanoseconds.
+// Optional members that hold nothing (empty lists, a zero date, time or
+// ID, empty text, a category set by hand when there is none) are left out;
+// the others are always written. An opportunity may add
+// "probability_override" ({"value","actor","at","reason"}), "category",
+// "next_step" ({"text","due"}), "approvals" ({"line","up_to","approver",
+// "at","reason"}), "competitors" ({"name","offer","strengths",
+// "weaknesses","status"}), and once closed "closed_from", "closed_at" and
+// "won" ({"contract_date","contract"}) or "lost" ({"reason","competitor",
+// "notes"}). Pending stage changes and events are not part of the form.
+//
+// Decoding ([Opportunity.UnmarshalJSON]) goes through crm.DecodeJSON (an
+// unknown member, a wrong type or trailing data is refused), refuses a
+// "v" it does not know, rebuilds the opportunity with [FromRecord] and
+// runs the check [Guard] runs, so a decoded opportunity is one any store
+// accepts. Every refusal is a *crm.ValidationError with the path of each
+// problem ("status", "close_date", "contacts[1]"). Encoding then decoding
+// gives back the same record, and encoding it again the same bytes.
+//
+// [Query] has a plain JSON form by its field tags, in the same style;
+// pages are crm.Page. The data of every event (see the Event constants)
+// has snake_case members, and the outbox stores it in that form.
+//
 // # Storage
 //
 // [Store] is the port: Create, Get, Update through a closure, List with a

@@ -17,19 +17,19 @@ import (
 // MarshalJSON writes s with its channel left out when it is zero.
 func (s Source) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Kind     SourceKind
-		Lead     crm.ID            `json:",omitzero"`
-		Campaign string            `json:",omitempty"`
-		Referrer crm.ID            `json:",omitzero"`
-		Channel  *customer.Channel `json:",omitempty"`
+		Kind     SourceKind        `json:"kind"`
+		Lead     crm.ID            `json:"lead,omitzero"`
+		Campaign string            `json:"campaign,omitempty"`
+		Referrer crm.ID            `json:"referrer,omitzero"`
+		Channel  *customer.Channel `json:"channel,omitempty"`
 	}{s.Kind, s.Lead, s.Campaign, s.Referrer, nonZero(s.Channel)})
 }
 
 // MarshalJSON writes the step with its due date left out when it is zero.
 func (n NextStep) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Text string
-		Due  *calendar.Date `json:",omitempty"`
+		Text string         `json:"text"`
+		Due  *calendar.Date `json:"due,omitempty"`
 	}{n.Text, nonZero(n.Due)})
 }
 
@@ -41,14 +41,17 @@ func (c CategorySet) MarshalJSON() ([]byte, error) {
 		}
 		return f.String()
 	}
-	return json.Marshal(struct{ From, To string }{name(c.From), name(c.To)})
+	return json.Marshal(struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}{name(c.From), name(c.To)})
 }
 
 // MarshalJSON writes the dates, a zero date (none) left out.
 func (c CloseDateSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		From *calendar.Date `json:",omitempty"`
-		To   *calendar.Date `json:",omitempty"`
+		From *calendar.Date `json:"from,omitempty"`
+		To   *calendar.Date `json:"to,omitempty"`
 	}{nonZero(c.From), nonZero(c.To)})
 }
 

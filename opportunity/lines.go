@@ -34,16 +34,16 @@ var (
 // what kind, and by how much it changed the price.
 type Adjustment struct {
 	// Kind says what kind of rule applied.
-	Kind AdjustmentKind
+	Kind AdjustmentKind `json:"kind"`
 	// Rule is the ID of the rule in the host's pricing rules ("" for a
 	// manual discount).
-	Rule string
+	Rule string `json:"rule,omitempty"`
 	// Percent is the signed change as a fraction of the price before it:
 	// -0.05 is a 5% discount, 0.02 a 2% surcharge. It lies in [-1, 10] and
 	// has at most MaxDecimalPlaces places.
-	Percent decimal.Decimal
+	Percent decimal.Decimal `json:"percent"`
 	// Note explains the rule in words, e.g. "tier 100-499 units".
-	Note string
+	Note string `json:"note,omitempty"`
 }
 
 // Line is one product or service on an opportunity. Its total is derived:
@@ -53,27 +53,27 @@ type Adjustment struct {
 // and refuses a line whose Discount or Total does not match.
 type Line struct {
 	// Code is the product or service code. Required.
-	Code string
+	Code string `json:"code"`
 	// Description is free text, optional.
-	Description string
+	Description string `json:"description,omitempty"`
 	// Quantity is positive, below 10^12, with at most MaxDecimalPlaces
 	// decimal places (a quantity may be fractional: 2.5 days, 12.75 m²).
-	Quantity decimal.Decimal
+	Quantity decimal.Decimal `json:"quantity"`
 	// ListPrice is the unit price before any adjustment (from the price
 	// list, or entered), not negative.
-	ListPrice crm.Money
+	ListPrice crm.Money `json:"list_price"`
 	// Adjustments are the rules applied, in the order applied.
-	Adjustments []Adjustment
+	Adjustments []Adjustment `json:"adjustments,omitempty"`
 	// Discount is the total discount as a fraction of the list price:
 	// 1 − Π(1 + Percent). Negative when surcharges outweigh discounts; at
 	// most 1 (a free line).
-	Discount decimal.Decimal
+	Discount decimal.Decimal `json:"discount"`
 	// Total is the line's amount, rounded to the currency's minor unit.
-	Total crm.Money
+	Total crm.Money `json:"total"`
 	// NeedsApproval is set when the discount is beyond the approval
 	// threshold in force when the line was priced; an opportunity cannot
 	// enter a stage requiring [FieldApproval] until an approval covers it.
-	NeedsApproval bool
+	NeedsApproval bool `json:"needs_approval"`
 }
 
 // LineInput is a line entered by hand.
@@ -236,13 +236,13 @@ func cloneLines(ls []Line) []Line {
 // to a limit.
 type Approval struct {
 	// Line is the code of the approved line.
-	Line string
+	Line string `json:"line"`
 	// UpTo is the largest discount approved, as a fraction.
-	UpTo decimal.Decimal
+	UpTo decimal.Decimal `json:"up_to"`
 	// Approver, At and Reason come from the Change that approved.
-	Approver crm.UserID
-	At       time.Time
-	Reason   string
+	Approver crm.UserID `json:"approver"`
+	At       time.Time  `json:"at"`
+	Reason   string     `json:"reason,omitempty"`
 }
 
 // checkText records a problem unless s is valid UTF-8 of at most max runes.

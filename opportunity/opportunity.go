@@ -28,16 +28,16 @@ type Change = crm.Change
 // Source says where an opportunity came from.
 type Source struct {
 	// Kind is required.
-	Kind SourceKind
+	Kind SourceKind `json:"kind"`
 	// Lead is the converted lead (required for FromLead).
-	Lead crm.ID
+	Lead crm.ID `json:"lead,omitzero"`
 	// Campaign is the campaign code (required for FromCampaign).
-	Campaign string
+	Campaign string `json:"campaign,omitempty"`
 	// Referrer is the referring customer or dealer (required for the two
 	// referral kinds), so referral value (推荐价值) can be counted.
-	Referrer crm.ID
+	Referrer crm.ID `json:"referrer,omitzero"`
 	// Channel is the sales channel (required for FromChannel).
-	Channel customer.Channel
+	Channel customer.Channel `json:"channel,omitzero"`
 }
 
 func (s Source) validate(v *crm.Validator, path string) {
@@ -64,59 +64,59 @@ func (s Source) validate(v *crm.Validator, path string) {
 // decision.
 type Contact struct {
 	// Name is required.
-	Name string
+	Name string `json:"name"`
 	// Role is required.
-	Role ContactRole
+	Role ContactRole `json:"role"`
 	// Person optionally links the host's record of the person.
-	Person crm.ID
+	Person crm.ID `json:"person,omitzero"`
 }
 
 // NextStep is the next thing to do on the opportunity, and by when.
 type NextStep struct {
-	Text string
-	Due  calendar.Date
+	Text string        `json:"text"`
+	Due  calendar.Date `json:"due,omitzero"`
 }
 
 // Competitor is a rival on the deal.
 type Competitor struct {
 	// Name identifies the competitor on the opportunity. Required.
-	Name string
+	Name string `json:"name"`
 	// Offer is their price, when known; the zero Money when not. It must be
 	// in the opportunity's currency.
-	Offer      crm.Money
-	Strengths  string
-	Weaknesses string
+	Offer      crm.Money `json:"offer,omitzero"`
+	Strengths  string    `json:"strengths,omitempty"`
+	Weaknesses string    `json:"weaknesses,omitempty"`
 	// Status is required.
-	Status CompetitorStatus
+	Status CompetitorStatus `json:"status"`
 }
 
 // ProbabilityOverride is a win probability set by hand instead of the
 // stage's default, with who set it and why.
 type ProbabilityOverride struct {
-	Value  float64
-	Actor  crm.UserID
-	At     time.Time
-	Reason string
+	Value  float64    `json:"value"`
+	Actor  crm.UserID `json:"actor"`
+	At     time.Time  `json:"at"`
+	Reason string     `json:"reason"`
 }
 
 // WonDetails says how an opportunity was won.
 type WonDetails struct {
 	// ContractDate is the day the contract was signed. Required; not
 	// before the opportunity was created.
-	ContractDate calendar.Date
+	ContractDate calendar.Date `json:"contract_date"`
 	// Contract references the signed contract. Required.
-	Contract string
+	Contract string `json:"contract"`
 }
 
 // LostDetails says why an opportunity was lost.
 type LostDetails struct {
 	// Reason is a code from the pipeline's LostReasons (any non-empty
 	// code when the pipeline has none). Required.
-	Reason string
+	Reason string `json:"reason"`
 	// Competitor is the competitor that won, "" when none or unknown.
-	Competitor string
+	Competitor string `json:"competitor,omitempty"`
 	// Notes are free text.
-	Notes string
+	Notes string `json:"notes,omitempty"`
 }
 
 // StageChange is one kept stage change: from, to, when, who, why, and how

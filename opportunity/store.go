@@ -83,29 +83,30 @@ const (
 // must all match.
 type Query struct {
 	// Customer keeps the opportunities with one customer.
-	Customer crm.ID
+	Customer crm.ID `json:"customer,omitzero"`
 	// Owners keeps the opportunities of any of these owners.
-	Owners []crm.UserID
+	Owners []crm.UserID `json:"owners,omitempty"`
 	// Team keeps one team's opportunities.
-	Team string
+	Team string `json:"team,omitempty"`
 	// Pipeline keeps the opportunities of one pipeline.
-	Pipeline string
+	Pipeline string `json:"pipeline,omitempty"`
 	// Stages keeps opportunities in any of these stages (won and lost
 	// included).
-	Stages []string
+	Stages []string `json:"stages,omitempty"`
 	// Statuses keeps opportunities in any of these statuses.
-	Statuses []Status
+	Statuses []Status `json:"statuses,omitempty"`
 	// Categories keeps opportunities in any of these forecast categories
 	// (as [Opportunity.ForecastCategory] reports).
-	Categories []ForecastCategory
+	Categories []ForecastCategory `json:"categories,omitempty"`
 	// CloseFrom and CloseTo keep opportunities whose expected close date
 	// lies in [CloseFrom, CloseTo]; either may be zero (unbounded). An
 	// opportunity without a close date never matches a bounded range.
-	CloseFrom, CloseTo calendar.Date
+	CloseFrom calendar.Date `json:"close_from,omitzero"`
+	CloseTo   calendar.Date `json:"close_to,omitzero"`
 	// StageBefore keeps opportunities that entered their current stage
 	// before this instant: with an open status, the candidates for
 	// staleness.
-	StageBefore time.Time
+	StageBefore time.Time `json:"stage_before,omitzero"`
 }
 
 // Validate returns an error wrapping crm.ErrInvalid when q holds an
