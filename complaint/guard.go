@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/guard"
 )
 
 // Guard returns s behind the layer that checks every argument of every call
@@ -44,32 +45,16 @@ func ref(ctx context.Context, op string, tenant crm.TenantID, id crm.ID) error {
 	return checkRef(op, tenant, id)
 }
 
-// scope checks the context and tenant of a list call and its page.
-func scope(ctx context.Context, op string, tenant crm.TenantID, page crm.PageRequest) (crm.PageRequest, error) {
-	if err := ctx.Err(); err != nil {
-		return page, fmt.Errorf("%s: %w", op, err)
-	}
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	p, err := page.Normalize()
-	v.Merge("page", err)
-	return p, v.Err(op)
-}
-
-func corrupt(op string, tenant crm.TenantID, id crm.ID) error {
-	return fmt.Errorf("%s: the store returned another record than %s of tenant %q: %w", op, id, tenant, crm.ErrCorrupt)
-}
-
 func sameComplaint(op string, c *Complaint, tenant crm.TenantID, id crm.ID) error {
 	if c == nil || c.tenant != tenant || (!id.IsZero() && c.id != id) {
-		return corrupt(op, tenant, id)
+		return guard.Corrupt(op, tenant, id)
 	}
 	return nil
 }
 
 func sameRisk(op string, r *Risk, tenant crm.TenantID, id crm.ID) error {
 	if r == nil || r.tenant != tenant || (!id.IsZero() && r.id != id) {
-		return corrupt(op, tenant, id)
+		return guard.Corrupt(op, tenant, id)
 	}
 	return nil
 }
@@ -140,7 +125,7 @@ func (g *guarded) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn
 
 func (g *guarded) List(ctx context.Context, tenant crm.TenantID, q Query, page crm.PageRequest) (crm.Page[*Complaint], error) {
 	const op = "complaint.Store.List"
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[*Complaint]{}, err
 	}
@@ -164,7 +149,7 @@ func (g *guarded) Audit(ctx context.Context, tenant crm.TenantID, id crm.ID, pag
 	if err := ref(ctx, op, tenant, id); err != nil {
 		return crm.Page[AuditEntry]{}, err
 	}
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[AuditEntry]{}, err
 	}
@@ -237,7 +222,7 @@ func (g *guarded) UpdateRisk(ctx context.Context, tenant crm.TenantID, id crm.ID
 
 func (g *guarded) ListRisks(ctx context.Context, tenant crm.TenantID, q RiskQuery, page crm.PageRequest) (crm.Page[*Risk], error) {
 	const op = "complaint.Store.ListRisks"
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[*Risk]{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/guard"
 )
 
 // MaxContactKeys bounds the e-mail addresses and phone numbers, together
@@ -52,18 +53,6 @@ func ref(ctx context.Context, op string, tenant crm.TenantID, id crm.ID, idPath 
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return checkRef(op, tenant, id, idPath)
-}
-
-// scope checks the context and tenant of a list call and its page.
-func scope(ctx context.Context, op string, tenant crm.TenantID, page crm.PageRequest) (crm.PageRequest, error) {
-	if err := ctx.Err(); err != nil {
-		return page, fmt.Errorf("%s: %w", op, err)
-	}
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	p, err := page.Normalize()
-	v.Merge("page", err)
-	return p, v.Err(op)
 }
 
 // same checks that a store handed back the record it was asked for.
@@ -158,7 +147,7 @@ func (g *guarded) Save(ctx context.Context, c *Customer) error {
 
 func (g *guarded) List(ctx context.Context, tenant crm.TenantID, q Query, page crm.PageRequest) (crm.Page[*Customer], error) {
 	const op = "customer.Store.List"
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[*Customer]{}, err
 	}
@@ -233,7 +222,7 @@ func (g *guarded) History(ctx context.Context, tenant crm.TenantID, id crm.ID, p
 	if err := ref(ctx, op, tenant, id, "id"); err != nil {
 		return crm.Page[HistoryEntry]{}, err
 	}
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[HistoryEntry]{}, err
 	}
@@ -256,7 +245,7 @@ func (g *guarded) Interactions(ctx context.Context, tenant crm.TenantID, custome
 	if err := ref(ctx, op, tenant, customerID, "customer_id"); err != nil {
 		return crm.Page[Interaction]{}, err
 	}
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[Interaction]{}, err
 	}
@@ -304,7 +293,7 @@ func (g *guarded) UpdateVisit(ctx context.Context, tenant crm.TenantID, id crm.I
 
 func (g *guarded) ListVisits(ctx context.Context, tenant crm.TenantID, q VisitQuery, page crm.PageRequest) (crm.Page[Visit], error) {
 	const op = "customer.Store.ListVisits"
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[Visit]{}, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/guard"
 )
 
 // MaxContactKeys bounds the e-mail addresses and phone numbers, together
@@ -53,34 +54,18 @@ func ref(ctx context.Context, op string, tenant crm.TenantID, id crm.ID) error {
 	return checkRef(op, tenant, id)
 }
 
-// scope checks the context and tenant of a list call and its page.
-func scope(ctx context.Context, op string, tenant crm.TenantID, page crm.PageRequest) (crm.PageRequest, error) {
-	if err := ctx.Err(); err != nil {
-		return page, fmt.Errorf("%s: %w", op, err)
-	}
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	p, err := page.Normalize()
-	v.Merge("page", err)
-	return p, v.Err(op)
-}
-
-func corrupt(op string, tenant crm.TenantID, id crm.ID) error {
-	return fmt.Errorf("%s: the store returned another record than %s of tenant %q: %w", op, id, tenant, crm.ErrCorrupt)
-}
-
 // sameLead checks that a store handed back the lead it was asked for (any
 // lead of the tenant when id is zero).
 func sameLead(op string, l *Lead, tenant crm.TenantID, id crm.ID) error {
 	if l == nil || l.tenant != tenant || (!id.IsZero() && l.id != id) {
-		return corrupt(op, tenant, id)
+		return guard.Corrupt(op, tenant, id)
 	}
 	return nil
 }
 
 func sameCampaign(op string, c *Campaign, tenant crm.TenantID, id crm.ID) error {
 	if c == nil || c.tenant != tenant || (!id.IsZero() && c.id != id) {
-		return corrupt(op, tenant, id)
+		return guard.Corrupt(op, tenant, id)
 	}
 	return nil
 }
@@ -165,7 +150,7 @@ func (g *guarded) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn
 
 func (g *guarded) List(ctx context.Context, tenant crm.TenantID, q Query, page crm.PageRequest) (crm.Page[*Lead], error) {
 	const op = "lead.Store.List"
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[*Lead]{}, err
 	}
@@ -243,7 +228,7 @@ func (g *guarded) History(ctx context.Context, tenant crm.TenantID, id crm.ID, p
 	if err := ref(ctx, op, tenant, id); err != nil {
 		return crm.Page[HistoryEntry]{}, err
 	}
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[HistoryEntry]{}, err
 	}
@@ -385,7 +370,7 @@ func (g *guardedCampaigns) Update(ctx context.Context, tenant crm.TenantID, id c
 
 func (g *guardedCampaigns) List(ctx context.Context, tenant crm.TenantID, from, to time.Time, page crm.PageRequest) (crm.Page[*Campaign], error) {
 	const op = "lead.CampaignStore.List"
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[*Campaign]{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/guard"
 )
 
 // Guard returns s behind the layer that checks every argument of every call
@@ -43,18 +44,6 @@ func ref(ctx context.Context, op string, tenant crm.TenantID, id crm.ID) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return checkRef(op, tenant, id)
-}
-
-// scope checks the context and tenant of a list call and its page.
-func scope(ctx context.Context, op string, tenant crm.TenantID, page crm.PageRequest) (crm.PageRequest, error) {
-	if err := ctx.Err(); err != nil {
-		return page, fmt.Errorf("%s: %w", op, err)
-	}
-	var v crm.Validator
-	v.Merge("", tenant.Validate())
-	p, err := page.Normalize()
-	v.Merge("page", err)
-	return p, v.Err(op)
 }
 
 // same checks that a store handed back the record it was asked for.
@@ -127,7 +116,7 @@ func (g *guarded) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn
 
 func (g *guarded) List(ctx context.Context, tenant crm.TenantID, q Query, page crm.PageRequest) (crm.Page[*Opportunity], error) {
 	const op = "opportunity.Store.List"
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[*Opportunity]{}, err
 	}
@@ -151,7 +140,7 @@ func (g *guarded) History(ctx context.Context, tenant crm.TenantID, id crm.ID, p
 	if err := ref(ctx, op, tenant, id); err != nil {
 		return crm.Page[StageChange]{}, err
 	}
-	p, err := scope(ctx, op, tenant, page)
+	p, err := guard.Scope(ctx, op, tenant, page)
 	if err != nil {
 		return crm.Page[StageChange]{}, err
 	}

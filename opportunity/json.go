@@ -107,7 +107,7 @@ func decodeAllAt[T any](v *crm.Validator, op, path string, raws []json.RawMessag
 // enum) is refused with an error wrapping crm.ErrInvalid.
 func (o *Opportunity) MarshalJSON() ([]byte, error) {
 	const op = "opportunity.Opportunity.MarshalJSON"
-	if o == nil || o.id.IsZero() && o.tenant == "" {
+	if o == nil || o.state == nil || o.id.IsZero() && o.tenant == "" {
 		return nil, crm.Invalid(op, "opportunity", "must be built with New or FromRecord")
 	}
 	r := o.Record()
