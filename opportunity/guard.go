@@ -99,11 +99,13 @@ func (g *guarded) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn
 		if err := same(op, o, tenant, id); err != nil {
 			return err
 		}
-		before := *o // the fields checkUpdate compares; slices are not read
+		// A copy-on-write snapshot: fn changing o copies o's state first,
+		// so before keeps what the store handed in.
+		before := o.Clone()
 		if err := fn(o); err != nil {
 			return err
 		}
-		if err := checkUpdate(op, &before, o); err != nil {
+		if err := checkUpdate(op, before, o); err != nil {
 			return err
 		}
 		return checkStored(op, o)
