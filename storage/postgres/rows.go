@@ -121,10 +121,30 @@ func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
 	}
 	var v crm.Validator
 	tc := textChecker{&v}
-	tc.check("name", r.Name)
-	tc.check("time_zone", r.TimeZone)
-	tc.check("notes", r.Notes)
-	tc.check("owner", string(r.Owner))
+	row := encodeFields(tc, r, r.Version, make([]any, 0, len(customerColumns)))
+	var h historyArrays
+	for i, e := range customerHooks.Pending(c) {
+		checkHistoryEntry(tc, r.ID, i, e)
+		h.add(e)
+	}
+	if err := v.Err(op); err != nil {
+		return customerValues{}, err
+	}
+	return customerValues{args: row, hist: h}, nil
+}
+
+// encodeFields checks the fields of r that PostgreSQL must be able to
+// hold (text, times, contact points, dates), recording problems through tc,
+// and appends r's customers row in customerColumns order, at version, to
+// row. encodeCustomer and encodeImport share it.
+func encodeFields(tc textChecker, r customer.Record, version int64, row []any) []any {
+	v := tc.v
+	if !storable(r.Name) || !storable(r.TimeZone) || !storable(r.Notes) || !storable(string(r.Owner)) {
+		tc.check("name", r.Name)
+		tc.check("time_zone", r.TimeZone)
+		tc.check("notes", r.Notes)
+		tc.check("owner", string(r.Owner))
+	}
 	tc.time("created_at", r.CreatedAt)
 	tc.time("updated_at", r.UpdatedAt)
 	tc.time("erased_at", r.ErasedAt)
@@ -132,6 +152,11 @@ func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
 	phones := make([]string, 0, len(r.Phones))
 	keys := make([]string, 0, len(r.Emails)+len(r.Phones))
 	var text, digits strings.Builder
+	n := len(r.Name)
+	for _, e := range r.Emails {
+		n += 1 + len(e.Normalized())
+	}
+	text.Grow(n)
 	text.WriteString(strings.ToLower(r.Name))
 	for i, e := range r.Emails {
 		b, err := e.MarshalText()
@@ -219,42 +244,37 @@ func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
 	for i, role := range r.Roles {
 		roles[i] = role.String()
 	}
-	var h historyArrays
-	for i, e := range customerHooks.Pending(c) {
-		// The paths are built only for an entry with a problem: an import
-		// checks hundreds of thousands of entries.
-		if e.CustomerID != r.ID || e.OriginID != r.ID || e.Seq <= 0 || !e.Kind.Valid() || e.At.IsZero() || !crm.ValidTime(e.At) ||
-			!storable(e.From) || !storable(e.To) || !storable(string(e.Actor)) || !storable(e.Reason) {
-			p := fmt.Sprintf("history[%d]", i)
-			v.Check(e.CustomerID == r.ID && e.OriginID == r.ID, p, "does not belong to the customer")
-			v.Check(e.Seq > 0, p+".seq", "must be positive")
-			v.Check(e.Kind.Valid(), p+".kind", "unknown history kind")
-			v.Check(!e.At.IsZero(), p+".at", "must be set")
-			tc.time(p+".at", e.At)
-			tc.check(p+".from", e.From)
-			tc.check(p+".to", e.To)
-			tc.check(p+".actor", string(e.Actor))
-			tc.check(p+".reason", e.Reason)
-		}
-		h.add(e)
-	}
-	if err := v.Err(op); err != nil {
-		return customerValues{}, err
-	}
 	tags := r.Tags
 	if tags == nil {
 		tags = []string{}
 	}
-	return customerValues{
-		args: []any{
-			string(r.Tenant), uuidArg(r.ID), r.Version, r.CreatedAt, r.UpdatedAt, r.Kind.String(), r.Name,
-			roles, emails, phones, addresses, dates, r.TimeZone, prefs, attrs, tags, consents, r.Notes,
-			r.Stage.String(), r.Loyalty.String(), r.Lifecycle.String(), r.Class.String(), r.KeyAccount,
-			string(r.Owner), uuidArg(r.MergedInto), timeArg(r.ErasedAt), r.HistorySeq,
-			text.String(), digits.String(), keys,
-		},
-		hist: h,
-	}, nil
+	return append(row,
+		string(r.Tenant), uuidArg(r.ID), version, r.CreatedAt, r.UpdatedAt, r.Kind.String(), r.Name,
+		roles, emails, phones, addresses, dates, r.TimeZone, prefs, attrs, tags, consents, r.Notes,
+		r.Stage.String(), r.Loyalty.String(), r.Lifecycle.String(), r.Class.String(), r.KeyAccount,
+		string(r.Owner), uuidArg(r.MergedInto), timeArg(r.ErasedAt), r.HistorySeq,
+		text.String(), digits.String(), keys,
+	)
+}
+
+// checkHistoryEntry records the problems of pending entry i of customer id;
+// the paths are built only for an entry with a problem (an import checks
+// hundreds of thousands of them).
+func checkHistoryEntry(tc textChecker, id crm.ID, i int, e customer.HistoryEntry) {
+	if e.CustomerID == id && e.OriginID == id && e.Seq > 0 && e.Kind.Valid() && !e.At.IsZero() && crm.ValidTime(e.At) &&
+		storable(e.From) && storable(e.To) && storable(string(e.Actor)) && storable(e.Reason) {
+		return
+	}
+	p := fmt.Sprintf("history[%d]", i)
+	tc.v.Check(e.CustomerID == id && e.OriginID == id, p, "does not belong to the customer")
+	tc.v.Check(e.Seq > 0, p+".seq", "must be positive")
+	tc.v.Check(e.Kind.Valid(), p+".kind", "unknown history kind")
+	tc.v.Check(!e.At.IsZero(), p+".at", "must be set")
+	tc.time(p+".at", e.At)
+	tc.check(p+".from", e.From)
+	tc.check(p+".to", e.To)
+	tc.check(p+".actor", string(e.Actor))
+	tc.check(p+".reason", e.Reason)
 }
 
 // stringMap checks and encodes a string map as JSON; empty maps are NULL.
