@@ -25,9 +25,9 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/calendar"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/examples/internal/backend"
 	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/scoring"
-	"github.com/crmkit/crm/storage/memory"
 )
 
 const tenant crm.TenantID = "haixin"
@@ -143,7 +143,12 @@ func (p *programme) by(actor crm.UserID, reason string) opportunity.Change {
 func run(ctx context.Context, w io.Writer) error {
 	clock := crm.NewManualClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 	ids := crm.NewSequentialIDs(clock)
-	store := memory.New(nil)
+	b, err := backend.Open(ctx, "keyaccounts")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = b.Close(context.WithoutCancel(ctx)) }()
+	store := b.Store
 	sink := &wonSink{}
 	accounts, err := customer.NewService(store, &customer.Options{Clock: clock, IDs: ids})
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
-	"github.com/crmkit/crm/storage/memory"
+	"github.com/crmkit/crm/examples/internal/backend"
 )
 
 const tenant crm.TenantID = "harbour-homes"
@@ -39,7 +39,12 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	clock := crm.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, loc))
-	store := memory.New(nil)
+	b, err := backend.Open(ctx, "quickstart")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = b.Close(context.WithoutCancel(ctx)) }()
+	store := b.Store
 	published := map[string]int{} // domain events the service delivered after each commit
 	svc, err := customer.NewService(store, &customer.Options{
 		Clock: clock,

@@ -26,7 +26,7 @@ import (
 	"github.com/crmkit/crm/calendar"
 	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
-	"github.com/crmkit/crm/storage/memory"
+	"github.com/crmkit/crm/examples/internal/backend"
 )
 
 const tenant crm.TenantID = "sunrise-homes"
@@ -85,7 +85,12 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 		return nil
 	})
-	store := memory.New(nil)
+	b, err := backend.Open(ctx, "residential")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = b.Close(context.WithoutCancel(ctx)) }()
+	store := b.Store
 	p := &printer{w: w}
 	s := &story{ctx: ctx, loc: loc, clock: clock, p: p, label: map[crm.ID]string{}, name: map[crm.ID]string{}}
 

@@ -420,3 +420,14 @@ func tail(b []byte) string {
 	}
 	return s
 }
+
+// Serve starts a throwaway server outside a test binary (for the withpg
+// command) and returns its connection string and the function that stops
+// it and removes its files.
+func Serve() (dsn string, stop func() error, err error) {
+	srv, err := start()
+	if err != nil {
+		return "", nil, err
+	}
+	return srv.dsn, srv.stop, nil
+}
