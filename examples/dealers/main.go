@@ -370,7 +370,7 @@ func (n *network) sell() {
 		n.do(func() error {
 			rows, err := n.sales.WinLoss(n.ctx, tenant, opportunity.Query{Pipeline: "dealer-sales"}, by, cny)
 			for _, r := range rows {
-				n.printf("   win/loss by %-10s %-8s won %2d lost %d win rate %3.0f%%\n", by, cmp.Or(r.Key, "no rival"), r.Won, r.Lost, 100*r.WinRate)
+				n.printf("   win/loss by %-10s %-9s won %2d lost %d win rate %3.0f%%\n", by, cmp.Or(r.Key, "no rival"), r.Won, r.Lost, 100*r.WinRate)
 			}
 			return err
 		})
@@ -413,9 +413,13 @@ func (n *network) sellOne(o order) error {
 	for _, l := range opp.Lines() {
 		n.printf("      %s x %-10s list %s, pay in %d days\n", l.Quantity, l.Code, l.ListPrice, o.payDays)
 		for _, a := range l.Adjustments {
-			n.printf("        %-7s %-6s %s\n", a.Kind, pct(a.Percent), cmp.Or(a.Note, a.Rule))
+			n.printf("        %-12s %-6s %s\n", a.Kind, pct(a.Percent), cmp.Or(a.Note, a.Rule))
 		}
-		n.printf("        net unit %s, discount %s, total %s, needs approval %v\n", l.UnitPrice(), share(l.Discount), l.Total, l.NeedsApproval)
+		off := "discount " + share(l.Discount)
+		if l.Discount.IsNegative() {
+			off = "surcharge " + share(l.Discount.Neg())
+		}
+		n.printf("        net unit %s, %s, total %s, needs approval %v\n", l.UnitPrice(), off, l.Total, l.NeedsApproval)
 	}
 	if o.rival != "" {
 		st := opportunity.CompetitorActive
@@ -502,8 +506,17 @@ func (n *network) productComplaints() {
 			}
 			n.clock.Advance(2 * time.Hour)
 			r, err = n.complaints.MoveRisk(n.ctx, tenant, r.ID(), complaint.RiskMitigating, "quality-fang",
-				"batch 3507 four-way valves replaced by field engineers; dealers told which serials to call in")
+				"field engineers sent to every KFR-35GW of batch 3507; dealers told which serials to call in")
 			if err != nil {
+				return err
+			}
+			n.printf("   risk is now %s: %s\n", r.Status(), r.Notes()[len(r.Notes())-1].Text)
+			if err := n.resolveOnce(h.Evidence, label); err != nil {
+				return err
+			}
+			n.clock.Advance(time.Hour)
+			if r, err = n.complaints.MoveRisk(n.ctx, tenant, r.ID(), complaint.RiskMitigated, "quality-fang",
+				"supplier replaced the valve batch; no KFR-35GW heating complaint since"); err != nil {
 				return err
 			}
 			n.printf("   risk is now %s: %s\n", r.Status(), r.Notes()[len(r.Notes())-1].Text)
@@ -517,11 +530,48 @@ func (n *network) productComplaints() {
 				return err
 			}
 			for _, s := range rep.Slices {
-				n.printf("   by %-5s %-38s %d complaint(s), %d open\n", []string{"", "line", "model"}[level], s.Key, s.Stats.Count, s.Stats.Open)
+				n.printf("   by %-5s %-38s %d complaint(s), %d open, %d resolved\n", []string{"", "line", "model"}[level], s.Key, s.Stats.Count, s.Stats.Open, s.Stats.Resolved)
 			}
 			return nil
 		})
 	}
+}
+
+// resolveOnce handles the complaints behind a risk as one group: one
+// investigation, one answer for every dealer.
+func (n *network) resolveOnce(ids []crm.ID, label map[crm.ID]string) error {
+	ch := func(why string) complaint.Change {
+		n.clock.Advance(time.Hour)
+		return complaint.Change{Actor: "quality-fang", Reason: why}
+	}
+	group, err := n.complaints.Group(n.ctx, tenant, ids, ch("one faulty valve batch"))
+	if err != nil {
+		return err
+	}
+	for _, to := range []complaint.Status{complaint.Acknowledged, complaint.Assessed, complaint.Investigating, complaint.ResponseProposed} {
+		if _, err := n.complaints.TransitionGroup(n.ctx, tenant, group, to, ch("")); err != nil {
+			return err
+		}
+	}
+	n.clock.Set(at(time.December, 15, 16))
+	done, err := n.complaints.ResolveGroup(n.ctx, tenant, group, complaint.Resolution{Remedy: complaint.Repair,
+		Summary:    "Four-way valve replaced on site; heating tested at -5 degrees",
+		RootCause:  complaint.RootCause{Category: "supplier_batch", Text: "valves of batch 3507 stick when the unit reverses to heating"},
+		Corrective: "replace the valve in every KFR-35GW of batch 3507 sold by the dealers",
+		Preventive: "incoming inspection of valves at the supplier's plant"}, ch(""))
+	if err != nil {
+		return err
+	}
+	var who []string
+	for _, c := range done {
+		who = append(who, label[c.ID()])
+	}
+	if len(done) > 0 {
+		res, _ := done[0].Resolution()
+		n.printf("   grouped and resolved once for %d dealers: %s\n", len(done), strings.Join(who, ", "))
+		n.printf("      %s (root cause %s: %s)\n", res.Summary, res.RootCause.Category, res.RootCause.Text)
+	}
+	return nil
 }
 
 // standing is one dealer's year as the scorecard sees it.
@@ -572,8 +622,23 @@ func (n *network) yearEnd() {
 	n.title("7. Ranking by sales volume alone")
 	byVolume := slices.Clone(st)
 	slices.SortStableFunc(byVolume, func(a, b *standing) int { return a.volumeRank - b.volumeRank })
-	for _, s := range byVolume {
-		n.printf("   %d. %-23s %-21s %2d order(s) %15s\n", s.volumeRank, s.dealer.name, s.dealer.channel, s.orders, s.volume)
+	vols := make([]float64, len(byVolume))
+	for i, s := range byVolume {
+		vols[i] = s.volume.Amount().InexactFloat64()
+	}
+	var abc scoring.ABCResult
+	n.do(func() error {
+		var err error
+		abc, err = scoring.ClassifyABC(vols, nil)
+		return err
+	})
+	for i, s := range byVolume {
+		if n.err == nil {
+			n.printf("   %d. %-23s %-21s %2d order(s) %15s  class %s\n", s.volumeRank, s.dealer.name, s.dealer.channel, s.orders, s.volume, abc.Classes[i])
+		}
+	}
+	if n.err == nil {
+		n.printf("   class A: %d dealers bring %.1f%% of the volume\n", abc.Count[0], 100*abc.Share[0])
 	}
 
 	n.title("8. Referrals and suggestions on record")

@@ -27,9 +27,9 @@ func TestDealers(t *testing.T) {
 		// 300 × 2800.00 × 0.94 (200+ units) × 0.98 (paid in 30 days) × 0.95
 		// (summer): 2450.392 a unit, 735117.60 in all, 12.486% off, beyond
 		// the 10% the sales team may give.
-		"        volume  -6.0%  volume 200 or more\n" +
+		"        volume       -6.0%  volume 200 or more\n" +
 			"        payment_term -2.0%  payment in 0-30 days\n" +
-			"        season  -5.0%  season 2026-04-01 to 2026-06-30\n" +
+			"        season       -5.0%  season 2026-04-01 to 2026-06-30\n" +
 			"        net unit 2450.39 CNY, discount 12.5%, total 735117.60 CNY, needs approval true\n" +
 			"        competitor Midea (active): lower shelf price\n" +
 			"        order before approval refused: true (unapproved [ac-35])\n" +
@@ -41,8 +41,10 @@ func TestDealers(t *testing.T) {
 		"net unit 1624.32 CNY, discount 9.8%, total 406080.00 CNY, needs approval false",
 		"2026-06-16 Qingshan Middle School (referred by Qingshan rural outlet)",
 		"lost to Gree on price",
-		"win/loss by competitor Midea    won  1 lost 1 win rate  50%",
-		"win/loss by reason     price    won  0 lost 2 win rate   0%",
+		"win/loss by competitor Midea     won  1 lost 1 win rate  50%",
+		"win/loss by reason     price     won  0 lost 2 win rate   0%",
+		// Paid in 90 days: 2800.00 × 1.015, no tier below 50 units.
+		"net unit 2842.00 CNY, surcharge 1.5%, total 85260.00 CNY",
 
 		// Four of the six complaints are on model KFR-35GW, three of the
 		// rule's category is enough for a risk; the fridge and the washer
@@ -50,17 +52,23 @@ func TestDealers(t *testing.T) {
 		"line:air_conditioner/model:KFR-35GW/serial:SN-3507-0420  not_heating        received",
 		"RISK model-quality: 4 complaints on line:air_conditioner/model:KFR-35GW, owner quality-fang, open",
 		"evidence: Huaibei Distribution SN-3507-1033",
-		"risk is now mitigating: batch 3507",
-		"by model line:air_conditioner/model:KFR-35GW    4 complaint(s), 4 open",
-		"by line  line:washer                            1 complaint(s), 1 open",
+		"risk is now mitigating: field engineers sent to every KFR-35GW of batch 3507",
+		"grouped and resolved once for 4 dealers: Bright Home online SN-3507-0112, Jiangnan Distribution SN-3507-0420, " +
+			"Qingshan rural outlet SN-3507-0871, Huaibei Distribution SN-3507-1033",
+		"risk is now mitigated: supplier replaced the valve batch",
+		"by model line:air_conditioner/model:KFR-35GW    4 complaint(s), 0 open, 4 resolved",
+		"by line  line:washer                            1 complaint(s), 1 open, 0 resolved",
 
 		"Qingshan rural outlet   loyalty      -> advocacy",
 
 		// 735117.60 + 406080.00; 526400.00 + 342216.00; ...
-		"1. Bright Home online      online_shop            2 order(s)  1141197.60 CNY",
+		"1. Bright Home online      online_shop            2 order(s)  1141197.60 CNY  class A",
 		"2. Jiangnan Distribution   regional_distributor   2 order(s)   868616.00 CNY",
 		"5. Qingshan rural outlet   rural_outlet           2 order(s)   207446.40 CNY",
-		"6. Riverside rural outlet  rural_outlet           1 order(s)    85260.00 CNY",
+		"6. Riverside rural outlet  rural_outlet           1 order(s)    85260.00 CNY  class C",
+		// 1141197.60 + 868616.00 + 547068.36 of 3183817.32: the third
+		// starts below 80% (63.1%), so it is still class A.
+		"class A: 3 dealers bring 80.3% of the volume",
 		// 202287.68 (the school) + 47040.00 (the clinic); 60000 + 15000.
 		"Qingshan rural outlet   referred 2 project(s), 2 won, worth 249327.68 CNY; suggestions 2, 2 adopted, worth 75000.00 CNY a year",
 		"Golden Eagle counter    referred 1 project(s), 0 won, worth 0.00 CNY; suggestions 1, 1 adopted, worth 40000.00 CNY a year",
