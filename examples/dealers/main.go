@@ -596,23 +596,36 @@ func (n *network) yearEnd() {
 	n.title("6. Year-end loyalty review (recorded in each dealer's history)")
 	for _, r := range loyaltyReview {
 		n.do(func() error {
-			id := n.ids[r.dealer]
-			before, err := n.customers.Get(n.ctx, tenant, id)
-			if err != nil {
-				return err
-			}
-			c, err := n.customers.MoveLoyalty(n.ctx, tenant, id, r.to, customer.Change{Actor: n.dealerOf(r.dealer).manager, Reason: r.why})
-			if err != nil {
-				return err
-			}
-			n.printf("   %-23s %-12s -> %-12s %s\n", c.Name(), before.Loyalty(), c.Loyalty(), r.why)
-			return nil
+			_, err := n.customers.MoveLoyalty(n.ctx, tenant, n.ids[r.dealer], r.to, customer.Change{Actor: n.dealerOf(r.dealer).manager, Reason: r.why})
+			return err
 		})
 	}
-	var st []*standing
+	for _, d := range dealers {
+		n.do(func() error {
+			for page := (crm.PageRequest{}); ; {
+				h, err := n.customers.History(n.ctx, tenant, n.ids[d.key], page)
+				if err != nil {
+					return err
+				}
+				for _, e := range h.Items {
+					if e.Kind == customer.HistoryLoyalty {
+						n.printf("   %-23s %s %-7s %-12s -> %-12s %s\n", d.name, calendar.DateOf(e.At), e.Actor, e.From, e.To, e.Reason)
+					}
+				}
+				if h.Next == "" {
+					return nil
+				}
+				page.Cursor = h.Next
+			}
+		})
+	}
+	var (
+		st    []*standing
+		model *scoring.WeightedModel
+	)
 	n.do(func() error {
 		var err error
-		st, err = n.standings()
+		st, model, err = n.standings()
 		return err
 	})
 	if n.err != nil {
@@ -647,14 +660,23 @@ func (n *network) yearEnd() {
 			s.referrals.made, s.referrals.won, s.referrals.value, s.suggestions.made, s.suggestions.adopted, s.suggestions.value)
 	}
 
-	weights, inds := indicators()
+	weights, _ := indicators()
 	n.title("9. The weighted value model")
 	n.printf("   dimension weights: financial %.2f, market %.2f, management %.2f\n", weights.Financial, weights.Market, weights.Management)
-	for _, ind := range inds {
-		n.printf("   %-10s %-10s weight %.2f in its dimension, normalised %s\n", ind.Name, ind.Dimension, ind.Weight, ind.Normalization)
+	for _, ind := range model.Indicators() {
+		norm := ind.Normalization.String()
+		if ind.Normalization == scoring.NormalizeFixed {
+			norm += fmt.Sprintf(" from %g to %g", ind.Min, ind.Max)
+		}
+		n.printf("   %-10s %-10s weight %.2f in its dimension, normalised %s\n", ind.Name, ind.Dimension, ind.Weight, norm)
 	}
 	byWeight := slices.Clone(st)
 	slices.SortStableFunc(byWeight, func(a, b *standing) int { return a.weightedRank - b.weightedRank })
+	var rungs []string
+	for i, l := range customer.LoyaltyLadder() {
+		rungs = append(rungs, fmt.Sprintf("%d %s", i+1, l))
+	}
+	n.printf("   loyalty rungs: %s\n", strings.Join(rungs, ", "))
 	n.printf("   %-26s %6s  %-6s %-7s %-8s %-10s\n", "", "score", "volume", "loyalty", "referral", "suggestion")
 	for _, s := range byWeight {
 		c := s.score.Contributions
@@ -689,12 +711,12 @@ func change(before, after int) string {
 }
 
 // standings gathers each dealer's year from the store and scores it.
-func (n *network) standings() ([]*standing, error) {
+func (n *network) standings() ([]*standing, *scoring.WeightedModel, error) {
 	var all []*opportunity.Opportunity
 	for page := (crm.PageRequest{}); ; {
 		p, err := n.sales.List(n.ctx, tenant, opportunity.Query{Pipeline: "dealer-sales"}, page)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		all = append(all, p.Items...)
 		if p.Next == "" {
@@ -704,28 +726,28 @@ func (n *network) standings() ([]*standing, error) {
 	}
 	refs, err := referralsByDealer(all)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sugs, err := suggestionsByDealer(suggestions)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var st []*standing
 	for _, d := range dealers {
 		id := n.ids[d.key]
 		won, err := n.sales.Deals(n.ctx, tenant, opportunity.Query{Customer: id, Statuses: []opportunity.Status{opportunity.Won}})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		vol := crm.Zero(cny)
 		for _, w := range won {
 			if vol, err = vol.Add(w.Amount); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		c, err := n.customers.Get(n.ctx, tenant, id)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r := refs[id]
 		if r.value.IsZero() {
@@ -740,7 +762,7 @@ func (n *network) standings() ([]*standing, error) {
 	weights, inds := indicators()
 	model, err := scoring.NewWeightedModel(weights, inds)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rows := make([][]float64, len(st))
 	for i, s := range st {
@@ -749,15 +771,15 @@ func (n *network) standings() ([]*standing, error) {
 	}
 	scores, err := model.ScoreAll(rows)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := range st {
 		st[i].score = scores[i]
 	}
 	if err := scorecard(st); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return st, nil
+	return st, model, nil
 }
 
 // referrals are the projects one dealer referred.

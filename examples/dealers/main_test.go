@@ -59,7 +59,9 @@ func TestDealers(t *testing.T) {
 		"by model line:air_conditioner/model:KFR-35GW    4 complaint(s), 0 open, 4 resolved",
 		"by line  line:washer                            1 complaint(s), 1 open, 0 resolved",
 
-		"Qingshan rural outlet   loyalty      -> advocacy",
+		"Qingshan rural outlet   2026-12-31 ch-zhao loyalty      -> advocacy     refers schools and clinics in its township",
+		"loyalty    market     weight 0.50 in its dimension, normalised fixed from 1 to 6",
+		"loyalty rungs: 1 awareness, 2 trust, 3 transaction, 4 satisfaction, 5 loyalty, 6 advocacy",
 
 		// 735117.60 + 406080.00; 526400.00 + 342216.00; ...
 		"1. Bright Home online      online_shop            2 order(s)  1141197.60 CNY  class A",
