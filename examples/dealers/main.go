@@ -263,7 +263,10 @@ type network struct {
 
 func (n *network) do(f func() error) {
 	if n.err == nil {
-		n.err = f()
+		// f may have failed to print already: keep that first error.
+		if err := f(); n.err == nil {
+			n.err = err
+		}
 	}
 }
 
@@ -684,9 +687,20 @@ func (n *network) yearEnd() {
 	}
 
 	n.title("10. Year-end dealer scorecard and rewards")
-	n.printf("   %-23s %-21s %15s %4s %-12s %6s %4s %6s  %s\n", "dealer", "channel", "volume", "rank", "loyalty", "score", "rank", "change", "reward")
+	for _, r := range rewards {
+		var when []string
+		if r.topRank > 0 {
+			when = append(when, fmt.Sprintf("rank %d or better by value", r.topRank))
+		}
+		if r.minScore > 0 {
+			when = append(when, fmt.Sprintf("score %g or more", r.minScore))
+		}
+		n.printf("   reward %-18s %-28s rebate %s of the year's volume\n", r.name, cmp.Or(strings.Join(when, ", "), "otherwise"), share(dec(r.rebate)))
+	}
+	n.printf("   every dealer: a referral bonus of %s of the won value it referred\n", share(dec(referralBonus)))
+	n.printf("   %-23s %-21s %15s %6s %-12s %6s %8s %6s  %s\n", "dealer", "channel", "volume", "by vol", "loyalty", "score", "by value", "change", "reward")
 	for _, s := range byWeight {
-		n.printf("   %-23s %-21s %15s %4d %-12s %6.2f %4d %6s  %s: rebate %s, referral bonus %s\n", s.dealer.name, s.dealer.channel,
+		n.printf("   %-23s %-21s %15s %6d %-12s %6.2f %8d %6s  %s: rebate %s, referral bonus %s\n", s.dealer.name, s.dealer.channel,
 			s.volume, s.volumeRank, s.loyalty, s.score.Total, s.weightedRank, change(s.volumeRank, s.weightedRank), s.reward.name, s.rebate, s.bonus)
 	}
 	total := crm.Zero(cny)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -87,10 +88,13 @@ func TestDealers(t *testing.T) {
 
 		// Fifth by volume, first by value: 3% of 207446.40 and 2% of
 		// 249327.68.
-		"Qingshan rural outlet   rural_outlet            207446.40 CNY    5 advocacy      64.63    1     +4  dealer of the year: rebate 6223.39 CNY, referral bonus 4986.55 CNY",
-		"Bright Home online      online_shop            1141197.60 CNY    1 transaction   47.00    2     -1  gold: rebate 22823.95 CNY",
-		"Golden Eagle counter    department_store        334230.96 CNY    4 satisfaction  33.26    4      =  silver",
-		"Huaibei Distribution    regional_distributor    547068.36 CNY    3 satisfaction  29.18    6     -3  development plan: rebate 0.00 CNY, referral bonus 338.69 CNY",
+		"reward dealer of the year rank 1 or better by value    rebate 3.0% of the year's volume",
+		"reward silver             score 30 or more             rebate 1.0% of the year's volume",
+		"reward development plan   otherwise                    rebate 0.0% of the year's volume",
+		"Qingshan rural outlet   rural_outlet            207446.40 CNY      5 advocacy      64.63        1     +4  dealer of the year: rebate 6223.39 CNY, referral bonus 4986.55 CNY",
+		"Bright Home online      online_shop            1141197.60 CNY      1 transaction   47.00        2     -1  gold: rebate 22823.95 CNY",
+		"Golden Eagle counter    department_store        334230.96 CNY      4 satisfaction  33.26        4      =  silver",
+		"Huaibei Distribution    regional_distributor    547068.36 CNY      3 satisfaction  29.18        6     -3  development plan: rebate 0.00 CNY, referral bonus 338.69 CNY",
 		"rewards paid: 49448.85 CNY",
 	} {
 		require.Contains(t, s, want)
@@ -105,6 +109,27 @@ func TestDealersStopsOnACancelledContext(t *testing.T) {
 	cancel()
 	var out bytes.Buffer
 	require.ErrorIs(t, run(ctx, &out), context.Canceled)
+}
+
+// failingWriter takes n bytes, then refuses.
+type failingWriter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errFull
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+func TestDealersStopsWhenTheReportCannotBeWritten(t *testing.T) {
+	for _, n := range []int{0, 1000, 8000, 12000} {
+		require.ErrorIs(t, run(context.Background(), &failingWriter{n: n}), errFull, "after %d bytes", n)
+	}
 }
 
 func TestReferralsByDealer(t *testing.T) {
