@@ -261,6 +261,7 @@ type network struct {
 	err        error
 }
 
+// do runs one step unless an earlier one failed.
 func (n *network) do(f func() error) {
 	if n.err == nil {
 		// f may have failed to print already: keep that first error.
@@ -270,12 +271,14 @@ func (n *network) do(f func() error) {
 	}
 }
 
+// printf writes to the report unless an earlier step failed.
 func (n *network) printf(format string, args ...any) {
 	if n.err == nil {
 		_, n.err = fmt.Fprintf(n.w, format, args...)
 	}
 }
 
+// title starts a section of the report.
 func (n *network) title(s string) { n.printf("\n%s\n", s) }
 
 // run is the whole year; it writes the report to w.
@@ -468,6 +471,7 @@ func (n *network) sellOne(o order) error {
 	return nil
 }
 
+// dealerOf returns the dealer with the key used in the host's data.
 func (n *network) dealerOf(key string) dealer {
 	i := slices.IndexFunc(dealers, func(d dealer) bool { return d.key == key })
 	return dealers[i]
