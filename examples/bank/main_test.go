@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The bank example is documentation: it must keep running, keep telling
+// the branch's quarter and print the same report every time.
+func TestBank(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out))
+	s := out.String()
+	for _, want := range []string{
+		// Books: Zhao holds 2500 + 300 + 100 + 60.
+		"mgr.zhao           4       2960  Huaxin Textiles 2500, Qian Yu 300, Li Ming 100, Xu Bo 60",
+		// The branch's contributions total 10000; the top three bring
+		// 4000 + 2500 + 1700 = 8200, and the first two only 6500, so class
+		// A (the smallest top group reaching 80%) is three customers of 15.
+		"class A: 3 customers (20% of 15) bring 82.0% of the contribution; the top 20% bring 82.0%",
+		// B runs on to 95%: 400 + 300 + 250 + 200 + 160 = 1310.
+		"class B: 5 customers, 13.1%; class C: 7 customers, 4.9%",
+		"-> handed to mgr.lin: key customer needs a senior manager (对等配置)",
+		// Smooth weighted round-robin over zhao 2, he 2, chen 1, lin 1:
+		// credited 2,2,1,1 -> zhao (pays 6); then -2,4,2,2 -> he; then
+		// 0,0,3,3 -> chen (first of the tie); then 2,2,-2,4 -> lin.
+		"Wu Xiaoling         savings                       -> mgr.zhao  rule branch",
+		"Peng Hui            mortgage                      -> mgr.he    rule branch",
+		"Tang Wei            credit card                   -> mgr.chen  rule branch",
+		// The company of 800 employees falls to the corporate rule, lin first.
+		"Yangtze Auto Parts  cash management  key prospect -> mgr.lin   rule corporate",
+		// Key prospect: only seniority 3 is eligible; chen -2+1 and lin
+		// -2+1 tie at -1, chen first in turn order.
+		"Deng Yong           private banking  key prospect -> mgr.chen  rule branch",
+		"mgr.zhao  excluded: seniority   weight 2 credit   2",
+		"mgr.wu    excluded: inactive    weight 1 credit   0",
+		// Six walk-ins shared 2:2:1:1, as the weights say.
+		"walk-in leads by manager: mgr.chen 1 (weight 1), mgr.lin 1 (weight 1), mgr.zhao 2 (weight 2), mgr.he 2 (weight 2)",
+		// May: 300000 × 0.5 + 60000 × 0.8; June: 200000 × 0.2 +
+		// 150000 × 0.5 + 40000 × 0.2 + 20000 × 0.2.
+		"2026-05  2 deal(s)  360000.00 CNY weighted  198000.00 CNY",
+		"2026-06  4 deal(s)  410000.00 CNY weighted  127000.00 CNY",
+		// Mean 64000 + 198000 + 127000; the quantiles and the chance of
+		// 500000 or more checked by enumerating the 128 outcomes.
+		"mean 389000.00 CNY, P10 140000.00 CNY, P50 380000.00 CNY, P90 630000.00 CNY",
+		"chance of reaching the branch quota of 500000.00 CNY: 30.9%",
+		"morning  mgr.zhao  planned 7 new + 3 return, done 0 + 0, cancelled 0; plan meets target true",
+		"(missing 3 new, 0 return) overlaps: Lu Yao / Meng Qi",
+		// Kong Liang postponed: the day falls one new visit short.
+		"evening  mgr.zhao  planned 6 new + 3 return, done 6 + 3, cancelled 1; plan meets target false done meets target false (missing 1 new, 0 return)",
+		"Tue 04-14 mgr.chen  Jianghe Port Logistics 20th anniversary of account opened",
+		// Born 1988-04-15; reminded two days before.
+		"Wed 04-15 mgr.zhao  Qian Yu                38th birthday                      remind 04-13",
+		// Bought 2026-03-17, 30 days on.
+		"Thu 04-16 mgr.chen  Hu Jun                 30 days after product",
+		"04-28 payroll service                 mgr.lin   80000.00 CNY lost to City Commercial Bank",
+		// From 04-24 to 05-15: 27-30 April (4), 1, 4 and 5 May are
+		// holidays, 6-8 May (3), 11-15 May (5) = 12 > 10.
+		"mgr.lin   Huaxin Textiles        key customers (A) last contact 04-24, 12 business days ago (every 10)",
+		// 27-30 January (4), February (20), March (22), April less
+		// Qingming (21), May to the 15th less three holidays (8) = 75.
+		"mgr.wu    Zhang Tao              class C           last contact 01-26, 75 business days ago (every 60)",
+		"cadence kept: mgr.chen 100%, mgr.lin 33%, mgr.zhao 67%, mgr.he 100%, mgr.wu 33%",
+		"Gao Feng               -> mgr.chen",
+		"open deal credit card and insurance       -> mgr.he",
+		"key_account false -> true           by branch.director ABC class A, Q2 review",
+		"owner       mgr.wu -> mgr.chen      by branch.director mgr.wu leaves the branch on 29 May; key customer to a senior manager (对等配置)",
+		"06-29 wealth management mandate       mgr.chen  150000.00 CNY close date slips to 2026-07-15",
+		// Chen: 4000 + 1700 + 40; the mandate open at 50%; the cash
+		// management deal won.
+		"mgr.chen     3   5740   2 no day plans            100%   75000.00 CNY  300000.00 CNY       0",
+		// Lin lost Liu Jie; He: 40000 × 0.5 + 20000 × 0.2 open, 4 of 6
+		// customers within cadence.
+		"mgr.lin      2   2900   1 no day plans            100%       0.00 CNY  200000.00 CNY       1",
+		"mgr.zhao     3    460   0 6+3 in 1 day, 0 met     100%       0.00 CNY   60000.00 CNY       0",
+		"mgr.he       6    830   0 4+3 in 1 day, 0 met      67%   24000.00 CNY       0.00 CNY       0",
+		"overdue at close: mgr.he    Zhou Lan               class B           last contact 05-06, 38 business days ago (every 20)",
+		"2026-04 forecast   64000.00 CNY won       0.00 CNY",
+		"2026-05 forecast  198000.00 CNY won  360000.00 CNY",
+		// |64000| + |198000 − 360000| + |127000 − 200000| = 299000 over
+		// 560000 won; MAPE (162/360 + 73/200) / 2; bias −171000 / 3.
+		"WAPE 53.4%, MAPE 40.8% over 2 months with wins, bias -57000 CNY a month (-30.5% of what was won)",
+	} {
+		require.Contains(t, s, want)
+	}
+	// The departing manager ends the quarter with an empty book.
+	_, close, ok := strings.Cut(s, "9. Quarter close")
+	require.True(t, ok)
+	require.NotContains(t, close, "mgr.wu     ")
+
+	var again bytes.Buffer
+	require.NoError(t, run(context.Background(), &again))
+	require.Equal(t, s, again.String(), "the run is reproducible")
+}
