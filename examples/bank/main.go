@@ -159,13 +159,9 @@ func (b *branch) printf(format string, args ...any) {
 
 func (b *branch) title(s string) { b.printf("\n%s\n", s) }
 
-// at is an instant on a day of 2026 in the branch's time zone.
-func (b *branch) at(day string, hour, minute int) time.Time {
-	d, err := time.ParseInLocation("2006-01-02", day, b.loc)
-	if err != nil {
-		panic(err) // the days are constants of this file
-	}
-	return d.Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
+// at is an instant of 2026 in the branch's time zone.
+func (b *branch) at(month time.Month, day, hour, minute int) time.Time {
+	return time.Date(2026, month, day, hour, minute, 0, 0, b.loc)
 }
 
 // by is a change by actor at the clock's time.
@@ -183,7 +179,11 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cal, err := calendar.New(mustConfig())
+	var cfg calendar.Config
+	if err := json.Unmarshal([]byte(calendarJSON), &cfg); err != nil {
+		return err
+	}
+	cal, err := calendar.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -231,14 +231,6 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 	}
 	return b.err
-}
-
-func mustConfig() calendar.Config {
-	var cfg calendar.Config
-	if err := json.Unmarshal([]byte(calendarJSON), &cfg); err != nil {
-		panic(err)
-	}
-	return cfg
 }
 
 // books stores the customers and the prospects with their managers and
@@ -360,7 +352,7 @@ func (b *branch) abc() error {
 // explains why.
 func (b *branch) assignLeads() error {
 	b.title("3. New leads, assigned by rules (key prospects to seniors, walk-ins by weighted round-robin)")
-	b.clock.Set(b.at("2026-04-07", 9, 0))
+	b.clock.Set(b.at(time.April, 7, 9, 0))
 	type capture struct {
 		name, company, phone string
 		size                 int
@@ -460,7 +452,7 @@ var deals = []deal{
 // crossSell opens the quarter's cross-sell deals and forecasts them.
 func (b *branch) crossSell() error {
 	b.title("4. Cross-sell opportunities on existing customers (10 April)")
-	b.clock.Set(b.at("2026-04-10", 10, 0))
+	b.clock.Set(b.at(time.April, 10, 10, 0))
 	for _, d := range deals {
 		id := b.ids[d.customer]
 		c, err := b.people.Get(b.ctx, tenant, id)
@@ -509,48 +501,41 @@ func (b *branch) dayPlan() error {
 		who      crm.UserID
 		customer string
 		kind     customer.VisitKind
-		at       string // hh:mm
+		hour     int
+		minute   int
 		minutes  int
 		purpose  string
 	}
-	day := "2026-04-13"
-	b.clock.Set(b.at("2026-04-10", 17, 0))
+	b.clock.Set(b.at(time.April, 10, 17, 0))
 	visits := []plan{
-		{zhao, "Bai Lu", customer.NewVisit, "09:00", 40, "introduce payroll card"},
-		{zhao, "Cao Yang", customer.NewVisit, "09:45", 40, "savings plan"},
-		{zhao, "Du Juan", customer.NewVisit, "10:30", 40, "mortgage pre-approval"},
-		{zhao, "Fan Wei", customer.NewVisit, "11:15", 40, "credit card"},
-		{zhao, "Guo Jing", customer.NewVisit, "13:30", 40, "children's education fund"},
-		{zhao, "Han Mei", customer.NewVisit, "14:15", 40, "pension account"},
-		{zhao, "Kong Liang", customer.NewVisit, "15:00", 40, "small-business loan"},
-		{zhao, "Qian Yu", customer.ReturnVisit, "15:45", 30, "mortgage documents"},
-		{zhao, "Li Ming", customer.ReturnVisit, "16:20", 20, "fixed deposit maturing"},
-		{zhao, "Xu Bo", customer.ReturnVisit, "16:45", 15, "update contact details"},
-		{he, "Lu Yao", customer.NewVisit, "09:00", 60, "business account"},
-		{he, "Meng Qi", customer.NewVisit, "09:30", 40, "wealth products"},
-		{he, "Ning Xin", customer.NewVisit, "11:00", 40, "credit card"},
-		{he, "Pan Yue", customer.NewVisit, "14:00", 40, "savings plan"},
-		{he, "Dongfang Bakery", customer.ReturnVisit, "15:00", 45, "POS terminals"},
-		{he, "Zhou Lan", customer.ReturnVisit, "16:00", 30, "insurance review"},
-		{he, "Ma Li", customer.ReturnVisit, "16:40", 20, "card renewal"},
+		{zhao, "Bai Lu", customer.NewVisit, 9, 0, 40, "introduce payroll card"},
+		{zhao, "Cao Yang", customer.NewVisit, 9, 45, 40, "savings plan"},
+		{zhao, "Du Juan", customer.NewVisit, 10, 30, 40, "mortgage pre-approval"},
+		{zhao, "Fan Wei", customer.NewVisit, 11, 15, 40, "credit card"},
+		{zhao, "Guo Jing", customer.NewVisit, 13, 30, 40, "children's education fund"},
+		{zhao, "Han Mei", customer.NewVisit, 14, 15, 40, "pension account"},
+		{zhao, "Kong Liang", customer.NewVisit, 15, 0, 40, "small-business loan"},
+		{zhao, "Qian Yu", customer.ReturnVisit, 15, 45, 30, "mortgage documents"},
+		{zhao, "Li Ming", customer.ReturnVisit, 16, 20, 20, "fixed deposit maturing"},
+		{zhao, "Xu Bo", customer.ReturnVisit, 16, 45, 15, "update contact details"},
+		{he, "Lu Yao", customer.NewVisit, 9, 0, 60, "business account"},
+		{he, "Meng Qi", customer.NewVisit, 9, 30, 40, "wealth products"},
+		{he, "Ning Xin", customer.NewVisit, 11, 0, 40, "credit card"},
+		{he, "Pan Yue", customer.NewVisit, 14, 0, 40, "savings plan"},
+		{he, "Dongfang Bakery", customer.ReturnVisit, 15, 0, 45, "POS terminals"},
+		{he, "Zhou Lan", customer.ReturnVisit, 16, 0, 30, "insurance review"},
+		{he, "Ma Li", customer.ReturnVisit, 16, 40, 20, "card renewal"},
 	}
 	planned := map[string]crm.ID{}
 	for _, v := range visits {
-		var hh, mm int
-		if _, err := fmt.Sscanf(v.at, "%d:%d", &hh, &mm); err != nil {
-			return err
-		}
 		got, err := b.people.PlanVisit(b.ctx, customer.Visit{Tenant: tenant, CustomerID: b.ids[v.customer], Salesperson: v.who,
-			Kind: v.kind, Purpose: v.purpose, Method: customer.FaceToFace, PlannedAt: b.at(day, hh, mm), Duration: time.Duration(v.minutes) * time.Minute})
+			Kind: v.kind, Purpose: v.purpose, Method: customer.FaceToFace, PlannedAt: b.at(time.April, 13, v.hour, v.minute), Duration: time.Duration(v.minutes) * time.Minute})
 		if err != nil {
 			return err
 		}
 		planned[v.customer] = got.ID
 	}
-	d, err := customer.ParseDate(day)
-	if err != nil {
-		return err
-	}
+	d := customer.Date{Year: 2026, Month: time.April, Day: 13}
 	check := func(when string) error {
 		for _, m := range []crm.UserID{zhao, he} {
 			c, err := b.people.CheckDay(b.ctx, tenant, m, d, b.loc, target)
@@ -582,9 +567,7 @@ func (b *branch) dayPlan() error {
 	// The day: Kong Liang postpones; the rest happens. Each visit is also a
 	// contact in the customer's record.
 	for _, v := range visits {
-		var hh, mm int
-		_, _ = fmt.Sscanf(v.at, "%d:%d", &hh, &mm)
-		b.clock.Set(b.at(day, hh, mm).Add(time.Duration(v.minutes) * time.Minute))
+		b.clock.Set(b.at(time.April, 13, v.hour, v.minute).Add(time.Duration(v.minutes) * time.Minute))
 		if v.customer == "Kong Liang" {
 			if _, err := b.people.CancelVisit(b.ctx, tenant, planned[v.customer], "customer postponed to next week"); err != nil {
 				return err
@@ -650,7 +633,7 @@ func (b *branch) care() error {
 			return err
 		}
 	}
-	actions, err := b.people.DueCare(b.ctx, tenant, carePlan, customer.Query{}, b.at("2026-04-13", 0, 0), b.at("2026-04-20", 0, 0))
+	actions, err := b.people.DueCare(b.ctx, tenant, carePlan, customer.Query{}, b.at(time.April, 13, 0, 0), b.at(time.April, 20, 0, 0))
 	if err != nil {
 		return err
 	}
@@ -756,7 +739,7 @@ func (b *branch) advanceTo(t time.Time) error {
 // cadence per class.
 func (b *branch) cadenceCheck() error {
 	b.title("6. April to mid-May: the deals, and the contact cadence on Friday 15 May")
-	now := b.at("2026-05-15", 17, 0)
+	now := b.at(time.May, 15, 17, 0)
 	if err := b.advanceTo(now); err != nil {
 		return err
 	}
@@ -818,7 +801,7 @@ func (b *branch) overdue(now time.Time) (map[crm.UserID][]overdueContact, map[cr
 // to the other managers: the key customer to a senior manager.
 func (b *branch) handOver() error {
 	b.title("7. End of May: Wu leaves the branch and his book is handed over")
-	if err := b.advanceTo(b.at("2026-05-29", 10, 0)); err != nil {
+	if err := b.advanceTo(b.at(time.May, 29, 10, 0)); err != nil {
 		return err
 	}
 	cs, err := b.list(customer.Query{Owner: wu})
@@ -869,7 +852,7 @@ func (b *branch) handOver() error {
 // scorecards and the accuracy of the forecast made on 10 April.
 func (b *branch) closeQuarter() error {
 	b.title("8. June")
-	end := b.at("2026-06-30", 17, 0)
+	end := b.at(time.June, 30, 17, 0)
 	if err := b.advanceTo(end); err != nil {
 		return err
 	}

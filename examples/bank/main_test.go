@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 // The bank example is documentation: it must keep running, keep telling
 // the branch's quarter and print the same report every time.
 func TestBank(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
 	s := out.String()
@@ -95,4 +97,42 @@ func TestBank(t *testing.T) {
 	var again bytes.Buffer
 	require.NoError(t, run(context.Background(), &again))
 	require.Equal(t, s, again.String(), "the run is reproducible")
+}
+
+// failAfter is a writer that takes n bytes, then fails.
+type failAfter struct{ n int }
+
+var errWrite = errors.New("disk full")
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		w := f.n
+		f.n = 0
+		return w, errWrite
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// The example stops at the first failure and says why, whatever fails.
+func TestBankStops(t *testing.T) {
+	t.Parallel()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		w    *failAfter
+		is   error
+	}{
+		{name: "cancelled context", ctx: cancelled, w: &failAfter{n: 1 << 20}, is: context.Canceled},
+		{name: "report cannot be written at the start", ctx: context.Background(), w: &failAfter{n: 10}, is: errWrite},
+		{name: "report cannot be written at the close", ctx: context.Background(), w: &failAfter{n: 7000}, is: errWrite},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := run(tc.ctx, tc.w)
+			require.ErrorIs(t, err, tc.is)
+		})
+	}
 }
