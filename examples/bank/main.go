@@ -61,16 +61,22 @@ const (
 // managers is the order the report lists managers in.
 var managers = []crm.UserID{chen, lin, zhao, he, wu}
 
-// roster is the managers as lead assignment sees them: juniors carry twice
-// the walk-in load of seniors; Wu leaves the branch this quarter and takes
-// no new leads.
-var roster = []lead.Person{
-	{ID: chen, Seniority: 3, Weight: 1, Capacity: 20},
-	{ID: lin, Seniority: 3, Weight: 1, Capacity: 20},
-	{ID: zhao, Seniority: 1, Weight: 2, Capacity: 20},
-	{ID: he, Seniority: 1, Weight: 2, Capacity: 20},
-	{ID: wu, Seniority: 1, Weight: 1, Capacity: 20, Inactive: true},
-}
+// rulesJSON are the branch's lead assignment rules as the host keeps them:
+// the roster (juniors carry twice the walk-in load of seniors; Wu leaves
+// the branch this quarter and takes no new leads), companies of 100
+// employees or more for the senior corporate desk, every other lead for
+// the whole branch, and key prospects for seniority 3 only (对等配置).
+const rulesJSON = `{
+  "people": [
+    {"id": "mgr.chen", "seniority": 3, "weight": 1, "capacity": 20},
+    {"id": "mgr.lin", "seniority": 3, "weight": 1, "capacity": 20},
+    {"id": "mgr.zhao", "seniority": 1, "weight": 2, "capacity": 20},
+    {"id": "mgr.he", "seniority": 1, "weight": 2, "capacity": 20},
+    {"id": "mgr.wu", "seniority": 1, "weight": 1, "capacity": 20, "inactive": true}],
+  "rules": [
+    {"name": "corporate", "territory": {"min_size": 100}, "people": ["mgr.lin", "mgr.chen"], "min_seniority": 3},
+    {"name": "branch", "people": ["mgr.zhao", "mgr.he", "mgr.chen", "mgr.lin", "mgr.wu"]}],
+  "key_prospect_seniority": 3}`
 
 // account is a customer of the branch with its annual contribution
 // (deposit margin, loan interest and fees, in thousand CNY) from the
@@ -144,6 +150,7 @@ type branch struct {
 	names    map[crm.ID]string
 	value    map[crm.ID]float64 // annual contribution, thousand CNY
 	deals    map[string]crm.ID  // deal name -> ID
+	rules    lead.Rules         // lead assignment
 	cadence  []cadenceRule
 	opening  []opportunity.ForecastRow // the forecast by month on April 10
 	dayPlans map[crm.UserID][]customer.DayPlanCheck
@@ -195,18 +202,15 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	defer func() { _ = bk.Close(context.WithoutCancel(ctx)) }()
 	store := bk.Store
-	router, err := lead.NewRouter(lead.Rules{
-		People: roster,
-		Rules: []lead.Rule{
-			{Name: "corporate", Territory: lead.Territory{MinSize: 100}, People: []crm.UserID{lin, chen}, MinSeniority: 3},
-			{Name: "branch", People: []crm.UserID{zhao, he, chen, lin, wu}},
-		},
-		KeyProspectSeniority: 3,
-	}, nil)
+	var rules lead.Rules
+	if err := json.Unmarshal([]byte(rulesJSON), &rules); err != nil {
+		return err
+	}
+	router, err := lead.NewRouter(rules, nil)
 	if err != nil {
 		return err
 	}
-	b := &branch{ctx: ctx, w: w, loc: loc, cal: cal, clock: clock,
+	b := &branch{ctx: ctx, w: w, loc: loc, cal: cal, clock: clock, rules: rules,
 		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{},
 		cadence:  []cadenceRule{{"abc-a", "key customers (A)", 10}, {"abc-b", "class B", 20}, {"abc-c", "class C", 60}},
 		dayPlans: map[crm.UserID][]customer.DayPlanCheck{}, pending: slices.Clone(schedule)}
@@ -314,7 +318,7 @@ func (b *branch) abc() error {
 		res.Count[0], 100*float64(res.Count[0])/float64(len(values)), len(values), 100*res.Share[0], 100*top)
 	b.printf("   class B: %d customers, %.1f%%; class C: %d customers, %.1f%%\n", res.Count[1], 100*res.Share[1], res.Count[2], 100*res.Share[2])
 	seniority := map[crm.UserID]int{}
-	for _, p := range roster {
+	for _, p := range b.rules.People {
 		seniority[p.ID] = p.Seniority
 	}
 	for i, a := range book {
@@ -361,6 +365,14 @@ func (b *branch) assignLeads() error {
 		src                  lead.SourceKind
 		topic                string
 	}
+	for _, r := range b.rules.Rules {
+		covers := "every other lead"
+		if r.Territory.MinSize > 0 {
+			covers = fmt.Sprintf("companies of %d+ employees", r.Territory.MinSize)
+		}
+		b.printf("   rule %-9s %-26s -> %s (seniority %d+)\n", r.Name, covers, strings.Join(userIDs(r.People), ", "), r.MinSeniority)
+	}
+	b.printf("   key prospects need seniority %d+ under every rule\n", b.rules.KeyProspectSeniority)
 	var explained lead.Decision
 	tally := map[crm.UserID]int{}
 	for _, c := range []capture{
@@ -408,7 +420,7 @@ func (b *branch) assignLeads() error {
 		}
 	}
 	var parts []string
-	for _, p := range roster {
+	for _, p := range b.rules.People {
 		if p.Inactive {
 			continue
 		}
@@ -416,6 +428,15 @@ func (b *branch) assignLeads() error {
 	}
 	b.printf("   walk-in leads by manager: %s\n", strings.Join(parts, ", "))
 	return nil
+}
+
+// userIDs returns the IDs as strings.
+func userIDs(ids []crm.UserID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }
 
 // crossSell is the branch's cross-sell process for existing customers.
