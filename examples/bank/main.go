@@ -237,8 +237,8 @@ func run(ctx context.Context, w io.Writer) error {
 	return b.err
 }
 
-// books stores the customers and the prospects with their managers and
-// logs the last contact of each customer, then prints every book.
+// books stores the customers and the prospects with their managers, then
+// prints every book.
 func (b *branch) books() error {
 	b.title("1. The managers' books (1 April)")
 	for _, a := range book {
@@ -567,15 +567,17 @@ func (b *branch) dayPlan() error {
 			for _, o := range c.Overlaps {
 				overlaps = append(overlaps, visitName(planned, o[0])+" / "+visitName(planned, o[1]))
 			}
-			b.printf("   %-8s %-9s planned %d new + %d return, done %d + %d, cancelled %d; plan meets target %-5v done meets target %-5v",
-				when, m, c.PlannedNew, c.PlannedReturn, c.DoneNew, c.DoneReturn, c.Cancelled, c.Met, c.Achieved)
-			if c.MissingNew+c.MissingReturn > 0 {
-				b.printf(" (missing %d new, %d return)", c.MissingNew, c.MissingReturn)
+			line := fmt.Sprintf("plan %d new + %d return: meets the target", c.PlannedNew, c.PlannedReturn)
+			if !c.Met {
+				line = fmt.Sprintf("plan %d new + %d return: %d new, %d return short", c.PlannedNew, c.PlannedReturn, c.MissingNew, c.MissingReturn)
+			}
+			if when == "evening" {
+				line = fmt.Sprintf("done %d new + %d return, %d cancelled: target achieved %v", c.DoneNew, c.DoneReturn, c.Cancelled, c.Achieved)
 			}
 			if len(overlaps) > 0 {
-				b.printf(" overlaps: %s", strings.Join(overlaps, "; "))
+				line += "; overlapping: " + strings.Join(overlaps, ", ")
 			}
-			b.printf("\n")
+			b.printf("   %-8s %-9s %s\n", when, m, line)
 			if when == "evening" {
 				b.dayPlans[m] = append(b.dayPlans[m], c)
 			}
@@ -602,10 +604,25 @@ func (b *branch) dayPlan() error {
 			Direction: customer.Outbound, Actor: v.who, Summary: v.purpose}); err != nil {
 			return err
 		}
+		if v.kind == customer.NewVisit {
+			// The first visit opens the relationship (建立期).
+			if _, err := b.people.MoveStage(b.ctx, tenant, b.ids[v.customer], customer.Established, "", b.by(v.who, "first visit")); err != nil {
+				return err
+			}
+		}
 	}
 	if err := check("evening"); err != nil {
 		return err
 	}
+	var opened []string
+	for _, m := range []crm.UserID{zhao, he} {
+		est, err := b.list(customer.Query{Owner: m, Stage: customer.Established})
+		if err != nil {
+			return err
+		}
+		opened = append(opened, fmt.Sprintf("%s %d", m, len(est)))
+	}
+	b.printf("   prospects met for the first time, now in the established stage: %s\n", strings.Join(opened, ", "))
 	return b.care()
 }
 

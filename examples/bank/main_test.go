@@ -50,10 +50,12 @@ func TestBank(t *testing.T) {
 		// 500000 or more checked by enumerating the 128 outcomes.
 		"mean 389000.00 CNY, P10 140000.00 CNY, P50 380000.00 CNY, P90 630000.00 CNY",
 		"chance of reaching the branch quota of 500000.00 CNY: 30.9%",
-		"morning  mgr.zhao  planned 7 new + 3 return, done 0 + 0, cancelled 0; plan meets target true",
-		"(missing 3 new, 0 return) overlaps: Lu Yao / Meng Qi",
+		"morning  mgr.zhao  plan 7 new + 3 return: meets the target",
+		// He starts at 09:00 for an hour and again at 09:30.
+		"morning  mgr.he    plan 4 new + 3 return: 3 new, 0 return short; overlapping: Lu Yao / Meng Qi",
 		// Kong Liang postponed: the day falls one new visit short.
-		"evening  mgr.zhao  planned 6 new + 3 return, done 6 + 3, cancelled 1; plan meets target false done meets target false (missing 1 new, 0 return)",
+		"evening  mgr.zhao  done 6 new + 3 return, 1 cancelled: target achieved false",
+		"prospects met for the first time, now in the established stage: mgr.zhao 6, mgr.he 4",
 		"Tue 04-14 mgr.chen  Jianghe Port Logistics 20th anniversary of account opened",
 		// Born 1988-04-15; reminded two days before.
 		"Wed 04-15 mgr.zhao  Qian Yu                38th birthday                      remind 04-13",
