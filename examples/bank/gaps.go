@@ -7,8 +7,10 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/calendar"
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/opportunity"
+	"github.com/crmkit/crm/scoring"
 )
 
 // The steps in this file are computed by the host from library data
@@ -80,6 +82,8 @@ type scorecard struct {
 	value                                          float64 // annual contribution of the book, thousand CNY
 	daysPlanned, daysAchieved, doneNew, doneReturn int
 	cadenceKept                                    float64
+	complaints, surveys                            int
+	csat, satisfied                                float64 // mean score and share of 4 or 5
 	pipeline, won                                  crm.Money
 }
 
@@ -92,8 +96,7 @@ type scorecard struct {
 // result, and the manager's open and won opportunities; outputs are, per
 // manager, book size and value, key customers, visits done and days
 // that achieved 7+3, cadence kept, open weighted pipeline, won revenue
-// and customers churned. Complaints and CSAT per manager are left out of
-// this example (the branch's complaints are not part of its story).
+// customers churned, complaints received and their CSAT.
 func (b *branch) scorecards(now time.Time) ([]scorecard, map[crm.UserID][]overdueContact, error) {
 	over, kept, err := b.overdue(now)
 	if err != nil {
@@ -138,6 +141,24 @@ func (b *branch) scorecards(now time.Time) ([]scorecard, map[crm.UserID][]overdu
 				c.daysAchieved++
 			}
 		}
+		cps, err := b.complaints(m, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		var answers []int
+		for _, cp := range cps {
+			c.complaints++
+			if sv, ok := cp.Survey(); ok {
+				answers = append(answers, sv.CSAT)
+			}
+		}
+		if len(answers) > 0 {
+			r, err := scoring.CSAT(answers, &scoring.CSATScale{Min: 1, Max: 5, SatisfiedFrom: 4})
+			if err != nil {
+				return nil, nil, err
+			}
+			c.surveys, c.csat, c.satisfied = r.Responses, r.Mean, r.Satisfied
+		}
 		for _, r := range pipe {
 			if r.Key == string(m) {
 				c.pipeline = r.Weighted
@@ -151,4 +172,23 @@ func (b *branch) scorecards(now time.Time) ([]scorecard, map[crm.UserID][]overdu
 		cards = append(cards, c)
 	}
 	return cards, over, nil
+}
+
+// complaints returns the complaints a manager was accountable for in the
+// quarter up to now.
+func (b *branch) complaints(m crm.UserID, now time.Time) ([]*complaint.Complaint, error) {
+	var out []*complaint.Complaint
+	q := complaint.Query{Owner: m, ReceivedFrom: b.at(time.April, 1, 0, 0), ReceivedTo: now}
+	page := crm.PageRequest{}
+	for {
+		p, err := b.desk.List(b.ctx, tenant, q, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out, nil
+		}
+		page.Cursor = p.Next
+	}
 }

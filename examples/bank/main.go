@@ -33,6 +33,7 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/calendar"
+	"github.com/crmkit/crm/complaint"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/examples/internal/backend"
 	"github.com/crmkit/crm/lead"
@@ -146,6 +147,7 @@ type branch struct {
 	people   *customer.Service
 	leads    *lead.Service
 	sales    *opportunity.Service
+	desk     *complaint.Service
 	ids      map[string]crm.ID // customer name -> ID
 	names    map[crm.ID]string
 	value    map[crm.ID]float64 // annual contribution, thousand CNY
@@ -222,6 +224,9 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	if b.sales, err = opportunity.NewService(store, &opportunity.Options{Clock: clock, IDs: ids, Outbox: store,
 		Pipelines: []*opportunity.Pipeline{crossSell()}}); err != nil {
+		return err
+	}
+	if b.desk, err = complaint.NewService(store, &complaint.Options{Clock: clock, IDs: ids, Outbox: store}); err != nil {
 		return err
 	}
 	b.printf("Jianghe Branch, customer managers' report, Q2 2026\n")
@@ -708,10 +713,14 @@ var schedule = []action{
 		o, err := b.sales.CloseWon(b.ctx, tenant, b.deals["mortgage"], opportunity.WonDetails{ContractDate: calendar.Date{Year: 2026, Month: 5, Day: 14}, Contract: "JH-ML-2026-0514"}, b.by(zhao, ""))
 		return describe(o, "won"), err
 	}},
+	{"2026-05-20 10:00", complain("Qian Yu", customer.PhoneCall, "loan_processing", "The mortgage valuation took three weeks; nobody called me back.",
+		complaint.Apology, "Apologised; valuation now chased by the manager every three days", 2*time.Hour, 4)},
 	{"2026-05-28 16:00", func(b *branch) (string, error) {
 		o, err := b.sales.CloseWon(b.ctx, tenant, b.deals["cash management and FX hedging"], opportunity.WonDetails{ContractDate: calendar.Date{Year: 2026, Month: 5, Day: 28}, Contract: "JH-CM-2026-0528"}, b.by(chen, ""))
 		return describe(o, "won"), err
 	}},
+	{"2026-06-03 11:00", complain("Dongfang Bakery", customer.FaceToFace, "fees", "The POS terminal fee was charged twice in May.",
+		complaint.Refund, "Double charge refunded", 26*time.Hour, 2)},
 	{"2026-06-08 10:00", func(b *branch) (string, error) {
 		o, err := b.sales.MoveStage(b.ctx, tenant, b.deals["trade finance line"], "proposal", b.by(lin, ""))
 		return describe(o, "moved to proposal"), err
@@ -720,6 +729,8 @@ var schedule = []action{
 		o, err := b.sales.MoveStage(b.ctx, tenant, b.deals["POS acquiring"], "proposal", b.by(he, ""))
 		return describe(o, "moved to proposal"), err
 	}},
+	{"2026-06-15 14:00", complain("Zhou Lan", customer.CallCentre, "service_attitude", "The counter clerk was impatient with my mother.",
+		complaint.Apology, "Manager apologised in person; clerk coached", 3*time.Hour, 5)},
 	{"2026-06-22 09:30", func(b *branch) (string, error) {
 		c, err := b.people.MoveLifecycle(b.ctx, tenant, b.ids["Liu Jie"], customer.Churned, b.by(lin, "moved her savings to another bank"))
 		if err != nil {
@@ -738,6 +749,62 @@ var schedule = []action{
 		}
 		return describe(o, "close date slips to "+o.CloseDate().String()), nil
 	}},
+}
+
+// complain is a complaint of a customer, received by the customer's
+// manager, handled to the end within took, closed and surveyed; the
+// manager's answer is a contact with the customer.
+func complain(name string, ch customer.Channel, category, what string, remedy complaint.Remedy, summary string, took time.Duration, csat int) func(b *branch) (string, error) {
+	return func(b *branch) (string, error) {
+		cu, err := b.people.Get(b.ctx, tenant, b.ids[name])
+		if err != nil {
+			return "", err
+		}
+		m := cu.Owner()
+		c, err := b.desk.Receive(b.ctx, complaint.ReceiveInput{Tenant: tenant, Customer: cu.ID(), Channel: ch, Category: category,
+			Description: what, Owner: m}, b.by(m, ""))
+		if err != nil {
+			return "", err
+		}
+		res := complaint.Resolution{Remedy: remedy, Summary: summary}
+		if remedy == complaint.Refund {
+			res.Compensation = money("180.00 CNY")
+		}
+		start := b.clock.Now()
+		for i, step := range []func(crm.Change) (*complaint.Complaint, error){
+			func(ch crm.Change) (*complaint.Complaint, error) {
+				return b.desk.Acknowledge(b.ctx, tenant, c.ID(), ch)
+			},
+			func(ch crm.Change) (*complaint.Complaint, error) { return b.desk.Assess(b.ctx, tenant, c.ID(), ch) },
+			func(ch crm.Change) (*complaint.Complaint, error) {
+				return b.desk.Investigate(b.ctx, tenant, c.ID(), ch)
+			},
+			func(ch crm.Change) (*complaint.Complaint, error) {
+				return b.desk.ProposeResponse(b.ctx, tenant, c.ID(), ch)
+			},
+			func(ch crm.Change) (*complaint.Complaint, error) {
+				return b.desk.SetResolution(b.ctx, tenant, c.ID(), res, ch)
+			},
+			func(ch crm.Change) (*complaint.Complaint, error) { return b.desk.Resolve(b.ctx, tenant, c.ID(), ch) },
+			func(ch crm.Change) (*complaint.Complaint, error) {
+				return b.desk.RecordAcceptance(b.ctx, tenant, c.ID(), true, ch)
+			},
+			func(ch crm.Change) (*complaint.Complaint, error) { return b.desk.Close(b.ctx, tenant, c.ID(), ch) },
+			func(ch crm.Change) (*complaint.Complaint, error) {
+				return b.desk.RecordSurvey(b.ctx, tenant, c.ID(), complaint.Survey{CSAT: csat}, ch)
+			},
+		} {
+			b.clock.Set(start.Add(took * time.Duration(i+1) / 9))
+			if c, err = step(b.by(m, "")); err != nil {
+				return "", err
+			}
+		}
+		if _, err := b.people.LogInteraction(b.ctx, tenant, cu.ID(), customer.InteractionInput{Channel: customer.PhoneCall,
+			Direction: customer.Outbound, Actor: m, Summary: "complaint answered: " + summary}); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("complaint %-21s %-9s %s, %s in %.0f h; survey %d of 5", category, m, name, c.Status(), took.Hours(), csat), nil
+	}
 }
 
 // describe is one line of the quarter's log about a deal.
@@ -920,16 +987,22 @@ func (b *branch) closeQuarter() error {
 	if err != nil {
 		return err
 	}
-	b.printf("   %-9s %4s %6s %3s %-20s %7s %14s %14s %7s\n", "manager", "book", "value", "key", "visits vs 7+3 a day", "cadence", "open weighted", "won", "churned")
 	for _, c := range cards {
 		visits := "no day plans"
 		if c.daysPlanned > 0 {
-			visits = fmt.Sprintf("%d+%d in %d day, %d met", c.doneNew, c.doneReturn, c.daysPlanned, c.daysAchieved)
+			visits = fmt.Sprintf("%d new + %d return on %d planned day(s), 7+3 achieved on %d", c.doneNew, c.doneReturn, c.daysPlanned, c.daysAchieved)
 		}
-		b.printf("   %-9s %4d %6.0f %3d %-20s %6.0f%% %14s %14s %7d\n", c.manager, c.book, c.value, c.key,
-			visits, 100*c.cadenceKept, c.pipeline, c.won, c.churned)
+		csat := "no surveys"
+		if c.surveys > 0 {
+			csat = fmt.Sprintf("CSAT %.1f of 5, %.0f%% satisfied", c.csat, 100*c.satisfied)
+		}
+		b.printf("   %s\n", c.manager)
+		b.printf("     book        %d customers worth %.0f thousand CNY a year, %d key, %d churned\n", c.book, c.value, c.key, c.churned)
+		b.printf("     contact     %s; cadence kept for %.0f%% of the book\n", visits, 100*c.cadenceKept)
+		b.printf("     sales       won %s, open pipeline %s weighted\n", c.won, c.pipeline)
+		b.printf("     service     %d complaint(s), %s\n", c.complaints, csat)
 	}
-	b.printf("   (value: annual contribution of the book, thousand CNY; %s left on 29 May, his book is counted with its new managers)\n", wu)
+	b.printf("   (%s left on 29 May; his customers are counted with their new managers)\n", wu)
 	for _, m := range managers {
 		for _, o := range over[m] {
 			b.printf("   overdue at close: %-9s %-22s %-17s last contact %s, %2d business days ago (every %d)\n",

@@ -74,15 +74,25 @@ func TestBank(t *testing.T) {
 		"key_account false -> true           by branch.director ABC class A, Q2 review",
 		"owner       mgr.wu -> mgr.chen      by branch.director mgr.wu leaves the branch on 29 May; key customer to a senior manager (对等配置)",
 		"06-29 wealth management mandate       mgr.chen  150000.00 CNY close date slips to 2026-07-15",
+		"05-20 complaint loan_processing       mgr.zhao  Qian Yu, closed in 2 h; survey 4 of 5",
 		// Chen: 4000 + 1700 + 40; the mandate open at 50%; the cash
 		// management deal won.
-		"mgr.chen     3   5740   2 no day plans            100%   75000.00 CNY  300000.00 CNY       0",
-		// Lin lost Liu Jie; He: 40000 × 0.5 + 20000 × 0.2 open, 4 of 6
-		// customers within cadence.
-		"mgr.lin      2   2900   1 no day plans            100%       0.00 CNY  200000.00 CNY       1",
-		"mgr.zhao     3    460   0 6+3 in 1 day, 0 met     100%       0.00 CNY   60000.00 CNY       0",
-		"mgr.he       6    830   0 4+3 in 1 day, 0 met      67%   24000.00 CNY       0.00 CNY       0",
-		"overdue at close: mgr.he    Zhou Lan               class B           last contact 05-06, 38 business days ago (every 20)",
+		"book        3 customers worth 5740 thousand CNY a year, 2 key, 0 churned",
+		"sales       won 300000.00 CNY, open pipeline 75000.00 CNY weighted",
+		// Lin: Huaxin 2500 + Riverside 400; Liu Jie churned in June.
+		"book        2 customers worth 2900 thousand CNY a year, 1 key, 1 churned",
+		"contact     6 new + 3 return on 1 planned day(s), 7+3 achieved on 0; cadence kept for 100% of the book",
+		// He: 250 + 160 + 90 + 50 + Wu's 200 + 80; Wang Fang (C) last
+		// called on 20 March is the one of six overdue; POS 40000 × 0.5 +
+		// cards 20000 × 0.2 open.
+		"book        6 customers worth 830 thousand CNY a year, 0 key, 0 churned",
+		"contact     4 new + 3 return on 1 planned day(s), 7+3 achieved on 0; cadence kept for 83% of the book",
+		"sales       won 0.00 CNY, open pipeline 24000.00 CNY weighted",
+		// Surveys 2 and 5: mean 3.5, one of two satisfied (4 or 5).
+		"service     2 complaint(s), CSAT 3.5 of 5, 50% satisfied",
+		// March 23-31 (7), April less Qingming (21), May less three
+		// holidays (18), June less Dragon Boat (21) = 67.
+		"overdue at close: mgr.he    Wang Fang              class C           last contact 03-20, 67 business days ago (every 60)",
 		"2026-04 forecast   64000.00 CNY won       0.00 CNY",
 		"2026-05 forecast  198000.00 CNY won  360000.00 CNY",
 		// |64000| + |198000 − 360000| + |127000 − 200000| = 299000 over
@@ -91,10 +101,12 @@ func TestBank(t *testing.T) {
 	} {
 		require.Contains(t, s, want)
 	}
-	// The departing manager ends the quarter with an empty book.
+	// The departing manager has no scorecard, and Zhou Lan, called back
+	// after her complaint on 15 June, is not overdue at the close.
 	_, close, ok := strings.Cut(s, "9. Quarter close")
 	require.True(t, ok)
-	require.NotContains(t, close, "mgr.wu     ")
+	require.NotContains(t, close, "   mgr.wu\n")
+	require.NotContains(t, close, "Zhou Lan")
 
 	var again bytes.Buffer
 	require.NoError(t, run(context.Background(), &again))
