@@ -9,8 +9,10 @@
 // making the branch quota; managers plan 7 new + 3 return visits a day and
 // see the care due to their customers; contacts are checked against a
 // cadence per class; a departing manager's book is handed over with the
-// reason recorded in each customer's history; and the quarter closes with
-// the managers' scorecards and the accuracy of the opening forecast.
+// reason recorded in each customer's history; complaints are answered by
+// the customer's manager and surveyed; and the quarter closes with the
+// managers' scorecards (book, contact, sales, service) and the accuracy of
+// the forecast made at its start.
 // Everything it prints comes from the library, except the steps marked
 // GAP in the source, which the host computes from library data until the
 // library offers them.
@@ -91,6 +93,7 @@ type account struct {
 	lastContact  string
 }
 
+// book is the branch's customers on 1 April.
 var book = []account{
 	{"Jianghe Port Logistics", customer.Organization, chen, 4000, "2026-05-12"},
 	{"Huaxin Textiles", customer.Organization, zhao, 2500, "2026-04-24"},
