@@ -36,7 +36,9 @@ type overdueContact struct {
 // overdueForContact finds, per owner, the customers whose last contact is
 // more than their class's cadence ago in business days of cal, and the
 // share of each owner's customers under a rule that are not overdue.
-// A customer never contacted counts from its creation.
+// A customer follows the first rule whose tag it carries; one under no
+// rule is not counted. A customer never contacted counts from its
+// creation. A customer exactly at its cadence is not overdue.
 //
 // GAP(customer: contact cadence rules per class and the query of customers
 // overdue for contact per owner, in business days): inputs are the
@@ -57,6 +59,9 @@ func overdueForContact(cal *calendar.Calendar, rules []cadenceRule, cs []*custom
 		if !contacted {
 			from = c.CreatedAt()
 		}
+		// The branch works 8 hours a day: whole business days are whole
+		// 8-hour runs of working time (the library feature will count
+		// working days of any calendar).
 		days := int(cal.Between(from, now) / (8 * time.Hour))
 		ruled[c.Owner()]++
 		if days <= rules[i].every {
@@ -70,7 +75,7 @@ func overdueForContact(cal *calendar.Calendar, rules []cadenceRule, cs []*custom
 		kept[m] = float64(ok[m]) / float64(n)
 	}
 	for _, list := range over {
-		slices.SortFunc(list, func(a, b overdueContact) int { return cmp.Compare(b.days, a.days) })
+		slices.SortFunc(list, func(a, b overdueContact) int { return cmp.Or(cmp.Compare(b.days, a.days), cmp.Compare(a.name, b.name)) })
 	}
 	return over, kept
 }
