@@ -348,8 +348,12 @@ func (b *branch) abc() error {
 			continue
 		}
 		b.printf("   key customer %-22s %6.0f  manager %-9s (seniority %d)\n", c.Name(), a.contribution, c.Owner(), seniority[c.Owner()])
-		if seniority[c.Owner()] >= 3 || c.Owner() == wu {
-			continue // Wu's book is handed over in May
+		if seniority[c.Owner()] >= 3 {
+			continue
+		}
+		if c.Owner() == wu {
+			b.printf("     -> stays with %s until his book is handed over when he leaves in May\n", wu)
+			continue
 		}
 		c, err = b.people.AssignOwner(b.ctx, tenant, id, lin, b.by("branch.director", "key customer needs a senior manager (对等配置)"))
 		if err != nil {
