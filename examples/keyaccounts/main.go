@@ -123,7 +123,11 @@ type programme struct {
 // do runs one step unless an earlier one failed.
 func (p *programme) do(f func() error) {
 	if p.err == nil {
-		p.err = f()
+		// A printf inside f that fails sets p.err; f's own nil must not
+		// overwrite it.
+		if err := f(); err != nil && p.err == nil {
+			p.err = err
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -43,4 +44,23 @@ func TestKeyAccounts(t *testing.T) {
 	var again bytes.Buffer
 	require.NoError(t, run(context.Background(), &again))
 	require.Equal(t, s, again.String(), "the run is reproducible")
+}
+
+// failingWriter fails every write after the first n bytes.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n < len(p) {
+		return 0, errors.New("disk full")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// A report that cannot be written is an error, wherever the write fails.
+func TestKeyAccountsReportsAFailingWriter(t *testing.T) {
+	for _, n := range []int{0, 100, 2000, 4000} {
+		err := run(context.Background(), &failingWriter{n: n})
+		require.ErrorContains(t, err, "disk full", "failing after %d bytes", n)
+	}
 }
