@@ -95,17 +95,23 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if v.customers, err = customer.NewService(store, &customer.Options{Clock: clock, IDs: ids}); err != nil {
+	cats, err := categories()
+	if err != nil {
 		return err
 	}
-	if v.leads, err = lead.NewService(store, &lead.Options{Clock: clock, IDs: ids, Router: router, Policy: lead.AttachToLead}); err != nil {
+	dups := duplicateRules()
+	if v.customers, err = customer.NewService(store, &customer.Options{Clock: clock, IDs: ids, DuplicateRules: &dups}); err != nil {
+		return err
+	}
+	if v.leads, err = lead.NewService(store, &lead.Options{Clock: clock, IDs: ids, Router: router, Policy: lead.AttachToLead,
+		DuplicateRules: &dups}); err != nil {
 		return err
 	}
 	if v.sales, err = opportunity.NewService(store, &opportunity.Options{Clock: clock, IDs: ids,
 		Pipelines: pipelines(), Pricing: []opportunity.PricingRules{pricing()}}); err != nil {
 		return err
 	}
-	if v.care, err = complaint.NewService(store, &complaint.Options{Clock: clock, IDs: ids, Categories: categories(),
+	if v.care, err = complaint.NewService(store, &complaint.Options{Clock: clock, IDs: ids, Categories: cats,
 		Policies: policies(), Calendars: map[string]*calendar.Calendar{"guest": guest, "leasing": leasing}, Facts: facts}); err != nil {
 		return err
 	}
@@ -154,15 +160,17 @@ func calendars() (guest, leasing *calendar.Calendar, err error) {
 
 // categories is the complaint category tree: what merchants raise about
 // their tenancy, and what visitors raise about their visit.
-func categories() *complaint.CategoryTree {
-	t, err := complaint.NewCategoryTree([]complaint.Category{
+func categories() (*complaint.CategoryTree, error) {
+	return complaint.NewCategoryTree([]complaint.Category{
 		{Code: "tenancy"}, {Code: "hvac", Parent: "tenancy"}, {Code: "billing", Parent: "tenancy"},
 		{Code: "visit"}, {Code: "parking", Parent: "visit"}, {Code: "cleanliness", Parent: "visit"}, {Code: "staff", Parent: "visit"},
 	})
-	if err != nil {
-		panic(err) // a literal tree: a refusal is a bug in this file
-	}
-	return t
+}
+
+// duplicateRules are the venue's duplicate rules as data: a shared e-mail
+// address or phone number nearly decides, a similar name adds to it.
+func duplicateRules() customer.DuplicateRules {
+	return customer.DuplicateRules{EmailWeight: 0.85, PhoneWeight: 0.8, NameWeight: 0.5, AddressWeight: 0.4, NameThreshold: 0.88, MinScore: 0.6}
 }
 
 // facts tells the complaint policies which side of the quarter a customer
@@ -295,6 +303,9 @@ type signUp struct {
 
 func (v *venue) members() {
 	v.title("2. Members signed up online and at the service desk, deduplicated")
+	r := duplicateRules()
+	v.line("duplicate rules: e-mail %.2f, phone %.2f, name %.2f (from similarity %.2f), address %.2f; a pair from score %.2f",
+		r.EmailWeight, r.PhoneWeight, r.NameWeight, r.NameThreshold, r.AddressWeight, r.MinScore)
 	// Wu Hao runs Wu's Noodle Bar in unit B-12: a merchant on file
 	// before the season, looked after by the leasing manager.
 	wu := v.create(customer.NewInput{Tenant: tenant, Kind: customer.Person, Name: "Wu Hao", Roles: []customer.Role{customer.Merchant},
@@ -437,6 +448,12 @@ func (v *venue) members() {
 
 // --- 3. a consented segment and the campaigns -------------------------
 
+// segmentJSON is the campaign's target segment as the marketing team keeps
+// it: members (visitors) who agreed to marketing e-mail.
+const segmentJSON = `{"name": "members who accept e-mail", "match": "all", "conditions": [
+  {"field": "role", "op": "eq", "value": "visitor"},
+  {"field": "consent.email", "op": "eq", "value": "true"}]}`
+
 // campaigns are the season's two campaigns.
 type campaigns struct {
 	lanterns, openDay *lead.Campaign
@@ -444,10 +461,11 @@ type campaigns struct {
 
 func (v *venue) campaign() campaigns {
 	v.title("3. The consented segment and the autumn campaigns")
-	seg := customer.Segment{Name: "members who accept e-mail", Conditions: []customer.Condition{
-		{Field: "role", Op: customer.OpEq, Value: "visitor"},
-		{Field: "consent.email", Op: customer.OpEq, Value: "true"},
-	}}
+	var seg customer.Segment
+	if err := crm.DecodeJSON([]byte(segmentJSON), &seg, "segment"); err != nil {
+		v.fail(err)
+		return campaigns{}
+	}
 	if err := seg.Validate(); err != nil {
 		v.fail(err)
 		return campaigns{}
@@ -461,7 +479,7 @@ func (v *venue) campaign() campaigns {
 	if v.err != nil {
 		return out
 	}
-	v.line("segment %q: %s", seg.Name, conditions(seg))
+	v.line("segment %q (the host's JSON): %s", seg.Name, conditions(seg))
 	targets := v.list(customer.Query{Segment: &seg})
 	var names, left []string
 	for _, c := range targets {

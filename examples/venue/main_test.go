@@ -128,6 +128,35 @@ func TestVenueStopsWhenCancelled(t *testing.T) {
 	require.ErrorIs(t, run(ctx, &out), context.Canceled)
 }
 
+// Cancelled at any point of the season, the run stops with the
+// cancellation, whatever service it was in.
+func TestVenueStopsWhenCancelledMidway(t *testing.T) {
+	for i := 1; i <= 10; i++ {
+		t.Run("at section "+strconv.Itoa(i), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w := &cancelAt{heading: []byte("\n" + strconv.Itoa(i) + ". "), cancel: cancel}
+			err := run(ctx, w)
+			require.ErrorIs(t, err, context.Canceled)
+			require.Contains(t, w.buf.String(), string(w.heading), "the run got as far as the section")
+		})
+	}
+}
+
+// cancelAt cancels the run's context when the report reaches a heading.
+type cancelAt struct {
+	buf     bytes.Buffer
+	heading []byte
+	cancel  context.CancelFunc
+}
+
+func (c *cancelAt) Write(p []byte) (int, error) {
+	if bytes.Contains(p, c.heading) {
+		c.cancel()
+	}
+	return c.buf.Write(p)
+}
+
 var errDiskFull = errors.New("disk full")
 
 type failingWriter struct{}
