@@ -760,6 +760,40 @@ func (v *venue) lease(id crm.ID) {
 	step("won: lease RQ-L-2026-031", v.at(time.September, 21, 11, 0), func() (*opportunity.Opportunity, error) {
 		return v.sales.CloseWon(v.ctx, tenant, deal, opportunity.WonDetails{ContractDate: calendar.DateOf(v.clock.Now()), Contract: "RQ-L-2026-031"}, ch("leasing.gao", ""))
 	})
+	// The relationship moved with the deal; the signed lease is the only
+	// mark of maturity.
+	for _, m := range []struct {
+		to  customer.Stage
+		at  time.Time
+		why string
+	}{
+		{customer.Established, v.at(time.September, 16, 14, 0), "first visit: viewing of K-03"},
+		{customer.Evaluation, v.at(time.September, 17, 10, 0), "footfall figures and fit-out rules exchanged"},
+		{customer.Growth, v.at(time.September, 17, 11, 0), "formal offer"},
+		{customer.Mature, v.at(time.September, 21, 11, 0), "lease signed"},
+	} {
+		if v.err != nil {
+			return
+		}
+		contract := ""
+		if m.to == customer.Mature {
+			contract = "RQ-L-2026-031"
+		}
+		if _, err := v.customers.MoveStage(v.ctx, tenant, c.ID(), m.to, contract, customer.Change{Actor: "leasing.gao", At: m.at, Reason: m.why}); err != nil {
+			v.fail(err)
+			return
+		}
+	}
+	h, err := v.customers.History(v.ctx, tenant, c.ID(), crm.PageRequest{})
+	if err != nil {
+		v.fail(err)
+		return
+	}
+	for _, e := range h.Items {
+		if e.Kind == customer.HistoryStage {
+			v.line("  %s relationship %s -> %s: %s", v.when(e.At), e.From, e.To, e.Reason)
+		}
+	}
 	var merchants []string
 	for _, m := range v.list(customer.Query{Role: customer.Merchant}) {
 		merchants = append(merchants, fmt.Sprintf("%s %v", m.Name(), m.Roles()))

@@ -61,6 +61,8 @@ func TestVenue(t *testing.T) {
 		"service-m2-month 720 x 45.00 CNY; payment in 0-7 days -0.03; discount 3.0%, total 31428.00 CNY",
 		"lease signing before approval          refused: true",
 		"won: lease RQ-L-2026-031               won            282223.44 CNY Mon 09-21 11:00",
+		// The signed lease, and only it, makes the relationship mature.
+		"Mon 09-21 11:00 relationship growth -> mature: lease signed",
 		"merchants on file: Wu Hao [merchant visitor], Blue Whale Coffee [merchant]",
 		// 6800.00 + 20 × 168.00 and 6800.00 + 60 × 168.00.
 		"Chen Yu  (member, lead converted): hall + 20 guests, 10160.00 CNY, won",
