@@ -167,3 +167,26 @@ var errDiskFull = errors.New("disk full")
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errDiskFull }
+
+// The host's tier rule (GAP: membership programmes) places a member in the
+// highest tier whose minimum the year's spend reaches.
+func TestTierFor(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		spend float64
+		want  string
+	}{
+		{"no spend", 0, "silver"},
+		{"just under gold", 2999.99, "silver"},
+		{"gold minimum", 3000, "gold"},
+		{"just under platinum", 9999.99, "gold"},
+		{"platinum minimum", 10000, "platinum"},
+		{"far above", 1e9, "platinum"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, tierFor(tc.spend).name)
+		})
+	}
+}
