@@ -697,8 +697,12 @@ func (v *venue) lease(id crm.ID) {
 	}
 	c := conv.Customer
 	v.name[c.ID()] = c.Name()
-	v.line("lead %s %s: customer %s (%s, %v, new %v, owner %s, may e-mail %v)", conv.Lead.Name(), conv.Lead.Stage(), c.Name(), c.Kind(),
-		c.Roles(), conv.CreatedCustomer, c.Owner(), c.MayContact(customer.EmailChannel))
+	made := "linked to the existing customer"
+	if conv.CreatedCustomer {
+		made = "a new customer"
+	}
+	v.line("lead %s %s into %s: %s, %s, roles %v, owner %s, may e-mail %v (consent from the enquiry form)", conv.Lead.Name(),
+		conv.Lead.Stage(), made, c.Name(), c.Kind(), c.Roles(), c.Owner(), c.MayContact(customer.EmailChannel))
 	deal := conv.Opportunity
 	step := func(what string, at time.Time, f func() (*opportunity.Opportunity, error)) {
 		if v.err != nil {
@@ -722,6 +726,7 @@ func (v *venue) lease(id crm.ID) {
 	step("viewing of kiosk K-03", v.at(time.September, 16, 14, 0), func() (*opportunity.Opportunity, error) {
 		return v.sales.MoveStage(v.ctx, tenant, deal, "viewing", ch("leasing.gao", ""))
 	})
+	var priced []opportunity.Line
 	step("priced: 60 m2 x 12 months, paid ahead", v.at(time.September, 17, 10, 0), func() (*opportunity.Opportunity, error) {
 		o, err := v.sales.PriceLines(v.ctx, tenant, deal, opportunity.PriceRequest{Date: calendar.DateOf(v.clock.Now()), PaymentDays: 0,
 			Lines: []opportunity.PriceLine{{Code: "rent-m2-month", Quantity: dec("720")}, {Code: "service-m2-month", Quantity: dec("720")}}},
@@ -729,16 +734,21 @@ func (v *venue) lease(id crm.ID) {
 		if err != nil {
 			return nil, err
 		}
-		for _, l := range o.Lines() {
-			var adj []string
-			for _, a := range l.Adjustments {
-				adj = append(adj, fmt.Sprintf("%s %s", a.Note, a.Percent.StringFixed(2)))
-			}
-			v.line("  %-16s %s x %s; %s; discount %s%%, total %s, needs approval %v", l.Code, l.Quantity, l.ListPrice,
-				cmp.Or(strings.Join(adj, ", "), "no adjustment"), l.Discount.Shift(2).StringFixed(1), l.Total, l.NeedsApproval)
-		}
+		priced = o.Lines()
 		return o, nil
 	})
+	for _, l := range priced {
+		var adj []string
+		for _, a := range l.Adjustments {
+			adj = append(adj, fmt.Sprintf("%s %s%%", a.Note, a.Percent.Shift(2).StringFixed(0)))
+		}
+		approval := "within the team's limit"
+		if l.NeedsApproval {
+			approval = "needs the director's approval"
+		}
+		v.line("  %-16s %s x %s: %s", l.Code, l.Quantity, l.ListPrice, cmp.Or(strings.Join(adj, ", "), "no adjustment"))
+		v.line("  %-16s = %s, %s%% off, %s", "", l.Total, l.Discount.Shift(2).StringFixed(1), approval)
+	}
 	step("competitor: Harbour Mall", v.at(time.September, 17, 10, 30), func() (*opportunity.Opportunity, error) {
 		return v.sales.SetCompetitor(v.ctx, tenant, deal, opportunity.Competitor{Name: "Harbour Mall", Status: opportunity.CompetitorActive,
 			Offer: money("290000.00 CNY"), Strengths: "larger unit, less foot traffic"}, ch("leasing.gao", ""))

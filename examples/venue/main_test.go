@@ -52,13 +52,15 @@ func TestVenue(t *testing.T) {
 		"Tang Bo           disqualified events.he   touches campaign               first contact Fri 09-11 10:00 reason no_budget",
 
 		// Conversion makes a new merchant customer and the lease deal.
-		"lead Blue Whale Coffee converted: customer Blue Whale Coffee (organization, [merchant], new true, owner leasing.gao, may e-mail true)",
+		"lead Blue Whale Coffee converted into a new customer: Blue Whale Coffee, organization, roles [merchant], owner leasing.gao, may e-mail true",
 		// 720 m²-months × 420.00 = 302400.00, × 0.95 (500 to 1500) × 0.97
 		// (paid ahead) × 0.90 (autumn season) = 250795.44, 17.1% off: over
 		// the 12% the leasing team may give.
-		"discount 17.1%, total 250795.44 CNY, needs approval true",
+		"rent-m2-month    720 x 420.00 CNY: volume 500 to under 1500 -5%, payment in 0-7 days -3%, season 2026-09-01 to 2026-10-31 -10%",
+		"= 250795.44 CNY, 17.1% off, needs the director's approval",
 		// 720 × 45.00 × 0.97 = 31428.00; the deal 282223.44.
-		"service-m2-month 720 x 45.00 CNY; payment in 0-7 days -0.03; discount 3.0%, total 31428.00 CNY",
+		"service-m2-month 720 x 45.00 CNY: payment in 0-7 days -3%",
+		"= 31428.00 CNY, 3.0% off, within the team's limit",
 		"lease signing before approval          refused: true",
 		"won: lease RQ-L-2026-031               won            282223.44 CNY Mon 09-21 11:00",
 		// The signed lease, and only it, makes the relationship mature.
