@@ -120,15 +120,15 @@ func run(ctx context.Context, w io.Writer) error {
 
 	v.guest = guest
 	v.setUp(guest, leasing)
-	v.members()
+	v.members(purchases(loc))
 	camps := v.campaign()
 	leasingLead, parties := v.captureLeads(camps)
 	v.lease(leasingLead)
 	v.partyBookings(parties)
 	v.complaints()
-	txs := visits(v.member, v.loc)
-	v.tiers(txs)
-	v.rfm(txs)
+	ps := purchases(v.loc)
+	v.tiers(ps)
+	v.rfm(ps)
 	v.roi(camps)
 	return v.err
 }
@@ -307,7 +307,7 @@ type signUp struct {
 // members stores the merchant on file and the month's membership sign-ups
 // with their consents, then runs the desk's duplicate check and merges
 // each desk sign-up into the earlier record.
-func (v *venue) members() {
+func (v *venue) members(ps []purchase) {
 	v.title("2. Members signed up online and at the service desk, deduplicated")
 	r := duplicateRules()
 	v.line("duplicate rules: e-mail %.2f, phone %.2f, name %.2f (from similarity %.2f), address %.2f; a pair from score %.2f",
@@ -352,6 +352,11 @@ func (v *venue) members() {
 				return err
 			}
 			if err := c.AddTag("member"); err != nil {
+				return err
+			}
+			// GAP(customer membership programmes): joining places the
+			// member in a tier by the year's spend before joining.
+			if err := c.SetAttribute("tier", tierFor(spend(ps, f.name, at)).name); err != nil {
 				return err
 			}
 			if f.email != "" {
@@ -719,6 +724,15 @@ func (v *venue) lease(id crm.ID) {
 	ch := func(actor crm.UserID, why string) opportunity.Change {
 		return opportunity.Change{Actor: actor, Reason: why}
 	}
+	// relate moves the merchant's relationship stage as the deal goes.
+	relate := func(to customer.Stage, why, contract string) {
+		if v.err != nil {
+			return
+		}
+		if _, err := v.customers.MoveStage(v.ctx, tenant, c.ID(), to, contract, customer.Change{Actor: "leasing.gao", Reason: why}); err != nil {
+			v.fail(err)
+		}
+	}
 	step("opened from the lead", v.at(time.September, 15, 10, 0), func() (*opportunity.Opportunity, error) { return v.sales.Get(v.ctx, tenant, deal) })
 	step("contact: Zhao Lei, founder", v.at(time.September, 15, 10, 30), func() (*opportunity.Opportunity, error) {
 		return v.sales.SetContacts(v.ctx, tenant, deal, []opportunity.Contact{{Name: "Zhao Lei", Role: opportunity.DecisionMaker}}, ch("leasing.gao", ""))
@@ -726,6 +740,7 @@ func (v *venue) lease(id crm.ID) {
 	step("viewing of kiosk K-03", v.at(time.September, 16, 14, 0), func() (*opportunity.Opportunity, error) {
 		return v.sales.MoveStage(v.ctx, tenant, deal, "viewing", ch("leasing.gao", ""))
 	})
+	relate(customer.Established, "first visit: viewing of K-03", "")
 	var priced []opportunity.Line
 	step("priced: 60 m2 x 12 months, paid ahead", v.at(time.September, 17, 10, 0), func() (*opportunity.Opportunity, error) {
 		o, err := v.sales.PriceLines(v.ctx, tenant, deal, opportunity.PriceRequest{Date: calendar.DateOf(v.clock.Now()), PaymentDays: 0,
@@ -737,6 +752,7 @@ func (v *venue) lease(id crm.ID) {
 		priced = o.Lines()
 		return o, nil
 	})
+	relate(customer.Evaluation, "footfall figures and fit-out rules exchanged", "")
 	for _, l := range priced {
 		var adj []string
 		for _, a := range l.Adjustments {
@@ -756,6 +772,7 @@ func (v *venue) lease(id crm.ID) {
 	step("offer sent", v.at(time.September, 17, 11, 0), func() (*opportunity.Opportunity, error) {
 		return v.sales.MoveStage(v.ctx, tenant, deal, "offer", ch("leasing.gao", ""))
 	})
+	relate(customer.Growth, "formal offer", "")
 	if v.err == nil {
 		v.clock.Set(v.at(time.September, 17, 11, 30))
 		_, err := v.sales.MoveStage(v.ctx, tenant, deal, "lease signing", ch("leasing.gao", ""))
@@ -770,30 +787,9 @@ func (v *venue) lease(id crm.ID) {
 	step("won: lease RQ-L-2026-031", v.at(time.September, 21, 11, 0), func() (*opportunity.Opportunity, error) {
 		return v.sales.CloseWon(v.ctx, tenant, deal, opportunity.WonDetails{ContractDate: calendar.DateOf(v.clock.Now()), Contract: "RQ-L-2026-031"}, ch("leasing.gao", ""))
 	})
+	relate(customer.Mature, "lease signed", "RQ-L-2026-031")
 	// The relationship moved with the deal; the signed lease is the only
 	// mark of maturity.
-	for _, m := range []struct {
-		to  customer.Stage
-		at  time.Time
-		why string
-	}{
-		{customer.Established, v.at(time.September, 16, 14, 0), "first visit: viewing of K-03"},
-		{customer.Evaluation, v.at(time.September, 17, 10, 0), "footfall figures and fit-out rules exchanged"},
-		{customer.Growth, v.at(time.September, 17, 11, 0), "formal offer"},
-		{customer.Mature, v.at(time.September, 21, 11, 0), "lease signed"},
-	} {
-		if v.err != nil {
-			return
-		}
-		contract := ""
-		if m.to == customer.Mature {
-			contract = "RQ-L-2026-031"
-		}
-		if _, err := v.customers.MoveStage(v.ctx, tenant, c.ID(), m.to, contract, customer.Change{Actor: "leasing.gao", At: m.at, Reason: m.why}); err != nil {
-			v.fail(err)
-			return
-		}
-	}
 	h, err := v.customers.History(v.ctx, tenant, c.ID(), crm.PageRequest{})
 	if err != nil {
 		v.fail(err)
@@ -821,7 +817,7 @@ func (v *venue) partyBookings(ids []crm.ID) {
 		if v.err != nil {
 			return
 		}
-		v.clock.Set(v.at(time.September, 16+i, 11, 0))
+		v.clock.Set(v.at(time.September, 22+i, 11, 0))
 		conv, err := v.leads.Convert(v.ctx, lead.ConvertInput{Tenant: tenant, Lead: id,
 			CreateOpportunity: func(ctx context.Context, cust crm.ID) (crm.ID, error) {
 				o, err := v.sales.Open(ctx, opportunity.OpenInput{Tenant: tenant, Customer: cust, Pipeline: "events", Team: "events",
@@ -870,59 +866,60 @@ func (v *venue) complaints() {
 	if v.err != nil {
 		return
 	}
-	type intake struct {
-		who      string
-		category string
-		sev      complaint.Severity
-		ch       customer.Channel
-		at       time.Time
-		owner    crm.UserID
-		desc     string
+	// The week is a log of events in time order: complaints arriving,
+	// staff working them, and the host's SLA job every evening at 21:00,
+	// each run hearing of the thresholds crossed since the previous one.
+	type event struct {
+		at time.Time
+		do func() error
 	}
+	var week []event
 	got := map[string]crm.ID{}
-	for _, in := range []intake{
-		{"Wu Hao", "hvac", complaint.High, customer.PhoneCall, v.at(time.September, 25, 16, 30), "facilities.luo",
-			"Air conditioning in unit B-12 has stopped; the kitchen is at 34 degrees and we may have to close."},
-		{"Ma Rui", "parking", complaint.Medium, customer.MobileMessage, v.at(time.September, 26, 19, 0), "guest.desk",
-			"The car park charged my card twice when I left on Saturday evening."},
-		{"Chen Yu", "cleanliness", complaint.Low, customer.Web, v.at(time.September, 27, 12, 0), "guest.desk",
-			"The toilets near the food court were dirty at lunchtime."},
-		{"Wu Hao", "staff", complaint.Medium, customer.FaceToFace, v.at(time.September, 27, 14, 0), "guest.desk",
-			"As a visitor with my family, a security guard was rude about our pram at the east gate."},
-	} {
-		v.clock.Set(in.at)
-		id := v.member[in.who]
-		c, err := v.care.Receive(v.ctx, complaint.ReceiveInput{Tenant: tenant, Customer: id, Channel: in.ch, Category: in.category,
-			Severity: in.sev, Description: in.desc, Owner: in.owner}, complaint.Change{Actor: in.owner})
-		if err != nil {
-			v.fail(err)
-			return
-		}
-		sla, err := v.care.SLA(v.ctx, tenant, c.ID(), in.at)
-		if err != nil {
-			v.fail(err)
-			return
-		}
-		got[in.who+" "+in.category] = c.ID()
-		v.name[c.ID()] = in.who + " " + in.category
-		v.line("%s %-8s %-11s %-6s policy %-16s acknowledge by %s, resolve by %s", v.when(in.at), in.who, in.category, in.sev,
-			sla.Policy, v.when(sla.Acknowledge.Deadline), v.when(sla.Resolution.Deadline))
+	receive := func(who, category string, sev complaint.Severity, ch customer.Channel, at time.Time, owner crm.UserID, desc string) {
+		week = append(week, event{at, func() error {
+			c, err := v.care.Receive(v.ctx, complaint.ReceiveInput{Tenant: tenant, Customer: v.member[who], Channel: ch, Category: category,
+				Severity: sev, Description: desc, Owner: owner}, complaint.Change{Actor: owner})
+			if err != nil {
+				return err
+			}
+			sla, err := v.care.SLA(v.ctx, tenant, c.ID(), at)
+			if err != nil {
+				return err
+			}
+			got[who+" "+category] = c.ID()
+			v.name[c.ID()] = who + " " + category
+			v.line("%s %-8s %-11s %-6s policy %-16s acknowledge by %s, resolve by %s", v.when(at), who, category, sev,
+				sla.Policy, v.when(sla.Acknowledge.Deadline), v.when(sla.Resolution.Deadline))
+			return nil
+		}})
 	}
 	type act func(context.Context, crm.TenantID, crm.ID, complaint.Change) (*complaint.Complaint, error)
-	type step struct {
-		key   string
-		fn    act
-		at    time.Time
-		actor crm.UserID
-		why   string
-	}
-	resolve := func(summary string, remedy complaint.Remedy, paid string) act {
-		return func(ctx context.Context, t crm.TenantID, id crm.ID, ch complaint.Change) (*complaint.Complaint, error) {
-			r := complaint.Resolution{Remedy: remedy, Summary: summary}
-			if paid != "" {
-				r.Compensation = money(paid)
+	work := func(key string, at time.Time, actor crm.UserID, why string, fn act) {
+		week = append(week, event{at, func() error {
+			_, err := fn(v.ctx, tenant, got[key], complaint.Change{Actor: actor, At: at, Reason: why})
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
 			}
-			return v.care.SetResolution(ctx, t, id, r, ch)
+			return nil
+		}})
+	}
+	resolve := func(r complaint.Resolution) act {
+		return func(ctx context.Context, t crm.TenantID, id crm.ID, ch complaint.Change) (*complaint.Complaint, error) {
+			if _, err := v.care.SetResolution(ctx, t, id, r, ch); err != nil {
+				return nil, err
+			}
+			c, err := v.care.Resolve(ctx, t, id, ch)
+			if err != nil {
+				return nil, err
+			}
+			paid := ""
+			if !r.Compensation.Currency().IsZero() {
+				paid = " " + r.Compensation.String()
+			}
+			name := v.name[id]
+			i := strings.LastIndexByte(name, ' ')
+			v.line("%s %-8s %-11s resolved (%s%s): %s", v.when(ch.At), name[:max(i, 0)], name[i+1:], r.Remedy, paid, r.Summary)
+			return c, nil
 		}
 	}
 	handOver := func(to crm.UserID) act {
@@ -930,78 +927,89 @@ func (v *venue) complaints() {
 			return v.care.HandOver(ctx, t, id, to, ch)
 		}
 	}
-	hvac, park, clean, staff := "Wu Hao hvac", "Ma Rui parking", "Chen Yu cleanliness", "Wu Hao staff"
-	for _, s := range []step{
-		{hvac, v.care.Acknowledge, v.at(time.September, 25, 16, 50), "facilities.luo", "called Mr Wu back"},
-		{hvac, v.care.Assess, v.at(time.September, 25, 17, 0), "facilities.luo", ""},
-		{hvac, v.care.Investigate, v.at(time.September, 25, 17, 10), "facilities.luo", ""},
-		{hvac, v.care.ProposeResponse, v.at(time.September, 25, 17, 30), "facilities.luo", "portable unit tonight, compressor part on order"},
-		{park, v.care.Acknowledge, v.at(time.September, 26, 19, 10), "guest.desk", ""},
-		{park, v.care.Assess, v.at(time.September, 26, 19, 15), "guest.desk", ""},
-		{park, v.care.Investigate, v.at(time.September, 26, 19, 20), "guest.desk", ""},
-		{park, v.care.ProposeResponse, v.at(time.September, 26, 20, 0), "guest.desk", "double charge confirmed; refund today"},
-		{park, resolve("Second charge refunded; car-park operator fixed the exit terminal", complaint.Refund, "35.00 CNY"), v.at(time.September, 26, 20, 10), "guest.desk", ""},
-		{park, v.care.Resolve, v.at(time.September, 26, 20, 15), "guest.desk", ""},
-		{clean, v.care.Acknowledge, v.at(time.September, 27, 12, 20), "guest.desk", ""},
-		{clean, v.care.Assess, v.at(time.September, 27, 12, 25), "guest.desk", ""},
-		{clean, v.care.Investigate, v.at(time.September, 27, 12, 30), "guest.desk", ""},
-		{clean, v.care.ProposeResponse, v.at(time.September, 27, 13, 0), "guest.desk", "extra lunchtime round added"},
-		{clean, resolve("Cleaners' lunchtime round doubled at the food court", complaint.Apology, ""), v.at(time.September, 27, 13, 10), "guest.desk", ""},
-		{clean, v.care.Resolve, v.at(time.September, 27, 13, 15), "guest.desk", ""},
-		{staff, v.care.Acknowledge, v.at(time.September, 27, 14, 10), "guest.desk", ""},
-		{staff, v.care.Assess, v.at(time.September, 27, 14, 15), "guest.desk", ""},
-		{staff, handOver("security.pan"), v.at(time.September, 27, 14, 20), "guest.desk", "a matter for the security manager"},
-		{staff, v.care.Investigate, v.at(time.September, 27, 14, 30), "security.pan", ""},
-		{staff, v.care.ProposeResponse, v.at(time.September, 27, 15, 20), "security.pan", "CCTV reviewed; apology and a briefing for the guards"},
-		{staff, resolve("Security manager apologised to Mr Wu; east-gate guards briefed on prams and wheelchairs", complaint.Apology, ""), v.at(time.September, 27, 16, 0), "security.pan", ""},
-		{staff, v.care.Resolve, v.at(time.September, 27, 16, 5), "security.pan", ""},
-	} {
-		if _, err := s.fn(v.ctx, tenant, got[s.key], complaint.Change{Actor: s.actor, At: s.at, Reason: s.why}); err != nil {
-			v.fail(fmt.Errorf("%s: %w", s.key, err))
-			return
-		}
-	}
-	// The host's SLA job runs every evening at 21:00; each run hears of
-	// the thresholds crossed since the previous one.
 	since := v.at(time.September, 25, 0, 0)
 	for day := 25; day <= 29; day++ {
 		at := v.at(time.September, day, 21, 0)
-		v.clock.Set(at)
-		evs, err := v.care.CheckSLAs(v.ctx, tenant, since, at)
-		if err != nil {
-			v.fail(err)
-			return
-		}
-		var said []string
-		for _, e := range evs {
-			if a, ok := e.Data.(complaint.SLAAlert); ok {
-				said = append(said, fmt.Sprintf("%s %s %s (%s, at %s)", v.name[e.AggregateID], strings.TrimPrefix(e.Type, "complaint.sla_"),
-					a.Target, a.Policy, v.when(e.At)))
+		week = append(week, event{at, func() error {
+			evs, err := v.care.CheckSLAs(v.ctx, tenant, since, at)
+			if err != nil {
+				return err
 			}
-		}
-		v.line("SLA job %s: %s", v.when(at), cmp.Or(strings.Join(said, "; "), "nothing new"))
-		since = at
+			var said []string
+			for _, e := range evs {
+				if a, ok := e.Data.(complaint.SLAAlert); ok {
+					said = append(said, fmt.Sprintf("%s %s %s (%s, at %s)", v.name[e.AggregateID], strings.TrimPrefix(e.Type, "complaint.sla_"),
+						a.Target, a.Policy, v.when(e.At)))
+				}
+			}
+			v.line("%s SLA job: %s", v.when(at), cmp.Or(strings.Join(said, "; "), "nothing new"))
+			since = at
+			return nil
+		}})
 	}
-	for _, s := range []step{
-		{hvac, resolve("Compressor replaced; portable unit kept the kitchen open meanwhile", complaint.Repair, ""), v.at(time.September, 29, 11, 0), "facilities.luo", ""},
-		{hvac, v.care.Resolve, v.at(time.September, 29, 11, 5), "facilities.luo", ""},
-	} {
-		if _, err := s.fn(v.ctx, tenant, got[s.key], complaint.Change{Actor: s.actor, At: s.at, Reason: s.why}); err != nil {
-			v.fail(fmt.Errorf("%s: %w", s.key, err))
+	day := func(d, h, m int) time.Time { return v.at(time.September, d, h, m) }
+	hvac, park, clean, staff := "Wu Hao hvac", "Ma Rui parking", "Chen Yu cleanliness", "Wu Hao staff"
+	ack, assess, investigate, propose := v.care.Acknowledge, v.care.Assess, v.care.Investigate, v.care.ProposeResponse
+
+	// A merchant's kitchen without air conditioning on a Friday afternoon.
+	receive("Wu Hao", "hvac", complaint.High, customer.PhoneCall, day(25, 16, 30), "facilities.luo",
+		"Air conditioning in unit B-12 has stopped; the kitchen is at 34 degrees and we may have to close.")
+	work(hvac, day(25, 16, 50), "facilities.luo", "called Mr Wu back", ack)
+	work(hvac, day(25, 17, 0), "facilities.luo", "", assess)
+	work(hvac, day(25, 17, 10), "facilities.luo", "", investigate)
+	work(hvac, day(25, 17, 30), "facilities.luo", "portable unit tonight, compressor part on order", propose)
+	work(hvac, day(29, 11, 0), "facilities.luo", "", resolve(complaint.Resolution{Remedy: complaint.Repair,
+		Summary: "compressor replaced; a portable unit kept the kitchen open meanwhile"}))
+	// Visitors at the weekend.
+	receive("Ma Rui", "parking", complaint.Medium, customer.MobileMessage, day(26, 19, 0), "guest.desk",
+		"The car park charged my card twice when I left on Saturday evening.")
+	work(park, day(26, 19, 10), "guest.desk", "", ack)
+	work(park, day(26, 19, 15), "guest.desk", "", assess)
+	work(park, day(26, 19, 20), "guest.desk", "", investigate)
+	work(park, day(26, 20, 0), "guest.desk", "double charge confirmed; refund today", propose)
+	work(park, day(26, 20, 15), "guest.desk", "", resolve(complaint.Resolution{Remedy: complaint.Refund, Compensation: money("35.00 CNY"),
+		Summary: "second charge refunded; the exit terminal fixed"}))
+	receive("Chen Yu", "cleanliness", complaint.Low, customer.Web, day(27, 12, 0), "guest.desk",
+		"The toilets near the food court were dirty at lunchtime.")
+	work(clean, day(27, 12, 20), "guest.desk", "", ack)
+	work(clean, day(27, 12, 25), "guest.desk", "", assess)
+	work(clean, day(27, 12, 30), "guest.desk", "", investigate)
+	work(clean, day(27, 13, 0), "guest.desk", "extra lunchtime round added", propose)
+	work(clean, day(27, 13, 15), "guest.desk", "", resolve(complaint.Resolution{Remedy: complaint.Apology,
+		Summary: "cleaners' lunchtime round doubled at the food court"}))
+	// The merchant again, this time as a visitor with his family.
+	receive("Wu Hao", "staff", complaint.Medium, customer.FaceToFace, day(27, 14, 0), "guest.desk",
+		"As a visitor with my family, a security guard was rude about our pram at the east gate.")
+	work(staff, day(27, 14, 10), "guest.desk", "", ack)
+	work(staff, day(27, 14, 15), "guest.desk", "", assess)
+	work(staff, day(27, 14, 20), "guest.desk", "a matter for the security manager", handOver("security.pan"))
+	work(staff, day(27, 14, 30), "security.pan", "", investigate)
+	work(staff, day(27, 15, 20), "security.pan", "CCTV reviewed; apology and a briefing for the guards", propose)
+	work(staff, day(27, 16, 5), "security.pan", "", resolve(complaint.Resolution{Remedy: complaint.Apology,
+		Summary: "the security manager apologised; east-gate guards briefed on prams and wheelchairs"}))
+
+	slices.SortStableFunc(week, func(a, b event) int { return a.at.Compare(b.at) })
+	for _, e := range week {
+		if v.err != nil {
 			return
 		}
-	}
-	for _, by := range []complaint.Dimension{complaint.ByCategory} {
-		rep, err := v.care.Analyze(v.ctx, tenant, complaint.AnalyticsOptions{From: v.at(time.September, 25, 0, 0), To: v.at(time.October, 1, 0, 0), By: by})
-		if err != nil {
+		v.clock.Set(e.at)
+		if err := e.do(); err != nil {
 			v.fail(err)
 			return
 		}
-		for _, sl := range rep.Slices {
-			st := sl.Stats
-			v.line("%-12s n=%d acknowledged in %-5s resolved in %-6s resolution SLA met %3.0f%%", sl.Key, st.Count,
-				dur(st.Acknowledge.Median), dur(st.Resolve.Median), 100*st.SLA[complaint.TargetResolution].Rate)
-		}
+	}
+	rep, err := v.care.Analyze(v.ctx, tenant, complaint.AnalyticsOptions{From: v.at(time.September, 25, 0, 0),
+		To: v.at(time.October, 1, 0, 0), By: complaint.ByCategory})
+	if err != nil {
+		v.fail(err)
+		return
+	}
+	v.line("the week by category, in the working time of each complaint's calendar:")
+	for _, sl := range rep.Slices {
+		st := sl.Stats
+		v.line("  %-12s n=%d acknowledged in %-5s resolved in %-6s resolution SLA met %3.0f%%", sl.Key, st.Count,
+			dur(st.Acknowledge.Median), dur(st.Resolve.Median), 100*st.SLA[complaint.TargetResolution].Rate)
 	}
 }
 
@@ -1037,65 +1045,59 @@ func tierFor(spend float64) tier {
 	return t
 }
 
-// tiers reviews the members' tiers twice, keeping each member's tier as
-// an attribute (GAP: see tierFor).
-func (v *venue) tiers(txs []scoring.Transaction) {
-	v.title("8. Membership tiers, reviewed on the 20th and the 30th (computed by the host: GAP)")
+// tiers reviews the members' tiers at the month's end, keeping each
+// member's tier as an attribute (GAP: see tierFor).
+func (v *venue) tiers(ps []purchase) {
+	v.title("8. Membership tiers at the month-end review (computed by the host: GAP)")
 	for _, t := range tierTable {
 		v.line("tier %-8s from %6.0f CNY in twelve months: %s", t.name, t.minSpend, t.benefit)
 	}
-	for _, review := range []time.Time{v.at(time.September, 20, 22, 0), v.at(time.September, 30, 22, 0)} {
-		spend := map[string]float64{}
-		for _, t := range txs {
-			if !t.At.After(review) && t.At.After(review.AddDate(-1, 0, 0)) {
-				spend[t.CustomerID] += t.Amount
-			}
-		}
-		v.clock.Set(review)
-		var moves []string
-		for _, c := range v.list(customer.Query{Tag: "member"}) {
-			if v.err != nil {
-				return
-			}
-			t := tierFor(spend[c.ID().String()])
-			before, _ := c.Attribute("tier")
-			if before == t.name {
-				continue
-			}
-			if _, err := v.customers.Update(v.ctx, tenant, c.ID(), func(c *customer.Customer) error {
-				return c.SetAttribute("tier", t.name)
-			}); err != nil {
-				v.fail(err)
-				return
-			}
-			moves = append(moves, fmt.Sprintf("%-8s %-6s -> %-8s (%.0f CNY)", c.Name(), cmp.Or(before, "joined"), t.name, spend[c.ID().String()]))
-		}
-		v.line("review %s: %d move(s)", review.Format("01-02"), len(moves))
-		for _, m := range moves {
-			v.line("  %s", m)
-		}
-	}
+	review := v.at(time.September, 30, 22, 0)
+	v.clock.Set(review)
 	counts := map[string]int{}
+	moves := 0
 	for _, c := range v.list(customer.Query{Tag: "member"}) {
-		t, _ := c.Attribute("tier")
-		counts[t]++
+		if v.err != nil {
+			return
+		}
+		spent := spend(ps, c.Name(), review)
+		t := tierFor(spent)
+		before, _ := c.Attribute("tier")
+		since, _ := c.Date("member_since")
+		counts[t.name]++
+		if before == t.name {
+			v.line("%-8s joined %s as %-8s stays %-8s (%.0f CNY)", c.Name(), since, before, t.name, spent)
+			continue
+		}
+		moves++
+		if _, err := v.customers.Update(v.ctx, tenant, c.ID(), func(c *customer.Customer) error {
+			return c.SetAttribute("tier", t.name)
+		}); err != nil {
+			v.fail(err)
+			return
+		}
+		v.line("%-8s joined %s as %-8s moves to %-8s (%.0f CNY)", c.Name(), since, before, t.name, spent)
 	}
-	v.line("members by tier: platinum %d, gold %d, silver %d", counts["platinum"], counts["gold"], counts["silver"])
+	v.line("%d move(s); members by tier: platinum %d, gold %d, silver %d", moves, counts["platinum"], counts["gold"], counts["silver"])
 }
 
-// --- 9. visitor RFM ------------------------------------------------------
+// purchase is one purchase at the quarter's tills, as the host's loyalty
+// system exports it.
+type purchase struct {
+	who    string
+	at     time.Time
+	amount float64 // CNY
+}
 
-// visits returns the members' purchases at the quarter's tills over the
-// last year, as the host's loyalty system exports them (amounts in CNY).
-func visits(member map[string]crm.ID, loc *time.Location) []scoring.Transaction {
-	type buy struct {
+// purchases returns the members' purchases over the last year.
+func purchases(loc *time.Location) []purchase {
+	ref := time.Date(2026, time.September, 30, 20, 0, 0, 0, loc)
+	var out []purchase
+	for _, b := range []struct {
 		who     string
 		daysAgo int
 		amount  float64
-	}
-	ref := time.Date(2026, time.September, 30, 20, 0, 0, 0, loc)
-	var txs []scoring.Transaction
-	for _, b := range []buy{
+	}{
 		{"Chen Yu", 2, 680}, {"Chen Yu", 9, 420}, {"Chen Yu", 16, 1250}, {"Chen Yu", 30, 980}, {"Chen Yu", 44, 3360}, {"Chen Yu", 70, 4100},
 		{"Guo Jun", 5, 12080}, {"Guo Jun", 120, 860},
 		{"Lin Mei", 3, 260}, {"Lin Mei", 12, 180}, {"Lin Mei", 26, 240}, {"Lin Mei", 40, 310},
@@ -1105,16 +1107,31 @@ func visits(member map[string]crm.ID, loc *time.Location) []scoring.Transaction 
 		{"Wu Hao", 20, 540}, {"Wu Hao", 80, 380},
 		{"Tang Bo", 180, 300},
 	} {
-		txs = append(txs, scoring.Transaction{CustomerID: member[b.who].String(), At: ref.AddDate(0, 0, -b.daysAgo), Amount: b.amount})
+		out = append(out, purchase{b.who, ref.AddDate(0, 0, -b.daysAgo), b.amount})
 	}
-	return txs
+	return out
+}
+
+// spend is what who spent in the twelve months up to at.
+func spend(ps []purchase, who string, at time.Time) float64 {
+	total := 0.0
+	for _, p := range ps {
+		if p.who == who && !p.at.After(at) && p.at.After(at.AddDate(-1, 0, 0)) {
+			total += p.amount
+		}
+	}
+	return total
 }
 
 // rfm scores the members' purchases and names their segments.
-func (v *venue) rfm(txs []scoring.Transaction) {
+func (v *venue) rfm(ps []purchase) {
 	v.title("9. Visitors by recency, frequency and money (RFM, three bands)")
 	if v.err != nil {
 		return
+	}
+	var txs []scoring.Transaction
+	for _, p := range ps {
+		txs = append(txs, scoring.Transaction{CustomerID: v.member[p.who].String(), At: p.at, Amount: p.amount})
 	}
 	ref := v.at(time.September, 30, 22, 0)
 	table, err := scoring.ComputeRFM(ref, slices.Values(txs), &scoring.RFMOptions{Bins: 3})

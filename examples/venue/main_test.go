@@ -67,7 +67,7 @@ func TestVenue(t *testing.T) {
 		"Mon 09-21 11:00 relationship growth -> mature: lease signed",
 		"merchants on file: Wu Hao [merchant visitor], Blue Whale Coffee [merchant]",
 		// 6800.00 + 20 × 168.00 and 6800.00 + 60 × 168.00.
-		"Chen Yu  (member, lead converted): hall + 20 guests, 10160.00 CNY, won",
+		"Chen Yu  (member, lead converted): hall + 20 guests, 10160.00 CNY, won on Wed 09-23 13:00",
 		"Guo Jun  (member, lead converted): hall + 60 guests, 16880.00 CNY, won",
 
 		// Service levels: the merchant's 9 working hours on the leasing
@@ -77,16 +77,23 @@ func TestVenue(t *testing.T) {
 		"Sat 09-26 19:00 Ma Rui   parking     medium policy visitor          acknowledge by Sat 09-26 19:30, resolve by Mon 09-28 19:00",
 		// The merchant complaining as a visitor gets the visitor's level.
 		"Sun 09-27 14:00 Wu Hao   staff       medium policy visitor",
-		"SLA job Mon 09-28 21:00: Wu Hao hvac warning resolution (merchant tenancy, at Mon 09-28 14:15); Wu Hao hvac breached resolution (merchant tenancy, at Mon 09-28 16:30)",
-		"SLA job Tue 09-29 21:00: nothing new",
-		// Fri 1h30 + Mon 9h + Tue 2h05 of the office's working time.
-		"hvac         n=1 acknowledged in 20m   resolved in 12h35m resolution SLA met   0%",
+		// The job's Monday run reports the merchant's breach (warned at
+		// 75%: 6h45m in, Mon 14:15); Tuesday's run, with the complaint
+		// still open until 11:00, does not report it again.
+		"Mon 09-28 21:00 SLA job: Wu Hao hvac warning resolution (merchant tenancy, at Mon 09-28 14:15); Wu Hao hvac breached resolution (merchant tenancy, at Mon 09-28 16:30)",
+		"Tue 09-29 11:00 Wu Hao   hvac        resolved (repair): compressor replaced",
+		"Tue 09-29 21:00 SLA job: nothing new",
+		"Sat 09-26 20:15 Ma Rui   parking     resolved (refund 35.00 CNY): second charge refunded",
+		// Fri 1h30 + Mon 9h + Tue 2h of the office's working time.
+		"hvac         n=1 acknowledged in 20m   resolved in 12h30m resolution SLA met   0%",
 
-		// Tiers (GAP): Guo Jun's company dinner (12080) lifts him from
-		// silver to platinum at the second review.
-		"Chen Yu  gold   -> platinum (10790 CNY)",
-		"Guo Jun  silver -> platinum (12940 CNY)",
-		"members by tier: platinum 2, gold 1, silver 5",
+		// Tiers (GAP): on joining, Chen Yu's year before 09-01 was
+		// 980 + 3360 + 4100 = 8440 (gold); by the month's end 10790
+		// (platinum). Guo Jun's 12080 on 09-25 lifts him from silver.
+		"Chen Yu  joined 2026-09-01 as gold     moves to platinum (10790 CNY)",
+		"Guo Jun  joined 2026-09-02 as silver   moves to platinum (12940 CNY)",
+		"Hu Lan   joined 2026-09-02 as gold     stays gold     (6900 CNY)",
+		"2 move(s); members by tier: platinum 2, gold 1, silver 5",
 
 		// RFM in three bands over eight visitors (3 best, 2, 3 lowest by
 		// rank; ties share a band): Hu Lan spends but has not come for
