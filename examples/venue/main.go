@@ -521,10 +521,11 @@ func (v *venue) campaign() campaigns {
 		return out
 	}
 	responses := map[string]string{"Chen Yu": "clicked", "Guo Jun": "registered", "Song Jia": "clicked"}
+	v.clock.Set(v.at(time.September, 8, 20, 0))
 	c, err := v.leads.UpdateCampaign(v.ctx, tenant, out.lanterns.ID(), func(c *lead.Campaign) error {
 		for _, m := range targets {
 			if r, ok := responses[m.Name()]; ok {
-				if err := c.RecordResponse(m.ID(), r, lead.Change{Actor: "mailer", At: v.at(time.September, 8, 20, 0)}); err != nil {
+				if err := c.RecordResponse(m.ID(), r, lead.Change{Actor: "mailer", At: v.clock.Now()}); err != nil {
 					return err
 				}
 			}
@@ -1167,7 +1168,7 @@ func (v *venue) rfm(ps []purchase) {
 	})
 	for _, i := range order {
 		r, s := table.Records[i], table.Scores[i]
-		v.line("%-8s last visit %3.0f days ago, %d purchases, %7.0f CNY: RFM %s %s", byID[r.CustomerID], r.RecencyDays(ref), r.Frequency, r.Monetary, s, seg.Segment(s))
+		v.line("%-8s last purchase %3.0f days ago, purchases %d, spent %7.0f CNY: RFM %s %s", byID[r.CustomerID], r.RecencyDays(ref), r.Frequency, r.Monetary, s, seg.Segment(s))
 	}
 	counts := seg.Count(table.Scores)
 	var parts []string
@@ -1208,7 +1209,7 @@ func (v *venue) roi(k campaigns) {
 			key = v.name[id]
 		}
 		r := func(st lead.Stage) int { return g.Reached[st-1] }
-		v.line("funnel %-21s %d leads: contacted %d, qualified %d, converted %d, disqualified %d; first contact in %s of venue hours (median)",
+		v.line("funnel %-21s leads %d: contacted %d, qualified %d, converted %d, disqualified %d; first contact in %s of venue hours (median)",
 			key, g.Leads, r(lead.StageContacted), r(lead.StageQualified), r(lead.StageConverted), r(lead.StageDisqualified), dur(g.MedianFirstContact))
 	}
 	won, err := v.sales.List(v.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}}, crm.PageRequest{})
@@ -1227,7 +1228,7 @@ func (v *venue) roi(k campaigns) {
 			}
 		}
 		deals = append(deals, d)
-		v.line("won %-30s %-14s touches %d", o.Name(), o.Amount(), len(d.Touches))
+		v.line("won %-30s %-14s campaign touches %d", o.Name(), o.Amount(), len(d.Touches))
 	}
 	for _, model := range []lead.Attribution{lead.FirstTouch, lead.Linear} {
 		rep, err := lead.CampaignReports([]*lead.Campaign{k.lanterns, k.openDay}, slices.Values(leads.Items), slices.Values(deals), model)

@@ -98,13 +98,13 @@ func TestVenue(t *testing.T) {
 		// RFM in three bands over eight visitors (3 best, 2, 3 lowest by
 		// rank; ties share a band): Hu Lan spends but has not come for
 		// 150 days.
-		"Chen Yu  last visit   2 days ago, 6 purchases,   10790 CNY: RFM 333 champions",
-		"Hu Lan   last visit 150 days ago, 3 purchases,    6900 CNY: RFM 133 slipping away",
+		"Chen Yu  last purchase   2 days ago, purchases 6, spent   10790 CNY: RFM 333 champions",
+		"Hu Lan   last purchase 150 days ago, purchases 3, spent    6900 CNY: RFM 133 slipping away",
 		"segments: champions 2, regulars 3, slipping away 1, dormant 2",
 
 		// Time to first contact in the guest desk's hours (10-22 daily):
 		// 3h, 4h55m, 6h, 7h30m; the lower median.
-		"funnel Autumn Lantern Nights 4 leads: contacted 4, qualified 3, converted 3, disqualified 1; first contact in 4h55m of venue hours (median)",
+		"funnel Autumn Lantern Nights leads 4: contacted 4, qualified 3, converted 3, disqualified 1; first contact in 4h55m of venue hours (median)",
 		// First touch: every won deal began with the e-mail campaign:
 		// 282223.44 + 10160.00 + 16880.00 = 309263.44; (309263.44 −
 		// 12000) / 12000 = 24.77.
