@@ -15,6 +15,7 @@ import (
 // the story of a two-sided leisure venue (DOMAIN.md, the leisure quarter)
 // and print the same report every time, on every store.
 func TestVenue(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
 	s := out.String()
@@ -130,12 +131,14 @@ func TestVenue(t *testing.T) {
 
 // A report that cannot be written is an error, not a silent success.
 func TestVenueReportsAWriteFailure(t *testing.T) {
+	t.Parallel()
 	err := run(context.Background(), failingWriter{})
 	require.ErrorIs(t, err, errDiskFull)
 }
 
 // A cancelled context stops the run with an error.
 func TestVenueStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer
@@ -145,8 +148,10 @@ func TestVenueStopsWhenCancelled(t *testing.T) {
 // Cancelled at any point of the season, the run stops with the
 // cancellation, whatever service it was in.
 func TestVenueStopsWhenCancelledMidway(t *testing.T) {
+	t.Parallel()
 	for i := 1; i <= 10; i++ {
 		t.Run("at section "+strconv.Itoa(i), func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			w := &cancelAt{heading: []byte("\n" + strconv.Itoa(i) + ". "), cancel: cancel}
