@@ -1030,12 +1030,17 @@ var tierTable = []tier{
 	{"platinum", 10000, "lounge, valet parking, event previews"},
 }
 
+// tierFor returns the highest tier whose minimum the twelve months' spend
+// reaches.
+//
 // GAP(customer membership programmes): the library has no membership
 // programme yet (tiers as data, join, renew, tier moves in history,
-// lapse). Until it has, the host places each member in the highest tier
-// whose minimum their twelve months' spend reaches. Inputs: the tier
-// table and each member's spend; output: the member's tier. The package
-// feature will keep the tier on the customer with its moves in history.
+// lapse). Until it has, the host computes the tier here and keeps it in
+// the customer attribute "tier" (set on joining, changed at the month-end
+// review), which records no history. Inputs: the tier table and each
+// member's spend in the twelve months up to the day; output: the member's
+// tier. The package feature will keep the programme, the tier and its
+// moves on the customer, with the moves in history.
 func tierFor(spend float64) tier {
 	t := tierTable[0]
 	for _, c := range tierTable {
