@@ -25,7 +25,7 @@ func DecodeJSON(data []byte, v any, op string) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(op, err)
+		return jsonError(op, err, locate(data, reflect.TypeOf(v), ""))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Invalid(op, "", "unexpected data after the JSON value")
@@ -33,15 +33,29 @@ func DecodeJSON(data []byte, v any, op string) error {
 	return nil
 }
 
-// jsonError turns an encoding/json error into a *ValidationError.
-func jsonError(op string, err error) error {
+// jsonError turns an encoding/json error into a *ValidationError. at is
+// where in the document the decoding failed (see locate): encoding/json
+// does not say where an UnmarshalJSON or UnmarshalText method failed, and
+// names a map's member without its key.
+func jsonError(op string, err error, at string) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) { // from a nested UnmarshalJSON or UnmarshalText
-		return err
+		if at == "" {
+			return err
+		}
+		out := &ValidationError{Op: op, Fields: make([]FieldError, len(ve.Fields))}
+		for i, f := range ve.Fields {
+			out.Fields[i] = FieldError{Path: joinPath(at, f.Path), Problem: f.Problem}
+		}
+		return out
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return Invalid(op, te.Field, "must be a JSON "+jsonKind(te.Type.Kind().String())+", not "+te.Value)
+		path := te.Field
+		if at != "" {
+			path = at
+		}
+		return Invalid(op, path, "must be a JSON "+jsonKind(te.Type.Kind().String())+", not "+te.Value)
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
@@ -52,9 +66,95 @@ func jsonError(op string, err error) error {
 	}
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return Invalid(op, strings.Trim(name, `"`), "unknown field")
+		return Invalid(op, joinPath(at, strings.Trim(name, `"`)), "unknown field")
 	}
-	return Invalid(op, "", strings.TrimPrefix(msg, "json: "))
+	return Invalid(op, at, strings.TrimPrefix(msg, "json: "))
+}
+
+// joinPath appends a nested path to its parent's.
+func joinPath(parent, child string) string {
+	switch {
+	case parent == "":
+		return child
+	case child == "":
+		return parent
+	case strings.HasPrefix(child, "["):
+		return parent + child
+	}
+	return parent + "." + child
+}
+
+// locate finds where decoding data into type t fails: it decodes the
+// document member by member and element by element, in document order,
+// and returns the path of the deepest part that fails on its own ("" when
+// t decodes itself or nothing smaller fails). It runs only after a
+// decoding error, so its cost does not matter.
+func locate(data []byte, t reflect.Type, path string) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return path
+	}
+	fails := func(raw []byte, t reflect.Type) bool {
+		return json.Unmarshal(raw, reflect.New(t).Interface()) != nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		fields := map[string]reflect.Type{}
+		jsonFields(t, fields)
+		for _, m := range members(data) {
+			if ft, ok := fields[m.name]; ok && fails(m.raw, ft) {
+				return locate(m.raw, ft, joinPath(path, m.name))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) != nil {
+			return path
+		}
+		for i, raw := range items {
+			if fails(raw, t.Elem()) {
+				return locate(raw, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
+	case reflect.Map:
+		for _, m := range members(data) {
+			if fails(m.raw, t.Elem()) {
+				return locate(m.raw, t.Elem(), joinPath(path, m.name))
+			}
+		}
+	}
+	return path
+}
+
+// member is one name/value pair of a JSON object.
+type member struct {
+	name string
+	raw  json.RawMessage
+}
+
+// members returns the members of the JSON object in data in document
+// order (nil when data is not an object).
+func members(data []byte) []member {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var out []member
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		name, _ := tok.(string)
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil {
+			return out
+		}
+		out = append(out, member{name: name, raw: raw})
+	}
+	return out
 }
 
 func jsonKind(k string) string {

@@ -178,7 +178,7 @@ func TestComplaintJSONRefusals(t *testing.T) {
 		{name: "bad money", edit: func(m map[string]any) {
 			sub(m, "resolution")["compensation"] = map[string]any{"amount": "1", "currency": "ZZZ"}
 		},
-			paths: []string{"currency"}},
+			paths: []string{"resolution.compensation.currency"}},
 		{name: "bad reopen window", edit: func(m map[string]any) { m["reopen_window"] = "a month" }, paths: []string{"reopen_window"}},
 		{name: "non-positive reopen window", edit: func(m map[string]any) { m["reopen_window"] = "0s" }, paths: []string{"reopen_window"}},
 		{name: "waiting without an open pause", edit: func(m map[string]any) { m["status"] = "waiting_on_customer"; m["waiting_from"] = "investigating" },

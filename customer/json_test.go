@@ -561,5 +561,5 @@ func TestCustomerPageJSON(t *testing.T) {
 	require.ErrorIs(t, err, crm.ErrInvalid)
 	var ve *crm.ValidationError
 	require.ErrorAs(t, err, &ve)
-	require.True(t, ve.Has("stage"), "%v", err)
+	require.True(t, ve.Has("items[0].stage"), "%v", err)
 }
