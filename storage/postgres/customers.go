@@ -382,6 +382,9 @@ func customerFilter(tenant crm.TenantID, q customer.Query, mode TextSearch) (whe
 		}
 		add("tags @> $?::text[]", []string{tag})
 	}
+	if !q.ContactedBefore.IsZero() {
+		add("(last_contact IS NULL OR last_contact < $?)", q.ContactedBefore)
+	}
 	if q.KeyAccount != nil {
 		if *q.KeyAccount {
 			where = append(where, "key_account")
