@@ -6,9 +6,12 @@
 -- GREATEST(stored, given), so it never moves backwards.
 --
 -- The overdue-for-contact query (customer.Query.ContactedBefore, run once
--- per cadence rule with the rule's class) filters on
--- "last_contact IS NULL OR last_contact < cutoff": the index leads with
--- the tenant and the class, and keeps never-contacted customers first.
+-- per cadence rule) filters on
+-- "COALESCE(last_contact, '-infinity') < cutoff", never-contacted customers
+-- included: the index leads with the tenant and that expression, so the
+-- filter is one range scan, and carries the class for the rule's class
+-- condition (a list by class alone keeps using the facets index).
 ALTER TABLE {{schema}}.customers ADD COLUMN last_contact timestamptz;
 
-CREATE INDEX customers_contact_idx ON {{schema}}.customers (tenant_id, class, last_contact NULLS FIRST);
+CREATE INDEX customers_contact_idx ON {{schema}}.customers
+    (tenant_id, (COALESCE(last_contact, '-infinity'::timestamptz)), class);
