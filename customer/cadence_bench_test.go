@@ -36,7 +36,7 @@ func cadenceBenchCustomers(tb testing.TB, n, spread int) []*customer.Customer {
 			ID: id, Tenant: "t1", Version: 1, CreatedAt: created, UpdatedAt: created,
 			Kind: customer.Organization, Name: "Customer " + strconv.Itoa(i), Roles: []customer.Role{customer.EndCustomer},
 			Stage: customer.Growth, Loyalty: customer.Trust, Lifecycle: customer.Active,
-			Class: classes[i%len(classes)], KeyAccount: i%50 == 0, Owner: owners[(i*7919)%len(owners)],
+			Class: classes[i%len(classes)], KeyAccount: i%50 == 0, Owner: owners[(i/len(classes))%len(owners)],
 		}
 		if i%100 != 7 {
 			r.LastContact = cadenceBenchNow.Add(-time.Duration((i*104729)%(spread*24*60)) * time.Minute)

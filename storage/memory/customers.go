@@ -207,9 +207,10 @@ func (td *tenantData) listAll(q customer.Query, plain bool, cursor crm.ID, after
 		}
 		start = i
 	}
+	cutoff := q.ContactedBefore
 	for _, id := range idx[start:] {
 		st := td.customers.rows[id]
-		if plain && st.tombstone || !plain && !q.Matches(&st.h) {
+		if plain && st.tombstone || !cutoff.IsZero() && !st.lastContact.Before(cutoff) || !plain && !q.Matches(&st.h) {
 			continue
 		}
 		found = append(found, st.h.Clone()) // writes nothing shared
@@ -284,13 +285,16 @@ type stored struct {
 	emails    []string           // Email.Normalized of each address
 	phones    []string           // Phone.Normalized of each number
 	tombstone bool               // c.IsTombstone()
+	// lastContact is c.LastContact(), read by the ContactedBefore filter
+	// without reaching into the customer's state.
+	lastContact time.Time
 }
 
 // newStored wraps a snapshot the store owns. c must come from Clone (which
 // marks it as sharing its state), so that h, its copy, shares the state
 // copy-on-write and cloning h writes nothing.
 func newStored(c *customer.Customer) stored {
-	st := stored{c: c, h: *c, tombstone: c.IsTombstone()}
+	st := stored{c: c, h: *c, tombstone: c.IsTombstone(), lastContact: c.LastContact()}
 	for _, e := range c.Emails() {
 		if k := e.Normalized(); k != "" {
 			st.emails = append(st.emails, k)
