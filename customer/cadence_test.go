@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -369,4 +370,85 @@ func TestOverdueForContact(t *testing.T) {
 	require.ErrorIs(t, err, crm.ErrInvalid)
 	_, err = svc.OverdueForContact(ctx, "t1", nil, now, customer.OverdueQuery{})
 	require.ErrorIs(t, err, crm.ErrInvalid)
+}
+
+func TestLastContact(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	t.Run("NoteContact", func(t *testing.T) {
+		t.Parallel()
+		c := cadenceCustomer{n: 1}.build(t)
+		require.True(t, c.LastContact().IsZero())
+		shanghai := time.FixedZone("CST", 8*3600)
+		require.True(t, c.NoteContact(t0.In(shanghai)))
+		require.Equal(t, t0, c.LastContact(), "kept in UTC")
+		require.Equal(t, time.UTC, c.LastContact().Location())
+		require.False(t, c.NoteContact(t0.Add(-time.Hour)), "never backwards")
+		require.False(t, c.NoteContact(t0))
+		require.False(t, c.NoteContact(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)), "outside the stored range")
+		require.Equal(t, t0, c.LastContact())
+		clone := c.Clone()
+		require.True(t, clone.NoteContact(t0.Add(time.Hour)))
+		require.Equal(t, t0, c.LastContact(), "a clone's contact is its own")
+		require.Empty(t, clone.PendingHistory(), "no history")
+		require.Empty(t, clone.Events(), "no event")
+		var zero customer.Customer
+		require.False(t, zero.NoteContact(t0))
+	})
+	t.Run("JSON", func(t *testing.T) {
+		t.Parallel()
+		never := cadenceCustomer{n: 1}.build(t)
+		b, err := json.Marshal(never)
+		require.NoError(t, err)
+		require.NotContains(t, string(b), "last_contact")
+		contacted := cadenceCustomer{n: 2, contact: t0.Add(123 * time.Nanosecond)}.build(t)
+		b, err = json.Marshal(contacted)
+		require.NoError(t, err)
+		require.Contains(t, string(b), `"last_contact":"2025-03-01T09:00:00.000000123Z"`)
+		var back customer.Customer
+		require.NoError(t, json.Unmarshal(b, &back))
+		require.Equal(t, contacted.Record(), back.Record())
+		bad := strings.Replace(string(b), `"2025-03-01T09:00:00.000000123Z"`, `"0000-12-31T00:00:00Z"`, 1)
+		require.ErrorIs(t, json.Unmarshal([]byte(bad), &back), crm.ErrInvalid)
+	})
+	t.Run("Merge", func(t *testing.T) {
+		t.Parallel()
+		for _, tt := range []struct {
+			name             string
+			survivor, loser  time.Time
+			want             time.Time
+			decidedFromLoser bool
+		}{
+			{"loser later", t0, t0.Add(time.Hour), t0.Add(time.Hour), true},
+			{"survivor later", t0.Add(time.Hour), t0, t0.Add(time.Hour), false},
+			{"survivor never", time.Time{}, t0, t0, true},
+			{"loser never", t0, time.Time{}, t0, false},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				s := cadenceCustomer{n: 1, contact: tt.survivor}.build(t)
+				l := cadenceCustomer{n: 2, contact: tt.loser}.build(t)
+				res, err := customer.Merge(s, l, customer.Survivorship{}, customer.Change{Actor: "a", At: t0.Add(2 * time.Hour)})
+				require.NoError(t, err)
+				require.Equal(t, tt.want, s.LastContact())
+				found := false
+				for _, d := range res.Decisions {
+					found = found || d.Field == "last_contact"
+				}
+				require.Equal(t, tt.decidedFromLoser, found)
+			})
+		}
+	})
+	t.Run("QueryMatches", func(t *testing.T) {
+		t.Parallel()
+		never := cadenceCustomer{n: 1}.build(t)
+		early := cadenceCustomer{n: 2, contact: t0}.build(t)
+		q := customer.Query{ContactedBefore: t0}
+		require.True(t, q.Matches(never))
+		require.False(t, q.Matches(early), "the cutoff is exclusive")
+		q.ContactedBefore = t0.Add(time.Nanosecond)
+		require.True(t, q.Matches(early))
+		require.NoError(t, q.Validate())
+		q.ContactedBefore = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+		require.ErrorIs(t, q.Validate(), crm.ErrInvalid)
+	})
 }
