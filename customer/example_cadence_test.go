@@ -105,3 +105,37 @@ func ExampleStageTimes() {
 	// growth        7 days,  40 working hours (now)
 	// evaluation in all: 21 days
 }
+
+// Care triggered by moves, not dates: a first visit two business days
+// after a customer becomes established, and a retention call the next
+// business day after it turns at risk.
+func ExampleDueMoveCare() {
+	ctx := context.Background()
+	start := time.Date(2025, 3, 6, 15, 0, 0, 0, time.UTC) // a Thursday
+	clock := crm.NewManualClock(start)
+	svc, _ := customer.NewService(memory.New(nil), &customer.Options{Clock: clock, IDs: crm.NewSequentialIDs(clock)})
+	c, _ := svc.Create(ctx, customer.NewInput{Tenant: "t1", Kind: customer.Person, Name: "Li Na",
+		Roles: []customer.Role{customer.EndCustomer}, Owner: "wang.li"}, customer.Change{Actor: "wang.li"})
+	_, _ = svc.MoveStage(ctx, "t1", c.ID(), customer.Established, "", customer.Change{Actor: "wang.li"})
+	clock.Advance(24 * time.Hour) // Friday
+	c, _ = svc.Update(ctx, "t1", c.ID(), func(c *customer.Customer) error {
+		return c.MoveLifecycle(customer.AtRisk, customer.Change{Actor: "wang.li", At: clock.Now(), Reason: "complaint unresolved"})
+	})
+
+	plan := customer.CarePlan{Types: []customer.CareType{
+		{Code: "first_visit", Trigger: customer.CareTrigger{Kind: customer.TriggerEntered, Stage: customer.Established, Offsets: []int{2}}},
+		{Code: "retention_call", Trigger: customer.CareTrigger{Kind: customer.TriggerEntered, Lifecycle: customer.AtRisk, Offsets: []int{1}}},
+	}}
+	day := []calendar.Span{{Start: calendar.At(9, 0), End: calendar.At(17, 0)}}
+	cal, _ := calendar.New(calendar.Config{TimeZone: "UTC", Week: calendar.Week{
+		time.Monday: day, time.Tuesday: day, time.Wednesday: day, time.Thursday: day, time.Friday: day,
+	}})
+	hist, _ := svc.History(ctx, "t1", c.ID(), crm.PageRequest{})
+	actions, _ := customer.DueMoveCare(plan, cal, c, hist.Items, start, start.AddDate(0, 0, 14))
+	for _, a := range actions {
+		fmt.Printf("%s %s %-14s %s\n", a.Due, a.DueAt.Weekday().String()[:3], a.Type, a.Occasion)
+	}
+	// Output:
+	// 2025-03-10 Mon first_visit    2 business days after entering established (from unfamiliar)
+	// 2025-03-10 Mon retention_call 1 business day after entering at_risk (from active)
+}
