@@ -51,9 +51,16 @@ const (
 	// whose year is known, once per offset (visits 1, 7 and 30 days after a
 	// purchase).
 	TriggerAfter
+	// TriggerEntered is due a number of business days after the customer
+	// entered a relationship stage or a lifecycle status, once per offset
+	// and per move (a welcome visit 2 days after reaching mature, a
+	// retention call the day after turning at risk). It is computed from
+	// the customer's history by [DueMoveCare]; DueCare and CareReminders,
+	// which read no history, skip it.
+	TriggerEntered
 )
 
-var triggerKinds = enum.New[TriggerKind]("care trigger", "annual", "anniversary", "fixed", "after")
+var triggerKinds = enum.New[TriggerKind]("care trigger", "annual", "anniversary", "fixed", "after", "entered")
 
 // ParseTriggerKind parses a trigger kind name such as "after".
 func ParseTriggerKind(s string) (TriggerKind, error) { return triggerKinds.Parse(s) }
@@ -110,6 +117,7 @@ func (l *LeapPolicy) UnmarshalText(b []byte) (err error) {
 //	anniversary  DateKey, Milestones, Leap
 //	fixed        Month and Day (every year, with Leap), or Dates (explicit)
 //	after        DateKey, Offsets
+//	entered      Stage or Lifecycle (one of them), Offsets in business days
 //
 // DateKey names a date of the customer ([Customer.Date]), e.g. "birthday"
 // or "purchase". A customer without that date gets no care of the type;
@@ -131,6 +139,12 @@ type CareTrigger struct {
 	Milestones []int `json:"milestones,omitempty"`
 	// Leap chooses the day a February 29 date is observed in common years.
 	Leap LeapPolicy `json:"leap,omitempty"`
+	// Stage makes an entered trigger due after moves into that
+	// relationship stage.
+	Stage Stage `json:"stage,omitempty"`
+	// Lifecycle makes an entered trigger due after moves into that
+	// lifecycle status.
+	Lifecycle Lifecycle `json:"lifecycle,omitempty"`
 }
 
 // CareType is one kind of care a company offers, defined by the host.
@@ -203,18 +217,19 @@ func (tr CareTrigger) validate(v *crm.Validator, path string) {
 	if !v.Check(k.Valid(), path+".kind", "unknown trigger kind") {
 		return
 	}
-	usesKey := k != TriggerFixed
+	usesKey := k != TriggerFixed && k != TriggerEntered
 	if usesKey {
 		checkKey(v, path+".date_key", tr.DateKey)
 	} else {
 		v.Check(tr.DateKey == "", path+".date_key", "only for annual, anniversary and after triggers")
 	}
+	v.Check(k == TriggerEntered || tr.Stage == 0 && tr.Lifecycle == 0, path+".stage", "only for entered triggers")
 	v.Check(k == TriggerFixed || tr.Month == 0 && tr.Day == 0, path+".month", "only for fixed triggers")
 	v.Check(k == TriggerFixed || len(tr.Dates) == 0, path+".dates", "only for fixed triggers")
-	v.Check(k == TriggerAfter || len(tr.Offsets) == 0, path+".offsets", "only for after triggers")
+	v.Check(k == TriggerAfter || k == TriggerEntered || len(tr.Offsets) == 0, path+".offsets", "only for after and entered triggers")
 	v.Check(k == TriggerAnniversary || len(tr.Milestones) == 0, path+".milestones", "only for anniversary triggers")
 	v.Check(tr.Leap == 0 || tr.Leap.Valid(), path+".leap", "unknown leap policy")
-	v.Check(tr.Leap == 0 || k != TriggerAfter && len(tr.Dates) == 0, path+".leap", "only for dates observed every year")
+	v.Check(tr.Leap == 0 || k != TriggerAfter && k != TriggerEntered && len(tr.Dates) == 0, path+".leap", "only for dates observed every year")
 	switch k {
 	case TriggerFixed:
 		every := tr.Month != 0 || tr.Day != 0
@@ -242,6 +257,18 @@ func (tr CareTrigger) validate(v *crm.Validator, path string) {
 			}
 		}
 	case TriggerAfter:
+		checkCareInts(v, path+".offsets", tr.Offsets, 0, MaxCareOffsetDays, true)
+	case TriggerEntered:
+		switch {
+		case tr.Stage == 0 && tr.Lifecycle == 0:
+			v.Addf(path, "needs a stage or a lifecycle status")
+		case tr.Stage != 0 && tr.Lifecycle != 0:
+			v.Addf(path, "give a stage or a lifecycle status, not both")
+		case tr.Stage != 0:
+			v.Check(tr.Stage.Valid(), path+".stage", "unknown stage")
+		default:
+			v.Check(tr.Lifecycle.Valid(), path+".lifecycle", "unknown lifecycle status")
+		}
 		checkCareInts(v, path+".offsets", tr.Offsets, 0, MaxCareOffsetDays, true)
 	case TriggerAnniversary:
 		checkCareInts(v, path+".milestones", tr.Milestones, 1, MaxCareMilestone, false)
@@ -294,10 +321,15 @@ type CareAction struct {
 	// Years counts the years since the customer's date for annual and
 	// anniversary triggers when its year is known, else 0.
 	Years int
+	// Move is the history entry of the move that triggered an entered
+	// trigger (the zero HistoryEntry for the other kinds): which stage or
+	// status was entered, from which, when, by whom and why.
+	Move HistoryEntry
 }
 
 // CompareCareActions orders actions by DueAt, then customer ID, then type
-// code, then due day and occasion: the order DueCare returns.
+// code, then due day, occasion and triggering move: the order DueCare
+// returns.
 func CompareCareActions(a, b CareAction) int {
 	if c := a.DueAt.Compare(b.DueAt); c != 0 {
 		return c
@@ -311,7 +343,10 @@ func CompareCareActions(a, b CareAction) int {
 	if c := compareCareDates(a.Due, b.Due); c != 0 {
 		return c
 	}
-	return strings.Compare(a.Occasion, b.Occasion)
+	if c := strings.Compare(a.Occasion, b.Occasion); c != 0 {
+		return c
+	}
+	return CompareHistory(a.Move, b.Move)
 }
 
 // SortCareActions sorts actions in CompareCareActions order.
@@ -329,6 +364,8 @@ func compareCareDates(a, b Date) int {
 
 // DueCare returns the care actions of plan whose due day starts within
 // [from, to), for every customer that is neither a tombstone nor erased.
+// Types with an entered trigger are left to [DueMoveCare], which reads the
+// customer's history.
 //
 // Each customer's due days are calendar days in the customer's time zone
 // (UTC when none is set): an action is included when DueAt, the start of

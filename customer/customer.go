@@ -82,7 +82,8 @@ type state struct {
 	mergedInto crm.ID
 	erasedAt   time.Time
 
-	historySeq int64
+	historySeq  int64
+	lastContact time.Time // UTC; zero: never contacted
 }
 
 // NewInput holds what is needed to create a customer.
@@ -268,6 +269,26 @@ func (c *Customer) KeyAccount() bool { return c.keyAccount }
 
 // Owner returns the account manager responsible for the customer.
 func (c *Customer) Owner() crm.UserID { return c.owner }
+
+// LastContact returns when the customer was last contacted: the latest At
+// of its stored interactions (UTC), or the zero Time when it never was.
+// Stores keep it: AddInteraction moves it forward, never backwards, and a
+// merge keeps the later of the two customers' last contacts.
+func (c *Customer) LastContact() time.Time { return c.lastContact }
+
+// NoteContact moves the customer's last contact forward to at when at is
+// later, reporting whether it moved. It records no history and no event and
+// does not count as a change of the customer: it is what a store calls in
+// AddInteraction, in the interaction's transaction, to keep LastContact.
+// An at outside the stored time range (crm.ValidTime) is ignored.
+func (c *Customer) NoteContact(at time.Time) bool {
+	if c.state == nil || !crm.ValidTime(at) || !at.After(c.lastContact) {
+		return false
+	}
+	c.own()
+	c.lastContact = at.UTC()
+	return true
+}
 
 // MergedInto returns the survivor's ID when the customer was merged into
 // another and remains only as a tombstone; otherwise the zero ID.

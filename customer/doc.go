@@ -52,9 +52,21 @@
 // [Interaction]s record every contact on every channel. [DueCare] computes
 // which care actions ([CarePlan]: birthdays, holidays, anniversaries, visits
 // after a sale) fall due in a period, in each customer's time zone; the host
-// sends them. [Visit]s plan sales visits and record their outcome;
-// [CheckDayPlan] checks a salesperson's day against a target such as
-// "7 new + 3 return visits".
+// sends them; [DueMoveCare] does the same for care triggered by moves
+// (N business days after entering a stage or a lifecycle status, such as a
+// retention call for a customer turning at risk), read from the history.
+// [Visit]s plan sales visits and record their outcome; [CheckDayPlan]
+// checks a salesperson's day against a target such as "7 new + 3 return
+// visits".
+//
+// Stores keep each customer's [Customer.LastContact] (moved forward by
+// every interaction, never backwards). A [CadencePolicy] gives each class
+// of customer its rhythm of contact in business days (key accounts every
+// 14, general contact every 90: never hot and cold, 忌冷热不均);
+// [CadencePolicy.Overdue] and [Service.OverdueForContact] list the
+// customers overdue for contact per owner, the latter through the indexed
+// [Query] filter ContactedBefore. [StageTimes] tells how long a customer
+// spent in each relationship stage, in calendar and business time.
 //
 // # Duplicates, merging and erasure
 //
@@ -132,8 +144,8 @@
 // 3339 in UTC with their nanoseconds. Optional members that hold nothing
 // (empty lists and maps, a zero time or ID, empty text) are left out;
 // the others are always written. A tombstone adds "merged_into" (the
-// survivor's ID), an erased customer "erased_at". Pending history and events are not
-// part of the form.
+// survivor's ID), an erased customer "erased_at", a customer ever contacted
+// "last_contact". Pending history and events are not part of the form.
 //
 // Decoding ([Customer.UnmarshalJSON]) goes through crm.DecodeJSON (an
 // unknown member, a wrong type or trailing data is refused), refuses a
@@ -147,7 +159,8 @@
 // The other values have plain JSON forms by their field tags, in the same
 // style: [Visit] (its duration as Go duration text, "1h30m0s"),
 // [Interaction], [HistoryEntry], [Address], [Consent], [Query],
-// [VisitQuery], [Segment] and [Classifier]; pages are crm.Page. The data
+// [VisitQuery], [Segment], [Classifier] and [CadencePolicy] (its rules and
+// its calendar's configuration); pages are crm.Page. The data
 // of every event (see the Event constants) has snake_case members, and
 // the outbox stores it in that form.
 //

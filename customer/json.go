@@ -51,6 +51,8 @@ type customerJSON struct {
 	UpdatedAt  time.Time          `json:"updated_at,omitzero"`
 	ErasedAt   time.Time          `json:"erased_at,omitzero"`
 	HistorySeq int64              `json:"history_seq"`
+	// LastContact is omitted for a customer never contacted.
+	LastContact time.Time `json:"last_contact,omitzero"`
 }
 
 // MarshalJSON writes the customer's JSON form, documented in the package
@@ -74,7 +76,7 @@ func (c *Customer) MarshalJSON() ([]byte, error) {
 		Lifecycle: textOf(&v, "lifecycle", r.Lifecycle), Class: textOf(&v, "class", r.Class),
 		KeyAccount: r.KeyAccount, Owner: r.Owner, MergedInto: r.MergedInto,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), ErasedAt: utc(r.ErasedAt),
-		HistorySeq: r.HistorySeq,
+		HistorySeq: r.HistorySeq, LastContact: utc(r.LastContact),
 	}
 	w.Roles = textsOf(&v, "roles", r.Roles)
 	w.Emails = textsOf(&v, "emails", r.Emails)
@@ -135,7 +137,7 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 		Lifecycle:  parseText[Lifecycle](&v, "lifecycle", w.Lifecycle),
 		Class:      parseText[Class](&v, "class", w.Class),
 		KeyAccount: w.KeyAccount, Owner: w.Owner, MergedInto: w.MergedInto, ErasedAt: w.ErasedAt,
-		HistorySeq: w.HistorySeq,
+		HistorySeq: w.HistorySeq, LastContact: w.LastContact,
 	}
 	// An empty list or map is held as none, as FromRecord and the stores
 	// hold it, so that it decodes to what it encodes from.

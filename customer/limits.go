@@ -45,6 +45,7 @@ func checkStored(op string, c *Customer, zones *sync.Map) error {
 	checkTime(&v, "created_at", c.createdAt)
 	checkTime(&v, "updated_at", c.updatedAt)
 	checkTime(&v, "erased_at", c.erasedAt)
+	checkTime(&v, "last_contact", c.lastContact)
 	checkName(&v, "name", c.name)
 	checkContacts(&v, c.emails, c.phones, c.addresses)
 	if v.Check(len(c.dates) <= MaxMapEntries, "dates", "too many entries") {

@@ -201,6 +201,11 @@ func Merge(survivor, loser *Customer, rules Survivorship, ch Change) (MergeResul
 		s.keyAccount = true
 		decide("key_account", "loser", "true")
 	}
+	// The united customer was last contacted when either of the two was.
+	if loser.lastContact.After(s.lastContact) {
+		s.lastContact = loser.lastContact
+		decide("last_contact", "loser", s.lastContact.Format(time.RFC3339Nano))
+	}
 
 	s.roles = normRoles(append(s.roles, loser.roles...))
 	s.emails = unite(s.emails, loser.emails, Email.Normalized)

@@ -42,6 +42,9 @@ type Record struct {
 	ErasedAt   time.Time
 	// HistorySeq is the sequence number of the customer's last history entry.
 	HistorySeq int64
+	// LastContact is when the customer was last contacted (zero: never);
+	// see [Customer.LastContact].
+	LastContact time.Time
 }
 
 // Record returns the customer's persisted form, sharing nothing with c.
@@ -54,7 +57,7 @@ func (c *Customer) Record() Record {
 		Tags: slices.Clone(c.tags), Consents: maps.Clone(c.consents), Notes: c.notes,
 		Stage: c.stage, Loyalty: c.loyalty, Lifecycle: c.lifecycle, Class: c.class,
 		KeyAccount: c.keyAccount, Owner: c.owner, MergedInto: c.mergedInto, ErasedAt: c.erasedAt,
-		HistorySeq: c.historySeq,
+		HistorySeq: c.historySeq, LastContact: c.lastContact,
 	}
 }
 
@@ -103,6 +106,7 @@ func checkRecord(r Record) error {
 		v.Check(ch.Valid(), "consents", "unknown channel")
 	}
 	v.Check(r.HistorySeq >= 0, "history_seq", "must not be negative")
+	v.Check(r.LastContact.IsZero() || crm.ValidTime(r.LastContact), "last_contact", "outside the stored time range")
 	return v.Err("customer.FromRecord")
 }
 
@@ -118,7 +122,7 @@ func adopt(r Record) *Customer {
 		tags: slices.Compact(r.Tags), consents: r.Consents, notes: r.Notes,
 		stage: r.Stage, loyalty: r.Loyalty, lifecycle: r.Lifecycle, class: r.Class,
 		keyAccount: r.KeyAccount, owner: r.Owner, mergedInto: r.MergedInto, erasedAt: r.ErasedAt,
-		historySeq: r.HistorySeq,
+		historySeq: r.HistorySeq, lastContact: r.LastContact.UTC(),
 	}}
 }
 

@@ -52,6 +52,10 @@ type Store interface {
 	// change the customer's ID or tenant.
 	Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Customer) error) (*Customer, error)
 
+	// Save and Update never move LastContact backwards: the stored last
+	// contact is the later of the stored one and the customer's, so a
+	// customer read before an interaction was added does not undo it.
+	//
 	// Save stores c if its version is still the stored one
 	// (compare-and-swap), with its pending history; c is then marked saved
 	// at version+1 ([Guard] does it for every store). A stale version
@@ -76,6 +80,11 @@ type Store interface {
 
 	// AddInteraction stores an interaction of an existing customer
 	// (crm.ErrNotFound otherwise); an existing ID returns crm.ErrDuplicate.
+	// In the same transaction it moves the customer's LastContact forward
+	// to in.At when in.At is later (see [Customer.NoteContact]), without
+	// changing the customer's version: LastContact never moves backwards.
+	// Tombstones and erased customers are no exception (the contact
+	// happened); they are never overdue for contact all the same.
 	AddInteraction(ctx context.Context, in Interaction) error
 
 	// Interactions returns the customer's interactions newest first
@@ -141,6 +150,10 @@ type Query struct {
 	// Segment, when set, matches customers the segment's rules match.
 	// Stores evaluate it in Go after the indexed filters.
 	Segment *Segment `json:"segment,omitempty"`
+	// ContactedBefore, when set, matches customers never contacted or last
+	// contacted before it (LastContact < ContactedBefore): the customers
+	// overdue for contact by that cutoff.
+	ContactedBefore time.Time `json:"contacted_before,omitzero"`
 	// IncludeTombstones lists merged customers too.
 	IncludeTombstones bool `json:"include_tombstones,omitempty"`
 }
@@ -159,6 +172,7 @@ func (q Query) Validate() error {
 	v.Check(q.Kind == 0 || q.Kind.Valid(), "kind", "unknown kind")
 	v.Check(len(q.Tag) <= MaxKeyLen, "tag", "too long")
 	v.Check(len(q.Text) <= MaxQueryTextLen, "text", "too long")
+	checkTime(&v, "contacted_before", q.ContactedBefore)
 	if q.Segment != nil {
 		v.Merge("segment", q.Segment.Validate())
 	}
@@ -179,6 +193,7 @@ func (q Query) Matches(c *Customer) bool {
 		q.Kind != 0 && c.kind != q.Kind,
 		q.Tag != "" && !c.HasTag(q.Tag),
 		q.KeyAccount != nil && c.keyAccount != *q.KeyAccount,
+		!q.ContactedBefore.IsZero() && !c.lastContact.Before(q.ContactedBefore),
 		q.Text != "" && !MatchesText(c, q.Text),
 		q.Segment != nil && !q.Segment.Matches(c):
 		return false

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
@@ -27,6 +28,7 @@ var customers = &aggregate[*stored, *customer.Customer, []customer.HistoryEntry]
 		if work.ID() != cur.c.ID() || work.Tenant() != cur.c.Tenant() {
 			return nil, nil, crm.Invalid(op, "id", "fn must not change the customer's ID or tenant")
 		}
+		keepLastContact(work, cur)
 		clone := work.Clone()
 		pending := customerHooks.Pending(clone)
 		customerHooks.Saved(clone, cur.c.Version()+1)
@@ -108,6 +110,12 @@ func (cs *customerStore) Save(ctx context.Context, c *customer.Customer) error {
 	if cur.c.Version() != c.Version() {
 		td.mu.Unlock()
 		return fmt.Errorf("memory: save customer %s: version %d is stale (stored %d): %w", id, c.Version(), cur.c.Version(), crm.ErrConflict)
+	}
+	if cur.c.LastContact().After(next.c.LastContact()) {
+		// An interaction added since c was read: keep its last contact.
+		work := next.c.Clone()
+		keepLastContact(work, cur)
+		next = newStored(work.Clone())
 	}
 	version := cur.c.Version() + 1
 	customers.swap(td, t, cur, &next)
@@ -199,9 +207,10 @@ func (td *tenantData) listAll(q customer.Query, plain bool, cursor crm.ID, after
 		}
 		start = i
 	}
+	cutoff := q.ContactedBefore
 	for _, id := range idx[start:] {
 		st := td.customers.rows[id]
-		if plain && st.tombstone || !plain && !q.Matches(&st.h) {
+		if plain && st.tombstone || !cutoff.IsZero() && !st.lastContact.Before(cutoff) || !plain && !q.Matches(&st.h) {
 			continue
 		}
 		found = append(found, st.h.Clone()) // writes nothing shared
@@ -276,13 +285,16 @@ type stored struct {
 	emails    []string           // Email.Normalized of each address
 	phones    []string           // Phone.Normalized of each number
 	tombstone bool               // c.IsTombstone()
+	// lastContact is c.LastContact(), read by the ContactedBefore filter
+	// without reaching into the customer's state.
+	lastContact time.Time
 }
 
 // newStored wraps a snapshot the store owns. c must come from Clone (which
 // marks it as sharing its state), so that h, its copy, shares the state
 // copy-on-write and cloning h writes nothing.
 func newStored(c *customer.Customer) stored {
-	st := stored{c: c, h: *c, tombstone: c.IsTombstone()}
+	st := stored{c: c, h: *c, tombstone: c.IsTombstone(), lastContact: c.LastContact()}
 	for _, e := range c.Emails() {
 		if k := e.Normalized(); k != "" {
 			st.emails = append(st.emails, k)
@@ -379,4 +391,24 @@ func (td *tenantData) removeOwnerRef(owner crm.UserID, id crm.ID) {
 		return
 	}
 	td.byOwner[owner] = refs
+}
+
+// keepLastContact moves work's last contact forward to the stored one of
+// cur: Save and Update never move LastContact backwards (customer.Store).
+func keepLastContact(work *customer.Customer, cur *stored) {
+	work.NoteContact(cur.c.LastContact())
+}
+
+// noteContact moves the stored last contact of customer id forward to at,
+// keeping its version, and records the undo in t. The caller holds td.mu
+// for writing and has checked that the customer exists.
+func (td *tenantData) noteContact(t *tx, id crm.ID, at time.Time) {
+	cur := td.customers.rows[id]
+	if !at.After(cur.c.LastContact()) {
+		return
+	}
+	work := cur.c.Clone()
+	work.NoteContact(at)
+	next := newStored(work.Clone())
+	customers.swap(td, t, cur, &next)
 }

@@ -171,6 +171,7 @@ func (cs *customerStore) AddInteraction(ctx context.Context, in customer.Interac
 	if t != nil {
 		t.record(func() { td.locked(func() { td.putInteraction(&in, nil) }) })
 	}
+	td.noteContact(t, in.CustomerID, in.At)
 	return nil
 }
 

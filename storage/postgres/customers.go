@@ -382,6 +382,11 @@ func customerFilter(tenant crm.TenantID, q customer.Query, mode TextSearch) (whe
 		}
 		add("tags @> $?::text[]", []string{tag})
 	}
+	if !q.ContactedBefore.IsZero() {
+		// Never contacted counts as contacted before any cutoff; the
+		// expression is the one customers_contact_idx indexes.
+		add("COALESCE(last_contact, '-infinity'::timestamptz) < $?", q.ContactedBefore)
+	}
 	if q.KeyAccount != nil {
 		if *q.KeyAccount {
 			where = append(where, "key_account")

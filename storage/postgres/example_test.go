@@ -85,7 +85,7 @@ func Example() {
 	_, err = store.Customers().Get(ctx, "other-tenant", id)
 	fmt.Println("other tenant:", err != nil)
 	// Output:
-	// migrations applied: [1 2 3 4 5 6] <nil>
+	// migrations applied: [1 2 3 4 5 6 7] <nil>
 	// Li Na li.na@example.com version 1
 	// other tenant: true
 }
@@ -103,6 +103,7 @@ func ExampleMigrations() {
 	// 4 0004_outbox.sql
 	// 5 0005_opportunities.sql
 	// 6 0006_leads.sql
+	// 7 0007_last_contact.sql
 }
 
 // ExampleStore_ClaimEvents shows the transactional outbox: events written

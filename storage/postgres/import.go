@@ -40,7 +40,11 @@ var customerColumns = []string{
 	"tenant_id", "id", "version", "created_at", "updated_at", "kind", "name", "roles", "emails", "phones",
 	"addresses", "dates", "time_zone", "prefs", "attrs", "tags", "consents", "notes", "stage", "loyalty", "lifecycle", "class",
 	"key_account", "owner_id", "merged_into", "erased_at", "history_seq", "search_text", "search_phones", "contact_keys",
+	"last_contact",
 }
+
+// lastContactCol is the index of last_contact in customerColumns.
+const lastContactCol = 30
 
 var historyColumns = []string{"tenant_id", "customer_id", "origin_id", "seq", "kind", "from_value", "to_value", "at", "actor", "reason"}
 

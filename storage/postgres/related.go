@@ -133,10 +133,11 @@ func (cs *customerStore) AddInteraction(ctx context.Context, in customer.Interac
 	s := cs.s
 	var customerOK, dup bool
 	err := s.write(ctx, in.Tenant, func(ctx context.Context, q querier) error {
-		tag, err := q.Exec(ctx, s.sql.addInteraction, string(in.Tenant), uuidArg(in.ID), uuidArg(in.CustomerID),
+		var n int64
+		err := q.QueryRow(ctx, s.sql.addInteraction, string(in.Tenant), uuidArg(in.ID), uuidArg(in.CustomerID),
 			in.Channel.String(), in.Direction.String(), string(in.Actor), in.At, in.Summary, in.Outcome,
-			in.NextStep, timeArg(in.NextStepDue))
-		if err != nil || tag.RowsAffected() == 1 {
+			in.NextStep, timeArg(in.NextStepDue)).Scan(&n)
+		if err != nil || n == 1 {
 			customerOK = true
 			return err
 		}

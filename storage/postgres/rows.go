@@ -148,6 +148,7 @@ func encodeFields(tc textChecker, r customer.Record, version int64, row []any) [
 	tc.time("created_at", r.CreatedAt)
 	tc.time("updated_at", r.UpdatedAt)
 	tc.time("erased_at", r.ErasedAt)
+	tc.time("last_contact", r.LastContact)
 	emails := make([]string, 0, len(r.Emails))
 	phones := make([]string, 0, len(r.Phones))
 	keys := make([]string, 0, len(r.Emails)+len(r.Phones))
@@ -253,7 +254,7 @@ func encodeFields(tc textChecker, r customer.Record, version int64, row []any) [
 		roles, emails, phones, addresses, dates, r.TimeZone, prefs, attrs, tags, consents, r.Notes,
 		r.Stage.String(), r.Loyalty.String(), r.Lifecycle.String(), r.Class.String(), r.KeyAccount,
 		string(r.Owner), uuidArg(r.MergedInto), timeArg(r.ErasedAt), r.HistorySeq,
-		text.String(), digits.String(), keys,
+		text.String(), digits.String(), keys, timeArg(r.LastContact),
 	)
 }
 
@@ -309,7 +310,7 @@ type customerScan struct {
 	id, mergedInto                     pgtype.UUID
 	version, historySeq                int64
 	createdAt, updatedAt               time.Time
-	erasedAt                           pgtype.Timestamptz
+	erasedAt, lastContact              pgtype.Timestamptz
 	kind, name, timeZone, notes        string
 	stage, loyalty, lifecycle, class   string
 	owner                              string
@@ -323,6 +324,7 @@ func (s *customerScan) dest() []any {
 		&s.tenant, &s.id, &s.version, &s.createdAt, &s.updatedAt, &s.kind, &s.name, &s.roles, &s.emails, &s.phones,
 		&s.addresses, &s.dates, &s.timeZone, &s.prefs, &s.attrs, &s.tags, &s.cs, &s.notes, &s.stage, &s.loyalty,
 		&s.lifecycle, &s.class, &s.keyAccount, &s.owner, &s.mergedInto, &s.erasedAt, &s.historySeq,
+		&s.lastContact,
 	}
 }
 
@@ -343,6 +345,7 @@ func (s *customerScan) customer(dc *decodeCache) (*customer.Customer, error) {
 		CreatedAt: s.createdAt.UTC(), UpdatedAt: s.updatedAt.UTC(),
 		Name: s.name, TimeZone: s.timeZone, Notes: s.notes, KeyAccount: s.keyAccount,
 		Owner: crm.UserID(s.owner), HistorySeq: s.historySeq, ErasedAt: timeOf(s.erasedAt),
+		LastContact: timeOf(s.lastContact),
 	}
 	if s.mergedInto.Valid {
 		r.MergedInto = s.mergedInto.Bytes

@@ -14,13 +14,14 @@ import (
 // customerValues.args and scanCustomer.
 const customerCols = `tenant_id, id, version, created_at, updated_at, kind, name, roles, emails, phones,
  addresses, dates, time_zone, prefs, attrs, tags, consents, notes, stage, loyalty, lifecycle, class,
- key_account, owner_id, merged_into, erased_at, history_seq, search_text, search_phones, contact_keys`
+ key_account, owner_id, merged_into, erased_at, history_seq, search_text, search_phones, contact_keys,
+ last_contact`
 
 // customerReadCols are the columns a read scans (the search columns are
 // derived, so not read back).
 const customerReadCols = `tenant_id, id, version, created_at, updated_at, kind, name, roles, emails, phones,
  addresses, dates, time_zone, prefs, attrs, tags, consents, notes, stage, loyalty, lifecycle, class,
- key_account, owner_id, merged_into, erased_at, history_seq`
+ key_account, owner_id, merged_into, erased_at, history_seq, last_contact`
 
 // historyInsert returns the statement part that appends history entries
 // from parallel arrays: the tenant is $1, and customer_id[], origin_id[],
@@ -78,26 +79,28 @@ func buildStatements(schema string) statements {
 		createCustomer: q(`WITH c AS (
  INSERT INTO {s}.customers (` + customerCols + `)
  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-         $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
+         $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
  ON CONFLICT (tenant_id, id) DO NOTHING
  RETURNING id
 ), h AS (
- ` + hist(31) + `
+ ` + hist(32) + `
  WHERE EXISTS (SELECT 1 FROM c)
 )
 SELECT count(*) FROM c`),
-		// Compare-and-swap on version ($40 is the expected stored version),
-		// with the history in the same statement.
+		// Compare-and-swap on version ($41 is the expected stored version),
+		// with the history in the same statement. The last contact only
+		// moves forward (an interaction added since the customer was read
+		// keeps its mark).
 		saveCustomer: q(`WITH c AS (
  UPDATE {s}.customers SET version = $3, created_at = $4, updated_at = $5, kind = $6, name = $7,
    roles = $8, emails = $9, phones = $10, addresses = $11, dates = $12, time_zone = $13, prefs = $14,
    attrs = $15, tags = $16, consents = $17, notes = $18, stage = $19, loyalty = $20, lifecycle = $21,
    class = $22, key_account = $23, owner_id = $24, merged_into = $25, erased_at = $26, history_seq = $27,
-   search_text = $28, search_phones = $29, contact_keys = $30
- WHERE tenant_id = $1 AND id = $2 AND version = $40
+   search_text = $28, search_phones = $29, contact_keys = $30, last_contact = GREATEST(last_contact, $31)
+ WHERE tenant_id = $1 AND id = $2 AND version = $41
  RETURNING id
 ), h AS (
- ` + hist(31) + `
+ ` + hist(32) + `
  WHERE EXISTS (SELECT 1 FROM c)
 )
 SELECT count(*) FROM c`),
@@ -112,10 +115,21 @@ SELECT count(*) FROM c`),
 		historyAfter: q(`SELECT customer_id, origin_id, seq, kind, from_value, to_value, at, actor, reason
  FROM {s}.customer_history WHERE tenant_id = $1 AND customer_id = $2 AND (at, origin_id, seq) > ($4, $5, $6)
  ORDER BY at, origin_id, seq LIMIT $3`),
-		addInteraction: q(`INSERT INTO {s}.interactions (` + interactionCols + `)
+		// Insert the interaction and, in the same statement, move the
+		// customer's last contact forward to its time; the count says
+		// whether the interaction was inserted.
+		addInteraction: q(`WITH i AS (
+ INSERT INTO {s}.interactions (` + interactionCols + `)
  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
  WHERE EXISTS (SELECT 1 FROM {s}.customers WHERE tenant_id = $1 AND id = $3)
- ON CONFLICT (tenant_id, id) DO NOTHING`),
+ ON CONFLICT (tenant_id, id) DO NOTHING
+ RETURNING 1
+), u AS (
+ UPDATE {s}.customers SET last_contact = $7
+ WHERE tenant_id = $1 AND id = $3 AND (last_contact IS NULL OR last_contact < $7) AND EXISTS (SELECT 1 FROM i)
+ RETURNING 1
+)
+SELECT count(*) FROM i`),
 		interactionState: q(`SELECT EXISTS (SELECT 1 FROM {s}.customers WHERE tenant_id = $1 AND id = $2),
  EXISTS (SELECT 1 FROM {s}.interactions WHERE tenant_id = $1 AND id = $3)`),
 		interactions: q(`SELECT ` + interactionCols + ` FROM {s}.interactions
@@ -174,6 +188,13 @@ func (s *Store) updateChanged(old, vals customerValues, version int64) (string, 
 		args = append(args, vals.args[i])
 		b.WriteString(", ")
 		b.WriteString(customerColumns[i])
+		if i == lastContactCol {
+			// Never backwards: see saveCustomer.
+			b.WriteString(" = GREATEST(last_contact, $")
+			b.WriteString(strconv.Itoa(len(args)))
+			b.WriteString(")")
+			continue
+		}
 		b.WriteString(" = $")
 		b.WriteString(strconv.Itoa(len(args)))
 	}

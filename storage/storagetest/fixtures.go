@@ -142,6 +142,7 @@ func normRecord(r customer.Record) customer.Record {
 	r.CreatedAt = normTime(r.CreatedAt)
 	r.UpdatedAt = normTime(r.UpdatedAt)
 	r.ErasedAt = normTime(r.ErasedAt)
+	r.LastContact = normTime(r.LastContact)
 	r.Roles = nilIfEmpty(r.Roles)
 	r.Emails = nilIfEmpty(r.Emails)
 	r.Phones = nilIfEmpty(r.Phones)

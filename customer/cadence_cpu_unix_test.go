@@ -1,0 +1,18 @@
+//go:build unix
+
+package customer_test
+
+import (
+	"syscall"
+	"time"
+)
+
+// cadenceCPUTime returns the CPU time (user and system) the process has
+// used so far.
+func cadenceCPUTime() (time.Duration, bool) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, false
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
+}
