@@ -37,8 +37,10 @@ func init() {
 type AccountPlanStore interface {
 	// Create stores a new plan at version 1; p is then marked saved at
 	// version 1. A version other than 0 returns crm.ErrInvalid; an existing
-	// ID crm.ErrDuplicate; a customer the tenant does not have
-	// crm.ErrNotFound; an overlapping active plan crm.ErrDuplicate.
+	// ID crm.ErrDuplicate; an overlapping active plan crm.ErrDuplicate. The
+	// store does not check that the customer exists (as for leads, no
+	// store keeps a foreign key to customers): [Service.CreateAccountPlan]
+	// does.
 	Create(ctx context.Context, p *AccountPlan) error
 
 	// Get returns the plan.
