@@ -706,22 +706,30 @@ type GoalProgress struct {
 // order; entries recorded after at are left out.
 func (p *AccountPlan) ProgressAt(at time.Time) []GoalProgress {
 	out := make([]GoalProgress, len(p.goals))
+	index := make(map[string]int, len(p.goals))
+	latest := make([]time.Time, len(p.goals))
 	for i, g := range p.goals {
-		gp := GoalProgress{Goal: g}
-		var latest time.Time
-		for _, e := range p.progress {
-			if e.Goal != g.Name || e.At.After(at) {
-				continue
-			}
-			gp.Entries++
-			if g.Metric == MetricPercentage {
-				if gp.Entries == 1 || !e.At.Before(latest) {
-					gp.Achieved, latest = e.Value, e.At
-				}
-				continue
-			}
-			gp.Achieved = gp.Achieved.Add(e.Value)
+		out[i].Goal = g
+		index[g.Name] = i
+	}
+	for _, e := range p.progress { // one pass, in recorded order
+		i, ok := index[e.Goal]
+		if !ok || e.At.After(at) {
+			continue
 		}
+		gp := &out[i]
+		gp.Entries++
+		if gp.Goal.Metric == MetricPercentage {
+			if gp.Entries == 1 || !e.At.Before(latest[i]) {
+				gp.Achieved, latest[i] = e.Value, e.At
+			}
+			continue
+		}
+		gp.Achieved = gp.Achieved.Add(e.Value)
+	}
+	for i := range out {
+		gp := &out[i]
+		g := gp.Goal
 		gp.Percent = gp.Achieved.Div(g.Target).Mul(decimal.NewFromInt(100)).InexactFloat64()
 		span := g.Due.Sub(p.start)
 		switch el := at.Sub(p.start); {
@@ -735,7 +743,6 @@ func (p *AccountPlan) ProgressAt(at time.Time) []GoalProgress {
 		}
 		gp.OnTrack = gp.Achieved.Cmp(gp.Expected) >= 0
 		gp.Met = gp.Achieved.Cmp(g.Target) >= 0
-		out[i] = gp
 	}
 	return out
 }

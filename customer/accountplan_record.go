@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -82,6 +83,11 @@ func (p *AccountPlan) canon() {
 }
 
 func canonDecimal(d decimal.Decimal) decimal.Decimal {
+	// Already shortest: exponent 0, or a negative exponent whose last
+	// digit is not 0 (checked without allocating when it fits int64).
+	if d.Exponent() == 0 || d.Exponent() < 0 && d.NumDigits() <= 18 && d.CoefficientInt64()%10 != 0 {
+		return d
+	}
 	c, err := decimal.NewFromString(d.String())
 	if err != nil {
 		return d
@@ -116,27 +122,42 @@ func checkPlanTime(v *crm.Validator, path string, t time.Time) bool {
 	return v.Check(!t.IsZero() && crm.ValidTime(t), path, "must be set and in the supported time range")
 }
 
-// checkFigure checks a target or value of metric m at path: positive
-// (target) or not negative (value), whole for counts, at most 100 for
-// percentages, bounded in size and digits.
+// checkFigure checks a target or value of metric m at path; see
+// figureProblem.
 func checkFigure(v *crm.Validator, path string, m GoalMetric, x decimal.Decimal, target bool) {
+	if problem := figureProblem(m, x, target); problem != "" {
+		v.Addf(path, "%s", problem)
+	}
+}
+
+// figureProblem says what is wrong with a target or value of metric m, or
+// "": positive (target) or not negative (value), whole for counts, at most
+// 100 for percentages, bounded in size and digits.
+func figureProblem(m GoalMetric, x decimal.Decimal, target bool) string {
 	switch {
 	case x.Exponent() > 15 && x.Sign() != 0, x.Exponent() < -40:
 		// Refused before any arithmetic, which would expand the exponent.
-		v.Addf(path, "must be below 10^15 with at most %d digits after the point", maxPlanFigureExp)
+		return fmt.Sprintf("must be below 10^15 with at most %d digits after the point", maxPlanFigureExp)
 	case target && x.Sign() <= 0:
-		v.Addf(path, "must be positive")
+		return "must be positive"
 	case x.Sign() < 0:
-		v.Addf(path, "must not be negative")
+		return "must not be negative"
 	case x.Abs().Cmp(maxPlanFigure) >= 0:
-		v.Addf(path, "must be below 10^15")
+		return "must be below 10^15"
 	case x.Exponent() < -maxPlanFigureExp && !x.Equal(x.Round(maxPlanFigureExp)):
-		v.Addf(path, "at most %d digits after the point", maxPlanFigureExp)
+		return fmt.Sprintf("at most %d digits after the point", maxPlanFigureExp)
 	case m == MetricCount && !x.IsInteger():
-		v.Addf(path, "a count must be a whole number")
+		return "a count must be a whole number"
 	case m == MetricPercentage && x.Cmp(maxPercentage) > 0:
-		v.Addf(path, "a percentage must not exceed 100")
+		return "a percentage must not exceed 100"
 	}
+	return ""
+}
+
+// textOK reports whether s passes checkText (not required) and noNUL.
+func textOK(s string, max int) bool {
+	return len(s) <= max && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 ||
+		utf8.ValidString(s) && len(s) <= max*utf8.UTFMax && utf8.RuneCountInString(s) <= max && strings.IndexByte(s, 0) < 0
 }
 
 // checkPlanRecord is the one check of a stored plan, reported for op.
@@ -202,6 +223,13 @@ func checkPlanRecord(op string, r AccountPlanRecord) error {
 	if v.Check(len(r.Progress) <= MaxPlanProgress, "progress", fmt.Sprintf("at most %d entries", MaxPlanProgress)) {
 		v.Check(r.Status != PlanDraft || len(r.Progress) == 0, "progress", "a draft plan has no progress")
 		for i, e := range r.Progress {
+			// The common case, an entry with nothing wrong, is decided
+			// without building field paths.
+			if m, ok := goals[e.Goal]; ok && m.Valid() && figureProblem(m, e.Value, false) == "" &&
+				!e.At.IsZero() && crm.ValidTime(e.At) && (!period || !e.At.Before(r.Start) && e.At.Before(r.End)) &&
+				e.By.Validate() == nil && textOK(e.Note, MaxPlanNoteLen) {
+				continue
+			}
 			p := fmt.Sprintf("progress[%d]", i)
 			m, ok := goals[e.Goal]
 			if v.Check(ok, p+".goal", "no such goal") && m.Valid() {
@@ -218,6 +246,12 @@ func checkPlanRecord(op string, r AccountPlanRecord) error {
 	if v.Check(len(r.History) <= MaxPlanHistory, "history", fmt.Sprintf("at most %d entries", MaxPlanHistory)) {
 		var prev time.Time
 		for i, h := range r.History {
+			if h.Kind.Valid() && !h.At.IsZero() && crm.ValidTime(h.At) && !h.At.Before(prev) && h.Actor.Validate() == nil &&
+				textOK(h.Subject, MaxNameLen+100) && textOK(h.From, MaxNameLen+100) && textOK(h.To, MaxNameLen+100) &&
+				textOK(h.Reason, MaxReasonLen) {
+				prev = h.At
+				continue
+			}
 			p := fmt.Sprintf("history[%d]", i)
 			v.Check(h.Kind.Valid(), p+".kind", "unknown kind")
 			if checkPlanTime(&v, p+".at", h.At) {
