@@ -37,8 +37,11 @@ import (
 type Store interface {
 	// InTx and Customers come from customer.Backend, Complaints from
 	// complaint.Backend, Opportunities from opportunity.Backend, Leads from
-	// lead.Backend: a Store is a backend for every domain service.
+	// lead.Backend, AccountPlans from customer.AccountPlanBackend: a Store is
+	// a backend for every domain service.
 	customer.Backend
+	// AccountPlans returns the account plan store (customer.AccountPlanBackend).
+	AccountPlans() customer.AccountPlanStore
 	complaint.Backend
 	opportunity.Backend
 	lead.Backend

@@ -59,6 +59,8 @@ type tenantData struct {
 	assignLock     stripe                          // serialises UpdateAssignment
 	campaigns      table[*lead.Campaign]
 
+	plans planData // see accountplans.go
+
 	outbox outbox // see outbox.go
 }
 
@@ -98,6 +100,7 @@ func newTenantData() *tenantData {
 		assignment:      make(map[string]lead.AssignmentState),
 		assignLock:      stripe{ch: make(chan struct{}, 1)},
 		campaigns:       newTable[*lead.Campaign](),
+		plans:           newPlanData(),
 	}
 }
 

@@ -43,6 +43,7 @@ type env struct {
 	cs complaint.Store
 	os opportunity.Store
 	ls lead.Store
+	ap customer.AccountPlanStore
 	ob OutboxBackend
 	f  Features
 }
@@ -180,9 +181,10 @@ func RunOutbox(t *testing.T, newBackend func(testing.TB) OutboxBackend, f Featur
 
 // Run runs every runner whose port the stores newStore makes have:
 // RunCustomers, RunComplaints, RunOpportunities and RunLeads always,
-// RunOutbox when the store implements storage.Outbox (checked on a store
-// made for the purpose). Each runner is a subtest named Customers,
-// Complaints, Opportunities, Leads or Outbox.
+// RunAccountPlans when the store implements customer.AccountPlanBackend and
+// RunOutbox when it implements storage.Outbox (both checked on a store made
+// for the purpose). Each runner is a subtest named Customers, Complaints,
+// Opportunities, Leads, AccountPlans or Outbox.
 func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Helper()
 	require.NotNil(t, newStore, "storagetest.Run: newStore must not be nil")
@@ -204,6 +206,16 @@ func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 		t.Parallel()
 		RunLeads(t, func(tb testing.TB) lead.Backend { return newStore(tb) }, f)
 	})
+	if _, ok := probe.(customer.AccountPlanBackend); ok {
+		t.Run("AccountPlans", func(t *testing.T) {
+			t.Parallel()
+			RunAccountPlans(t, func(tb testing.TB) customer.AccountPlanBackend {
+				b, ok := newStore(tb).(customer.AccountPlanBackend)
+				require.True(tb, ok, "newStore returned a store without account plans")
+				return b
+			}, f)
+		})
+	}
 	if _, ok := probe.(storage.Outbox); ok {
 		t.Run("Outbox", func(t *testing.T) {
 			t.Parallel()
