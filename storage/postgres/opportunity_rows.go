@@ -109,7 +109,7 @@ func encodeOpportunity(r opportunity.Record) ([]byte, error) {
 // decodeOpportunity rebuilds the opportunity stored as b.
 func decodeOpportunity(b []byte) (*opportunity.Opportunity, error) {
 	var d oppDoc
-	if err := json.Unmarshal(b, &d); err != nil {
+	if err := unmarshalOppDoc(b, &d); err != nil {
 		return nil, &corruptError{what: "opportunity", problems: []string{err.Error()}}
 	}
 	r := opportunity.Record{
