@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +176,61 @@ func FuzzOppDocDecode(f *testing.F) {
 		gotErr := unmarshalOppDoc([]byte(doc), &got)
 		require.Equal(t, wantErr, gotErr)
 		require.Equal(t, want, got)
+	})
+}
+
+// TestOppDocEncoder checks that appendOppDoc writes what json.Marshal
+// writes, for documents with every member, with none of the optional ones,
+// and with strings that need escapes.
+func TestOppDocEncoder(t *testing.T) {
+	t.Parallel()
+	docs := map[string]string{
+		"Stored":  storedOppDoc(t),
+		"Rich":    richOppDoc,
+		"Escapes": strings.Replace(richOppDoc, `"Fleet renewal – 2025"`, `"<a> & \"b\"\n\t\b\f\u0001\u2028\u2029 \\ – 李"`, 1),
+		"Tiny":    strings.Replace(richOppDoc, `"stage_probability":0.25`, `"stage_probability":1e-7`, 1),
+		"Huge":    strings.Replace(richOppDoc, `"stage_probability":0.25`, `"stage_probability":1e21`, 1),
+	}
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var d oppDoc
+			require.NoError(t, json.Unmarshal([]byte(doc), &d))
+			want, err := json.Marshal(d)
+			require.NoError(t, err)
+			got, err := appendOppDoc(nil, &d)
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(got))
+		})
+	}
+	t.Run("Invalid", func(t *testing.T) {
+		t.Parallel()
+		var d oppDoc
+		require.NoError(t, json.Unmarshal([]byte(storedOppDoc(t)), &d))
+		for name, broken := range map[string]func(d *oppDoc){
+			"Status":      func(d *oppDoc) { d.Status = 0 },
+			"Time":        func(d *oppDoc) { d.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+			"Probability": func(d *oppDoc) { d.StageProb = math.NaN() },
+		} {
+			x := d
+			broken(&x)
+			_, jerr := json.Marshal(x)
+			require.Error(t, jerr, name)
+			_, err := appendOppDoc(nil, &x)
+			require.Error(t, err, name)
+		}
+	})
+}
+
+// FuzzOppDocString: appendJSONString writes every string as json.Marshal
+// does.
+func FuzzOppDocString(f *testing.F) {
+	for _, s := range []string{"", "plain", "<&>", "\x00\x1f\"\\", "\u2028\u2029", "李 – \xff\xfe", "\b\f\n\r\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(appendJSONString(nil, s)))
 	})
 }
