@@ -83,7 +83,10 @@ func TestOppDocScanner(t *testing.T) {
 	}{
 		{"Stored", stored, true},
 		{"StoredAsJSONB", jsonbForm(stored), true},
-		{"Rich", richOppDoc, false}, // next_step has an escape
+		{"Rich", richOppDoc, true}, // next_step has escapes
+		{"EscapedName", replace(stored, `"Deal"`, `"D\u00e9al \"x\" \\ \n"`), true},
+		{"BadEscape", replace(stored, `"Deal"`, `"D\qal"`), false},
+		{"EscapedTime", replace(stored, `"created_at":"2025`, `"created_at":"\u0032025`), false},
 		{"RichWithoutEscape", replace(richOppDoc, `call \"back\"`, "call back"), true},
 		{"RichAsJSONB", jsonbForm(replace(richOppDoc, `call \"back\"`, "call back")), true},
 		{"Empty", `{}`, true},
@@ -111,7 +114,9 @@ func TestOppDocScanner(t *testing.T) {
 		{"AmountMissingCurrency", replace(stored, `,"currency":"CNY"}`, `}`), false},
 		{"AmountBad", replace(stored, `"amount":"1000.00"`, `"amount":"1.0.0"`), false},
 		{"AmountLong", replace(stored, `"amount":"1000.00"`, `"amount":`+strings.Repeat(" ", 600)+`"1000.00"`), false},
-		{"InvalidUTF8", replace(stored, `"Deal"`, "\"De\xffal\""), false},
+		{"InvalidUTF8", replace(stored, `"Deal"`, "\"De\xffal\""), true}, // replaced by U+FFFD, as json.Unmarshal does
+		{"InvalidUTF8InStage", replace(stored, `"qualify"`, "\"qual\xffify\""), true},
+		{"InvalidUTF8InStatus", replace(stored, `"open"`, "\"op\xffen\""), false},
 		{"ControlCharacter", replace(stored, `"Deal"`, "\"De\tal\""), false},
 		{"Trailing", stored + `x`, false},
 		{"TrailingSpace", stored + " \n", true},
