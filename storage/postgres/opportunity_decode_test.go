@@ -239,3 +239,46 @@ func FuzzOppDocString(f *testing.F) {
 		require.Equal(t, string(want), string(appendJSONString(nil, s)))
 	})
 }
+
+// BenchmarkOppDoc compares the client's work on a stored document (as
+// PostgreSQL prints jsonb) with encoding/json's: decoding and encoding
+// alone, no database.
+func BenchmarkOppDoc(b *testing.B) {
+	doc := []byte(jsonbForm(storedOppDoc(b)))
+	var d oppDoc
+	require.NoError(b, json.Unmarshal(doc, &d))
+	b.Run("decode/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var x oppDoc
+			if err := json.Unmarshal(doc, &x); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode/scanner", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var x oppDoc
+			if err := unmarshalOppDoc(doc, &x); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(&d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode/appender", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := appendOppDoc(make([]byte, 0, 1024), &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
