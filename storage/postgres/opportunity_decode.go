@@ -27,12 +27,11 @@ import (
 // json.Unmarshal decodes to the same oppDoc (checked by TestOppDocScanner
 // and FuzzOppDocDecode), and documents already stored read back as before.
 func unmarshalOppDoc(b []byte, d *oppDoc) error {
-	var fast oppDoc
-	if (&oppScanner{b: b}).doc(&fast) {
-		*d = fast
+	*d = oppDoc{}
+	if (&oppScanner{b: b}).doc(d) {
 		return nil
 	}
-	*d = oppDoc{}
+	*d = oppDoc{} // what the scanner left half done
 	return json.Unmarshal(b, d)
 }
 
