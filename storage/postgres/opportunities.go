@@ -21,7 +21,7 @@ import (
 type opportunityStore struct {
 	s                               *Store
 	get, getForUpdate, create, save string
-	history, exists                 string
+	saveAlone, history, exists      string
 }
 
 var _ opportunity.Store = (*opportunityStore)(nil)
@@ -70,6 +70,10 @@ SELECT count(*) FROM o`),
  WHERE tenant_id = $1 AND id = $2 AND version = $26 RETURNING id
 ), h AS (` + oppHistoryInsert + `)
 SELECT count(*) FROM o`),
+		// The same without stage changes to append: one plain UPDATE.
+		saveAlone: q(`UPDATE {s}.opportunities SET version = $3, customer_id = $4, owner_id = $5, team = $6, pipeline = $7,
+ stage = $8, status = $9, forecast_category = $10, close_date = $11::text::date, stage_since = $12, seq = $13, doc = $14
+ WHERE tenant_id = $1 AND id = $2 AND version = $15`),
 		history: q(`SELECT seq, team, pipeline, from_stage, to_stage, at, actor, reason, in_stage_ns, in_business_ns, probability
  FROM {s}.opportunity_history WHERE tenant_id = $1 AND opportunity_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`),
 		exists: q(`SELECT EXISTS (SELECT 1 FROM {s}.opportunities WHERE tenant_id = $1 AND id = $2)`),
@@ -77,21 +81,22 @@ SELECT count(*) FROM o`),
 }
 
 // oppArgs returns the arguments $1..$25 of create and save: the
-// opportunity's columns at version, then its pending stage changes.
-func oppArgs(o *opportunity.Opportunity, version int64) ([]any, error) {
+// opportunity's columns at version ($1..$14), then its pending stage
+// changes. pending says whether there are any.
+func oppArgs(o *opportunity.Opportunity, version int64) (args []any, pending bool, err error) {
 	r := o.Record()
 	r.Version = version
 	doc, err := encodeOpportunity(r)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var closeDate any
 	if r.CloseDate != (calendar.Date{}) {
 		closeDate = r.CloseDate.String()
 	}
-	args := []any{string(r.Tenant), uuidArg(r.ID), version, uuidArg(r.Customer), string(r.Owner), r.Team, r.Pipeline,
+	args = []any{string(r.Tenant), uuidArg(r.ID), version, uuidArg(r.Customer), string(r.Owner), r.Team, r.Pipeline,
 		r.Stage, r.Status.String(), o.ForecastCategory().String(), closeDate, r.StageSince, r.Seq, doc}
-	pending := opportunityHooks.Pending(o)
+	changes := opportunityHooks.Pending(o)
 	var (
 		seq, inStage, inBusiness []int64
 		team, pipe, from, to     []string
@@ -99,14 +104,14 @@ func oppArgs(o *opportunity.Opportunity, version int64) ([]any, error) {
 		actor, reason            []string
 		prob                     []float64
 	)
-	for _, c := range pending {
+	for _, c := range changes {
 		seq, team, pipe = append(seq, c.Seq), append(team, c.Team), append(pipe, c.Pipeline)
 		from, to, at = append(from, c.From), append(to, c.To), append(at, c.At)
 		actor, reason = append(actor, string(c.Actor)), append(reason, c.Reason)
 		inStage, inBusiness = append(inStage, int64(c.InStage)), append(inBusiness, int64(c.InStageBusiness))
 		prob = append(prob, c.Probability)
 	}
-	return append(args, seq, team, pipe, from, to, at, actor, reason, inStage, inBusiness, prob), nil
+	return append(args, seq, team, pipe, from, to, at, actor, reason, inStage, inBusiness, prob), len(changes) > 0, nil
 }
 
 // Create stores a new opportunity and its history in one statement; see
@@ -115,7 +120,7 @@ func (os *opportunityStore) Create(ctx context.Context, o *opportunity.Opportuni
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("postgres: create opportunity %s: %w", o.ID(), err)
 	}
-	args, err := oppArgs(o, 1)
+	args, _, err := oppArgs(o, 1)
 	if err != nil {
 		return fmt.Errorf("postgres: create opportunity %s: %w", o.ID(), err)
 	}
@@ -163,7 +168,8 @@ func (os *opportunityStore) Get(ctx context.Context, tenant crm.TenantID, id crm
 
 // Update locks the opportunity's row (SELECT … FOR UPDATE), runs fn on the
 // latest state and stores the result at the next version with its pending
-// stage changes, on the lockedUpdate frame; see opportunity.Store.
+// stage changes (a plain UPDATE when there are none), on the lockedUpdate
+// frame; see opportunity.Store.
 func (os *opportunityStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*opportunity.Opportunity) error) (*opportunity.Opportunity, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: update opportunity %s: %w", id, err)
@@ -186,13 +192,21 @@ func (os *opportunityStore) Update(ctx context.Context, tenant crm.TenantID, id 
 		return o, nil
 	}
 	save := func(tx pgx.Tx, o *opportunity.Opportunity) error {
-		args, err := oppArgs(o, version+1)
+		args, pending, err := oppArgs(o, version+1)
 		if err != nil {
 			return err
 		}
 		var n int64
-		if err := tx.QueryRow(ctx, os.save, append(args, version)...).Scan(&n); err != nil {
-			return err
+		if pending {
+			if err := tx.QueryRow(ctx, os.save, append(args, version)...).Scan(&n); err != nil {
+				return err
+			}
+		} else {
+			tag, err := tx.Exec(ctx, os.saveAlone, append(args[:14:14], version)...)
+			if err != nil {
+				return err
+			}
+			n = tag.RowsAffected()
 		}
 		if n != 1 { // unreachable while the row lock is held
 			return fmt.Errorf("postgres: update opportunity %s: %w", id, crm.ErrConflict)

@@ -111,6 +111,10 @@ func BenchmarkOpportunityGet(b *testing.B) {
 func BenchmarkOpportunityUpdate(b *testing.B) {
 	s := newStore(b, nil)
 	ten, all := benchOpps(b, s, 10000, 100)
+	// The store and the baseline update disjoint halves: the baseline
+	// writes the stored document back unchanged at the next version, and
+	// the store reads the version from the document.
+	half := len(all) / 2
 	pool := pgtest.Pool(b)
 	ctx := context.Background()
 	table := pgx.Identifier{s.Schema(), "opportunities"}.Sanitize()
@@ -118,7 +122,7 @@ func BenchmarkOpportunityUpdate(b *testing.B) {
 	upd := `UPDATE ` + table + ` SET version = $3, doc = $4 WHERE tenant_id = $1 AND id = $2 AND version = $5`
 	pair(b, nil,
 		func(b *testing.B, i int, _ any) {
-			_, err := s.Opportunities().Update(ctx, ten, all[i%len(all)].ID(), func(o *opportunity.Opportunity) error {
+			_, err := s.Opportunities().Update(ctx, ten, all[i%half].ID(), func(o *opportunity.Opportunity) error {
 				return o.SetNextStep(opportunity.NextStep{Text: fmt.Sprintf("call %d", i), Due: calendar.Date{Year: 2025, Month: 4, Day: 1}}, opportunity.Change{Actor: "bench", At: o.UpdatedAt()})
 			})
 			if err != nil {
@@ -126,7 +130,7 @@ func BenchmarkOpportunityUpdate(b *testing.B) {
 			}
 		},
 		func(b *testing.B, i int, _ any) {
-			id := [16]byte(all[(i+len(all)/2)%len(all)].ID())
+			id := [16]byte(all[half+i%half].ID())
 			err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 				var v int64
 				var doc []byte

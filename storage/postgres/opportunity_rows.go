@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -103,13 +102,13 @@ func encodeOpportunity(r opportunity.Record) ([]byte, error) {
 		d.Competitors = append(d.Competitors, competitorDoc{Name: c.Name, Offer: ptr(c.Offer),
 			Strengths: c.Strengths, Weaknesses: c.Weaknesses, Status: c.Status})
 	}
-	return json.Marshal(d)
+	return appendOppDoc(make([]byte, 0, 1024), &d)
 }
 
 // decodeOpportunity rebuilds the opportunity stored as b.
 func decodeOpportunity(b []byte) (*opportunity.Opportunity, error) {
 	var d oppDoc
-	if err := json.Unmarshal(b, &d); err != nil {
+	if err := unmarshalOppDoc(b, &d); err != nil {
 		return nil, &corruptError{what: "opportunity", problems: []string{err.Error()}}
 	}
 	r := opportunity.Record{
