@@ -37,8 +37,11 @@ import (
 type Store interface {
 	// InTx and Customers come from customer.Backend, Complaints from
 	// complaint.Backend, Opportunities from opportunity.Backend, Leads from
-	// lead.Backend: a Store is a backend for every domain service.
+	// lead.Backend; Referrals, Suggestions and Memberships from
+	// customer.RelationsBackend: a Store is a backend for every domain
+	// service.
 	customer.Backend
+	customer.RelationsBackend
 	complaint.Backend
 	opportunity.Backend
 	lead.Backend

@@ -58,6 +58,7 @@ type tenantData struct {
 	assignment     map[string]lead.AssignmentState // by team
 	assignLock     stripe                          // serialises UpdateAssignment
 	campaigns      table[*lead.Campaign]
+	rel            relationData // see referrals.go
 
 	outbox outbox // see outbox.go
 }
@@ -98,6 +99,7 @@ func newTenantData() *tenantData {
 		assignment:      make(map[string]lead.AssignmentState),
 		assignLock:      stripe{ch: make(chan struct{}, 1)},
 		campaigns:       newTable[*lead.Campaign](),
+		rel:             newRelationData(),
 	}
 }
 

@@ -93,6 +93,7 @@ type Store struct {
 	guardedOpps       opportunity.Store
 	leads             *leadStore
 	guardedLeads      lead.Store
+	rel               relationStores // see referrals.go
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -136,6 +137,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s.guardedOpps = opportunity.Guard(s.opps)
 	s.leads = newLeadStore(s)
 	s.guardedLeads = lead.Guard(s.leads)
+	s.rel.init(s)
 	return s, nil
 }
 
