@@ -20,11 +20,12 @@ const (
 	StepStatus                       // the outcome or status moved (From -> To)
 	StepTier                         // a membership moved tier (From -> To)
 	StepRenewed                      // a membership was renewed (From, To: the old and new end of term, RFC 3339)
+	StepCategory                     // a suggestion was moved to another category (From -> To)
 )
 
-var stepKinds = enum.New[StepKind]("step kind", "created", "status", "tier", "renewed")
+var stepKinds = enum.New[StepKind]("step kind", "created", "status", "tier", "renewed", "category")
 
-// ParseStepKind parses "created", "status", "tier" or "renewed".
+// ParseStepKind parses "created", "status", "tier", "renewed" or "category".
 func ParseStepKind(s string) (StepKind, error) { return stepKinds.Parse(s) }
 
 // String returns the kind's name.

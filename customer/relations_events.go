@@ -8,14 +8,15 @@ import (
 
 // Event types recorded by referrals, suggestions and memberships.
 const (
-	EventReferralMade     = "customer.referral_made"     // ReferralMade
-	EventReferralOutcome  = "customer.referral_outcome"  // ReferralOutcomeChanged
-	EventSuggestionMade   = "customer.suggestion_made"   // SuggestionMade
-	EventSuggestionStatus = "customer.suggestion_status" // SuggestionStatusChanged
-	EventMemberJoined     = "customer.member_joined"     // MemberJoined
-	EventMemberRenewed    = "customer.member_renewed"    // MemberRenewed
-	EventMemberTier       = "customer.member_tier"       // MemberTierMoved
-	EventMemberCancelled  = "customer.member_cancelled"  // MemberCancelled
+	EventReferralMade       = "customer.referral_made"       // ReferralMade
+	EventReferralOutcome    = "customer.referral_outcome"    // ReferralOutcomeChanged
+	EventSuggestionMade     = "customer.suggestion_made"     // SuggestionMade
+	EventSuggestionStatus   = "customer.suggestion_status"   // SuggestionStatusChanged
+	EventSuggestionCategory = "customer.suggestion_category" // SuggestionRecategorised
+	EventMemberJoined       = "customer.member_joined"       // MemberJoined
+	EventMemberRenewed      = "customer.member_renewed"      // MemberRenewed
+	EventMemberTier         = "customer.member_tier"         // MemberTierMoved
+	EventMemberCancelled    = "customer.member_cancelled"    // MemberCancelled
 )
 
 // ReferralMade is the data of a customer.referral_made event.
@@ -45,6 +46,9 @@ type SuggestionStatusChanged struct {
 	From, To SuggestionStatus
 	Value    crm.Money
 }
+
+// SuggestionRecategorised is the data of a customer.suggestion_category event.
+type SuggestionRecategorised struct{ From, To string }
 
 // MemberJoined is the data of a customer.member_joined event.
 type MemberJoined struct {

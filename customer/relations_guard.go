@@ -28,8 +28,8 @@ type relStore[T relEntity, Q any] interface {
 
 // relKind describes one relation record to the one guard they share.
 type relKind[T relEntity, Q any] struct {
-	port  string              // "customer.ReferralStore"
-	what  string              // "referral"
+	port  string // "customer.ReferralStore"
+	what  string // "referral"
 	check func(op string, x T) error
 	key   func(x T) [2]string // what fn may not change besides identity
 	query func(q Q) error
@@ -180,7 +180,9 @@ var membershipKind = &relKind[*Membership, MembershipQuery]{
 // guardedReferrals, guardedSuggestions and guardedMemberships are the
 // guarded ports; named types so that guarding twice is a no-op.
 type (
-	guardedReferrals   struct{ guardedRel[*Referral, ReferralQuery] }
+	guardedReferrals struct {
+		guardedRel[*Referral, ReferralQuery]
+	}
 	guardedSuggestions struct {
 		guardedRel[*Suggestion, SuggestionQuery]
 	}

@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -187,6 +188,27 @@ func (s *Suggestion) move(op string, to SuggestionStatus, value crm.Money, ch Ch
 	return nil
 }
 
+// Recategorise moves an undecided suggestion to another category (a
+// reviewer's triage). A decided suggestion is refused with a
+// *crm.TransitionError; a bad or unchanged category with a
+// *crm.ValidationError.
+func (s *Suggestion) Recategorise(category string, ch Change) error {
+	if s.status == SuggestionAdopted || s.status == SuggestionDeclined {
+		return &crm.TransitionError{Machine: "suggestion category", From: s.category, To: category, Reason: "the suggestion is " + s.status.String()}
+	}
+	v := s.guard(ch)
+	checkRelKey(v, "category", category, true)
+	v.Check(category != s.category, "category", "already the suggestion's category")
+	if err := v.Err("customer.Suggestion.Recategorise"); err != nil {
+		return err
+	}
+	from := s.category
+	s.category = category
+	s.step(Step{Kind: StepCategory, From: from, To: category}, ch, EventSuggestionCategory,
+		SuggestionRecategorised{From: from, To: category})
+	return nil
+}
+
 // Clone returns a deep copy of s.
 func (s *Suggestion) Clone() *Suggestion {
 	d := *s
@@ -263,7 +285,19 @@ func checkSuggestionRecord(op string, r SuggestionRecord) error {
 		checkRelTime(&v, "decided_at", r.DecidedAt, decided)
 		v.Check(decided || r.DecidedAt.IsZero(), "decided_at", "set only once decided")
 		if n := len(r.History); n > 0 && n <= MaxRelationHistory {
-			v.Check(r.History[n-1].To == r.Status.String(), "status", "must be where the history ends")
+			status, category := "", ""
+			for i, st := range r.History {
+				switch st.Kind {
+				case StepCreated, StepStatus:
+					status = st.To
+				case StepCategory:
+					category = st.To
+				default:
+					v.Addf(fmt.Sprintf("history[%d].kind", i), "not a step of a suggestion")
+				}
+			}
+			v.Check(status == r.Status.String(), "status", "must be where the history ends")
+			v.Check(category == "" || category == r.Category, "category", "must be where the history ends")
 		}
 	}
 	return v.Err(op)

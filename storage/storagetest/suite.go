@@ -43,6 +43,7 @@ type env struct {
 	cs complaint.Store
 	os opportunity.Store
 	ls lead.Store
+	rb customer.RelationsBackend
 	ob OutboxBackend
 	f  Features
 }
@@ -178,10 +179,10 @@ func RunOutbox(t *testing.T, newBackend func(testing.TB) OutboxBackend, f Featur
 }
 
 // Run runs every runner whose port the stores newStore makes have:
-// RunCustomers, RunComplaints, RunOpportunities and RunLeads always,
-// RunOutbox when the store implements storage.Outbox (checked on a store
-// made for the purpose). Each runner is a subtest named Customers,
-// Complaints, Opportunities, Leads or Outbox.
+// RunCustomers, RunComplaints, RunOpportunities, RunLeads and
+// RunRelations always, RunOutbox when the store implements storage.Outbox
+// (checked on a store made for the purpose). Each runner is a subtest
+// named Customers, Complaints, Opportunities, Leads, Relations or Outbox.
 func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Helper()
 	require.NotNil(t, newStore, "storagetest.Run: newStore must not be nil")
@@ -202,6 +203,10 @@ func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Run("Leads", func(t *testing.T) {
 		t.Parallel()
 		RunLeads(t, func(tb testing.TB) lead.Backend { return newStore(tb) }, f)
+	})
+	t.Run("Relations", func(t *testing.T) {
+		t.Parallel()
+		RunRelations(t, func(tb testing.TB) customer.RelationsBackend { return newStore(tb) }, f)
 	})
 	if _, ok := probe.(storage.Outbox); ok {
 		t.Run("Outbox", func(t *testing.T) {
