@@ -47,8 +47,10 @@ type relationData struct {
 	refBy     map[crm.ID][]crm.ID // referrer -> referrals
 	refTo     map[crm.ID][]crm.ID // target -> referrals
 	refKeys   map[referralKey]crm.ID
+	refIn     map[customer.ReferralOutcome][]crm.ID // outcome -> referrals
 	sugs      table[*customer.Suggestion]
 	sugBy     map[crm.ID][]crm.ID // author -> suggestions
+	sugIn     map[customer.SuggestionStatus][]crm.ID
 	members   table[*customer.Membership]
 	memBy     map[crm.ID][]crm.ID // customer -> memberships
 	memIn     map[string][]crm.ID // programme -> memberships
@@ -61,8 +63,10 @@ func newRelationData() relationData {
 		refBy:     make(map[crm.ID][]crm.ID),
 		refTo:     make(map[crm.ID][]crm.ID),
 		refKeys:   make(map[referralKey]crm.ID),
+		refIn:     make(map[customer.ReferralOutcome][]crm.ID),
 		sugs:      newTable[*customer.Suggestion](),
 		sugBy:     make(map[crm.ID][]crm.ID),
+		sugIn:     make(map[customer.SuggestionStatus][]crm.ID),
 		members:   newTable[*customer.Membership](),
 		memBy:     make(map[crm.ID][]crm.ID),
 		memIn:     make(map[string][]crm.ID),
@@ -135,13 +139,15 @@ var referralTable = func() *aggregate[*customer.Referral, *customer.Referral, st
 		(*customer.Referral).Clone, savedOnly(referralHooks))
 	a.index = func(td *tenantData, old, new *customer.Referral) {
 		var ok, nk referralKey
+		var oo, no customer.ReferralOutcome
 		if old != nil {
-			ok = refKeyOf(old)
+			ok, oo = refKeyOf(old), old.Outcome()
 		}
 		if new != nil {
-			nk = refKeyOf(new)
+			nk, no = refKeyOf(new), new.Outcome()
 		}
 		id := pick(old, new).ID()
+		reindex(td.rel.refIn, id, oo, old != nil, no, new != nil)
 		reindex(td.rel.refBy, id, ok.referrer, old != nil, nk.referrer, new != nil)
 		reindex(td.rel.refTo, id, ok.target, old != nil, nk.target, new != nil)
 		rekeyUnique(td.rel.refKeys, id, ok, old != nil, nk, new != nil)
@@ -160,13 +166,16 @@ var suggestionTable = func() *aggregate[*customer.Suggestion, *customer.Suggesti
 		(*customer.Suggestion).Clone, savedOnly(suggestionHooks))
 	a.index = func(td *tenantData, old, new *customer.Suggestion) {
 		var oa, na crm.ID
+		var os, ns customer.SuggestionStatus
 		if old != nil {
-			oa = old.Author()
+			oa, os = old.Author(), old.Status()
 		}
 		if new != nil {
-			na = new.Author()
+			na, ns = new.Author(), new.Status()
 		}
-		reindex(td.rel.sugBy, pick(old, new).ID(), oa, old != nil, na, new != nil)
+		id := pick(old, new).ID()
+		reindex(td.rel.sugBy, id, oa, old != nil, na, new != nil)
+		reindex(td.rel.sugIn, id, os, old != nil, ns, new != nil)
 	}
 	return a
 }()
@@ -322,6 +331,9 @@ func (r *relationStores) init(s *Store) {
 			if !q.Target.IsZero() {
 				lists = append(lists, td.rel.refTo[q.Target])
 			}
+			if len(q.Outcomes) == 1 {
+				lists = append(lists, td.rel.refIn[q.Outcomes[0]])
+			}
 			return smallest(td.rel.referrals.ids, lists...)
 		},
 	}}
@@ -330,10 +342,14 @@ func (r *relationStores) init(s *Store) {
 		clone: (*customer.Suggestion).Clone, saved: suggestionHooks.Saved,
 		check: customer.SuggestionQuery.Validate, match: customer.SuggestionQuery.Matches,
 		index: func(td *tenantData, q customer.SuggestionQuery) []crm.ID {
+			var lists [][]crm.ID
 			if !q.Author.IsZero() {
-				return smallest(td.rel.sugs.ids, td.rel.sugBy[q.Author])
+				lists = append(lists, td.rel.sugBy[q.Author])
 			}
-			return td.rel.sugs.ids
+			if len(q.Statuses) == 1 {
+				lists = append(lists, td.rel.sugIn[q.Statuses[0]])
+			}
+			return smallest(td.rel.sugs.ids, lists...)
 		},
 	}}
 	r.mems = membershipStore{relPort[*customer.Membership, customer.MembershipQuery]{
