@@ -191,7 +191,12 @@ func TestReferralFromRecordRefuses(t *testing.T) {
 		field string
 	}{
 		{"outcome not where history ends", func(r *customer.ReferralRecord) { r.Outcome = customer.ReferralLost; r.Value = crm.Money{} }, "outcome"},
-		{"value on a lost", func(r *customer.ReferralRecord) { r.History = r.History[:1]; r.Outcome = customer.ReferralPending; r.UpdatedAt = r.CreatedAt; r.DecidedAt = time.Time{} }, "value"},
+		{"value on a lost", func(r *customer.ReferralRecord) {
+			r.History = r.History[:1]
+			r.Outcome = customer.ReferralPending
+			r.UpdatedAt = r.CreatedAt
+			r.DecidedAt = time.Time{}
+		}, "value"},
 		{"no history", func(r *customer.ReferralRecord) { r.History = nil }, "history"},
 		{"first step not created", func(r *customer.ReferralRecord) { r.History[0].Kind = customer.StepStatus }, "history[0].kind"},
 		{"steps out of order", func(r *customer.ReferralRecord) { r.History[1].At = r.CreatedAt.Add(-time.Hour) }, "history[1].at"},
