@@ -238,16 +238,7 @@ func (p *relPort[T, Q]) List(ctx context.Context, tenant crm.TenantID, q Q, page
 		return out, fmt.Errorf("postgres: list %ss: %w", p.t.what, err)
 	}
 	fetch := page.Limit + 1
-	args := []any{string(tenant), nil}
-	arg := func(a any) string {
-		args = append(args, a)
-		return "$" + strconv.Itoa(len(args))
-	}
-	sql := p.sql.list
-	for _, c := range p.t.where(q, arg) {
-		sql += " AND " + c
-	}
-	sql += " ORDER BY id LIMIT " + arg(fetch)
+	sql, args := p.listSQL(tenant, q, fetch)
 	var found []T
 	err := p.s.single(ctx, tenant, func(qr querier) error {
 		found = found[:0]
@@ -295,6 +286,21 @@ func (p *relPort[T, Q]) List(ctx context.Context, tenant crm.TenantID, q Q, page
 	}
 	out.Items = append(out.Items, found...)
 	return out, nil
+}
+
+// listSQL returns the statement of a page of q and its arguments; $2, the
+// ID the page starts after, is left for the caller to set.
+func (p *relPort[T, Q]) listSQL(tenant crm.TenantID, q Q, fetch int) (string, []any) {
+	args := []any{string(tenant), nil}
+	arg := func(a any) string {
+		args = append(args, a)
+		return "$" + strconv.Itoa(len(args))
+	}
+	sql := p.sql.list
+	for _, c := range p.t.where(q, arg) {
+		sql += " AND " + c
+	}
+	return sql + " ORDER BY id LIMIT " + arg(fetch), args
 }
 
 // exactPtr keeps an optional amount exactly (nil for the zero Money).
