@@ -139,6 +139,7 @@ func (b base) clone() base {
 // change, and room in the history.
 func (b *base) guard(ch Change) *crm.Validator {
 	v := &crm.Validator{}
+	v.Check(!b.id.IsZero(), "id", "the record must be built with its constructor or FromRecord")
 	validateChange(v, ch)
 	if !ch.At.IsZero() {
 		v.Check(!ch.At.Before(b.updatedAt), "change.at", "before the record's last change")

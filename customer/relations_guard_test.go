@@ -118,3 +118,30 @@ func TestGuardRelations(t *testing.T) {
 	})
 	require.ErrorIs(t, err, crm.ErrInvalid, "fn must not move the membership to another programme")
 }
+
+// TestRelationZeroValues: every method of a record built around its
+// constructor refuses with an error, never panics.
+func TestRelationZeroValues(t *testing.T) {
+	t.Parallel()
+	p := testProgramme()
+	ch := relCh(1, "why")
+	var r customer.Referral
+	require.Error(t, r.Convert(crm.MustParseMoney("1 EUR"), ch))
+	require.Error(t, r.Lose(ch))
+	require.Error(t, r.Reopen(ch))
+	var s customer.Suggestion
+	require.Error(t, s.Review(ch))
+	require.Error(t, s.Adopt(crm.MustParseMoney("1 EUR"), ch))
+	require.Error(t, s.Decline(ch))
+	var m customer.Membership
+	require.Error(t, m.Renew(p, ch))
+	require.Error(t, m.MoveTier(p, "gold", ch))
+	requireField(t, m.Cancel(ch), "id")
+	require.Zero(t, m.CancelledAt(), "refused: unchanged")
+	_, err := customer.ReferralFromRecord(r.Record())
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = customer.SuggestionFromRecord(s.Record())
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = customer.MembershipFromRecord(m.Record())
+	require.ErrorIs(t, err, crm.ErrInvalid)
+}
