@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -308,10 +309,17 @@ func checkMembershipRecord(op string, r MembershipRecord) error {
 	v.Check(r.CancelledAt.IsZero() || !r.CancelledAt.Before(r.CreatedAt), "cancelled_at", "before created_at")
 	if n := len(r.History); n > 0 && n <= MaxRelationHistory {
 		v.Check(r.CancelledAt.IsZero() || r.CancelledAt.Equal(r.History[n-1].At), "cancelled_at", "must be the last step")
+		v.Check((r.History[n-1].Kind == StepStatus) == !r.CancelledAt.IsZero(), "cancelled_at", "set exactly when the history ends in a cancellation")
 		last := ""
-		for _, s := range r.History {
-			if s.Kind == StepCreated || s.Kind == StepTier {
+		for i, s := range r.History {
+			switch s.Kind {
+			case StepCreated, StepTier:
 				last = s.To
+			case StepStatus:
+				v.Check(s.To == MembershipCancelled.String() && i == n-1, fmt.Sprintf("history[%d]", i), "only a cancellation, last")
+			case StepRenewed:
+			default:
+				v.Addf(fmt.Sprintf("history[%d].kind", i), "not a step of a membership")
 			}
 		}
 		v.Check(last == r.Tier, "tier", "must be the tier the history ends on")

@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -316,6 +317,9 @@ func checkReferralRecord(op string, r ReferralRecord) error {
 		v.Check(r.Outcome != ReferralPending || r.DecidedAt.IsZero(), "decided_at", "set only once decided")
 		if n := len(r.History); n > 0 && n <= MaxRelationHistory {
 			v.Check(r.History[n-1].To == r.Outcome.String(), "outcome", "must be where the history ends")
+			for i, st := range r.History {
+				v.Check(st.Kind == StepCreated || st.Kind == StepStatus, fmt.Sprintf("history[%d].kind", i), "not a step of a referral")
+			}
 		}
 	}
 	return v.Err(op)
