@@ -37,9 +37,12 @@ import (
 type Store interface {
 	// InTx and Customers come from customer.Backend, Complaints from
 	// complaint.Backend, Opportunities from opportunity.Backend, Leads from
-	// lead.Backend, AccountPlans from customer.AccountPlanBackend: a Store is
-	// a backend for every domain service.
+	// lead.Backend; Referrals, Suggestions and Memberships from
+	// customer.RelationsBackend; AccountPlans from
+	// customer.AccountPlanBackend: a Store is a backend for every domain
+	// service.
 	customer.Backend
+	customer.RelationsBackend
 	// AccountPlans returns the account plan store (customer.AccountPlanBackend).
 	AccountPlans() customer.AccountPlanStore
 	complaint.Backend

@@ -66,6 +66,7 @@ type Store struct {
 	guardedOpps  opportunity.Store
 	leads        leadStore
 	guardedLeads lead.Store
+	rel          relationStores // see referrals.go
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -101,6 +102,7 @@ func New(opts *Options) *Store {
 	s.guardedOpps = opportunity.Guard(&s.opps)
 	s.leads.s = s
 	s.guardedLeads = lead.Guard(&s.leads)
+	s.rel.init(s)
 	return s
 }
 

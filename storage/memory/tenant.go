@@ -58,6 +58,7 @@ type tenantData struct {
 	assignment     map[string]lead.AssignmentState // by team
 	assignLock     stripe                          // serialises UpdateAssignment
 	campaigns      table[*lead.Campaign]
+	rel            relationData // see referrals.go
 
 	plans planData // see accountplans.go
 
@@ -101,6 +102,7 @@ func newTenantData() *tenantData {
 		assignLock:      stripe{ch: make(chan struct{}, 1)},
 		campaigns:       newTable[*lead.Campaign](),
 		plans:           newPlanData(),
+		rel:             newRelationData(),
 	}
 }
 

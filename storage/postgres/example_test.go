@@ -85,7 +85,7 @@ func Example() {
 	_, err = store.Customers().Get(ctx, "other-tenant", id)
 	fmt.Println("other tenant:", err != nil)
 	// Output:
-	// migrations applied: [1 2 3 4 5 6 7] <nil>
+	// migrations applied: [1 2 3 4 5 6 7 8 9] <nil>
 	// Li Na li.na@example.com version 1
 	// other tenant: true
 }
@@ -104,6 +104,8 @@ func ExampleMigrations() {
 	// 5 0005_opportunities.sql
 	// 6 0006_leads.sql
 	// 7 0007_last_contact.sql
+	// 8 0008_relations.sql
+	// 9 0009_account_plans.sql
 }
 
 // ExampleStore_ClaimEvents shows the transactional outbox: events written

@@ -94,6 +94,7 @@ type Store struct {
 	leads             *leadStore
 	guardedLeads      lead.Store
 	guardedPlans      customer.AccountPlanStore
+	rel               relationStores // see referrals.go
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -138,6 +139,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s.leads = newLeadStore(s)
 	s.guardedLeads = lead.Guard(s.leads)
 	s.guardedPlans = customer.GuardAccountPlans(newPlanStore(s))
+	s.rel.init(s)
 	return s, nil
 }
 

@@ -44,6 +44,7 @@ type env struct {
 	os opportunity.Store
 	ls lead.Store
 	ap customer.AccountPlanStore
+	rb customer.RelationsBackend
 	ob OutboxBackend
 	f  Features
 }
@@ -180,11 +181,12 @@ func RunOutbox(t *testing.T, newBackend func(testing.TB) OutboxBackend, f Featur
 }
 
 // Run runs every runner whose port the stores newStore makes have:
-// RunCustomers, RunComplaints, RunOpportunities and RunLeads always,
-// RunAccountPlans when the store implements customer.AccountPlanBackend and
-// RunOutbox when it implements storage.Outbox (both checked on a store made
-// for the purpose). Each runner is a subtest named Customers, Complaints,
-// Opportunities, Leads, AccountPlans or Outbox.
+// RunCustomers, RunComplaints, RunOpportunities, RunLeads and RunRelations
+// always, RunAccountPlans when the store implements
+// customer.AccountPlanBackend and RunOutbox when it implements
+// storage.Outbox (both checked on a store made for the purpose). Each
+// runner is a subtest named Customers, Complaints, Opportunities, Leads,
+// Relations, AccountPlans or Outbox.
 func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Helper()
 	require.NotNil(t, newStore, "storagetest.Run: newStore must not be nil")
@@ -205,6 +207,10 @@ func Run(t *testing.T, newStore func(t testing.TB) storage.Store, f Features) {
 	t.Run("Leads", func(t *testing.T) {
 		t.Parallel()
 		RunLeads(t, func(tb testing.TB) lead.Backend { return newStore(tb) }, f)
+	})
+	t.Run("Relations", func(t *testing.T) {
+		t.Parallel()
+		RunRelations(t, func(tb testing.TB) customer.RelationsBackend { return newStore(tb) }, f)
 	})
 	if _, ok := probe.(customer.AccountPlanBackend); ok {
 		t.Run("AccountPlans", func(t *testing.T) {
