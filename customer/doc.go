@@ -68,6 +68,21 @@
 // [Query] filter ContactedBefore. [StageTimes] tells how long a customer
 // spent in each relationship stage, in calendar and business time.
 //
+// # Referrals, suggestions, memberships and account plans
+//
+// Value beyond purchases is recorded, not typed in: a [Referral] says which
+// customer (a dealer, say) referred which lead or customer and what came of
+// it, a [Suggestion] which idea was adopted and what it was worth.
+// [RelationValues] aggregates them per customer over a period into the raw
+// referral and suggestion indicators of scoring's weighted value model. A
+// [Programme] is a membership club as data (tiers, thresholds, benefits, a
+// term); a [Membership] is one customer's place in it, lapsed when its term
+// passes unrenewed, its tier moves kept in its history. An [AccountPlan]
+// gives a key account its team (one lead manager) and goals with targets
+// and dates, and measures progress against a straight line. Each has its
+// own storage port, and the [Service] stores each change with its events in
+// one transaction.
+//
 // # Duplicates, merging and erasure
 //
 // [FindDuplicates] scores likely duplicates by normalised e-mail, phone and

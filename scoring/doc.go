@@ -168,6 +168,18 @@
 // compute the key figures the sources list. Rates are fractions (0.85 for
 // 85%); NPS runs from −100 to 100.
 //
+// # Scorecards
+//
+// [ManagerScorecard] appraises customer managers on their books (考核体系):
+// fed member by member and fact by fact (book members with value and class,
+// visits against the 7 new + 3 return target, cadence kept, weighted
+// pipeline and won revenue, complaints with CSAT, churn), it returns one
+// card per manager and a ranking by a [WeightedModel] whose weights are
+// data. [RankDealers] ranks dealers for the year-end evaluation (年终考评)
+// by volume alone and by the weighted model (loyalty, referrals and
+// suggestions recorded by package customer), showing each dealer's change
+// of place.
+//
 // # Performance
 //
 // The RFM path aggregates in one pass with a flat hash table probed in

@@ -233,6 +233,18 @@
 // application role needs SELECT, INSERT and UPDATE on them (no DELETE).
 // [LeadImporter] is the COPY import of new leads, all or nothing.
 //
+// # Referrals, suggestions, memberships and account plans
+//
+// [Store.Referrals], [Store.Suggestions] and [Store.Memberships] keep their
+// records in the tables of migration 0008, each whole in doc, with one
+// index per list filter and the unique keys (tenant, referrer, target kind,
+// target) and (tenant, customer, programme). [Store.AccountPlans] keeps
+// plans in account_plans (migration 0009); one row per account in
+// account_plan_locks serialises storing active plans, so the check that
+// active plans do not overlap and the write are one step. Migration 0007
+// adds each customer's last contact and the index behind
+// customer.Query.ContactedBefore.
+//
 // # Money
 //
 // Migration 0002 creates the reusable domains crm_money_amount (numeric,

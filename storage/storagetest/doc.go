@@ -14,8 +14,9 @@
 //
 // [RunCustomers] proves customer.Store and crm.Transactor,
 // [RunComplaints] complaint.Store, [RunOpportunities] opportunity.Store,
-// and [RunOutbox] storage.Outbox with
-// AppendEvents. A store that implements every port (storage.Store) runs
+// [RunLeads] lead.Store and lead.CampaignStore, [RunRelations] the
+// referral, suggestion and membership stores, [RunAccountPlans] the
+// account plan store, and [RunOutbox] storage.Outbox with AppendEvents. A store that implements every port (storage.Store) runs
 // [Run], which runs each runner whose port the store has:
 //
 //	func TestConformance(t *testing.T) {
