@@ -157,6 +157,9 @@ func (s *Service) converted(ctx context.Context, in ConvertInput) (Conversion, e
 // convertCustomer finds or creates the customer of a conversion and
 // carries the lead over to it, in the transaction ctx carries.
 func (s *Service) convertCustomer(ctx context.Context, in ConvertInput, l *Lead, newID crm.ID, ch Change) (*customer.Customer, []crm.Event, bool, error) {
+	if l != nil {
+		l.ensure()
+	}
 	target := in.Customer
 	if target.IsZero() {
 		target = l.customer
@@ -229,6 +232,9 @@ func (s *Service) convertCustomer(ctx context.Context, in ConvertInput, l *Lead,
 // carryOver gives c what it lacks of l: parsed contact points, consents
 // newer than its own, and the link to the lead, its source and campaign.
 func carryOver(c *customer.Customer, l *Lead, ch Change) error {
+	if l != nil {
+		l.ensure()
+	}
 	for _, e := range l.Emails() {
 		if err := c.AddEmail(e); err != nil {
 			return err

@@ -251,6 +251,9 @@ func (s *Service) Capture(ctx context.Context, in NewInput, ch Change) (CaptureR
 // duplicates returns the matches of l among the tenant's open leads and
 // customers sharing one of its contact points.
 func (s *Service) duplicates(ctx context.Context, l *Lead) ([]Match, error) {
+	if l != nil {
+		l.ensure()
+	}
 	var emails, phones []string
 	for _, c := range l.contacts {
 		switch n := c.Normalized(); {
@@ -279,6 +282,9 @@ func (s *Service) duplicates(ctx context.Context, l *Lead) ([]Match, error) {
 // persisted assignment state, stores the new state in the transaction ctx
 // carries and applies the decision to l.
 func (s *Service) assign(ctx context.Context, l *Lead, ch Change) (Decision, error) {
+	if l != nil {
+		l.ensure()
+	}
 	var dec Decision
 	_, err := s.store.UpdateAssignment(ctx, l.tenant, l.team, func(st *AssignmentState) error {
 		d, next, err := s.router.Assign(*st, l, ch.At)

@@ -15,6 +15,7 @@ import (
 // the first contact, or until the lead is closed. A reassignment restarts
 // it for the new owner, so each owner gets the full service level.
 func (l *Lead) FirstContactTimer() calendar.Timer {
+	l.ensure()
 	start := l.capturedAt
 	if !l.assignedAt.IsZero() && l.assignedAt.After(start) {
 		start = l.assignedAt
@@ -50,6 +51,9 @@ func (s FirstContactSLA) Validate() error {
 
 // FirstContactStatus evaluates l's first-contact clock at instant at.
 func FirstContactStatus(l *Lead, sla FirstContactSLA, at time.Time) (calendar.Evaluation, error) {
+	if l != nil {
+		l.ensure()
+	}
 	if err := sla.Validate(); err != nil {
 		return calendar.Evaluation{}, err
 	}
@@ -103,6 +107,7 @@ func CheckFirstContact(leads []*Lead, sla FirstContactSLA, since, at time.Time) 
 }
 
 func (l *Lead) alert(typ string, at time.Time, a FirstContactAlert) crm.Event {
+	l.ensure()
 	return crm.Event{Type: typ, Tenant: l.tenant, AggregateID: l.id, At: at, Data: a}
 }
 
@@ -123,6 +128,9 @@ func utcOrZero(t time.Time) time.Time {
 // Run it in the transaction that updates the assignment state and the
 // lead ([Store.UpdateAssignment], [Store.Update]).
 func ReassignBreached(r *Router, st AssignmentState, l *Lead, sla FirstContactSLA, now time.Time, actor crm.UserID) (Decision, AssignmentState, bool, error) {
+	if l != nil {
+		l.ensure()
+	}
 	if r == nil || l == nil {
 		return Decision{}, st, false, crm.Invalid("lead.ReassignBreached", "", "router and lead are required")
 	}
