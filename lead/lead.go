@@ -116,6 +116,11 @@ type Lead struct {
 	// set: every method that changes it calls own first.
 	*state
 
+	// id and tenant never change: kept beside the state, a store's Get
+	// and the guard's checks of it do not reach into the state.
+	id     crm.ID
+	tenant crm.TenantID
+
 	version    int64
 	historySeq int64
 	pending    []HistoryEntry
@@ -133,9 +138,7 @@ type Lead struct {
 // score are never changed in place either (every change replaces them),
 // so a copy of the struct is a copy of the state.
 type state struct {
-	id     crm.ID
-	tenant crm.TenantID
-	team   string
+	team string
 
 	kind        customer.Kind
 	name        string
@@ -283,8 +286,8 @@ func New(in NewInput, ch Change) (*Lead, error) {
 		return nil, err
 	}
 	at := ch.At.UTC()
-	l := &Lead{state: &state{
-		id: in.ID, tenant: in.Tenant, team: in.Team, kind: in.Kind,
+	l := &Lead{id: in.ID, tenant: in.Tenant, state: &state{
+		team: in.Team, kind: in.Kind,
 		name: strings.TrimSpace(in.Name), title: strings.TrimSpace(in.Title),
 		company: strings.TrimSpace(in.Company), industry: strings.TrimSpace(in.Industry),
 		companySize: in.CompanySize, language: strings.ToLower(strings.TrimSpace(in.Language)),
@@ -971,7 +974,7 @@ func (l *Lead) deepClone() *Lead {
 	l.ensure()
 	st := *l.state
 	d := &Lead{
-		state: &st, version: l.version, historySeq: l.historySeq,
+		state: &st, id: l.id, tenant: l.tenant, version: l.version, historySeq: l.historySeq,
 		pending: slices.Clone(l.pending), events: slices.Clone(l.events),
 	}
 	d.topics = slices.Clone(l.topics)

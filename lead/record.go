@@ -97,8 +97,8 @@ func adoptRecord(r Record) (*Lead, error) {
 	if err := checkRecord("lead.FromRecord", r); err != nil {
 		return nil, err
 	}
-	l := &Lead{version: r.Version, historySeq: r.HistorySeq, state: &state{
-		id: r.ID, tenant: r.Tenant, team: r.Team, kind: r.Kind, name: r.Name,
+	l := &Lead{id: r.ID, tenant: r.Tenant, version: r.Version, historySeq: r.HistorySeq, state: &state{
+		team: r.Team, kind: r.Kind, name: r.Name,
 		title: r.Title, company: r.Company, industry: r.Industry, companySize: r.CompanySize,
 		language: r.Language, topics: r.Topics, address: r.Address, contacts: r.Contacts,
 		consents: r.Consents, attrs: r.Attributes, payload: r.Payload, keyProspect: r.KeyProspect,

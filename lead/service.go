@@ -501,9 +501,14 @@ func (s *Service) CheckFirstContact(ctx context.Context, tenant crm.TenantID, si
 		return nil, nil, crm.Invalid(op, "first_contact", "the service has no first-contact service level")
 	}
 	var leads []*Lead
+	// Only the leads whose clock started early enough to be due by at.
+	due := s.sla.DueBefore(at)
+	if !crm.ValidTime(due) {
+		due = crm.MinTime
+	}
 	page := crm.PageRequest{Limit: crm.MaxPageLimit}
 	for {
-		p, err := s.store.List(ctx, tenant, Query{Uncontacted: true}, page)
+		p, err := s.store.List(ctx, tenant, Query{Uncontacted: true, ClockStartTo: due}, page)
 		if err != nil {
 			return nil, nil, fmt.Errorf("lead: check first contact: %w", err)
 		}

@@ -16,10 +16,7 @@ import (
 // it for the new owner, so each owner gets the full service level.
 func (l *Lead) FirstContactTimer() calendar.Timer {
 	l.ensure()
-	start := l.capturedAt
-	if !l.assignedAt.IsZero() && l.assignedAt.After(start) {
-		start = l.assignedAt
-	}
+	start := l.clockStart()
 	t := calendar.Timer{Start: start, Stop: l.firstContactAt}
 	if t.Stop.IsZero() || (!l.closedAt.IsZero() && l.closedAt.Before(t.Stop)) {
 		t.Stop = l.closedAt
@@ -30,6 +27,23 @@ func (l *Lead) FirstContactTimer() calendar.Timer {
 	return t
 }
 
+// clockStart returns when the first-contact clock started: the current
+// assignment, or the capture while the lead is unassigned.
+func (l *Lead) clockStart() time.Time {
+	if !l.assignedAt.IsZero() && l.assignedAt.After(l.capturedAt) {
+		return l.assignedAt
+	}
+	return l.capturedAt
+}
+
+// ClockStart returns when the lead's first-contact clock started (see
+// [Lead.FirstContactTimer]): what [Query.ClockStartTo] filters and stores
+// index.
+func (l *Lead) ClockStart() time.Time {
+	l.ensure()
+	return l.clockStart()
+}
+
 // FirstContactSLA is the first-contact service level: the business
 // calendar the clock runs on and the target, e.g. "call back within 4
 // working hours, warn at 75%".
@@ -38,6 +52,19 @@ type FirstContactSLA struct {
 	Calendar *calendar.Calendar
 	// Thresholds are the target and the warning fraction.
 	Thresholds calendar.Thresholds
+}
+
+// DueBefore returns the instant before which a lead's first-contact clock
+// must have started for a warning or a breach of s to happen by at: a
+// clock on a business calendar runs no faster than wall time, so a
+// threshold d is crossed no earlier than d after the clock started. It is
+// the [Query.ClockStartTo] of a check at at.
+func (s FirstContactSLA) DueBefore(at time.Time) time.Time {
+	d := s.Thresholds.Target
+	if w := s.Thresholds.Warning(); w > 0 && w < d {
+		d = w
+	}
+	return at.Add(-d).Add(time.Nanosecond)
 }
 
 // Validate returns a *crm.ValidationError when the calendar is missing or

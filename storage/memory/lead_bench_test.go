@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/calendar"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/storage/memory"
@@ -150,5 +151,80 @@ func (f *leadFixture) benchUpdate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLeadCheckFirstContact measures the first-contact check of one
+// tenant holding a backlog of uncontacted leads that are not due yet and
+// a few that are: the check reads the due leads through the store's
+// clock-start index ("indexed"), where a scan of every uncontacted lead
+// ("scan", what the check did before) costs the backlog.
+//
+//	go test -run '^$' -bench 'BenchmarkLeadCheckFirstContact' -benchtime 20x ./storage/memory/
+func BenchmarkLeadCheckFirstContact(b *testing.B) {
+	const due = 100
+	for _, backlog := range []int{10_000, 100_000} {
+		b.Run("backlog="+strconv.Itoa(backlog), func(b *testing.B) {
+			ctx := context.Background()
+			now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+			store := memory.New(nil)
+			tenant := crm.TenantID("sla")
+			var always calendar.Week
+			for d := range always {
+				always[d] = []calendar.Span{{Start: calendar.Midnight, End: calendar.EndOfDay}}
+			}
+			cal, err := calendar.New(calendar.Config{TimeZone: "UTC", Week: always})
+			require.NoError(b, err)
+			sla := lead.FirstContactSLA{Calendar: cal, Thresholds: calendar.Thresholds{Target: 4 * time.Hour, WarnAt: 0.5}}
+			for i := range backlog + due {
+				at := now.Add(-time.Hour + time.Duration(i)*time.Millisecond) // not due: captured within the last hour
+				if i < due {
+					at = now.Add(-3 * time.Hour) // warned an hour ago
+				}
+				id, err := crm.UUIDv7{}.NewID()
+				require.NoError(b, err)
+				l, err := lead.New(lead.NewInput{
+					ID: id, Tenant: tenant, Emails: []string{"lead" + strconv.Itoa(i) + "@example.com"},
+					Channel: customer.Web, Source: lead.Source{Kind: lead.SourceWebForm},
+				}, lead.Change{Actor: "bench", At: at})
+				require.NoError(b, err)
+				require.NoError(b, store.Leads().Create(ctx, l))
+			}
+			clock := crm.NewManualClock(now)
+			svc, err := lead.NewService(store, &lead.Options{Clock: clock, FirstContact: &sla})
+			require.NoError(b, err)
+			since := now.Add(-2 * time.Hour)
+			b.Run("indexed", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					alerts, _, err := svc.CheckFirstContact(ctx, tenant, since, now, "sla-bot")
+					if err != nil || len(alerts) != due {
+						b.Fatalf("%d alerts, %v", len(alerts), err)
+					}
+				}
+			})
+			b.Run("scan", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					var all []*lead.Lead
+					page := crm.PageRequest{Limit: crm.MaxPageLimit}
+					for {
+						p, err := store.Leads().List(ctx, tenant, lead.Query{Uncontacted: true}, page)
+						if err != nil {
+							b.Fatal(err)
+						}
+						all = append(all, p.Items...)
+						if p.Next == "" {
+							break
+						}
+						page.Cursor = p.Next
+					}
+					alerts, err := lead.CheckFirstContact(all, sla, since, now)
+					if err != nil || len(alerts) != due {
+						b.Fatalf("%d alerts, %v", len(alerts), err)
+					}
+				}
+			})
+		})
 	}
 }

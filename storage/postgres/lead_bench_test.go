@@ -69,7 +69,7 @@ func BenchmarkLeadCreate(b *testing.B) {
 		h := l.PendingHistory()
 		err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `INSERT INTO `+schema+`.leads (tenant_id, id, version, team, stage, open, owner_id, source,
- campaign_id, customer_id, captured_at, uncontacted, doc) VALUES ($1, $2, 1, $3, $4, true, '', $5, NULL, NULL, $6, true, $7)`,
+ campaign_id, customer_id, captured_at, uncontacted, doc, clock_start) VALUES ($1, $2, 1, $3, $4, true, '', $5, NULL, NULL, $6, true, $7, $6)`,
 				string(ten), r.ID.String(), r.Team, r.Stage.String(), r.Source.Kind.String(), r.CapturedAt, doc); err != nil {
 				return err
 			}

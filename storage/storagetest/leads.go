@@ -154,6 +154,12 @@ func testLeadList(t *testing.T, e *env) {
 		{"CapturedRange", lead.Query{CapturedFrom: at(1), CapturedTo: at(3)}},
 		{"CapturedFrom", lead.Query{CapturedFrom: at(4)}},
 		{"Uncontacted", lead.Query{Uncontacted: true}},
+		{"DueUnassigned", lead.Query{Uncontacted: true, ClockStartTo: at(3)}},
+		{"DueAtAssignment", lead.Query{Uncontacted: true, ClockStartTo: at(20)}},
+		{"DueAfterAssignment", lead.Query{Uncontacted: true, ClockStartTo: at(20).Add(time.Nanosecond)}},
+		{"DueNone", lead.Query{Uncontacted: true, ClockStartTo: at(-1)}},
+		{"DueTeam", lead.Query{Uncontacted: true, Team: &north, ClockStartTo: at(21)}},
+		{"ClockStartOnly", lead.Query{ClockStartTo: at(2)}},
 		{"Combined", lead.Query{Open: &yes, Team: &north, Owner: "alice"}},
 	}
 	for _, tc := range queries {
@@ -185,6 +191,7 @@ func testLeadList(t *testing.T, e *env) {
 			{Owner: "x", Unassigned: true},
 			{CapturedFrom: at(3), CapturedTo: at(1)},
 			{Source: 200},
+			{Uncontacted: true, ClockStartTo: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 		} {
 			_, err := s.List(ctx, tenant, q, crm.PageRequest{})
 			require.ErrorIs(t, err, crm.ErrInvalid, "%+v", q)
