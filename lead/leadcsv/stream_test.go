@@ -70,7 +70,9 @@ type pagedLister struct {
 func (p *pagedLister) List(_ context.Context, ten crm.TenantID, _ lead.Query, page crm.PageRequest) (crm.Page[*lead.Lead], error) {
 	k := 0
 	if page.Cursor != "" {
-		fmt.Sscanf(page.Cursor, "%d", &k)
+		if _, err := fmt.Sscanf(page.Cursor, "%d", &k); err != nil {
+			return crm.Page[*lead.Lead]{}, crm.Invalid("pagedLister", "cursor", "not ours")
+		}
 	}
 	p.written = append(p.written, p.out.Len())
 	var out crm.Page[*lead.Lead]
