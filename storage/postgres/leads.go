@@ -249,6 +249,7 @@ func (ls *leadStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID,
 		return nil, fmt.Errorf("postgres: update lead %s: %w", id, err)
 	}
 	var version int64
+	var had map[string]bool // the contact keys stored with the locked version
 	lock := func(tx pgx.Tx) (*lead.Lead, error) {
 		var doc []byte
 		err := tx.QueryRow(ctx, ls.sql.getForUpdate, string(tenant), uuidArg(id)).Scan(&version, &doc)
@@ -258,13 +259,32 @@ func (ls *leadStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID,
 		if err != nil {
 			return nil, err
 		}
-		return decodeLead(version, doc)
+		l, err := decodeLead(version, doc)
+		if err != nil {
+			return nil, err
+		}
+		had = map[string]bool{}
+		for _, c := range l.Contacts() {
+			if n := c.Normalized(); n != "" {
+				had[c.Kind.String()+" "+n] = true
+			}
+		}
+		return l, nil
 	}
 	save := func(tx pgx.Tx, l *lead.Lead) error {
 		row, err := encodeLead(l, version+1)
 		if err != nil {
 			return err
 		}
+		// Only the keys the change added: the others are stored already
+		// (keys are never deleted, see writeRest).
+		kinds, keys := row.kinds[:0:0], row.keys[:0:0]
+		for i, k := range row.keys {
+			if !had[row.kinds[i]+" "+k] {
+				kinds, keys = append(kinds, row.kinds[i]), append(keys, k)
+			}
+		}
+		row.kinds, row.keys = kinds, keys
 		tag, err := tx.Exec(ctx, ls.sql.save, append(row.args, version)...)
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/lead"
 )
 
@@ -246,6 +247,30 @@ func testLeadFindByContact(t *testing.T, e *env) {
 		got, err = s.FindByContact(ctx, tenant, []string{"shared@example.com"}, nil, 10)
 		require.NoError(t, err)
 		require.Len(t, got, 3)
+	})
+	t.Run("AttachedPointsMatch", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		l := CreateLead(t, s, tenant, &LeadOptions{Email: "first@example.com"})
+		// An update that adds nothing keeps the keys; one that attaches a
+		// capture with new points makes them match.
+		_, err := s.Update(ctx, tenant, l.ID(), func(x *lead.Lead) error { return x.SetKeyProspect(true, lchange(5)) })
+		require.NoError(t, err)
+		_, err = s.Update(ctx, tenant, l.ID(), func(x *lead.Lead) error {
+			dup, err := lead.New(lead.NewInput{ID: NewID(t), Tenant: tenant, Emails: []string{"second@example.com"},
+				Phones: []string{"+8613900139000"}, Channel: customer.Web, Source: lead.Source{Kind: lead.SourceWebForm}}, lchange(6))
+			if err != nil {
+				return err
+			}
+			return x.Attach(dup, lchange(6))
+		})
+		require.NoError(t, err)
+		for _, keys := range [][2][]string{{{"first@example.com"}, nil}, {{"second@example.com"}, nil}, {nil, {"+8613900139000"}}} {
+			got, err := s.FindByContact(ctx, tenant, keys[0], keys[1], 10)
+			require.NoError(t, err)
+			require.Len(t, got, 1, "%v", keys)
+			require.Equal(t, l.ID(), got[0].ID())
+		}
 	})
 	t.Run("FlaggedPointsNeverMatch", func(t *testing.T) {
 		t.Parallel()
