@@ -25,6 +25,7 @@ type leadFixture struct {
 	svc   *lead.Service
 	n     int
 	leads []benchKey // random picks of stored leads
+	custs []benchKey // random picks of stored customers
 	clock *crm.ManualClock
 }
 
@@ -35,8 +36,11 @@ func newLeadFixture(b *testing.B, n int) *leadFixture {
 	ctx := context.Background()
 	f := &leadFixture{store: memory.New(nil), n: n, clock: crm.NewManualClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))}
 	owners := max(1, n/benchTenants/perOwner)
+	custs := make([]benchKey, 0, n)
 	for i := range n {
-		require.NoError(b, f.store.Customers().Create(ctx, benchCustomer(b, int64(i), owners, f.clock)))
+		c := benchCustomer(b, int64(i), owners, f.clock)
+		require.NoError(b, f.store.Customers().Create(ctx, c))
+		custs = append(custs, benchKey{tenant: c.Tenant(), id: c.ID()})
 	}
 	all := make([]benchKey, 0, n)
 	for i := range n {
@@ -53,8 +57,10 @@ func newLeadFixture(b *testing.B, n int) *leadFixture {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	f.leads = make([]benchKey, 1<<16)
+	f.custs = make([]benchKey, 1<<16)
 	for i := range f.leads {
 		f.leads[i] = all[rng.IntN(n)]
+		f.custs[i] = custs[rng.IntN(n)]
 	}
 	people := make([]lead.Person, 20)
 	ids := make([]crm.UserID, len(people))
@@ -74,7 +80,7 @@ func newLeadFixture(b *testing.B, n int) *leadFixture {
 // store holding n customers and n open leads (the figure: capture
 // with the duplicate check against 1M of each within 5 ms; Get within 1 µs).
 //
-//	go test -run '^$' -bench 'BenchmarkLeads' -benchtime 2000x ./storage/memory/
+//	go test -run '^$' -bench 'BenchmarkLeads/n=1000000/(Get|CustomerGet)$' -benchtime 300000x ./storage/memory/
 func BenchmarkLeads(b *testing.B) {
 	for _, n := range []int{10_000, 1_000_000} {
 		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
@@ -83,6 +89,7 @@ func BenchmarkLeads(b *testing.B) {
 			}
 			f := newLeadFixture(b, n)
 			b.Run("Get", f.benchGet)
+			b.Run("CustomerGet", f.benchCustomerGet)
 			b.Run("Update", f.benchUpdate)
 			b.Run("Capture/duplicates=customer+lead", f.benchCapture)
 		})
@@ -100,6 +107,25 @@ func (f *leadFixture) benchGet(b *testing.B) {
 		k := f.leads[i&(len(f.leads)-1)]
 		i++
 		if _, err := ls.Get(ctx, k.tenant, k.id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchCustomerGet reads random customers of the same store: the
+// reference a lead Get is compared with in the same run (the same cache
+// pressure, the same machine load).
+func (f *leadFixture) benchCustomerGet(b *testing.B) {
+	ctx := context.Background()
+	cs := f.store.Customers()
+	b.ReportAllocs()
+	start, _ := cpuTime()
+	defer reportCPU(b, start)
+	i := 0
+	for b.Loop() {
+		k := f.custs[i&(len(f.custs)-1)]
+		i++
+		if _, err := cs.Get(ctx, k.tenant, k.id); err != nil {
 			b.Fatal(err)
 		}
 	}
