@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/calendar"
+	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/storage/postgres/internal/pgtest"
 	"github.com/crmkit/crm/storage/storagetest"
@@ -203,4 +205,52 @@ func BenchmarkLeadList(b *testing.B) {
 			b.Fatalf("%d rows: %v", len(out), rows.Err())
 		}
 	})
+}
+
+// BenchmarkLeadCheckFirstContact runs the first-contact check of a tenant
+// holding a backlog of uncontacted leads that are not due and 100 that
+// are: the check reads the due ones through the clock_start index
+// (migration 0011), whatever the backlog.
+//
+//	go test -run '^$' -bench 'BenchmarkLeadCheckFirstContact' -benchtime 20x ./storage/postgres/
+func BenchmarkLeadCheckFirstContact(b *testing.B) {
+	const due = 100
+	for _, backlog := range []int{1_000, 20_000} {
+		b.Run(fmt.Sprintf("backlog=%d", backlog), func(b *testing.B) {
+			ctx := context.Background()
+			s := newStore(b, nil)
+			ten := newTenant()
+			now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+			var always calendar.Week
+			for d := range always {
+				always[d] = []calendar.Span{{Start: calendar.Midnight, End: calendar.EndOfDay}}
+			}
+			cal, err := calendar.New(calendar.Config{TimeZone: "UTC", Week: always})
+			require.NoError(b, err)
+			sla := lead.FirstContactSLA{Calendar: cal, Thresholds: calendar.Thresholds{Target: 4 * time.Hour, WarnAt: 0.5}}
+			batch := make([]*lead.Lead, 0, backlog+due)
+			for i := range backlog + due {
+				at := now.Add(-time.Hour + time.Duration(i)*time.Millisecond)
+				if i < due {
+					at = now.Add(-3 * time.Hour)
+				}
+				id, err := crm.UUIDv7{}.NewID()
+				require.NoError(b, err)
+				l, err := lead.New(lead.NewInput{ID: id, Tenant: ten, Emails: []string{fmt.Sprintf("due%d@example.com", i)},
+					Channel: customer.Web, Source: lead.Source{Kind: lead.SourceWebForm}}, lead.Change{Actor: "bench", At: at})
+				require.NoError(b, err)
+				batch = append(batch, l)
+			}
+			require.NoError(b, s.Leads().(lead.Importer).ImportLeads(ctx, batch))
+			svc, err := lead.NewService(s, &lead.Options{Clock: crm.NewManualClock(now), FirstContact: &sla})
+			require.NoError(b, err)
+			b.ReportAllocs()
+			for b.Loop() {
+				alerts, _, err := svc.CheckFirstContact(ctx, ten, now.Add(-2*time.Hour), now, "sla-bot")
+				if err != nil || len(alerts) != due {
+					b.Fatalf("%d alerts: %v", len(alerts), err)
+				}
+			}
+		})
+	}
 }
