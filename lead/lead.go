@@ -126,9 +126,9 @@ type Lead struct {
 	pending    []HistoryEntry
 	events     []crm.Event
 
-	// shared is set when state may be shared with another Lead: Clone
-	// sets it on both sides. A stored snapshot is always shared, so that
-	// cloning it concurrently only reads it.
+	// shared is set on every clone: its state may be shared with other
+	// clones, so it is copied before any change. A Lead built by New or
+	// FromRecord, or one that changed since it was cloned, shares nothing.
 	shared bool
 }
 
@@ -939,17 +939,25 @@ func (l *Lead) saved(version int64) {
 }
 
 // Clone returns a copy of l that no change of either can reach the other
-// through. The copy shares l's stored state until one of them changes it
-// (each copies it first, see own), and a lead never changes its lists,
-// maps, address or score in place (every change replaces them, and
-// accessors hand out copies): cloning costs one small allocation whatever
-// the lead holds, which is what makes a store's Get cheap.
+// through. A lead never changes its lists, maps, address or score in place
+// (every change replaces them, and accessors hand out copies), and a
+// clone of a lead that is itself a clone (a store's snapshot, what a
+// store's Get returns) shares its state until one of them changes it
+// (each copies it first, see own): cloning it costs one small allocation
+// whatever the lead holds, which is what makes a store's Get cheap. A
+// clone of a lead that shares nothing gets its own copy of the state, as
+// the caller may hold copies of the Lead value that share it. Clone never
+// writes to l, so that clones of one lead may be made concurrently.
+//
+// Copying a Lead value (x := *l) does not copy the lead: use Clone.
 func (l *Lead) Clone() *Lead {
 	l.ensure()
-	if !l.shared {
-		l.shared = true
-	}
 	d := *l
+	if !l.shared {
+		st := *l.state
+		d.state = &st
+	}
+	d.shared = true
 	d.pending = slices.Clone(l.pending)
 	d.events = slices.Clone(l.events)
 	return &d

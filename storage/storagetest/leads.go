@@ -26,7 +26,66 @@ func leadAreas() []area {
 		{"Assignment", testAssignment},
 		{"AssignmentUnderLoad", testAssignmentUnderLoad},
 		{"CampaignList", testCampaignList},
+		{"LeadValueCopies", testLeadValueCopies},
 	}
+}
+
+// testLeadValueCopies attacks isolation with copies of Lead values (a
+// lead's state may be shared copy-on-write between clones): a copy of the
+// value given to Create, a copy of a lead returned by Get or Update, and a
+// foreign value stored wholesale by an Update closure must never reach
+// the stored lead when changed afterwards.
+func testLeadValueCopies(t *testing.T, e *env) {
+	ctx := context.Background()
+	s := e.ls
+	tenant := NewTenant(t)
+	stored := func(id crm.ID) *lead.Lead {
+		got, err := s.Get(ctx, tenant, id)
+		require.NoError(t, err)
+		return got
+	}
+	t.Run("CopyOfCreated", func(t *testing.T) {
+		t.Parallel()
+		x := NewLead(t, tenant, nil)
+		y := *x
+		require.NoError(t, s.Create(ctx, x))
+		require.NoError(t, y.SetKeyProspect(true, lchange(5)))
+		require.NoError(t, x.Assign("eve", lchange(6)))
+		got := stored(x.ID())
+		require.False(t, got.KeyProspect())
+		require.Empty(t, got.Owner())
+	})
+	t.Run("CopyOfReturned", func(t *testing.T) {
+		t.Parallel()
+		x := CreateLead(t, s, tenant, nil)
+		got := stored(x.ID())
+		y := *got
+		require.NoError(t, y.SetKeyProspect(true, lchange(5)))
+		require.NoError(t, got.Assign("eve", lchange(6)))
+		after, err := s.Update(ctx, tenant, x.ID(), func(l *lead.Lead) error { return l.RecordContact(lchange(7)) })
+		require.NoError(t, err)
+		z := *after
+		require.NoError(t, z.Assign("ann", lchange(8)))
+		require.NoError(t, after.SetKeyProspect(true, lchange(9)))
+		final := stored(x.ID())
+		require.False(t, final.KeyProspect())
+		require.Empty(t, final.Owner())
+		require.False(t, final.FirstContactAt().IsZero())
+	})
+	t.Run("ForeignValueInUpdate", func(t *testing.T) {
+		t.Parallel()
+		x := CreateLead(t, s, tenant, nil)
+		foreign := stored(x.ID())
+		require.NoError(t, foreign.SetKeyProspect(true, lchange(5))) // its own state now
+		_, err := s.Update(ctx, tenant, x.ID(), func(l *lead.Lead) error {
+			*l = *foreign
+			return nil
+		})
+		require.NoError(t, err)
+		require.True(t, stored(x.ID()).KeyProspect())
+		require.NoError(t, foreign.Assign("eve", lchange(6)))
+		require.Empty(t, stored(x.ID()).Owner(), "the caller's value does not reach the stored lead")
+	})
 }
 
 // RunLeads runs the cases of the lead port against the backends newBackend
