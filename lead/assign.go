@@ -225,6 +225,9 @@ type leadKeys struct {
 }
 
 func keysOf(l *Lead) leadKeys {
+	if l != nil {
+		l.ensure()
+	}
 	k := leadKeys{industry: strings.ToLower(strings.TrimSpace(l.industry))}
 	if a := l.address; a != nil {
 		k.hasAddress = true
@@ -504,6 +507,9 @@ type Decision struct {
 // read pools are malformed ([AssignmentState.Validate]) give an error and
 // no decision.
 func (r *Router) Assign(st AssignmentState, l *Lead, now time.Time) (Decision, AssignmentState, error) {
+	if l != nil {
+		l.ensure()
+	}
 	const op = "lead.Router.Assign"
 	var v crm.Validator
 	if !v.Check(l != nil, "lead", "must not be nil") {
@@ -559,6 +565,9 @@ func (r *Router) Assign(st AssignmentState, l *Lead, now time.Time) (Decision, A
 // evaluate checks every person of ru's pool for l and returns the trace
 // and the index of the chosen candidate (-1 when none is eligible).
 func (r *Router) evaluate(ru *rule, st AssignmentState, l *Lead, now time.Time) (RuleTrace, int) {
+	if l != nil {
+		l.ensure()
+	}
 	trace := RuleTrace{Rule: ru.Name, Candidates: make([]Candidate, len(ru.pool))}
 	turns := poolOf(st, ru.Name).Turns
 	minSen := ru.MinSeniority

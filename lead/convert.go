@@ -47,6 +47,11 @@ type Conversion struct {
 	Opportunity crm.ID
 	// CreatedCustomer reports whether the conversion created the customer.
 	CreatedCustomer bool
+	// Interactions are the customer interactions the conversion recorded
+	// from the lead's activity: one per touch (the capture and every
+	// capture attached to the lead), inbound, and its first contact,
+	// outbound; oldest first. Nil when Again.
+	Interactions []customer.Interaction
 	// Again reports that the lead was converted before: nothing was
 	// changed and the result is that of the first conversion.
 	Again bool
@@ -107,6 +112,9 @@ func (s *Service) Convert(ctx context.Context, in ConvertInput, ch Change) (Conv
 			return nil, err
 		}
 		out.Customer, out.CreatedCustomer = cust, created
+		if out.Interactions, err = s.carryInteractions(ctx, l, cust.ID(), ch); err != nil {
+			return nil, fmt.Errorf("carry the lead's interactions: %w", err)
+		}
 		if in.CreateOpportunity != nil {
 			opp, err := in.CreateOpportunity(ctx, cust.ID())
 			if err != nil {
@@ -138,6 +146,46 @@ func (s *Service) Convert(ctx context.Context, in ConvertInput, ch Change) (Conv
 	return out, nil
 }
 
+// carryInteractions records the lead's activity as interactions of the
+// customer, in the transaction ctx carries: each touch as an inbound
+// contact on its channel, and the first contact as an outbound one on the
+// capture's channel. The member of staff named is the lead's owner, or the
+// converting actor for an unassigned lead.
+func (s *Service) carryInteractions(ctx context.Context, l *Lead, cust crm.ID, ch Change) ([]customer.Interaction, error) {
+	actor := l.owner
+	if actor == "" {
+		actor = ch.Actor
+	}
+	out := make([]customer.Interaction, 0, len(l.touches)+1)
+	for _, t := range l.touches {
+		summary := fmt.Sprintf("Lead %s: %s", l.id, t.Source.Kind)
+		if t.Source.Detail != "" {
+			summary += " (" + t.Source.Detail + ")"
+		}
+		if !t.Source.Campaign.IsZero() {
+			summary += ", campaign " + t.Source.Campaign.String()
+		}
+		out = append(out, customer.Interaction{Channel: t.Channel, Direction: customer.Inbound, At: t.At, Summary: summary})
+	}
+	if !l.firstContactAt.IsZero() {
+		out = append(out, customer.Interaction{Channel: l.channel, Direction: customer.Outbound, At: l.firstContactAt,
+			Summary: fmt.Sprintf("Lead %s: first contact", l.id)})
+	}
+	slices.SortStableFunc(out, func(a, b customer.Interaction) int { return a.At.Compare(b.At) })
+	for i := range out {
+		id, err := s.ids.NewID()
+		if err != nil {
+			return nil, err
+		}
+		in := &out[i]
+		in.ID, in.Tenant, in.CustomerID, in.Actor = id, l.tenant, cust, actor
+		if err := s.customers.AddInteraction(ctx, *in); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // converted returns the first conversion of a converted lead.
 func (s *Service) converted(ctx context.Context, in ConvertInput) (Conversion, error) {
 	l, err := s.store.Get(ctx, in.Tenant, in.Lead)
@@ -157,6 +205,9 @@ func (s *Service) converted(ctx context.Context, in ConvertInput) (Conversion, e
 // convertCustomer finds or creates the customer of a conversion and
 // carries the lead over to it, in the transaction ctx carries.
 func (s *Service) convertCustomer(ctx context.Context, in ConvertInput, l *Lead, newID crm.ID, ch Change) (*customer.Customer, []crm.Event, bool, error) {
+	if l != nil {
+		l.ensure()
+	}
 	target := in.Customer
 	if target.IsZero() {
 		target = l.customer
@@ -229,6 +280,9 @@ func (s *Service) convertCustomer(ctx context.Context, in ConvertInput, l *Lead,
 // carryOver gives c what it lacks of l: parsed contact points, consents
 // newer than its own, and the link to the lead, its source and campaign.
 func carryOver(c *customer.Customer, l *Lead, ch Change) error {
+	if l != nil {
+		l.ensure()
+	}
 	for _, e := range l.Emails() {
 		if err := c.AddEmail(e); err != nil {
 			return err

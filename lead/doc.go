@@ -68,6 +68,10 @@
 // warning and breach once when called on a schedule with the previous
 // call's instant, like complaint.CheckSLAs; a breach is the cue to reassign,
 // which restarts the clock for the new owner and is recorded in history.
+// [Service.CheckFirstContact] lists only the uncontacted leads whose clock
+// started before [FirstContactSLA.DueBefore] (a clock on a business
+// calendar runs no faster than wall time), through [Query.ClockStartTo],
+// which stores index: its cost follows the leads due, not the backlog.
 //
 // # Scoring
 //
@@ -119,9 +123,11 @@
 //
 //   - [Service.Capture]: the duplicate check against open leads
 //     ([Store.FindByContact]) and customers (customer.Store.FindByContact),
-//     the host's [DuplicatePolicy] applied ([ResolveDuplicates]), and the
+//     the host's [DuplicatePolicy] applied ([ResolveDuplicates]), the
 //     assignment of a new lead by Options.Router through the persisted
-//     [AssignmentState] ([Store.UpdateAssignment]).
+//     [AssignmentState] ([Store.UpdateAssignment]), and, when the source
+//     names a stored campaign, the captured person made a member and
+//     responder of it once ([CampaignOutcome]).
 //   - [Service.Move], [Service.RecordContact], [Service.Assign],
 //     [Service.Score]: stage moves under the team's [Process] (closing a
 //     lead gives back its owner's open-lead slot), first contact,
@@ -137,7 +143,9 @@
 // the existing duplicate, or a new one), carries over the lead's parsed
 // contact points, address, consents with their sources, and records the
 // lead, its source and campaign on the customer (attributes "lead",
-// "lead_source", "lead_campaign"); then runs ConvertInput.CreateOpportunity
+// "lead_source", "lead_campaign"), and records the lead's touches and
+// first contact as the customer's interactions ([Conversion.Interactions]);
+// then runs ConvertInput.CreateOpportunity
 // when given, and marks the lead converted with links to the customer and
 // the opportunity. The opportunity is the caller's step: a function that
 // runs inside the conversion's transaction with the context it receives,

@@ -65,6 +65,9 @@ type profile struct {
 }
 
 func leadProfile(l *Lead) profile {
+	if l != nil {
+		l.ensure()
+	}
 	var p profile
 	switch {
 	case l.kind == customer.Organization && l.name != "":
@@ -201,6 +204,9 @@ func shared(a, b []string) string {
 // a *crm.ValidationError. The store's part is to fetch the candidates
 // (Store.FindByContact and the customer store's own look-up).
 func FindDuplicates(l *Lead, leads []*Lead, customers []*customer.Customer, rules customer.DuplicateRules) ([]Match, error) {
+	if l != nil {
+		l.ensure()
+	}
 	if rules == (customer.DuplicateRules{}) {
 		rules = customer.DefaultDuplicateRules()
 	}

@@ -57,6 +57,9 @@ func ref(ctx context.Context, op string, tenant crm.TenantID, id crm.ID) error {
 // sameLead checks that a store handed back the lead it was asked for (any
 // lead of the tenant when id is zero).
 func sameLead(op string, l *Lead, tenant crm.TenantID, id crm.ID) error {
+	if l != nil {
+		l.ensure()
+	}
 	if l == nil || l.tenant != tenant || (!id.IsZero() && l.id != id) {
 		return guard.Corrupt(op, tenant, id)
 	}
@@ -81,6 +84,9 @@ func checkStored(op string, l *Lead) error {
 // checkUpdate checks the result of an Update closure: the same lead (ID,
 // tenant, capture time), at the same version, within every stored rule.
 func checkUpdate(op string, after *Lead, tenant crm.TenantID, id crm.ID, version int64, captured time.Time) error {
+	if after != nil {
+		after.ensure()
+	}
 	var v crm.Validator
 	v.Check(after != nil && after.id == id && after.tenant == tenant, "id", "fn must not change the lead's ID or tenant")
 	if err := v.Err(op); err != nil {

@@ -108,6 +108,7 @@ func decodeAllAt[T any](v *crm.Validator, op, path string, raws []json.RawMessag
 // lead holding a value that has no text form (an unknown enum) is refused
 // with an error wrapping crm.ErrInvalid.
 func (l *Lead) MarshalJSON() ([]byte, error) {
+	l.ensure()
 	const op = "lead.Lead.MarshalJSON"
 	if l == nil || l.id.IsZero() && l.tenant == "" {
 		return nil, crm.Invalid(op, "lead", "must be built with New or FromRecord")
@@ -169,6 +170,7 @@ func (l *Lead) MarshalJSON() ([]byte, error) {
 // pending on the decoded lead. JSON null leaves l unchanged, as the
 // encoding/json convention asks.
 func (l *Lead) UnmarshalJSON(data []byte) error {
+	l.ensure()
 	const op = "lead.Lead.UnmarshalJSON"
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil // the encoding/json convention: null leaves l unchanged

@@ -111,10 +111,34 @@ type ScoreReason struct {
 // A Lead is not safe for concurrent use; use [Lead.Clone] to hand out
 // copies. Build one with [New] or [FromRecord]: the zero Lead is not usable.
 type Lead struct {
-	id      crm.ID
-	tenant  crm.TenantID
-	version int64
-	team    string
+	// state holds the stored fields but the version and the history
+	// sequence. It is shared copy-on-write with clones while shared is
+	// set: every method that changes it calls own first.
+	*state
+
+	// id and tenant never change: kept beside the state, a store's Get
+	// and the guard's checks of it do not reach into the state.
+	id     crm.ID
+	tenant crm.TenantID
+
+	version    int64
+	historySeq int64
+	pending    []HistoryEntry
+	events     []crm.Event
+
+	// shared is set on every clone: its state may be shared with other
+	// clones, so it is copied before any change. A Lead built by New or
+	// FromRecord, or one that changed since it was cloned, shares nothing.
+	shared bool
+}
+
+// state is a lead's stored state but its version and history sequence.
+// A state reachable from a Lead whose shared flag is set is never
+// written: own copies it before any change. Its lists, maps, address and
+// score are never changed in place either (every change replaces them),
+// so a copy of the struct is a copy of the state.
+type state struct {
+	team string
 
 	kind        customer.Kind
 	name        string
@@ -148,10 +172,6 @@ type Lead struct {
 	closedAt       time.Time
 	reached        [numStages]time.Time // first time each stage was reached, by Stage-1
 	updatedAt      time.Time
-
-	historySeq int64
-	pending    []HistoryEntry
-	events     []crm.Event
 }
 
 const numStages = 6
@@ -266,15 +286,15 @@ func New(in NewInput, ch Change) (*Lead, error) {
 		return nil, err
 	}
 	at := ch.At.UTC()
-	l := &Lead{
-		id: in.ID, tenant: in.Tenant, team: in.Team, kind: in.Kind,
+	l := &Lead{id: in.ID, tenant: in.Tenant, state: &state{
+		team: in.Team, kind: in.Kind,
 		name: strings.TrimSpace(in.Name), title: strings.TrimSpace(in.Title),
 		company: strings.TrimSpace(in.Company), industry: strings.TrimSpace(in.Industry),
 		companySize: in.CompanySize, language: strings.ToLower(strings.TrimSpace(in.Language)),
 		topics: topics, address: addr, contacts: contacts, consents: consents,
 		attrs: maps.Clone(in.Attributes), payload: in.Payload, keyProspect: in.KeyProspect,
 		channel: in.Channel, source: in.Source, stage: StageNew, capturedAt: at, updatedAt: at,
-	}
+	}}
 	l.touches = []Touch{{At: at, Channel: in.Channel, Source: in.Source}}
 	l.reached[StageNew-1] = at
 	l.record(HistoryCaptured, "", StageNew.String(), ch)
@@ -372,43 +392,80 @@ func checkConsent(v *crm.Validator, c customer.Channel, k customer.Consent, capt
 }
 
 // ID returns the lead's ID.
-func (l *Lead) ID() crm.ID { return l.id }
+func (l *Lead) ID() crm.ID {
+	l.ensure()
+	return l.id
+}
 
 // Tenant returns the tenant that owns the lead.
-func (l *Lead) Tenant() crm.TenantID { return l.tenant }
+func (l *Lead) Tenant() crm.TenantID {
+	l.ensure()
+	return l.tenant
+}
 
 // Version returns the stored version: 0 before the first save.
-func (l *Lead) Version() int64 { return l.version }
+func (l *Lead) Version() int64 {
+	l.ensure()
+	return l.version
+}
 
 // Team returns the team whose process the lead follows.
-func (l *Lead) Team() string { return l.team }
+func (l *Lead) Team() string {
+	l.ensure()
+	return l.team
+}
 
 // Kind returns whether the prospect is a person or an organisation.
-func (l *Lead) Kind() customer.Kind { return l.kind }
+func (l *Lead) Kind() customer.Kind {
+	l.ensure()
+	return l.kind
+}
 
 // Name returns the prospect's name ("" when not captured).
-func (l *Lead) Name() string { return l.name }
+func (l *Lead) Name() string {
+	l.ensure()
+	return l.name
+}
 
 // Title returns the person's job title.
-func (l *Lead) Title() string { return l.title }
+func (l *Lead) Title() string {
+	l.ensure()
+	return l.title
+}
 
 // Company returns the organisation's name.
-func (l *Lead) Company() string { return l.company }
+func (l *Lead) Company() string {
+	l.ensure()
+	return l.company
+}
 
 // Industry returns the organisation's industry.
-func (l *Lead) Industry() string { return l.industry }
+func (l *Lead) Industry() string {
+	l.ensure()
+	return l.industry
+}
 
 // CompanySize returns the organisation's number of employees (0 when unknown).
-func (l *Lead) CompanySize() int { return l.companySize }
+func (l *Lead) CompanySize() int {
+	l.ensure()
+	return l.companySize
+}
 
 // Language returns the prospect's language tag, lower case.
-func (l *Lead) Language() string { return l.language }
+func (l *Lead) Language() string {
+	l.ensure()
+	return l.language
+}
 
 // Topics returns what the prospect asked about, lower case.
-func (l *Lead) Topics() []string { return slices.Clone(l.topics) }
+func (l *Lead) Topics() []string {
+	l.ensure()
+	return slices.Clone(l.topics)
+}
 
 // Address returns the postal address and whether there is one.
 func (l *Lead) Address() (customer.Address, bool) {
+	l.ensure()
 	if l.address == nil {
 		return customer.Address{}, false
 	}
@@ -416,10 +473,14 @@ func (l *Lead) Address() (customer.Address, bool) {
 }
 
 // Contacts returns every contact point, parsed or flagged, in capture order.
-func (l *Lead) Contacts() []ContactPoint { return slices.Clone(l.contacts) }
+func (l *Lead) Contacts() []ContactPoint {
+	l.ensure()
+	return slices.Clone(l.contacts)
+}
 
 // Emails returns the e-mail addresses that parsed.
 func (l *Lead) Emails() []customer.Email {
+	l.ensure()
 	var out []customer.Email
 	for _, c := range l.contacts {
 		if c.Kind == ContactEmail && c.Parsed() {
@@ -431,6 +492,7 @@ func (l *Lead) Emails() []customer.Email {
 
 // Phones returns the phone numbers that parsed.
 func (l *Lead) Phones() []customer.Phone {
+	l.ensure()
 	var out []customer.Phone
 	for _, c := range l.contacts {
 		if c.Kind == ContactPhone && c.Parsed() {
@@ -443,59 +505,104 @@ func (l *Lead) Phones() []customer.Phone {
 // NeedsReview reports whether a contact point did not parse and waits for
 // a person to read it.
 func (l *Lead) NeedsReview() bool {
+	l.ensure()
 	return slices.ContainsFunc(l.contacts, func(c ContactPoint) bool { return !c.Parsed() })
 }
 
 // Consent returns the consent given for marketing on channel c, if any.
 func (l *Lead) Consent(c customer.Channel) (customer.Consent, bool) {
+	l.ensure()
 	k, ok := l.consents[c]
 	return k, ok
 }
 
 // Consents returns every consent by channel.
-func (l *Lead) Consents() map[customer.Channel]customer.Consent { return maps.Clone(l.consents) }
+func (l *Lead) Consents() map[customer.Channel]customer.Consent {
+	l.ensure()
+	return maps.Clone(l.consents)
+}
 
 // MayContact reports whether marketing on channel c is allowed.
-func (l *Lead) MayContact(c customer.Channel) bool { return l.consents[c].Granted }
+func (l *Lead) MayContact(c customer.Channel) bool {
+	l.ensure()
+	return l.consents[c].Granted
+}
 
 // Attributes returns the free attributes.
-func (l *Lead) Attributes() map[string]string { return maps.Clone(l.attrs) }
+func (l *Lead) Attributes() map[string]string {
+	l.ensure()
+	return maps.Clone(l.attrs)
+}
 
 // Payload returns the raw capture payload.
-func (l *Lead) Payload() string { return l.payload }
+func (l *Lead) Payload() string {
+	l.ensure()
+	return l.payload
+}
 
 // KeyProspect reports whether the lead is a key prospect.
-func (l *Lead) KeyProspect() bool { return l.keyProspect }
+func (l *Lead) KeyProspect() bool {
+	l.ensure()
+	return l.keyProspect
+}
 
 // Channel returns how the lead came in.
-func (l *Lead) Channel() customer.Channel { return l.channel }
+func (l *Lead) Channel() customer.Channel {
+	l.ensure()
+	return l.channel
+}
 
 // Source returns where the lead came from.
-func (l *Lead) Source() Source { return l.source }
+func (l *Lead) Source() Source {
+	l.ensure()
+	return l.source
+}
 
 // Touches returns the lead's touches, oldest first; the first is the capture.
-func (l *Lead) Touches() []Touch { return slices.Clone(l.touches) }
+func (l *Lead) Touches() []Touch {
+	l.ensure()
+	return slices.Clone(l.touches)
+}
 
 // Stage returns the current stage.
-func (l *Lead) Stage() Stage { return l.stage }
+func (l *Lead) Stage() Stage {
+	l.ensure()
+	return l.stage
+}
 
 // DisqualifyReason returns the reason code of the disqualification ("" unless disqualified).
-func (l *Lead) DisqualifyReason() string { return l.disqualifyReason }
+func (l *Lead) DisqualifyReason() string {
+	l.ensure()
+	return l.disqualifyReason
+}
 
 // Owner returns the person the lead is assigned to ("" when unassigned).
-func (l *Lead) Owner() crm.UserID { return l.owner }
+func (l *Lead) Owner() crm.UserID {
+	l.ensure()
+	return l.owner
+}
 
 // AssignedAt returns when the current owner got the lead (zero when unassigned).
-func (l *Lead) AssignedAt() time.Time { return l.assignedAt }
+func (l *Lead) AssignedAt() time.Time {
+	l.ensure()
+	return l.assignedAt
+}
 
 // Customer returns the customer the lead is linked to (zero when none).
-func (l *Lead) Customer() crm.ID { return l.customer }
+func (l *Lead) Customer() crm.ID {
+	l.ensure()
+	return l.customer
+}
 
 // Opportunity returns the opportunity created at conversion (zero when none).
-func (l *Lead) Opportunity() crm.ID { return l.opportunity }
+func (l *Lead) Opportunity() crm.ID {
+	l.ensure()
+	return l.opportunity
+}
 
 // Score returns the stored score, if any.
 func (l *Lead) Score() (Score, bool) {
+	l.ensure()
 	if l.score == nil {
 		return Score{}, false
 	}
@@ -503,19 +610,32 @@ func (l *Lead) Score() (Score, bool) {
 }
 
 // CapturedAt returns when the lead was captured.
-func (l *Lead) CapturedAt() time.Time { return l.capturedAt }
+func (l *Lead) CapturedAt() time.Time {
+	l.ensure()
+	return l.capturedAt
+}
 
 // FirstContactAt returns when the prospect was first contacted (zero when not yet).
-func (l *Lead) FirstContactAt() time.Time { return l.firstContactAt }
+func (l *Lead) FirstContactAt() time.Time {
+	l.ensure()
+	return l.firstContactAt
+}
 
 // ClosedAt returns when the lead was converted or disqualified (zero while open).
-func (l *Lead) ClosedAt() time.Time { return l.closedAt }
+func (l *Lead) ClosedAt() time.Time {
+	l.ensure()
+	return l.closedAt
+}
 
 // UpdatedAt returns when the lead last changed.
-func (l *Lead) UpdatedAt() time.Time { return l.updatedAt }
+func (l *Lead) UpdatedAt() time.Time {
+	l.ensure()
+	return l.updatedAt
+}
 
 // ReachedAt returns when the lead first reached stage s (zero when never).
 func (l *Lead) ReachedAt(s Stage) time.Time {
+	l.ensure()
 	if !s.Valid() {
 		return time.Time{}
 	}
@@ -525,6 +645,7 @@ func (l *Lead) ReachedAt(s Stage) time.Time {
 // guard checks the change and that it does not go back before the lead's
 // last change; it returns the validator for more checks.
 func (l *Lead) guard(ch Change) *crm.Validator {
+	l.ensure()
 	v := &crm.Validator{}
 	v.Merge("change", ch.Validate())
 	if !ch.At.IsZero() {
@@ -543,6 +664,7 @@ func (l *Lead) guard(ch Change) *crm.Validator {
 // a move p does not list; a *crm.ValidationError for a bad change, a
 // process of another team or an unknown reason. The lead is unchanged.
 func (l *Lead) Move(p *Process, to Stage, ch Change) error {
+	l.ensure()
 	v := l.guard(ch)
 	if p == nil {
 		v.Addf("process", "must not be nil")
@@ -581,6 +703,8 @@ func (l *Lead) Move(p *Process, to Stage, ch Change) error {
 
 // setStage moves to stage to and records it.
 func (l *Lead) setStage(to Stage, ch Change) {
+	l.ensure()
+	l.own()
 	at := ch.At.UTC()
 	from := l.stage
 	l.stage = to
@@ -608,6 +732,7 @@ func (l *Lead) setStage(to Stage, ch Change) {
 // customer and the opportunity in the same transaction. A lead that is
 // not qualified is refused with a *crm.TransitionError and left unchanged.
 func (l *Lead) MarkConverted(cust, opportunity crm.ID, ch Change) error {
+	l.ensure()
 	v := l.guard(ch)
 	v.Check(!cust.IsZero(), "customer", "must not be zero")
 	if err := v.Err("lead.MarkConverted"); err != nil {
@@ -616,6 +741,7 @@ func (l *Lead) MarkConverted(cust, opportunity crm.ID, ch Change) error {
 	if l.stage != StageQualified {
 		return fmt.Errorf("lead: mark converted %s: %w", l.id, refuse(l.stage, StageConverted, "only a qualified lead is converted"))
 	}
+	l.own()
 	l.customer, l.opportunity = cust, opportunity
 	l.setStage(StageConverted, ch)
 	return nil
@@ -626,6 +752,7 @@ func (l *Lead) MarkConverted(cust, opportunity crm.ID, ch Change) error {
 // first-contact clock. A lead already contacted or closed is refused with a
 // *crm.ValidationError.
 func (l *Lead) RecordContact(ch Change) error {
+	l.ensure()
 	v := l.guard(ch)
 	v.Check(l.firstContactAt.IsZero(), "first_contact_at", "already recorded")
 	v.Check(l.stage.Open(), "stage", "the lead is closed")
@@ -633,6 +760,7 @@ func (l *Lead) RecordContact(ch Change) error {
 		return err
 	}
 	at := ch.At.UTC()
+	l.own()
 	l.firstContactAt, l.updatedAt = at, at
 	l.record(HistoryContact, "", at.Format(time.RFC3339), ch)
 	l.emit(EventContacted, ch, ContactRecorded{})
@@ -645,6 +773,7 @@ func (l *Lead) RecordContact(ch Change) error {
 // invalid owner or the current owner are refused with a
 // *crm.ValidationError.
 func (l *Lead) Assign(owner crm.UserID, ch Change) error {
+	l.ensure()
 	v := l.guard(ch)
 	v.Merge("owner", owner.Validate())
 	v.Check(owner != l.owner, "owner", "already the owner")
@@ -657,6 +786,7 @@ func (l *Lead) Assign(owner crm.UserID, ch Change) error {
 	}
 	from := l.owner
 	at := ch.At.UTC()
+	l.own()
 	l.owner, l.assignedAt, l.updatedAt = owner, at, at
 	l.record(HistoryOwner, string(from), string(owner), ch)
 	l.emit(EventAssigned, ch, Assigned{From: from, To: owner})
@@ -665,11 +795,13 @@ func (l *Lead) Assign(owner crm.UserID, ch Change) error {
 
 // SetKeyProspect marks or unmarks the lead as a key prospect.
 func (l *Lead) SetKeyProspect(key bool, ch Change) error {
+	l.ensure()
 	v := l.guard(ch)
 	v.Check(key != l.keyProspect, "key_prospect", "unchanged")
 	if err := v.Err("lead.SetKeyProspect"); err != nil {
 		return err
 	}
+	l.own()
 	l.keyProspect = key
 	l.updatedAt = ch.At.UTC()
 	l.record(HistoryKeyProspect, fmt.Sprint(!key), fmt.Sprint(key), ch)
@@ -680,6 +812,7 @@ func (l *Lead) SetKeyProspect(key bool, ch Change) error {
 // capture, see [ResolveDuplicates]), recording it. A zero ID, a closed lead
 // or the customer already linked are refused with a *crm.ValidationError.
 func (l *Lead) LinkCustomer(id crm.ID, ch Change) error {
+	l.ensure()
 	v := l.guard(ch)
 	v.Check(!id.IsZero(), "customer", "must not be zero")
 	v.Check(id != l.customer, "customer", "already linked")
@@ -691,6 +824,7 @@ func (l *Lead) LinkCustomer(id crm.ID, ch Change) error {
 	if !l.customer.IsZero() {
 		from = l.customer.String()
 	}
+	l.own()
 	l.customer = id
 	l.updatedAt = ch.At.UTC()
 	l.record(HistoryCustomer, from, id.String(), ch)
@@ -706,10 +840,12 @@ func (l *Lead) LinkCustomer(id crm.ID, ch Change) error {
 // another tenant, or a result beyond the limits is refused with a
 // *crm.ValidationError and the lead is unchanged.
 func (l *Lead) Attach(dup *Lead, ch Change) error {
+	l.ensure()
 	v := l.guard(ch)
 	if dup == nil {
 		v.Addf("dup", "must not be nil")
 	} else {
+		dup.ensure()
 		v.Check(dup.tenant == l.tenant, "dup", "of another tenant")
 		v.Check(dup.id != l.id, "dup", "the lead itself")
 	}
@@ -749,6 +885,7 @@ func (l *Lead) Attach(dup *Lead, ch Change) error {
 			consents[c] = k
 		}
 	}
+	l.own()
 	l.contacts, l.touches, l.attrs, l.consents = contacts, touches, attrs, consents
 	l.updatedAt = ch.At.UTC()
 	l.record(HistoryTouch, "", dup.id.String(), ch)
@@ -758,6 +895,7 @@ func (l *Lead) Attach(dup *Lead, ch Change) error {
 
 // record appends a pending history entry.
 func (l *Lead) record(kind HistoryKind, from, to string, ch Change) {
+	l.ensure()
 	l.historySeq++
 	l.pending = append(l.pending, HistoryEntry{
 		LeadID: l.id, Seq: l.historySeq, Kind: kind, From: from, To: to,
@@ -767,6 +905,7 @@ func (l *Lead) record(kind HistoryKind, from, to string, ch Change) {
 
 // emit appends a pending domain event.
 func (l *Lead) emit(typ string, ch Change, data any) {
+	l.ensure()
 	l.events = append(l.events, crm.Event{
 		Type: typ, Tenant: l.tenant, AggregateID: l.id, At: ch.At.UTC(), Actor: string(ch.Actor), Data: data,
 	})
@@ -775,11 +914,15 @@ func (l *Lead) emit(typ string, ch Change, data any) {
 // PendingHistory returns the history entries recorded since the lead was
 // built, loaded or last saved, oldest first: for a host's own store to
 // append with the lead.
-func (l *Lead) PendingHistory() []HistoryEntry { return slices.Clone(l.pending) }
+func (l *Lead) PendingHistory() []HistoryEntry {
+	l.ensure()
+	return slices.Clone(l.pending)
+}
 
 // Events returns the domain events recorded since the lead was built or
 // loaded, in order, with Version set to the lead's version.
 func (l *Lead) Events() []crm.Event {
+	l.ensure()
 	out := slices.Clone(l.events)
 	for i := range out {
 		out[i].Version = l.version
@@ -790,26 +933,58 @@ func (l *Lead) Events() []crm.Event {
 // saved tells the lead it was stored at version: it sets the version and
 // drops the pending history and events (the Saved hook, see hooks.go).
 func (l *Lead) saved(version int64) {
+	l.ensure()
 	l.version = version
 	l.pending, l.events = nil, nil
 }
 
 // Clone returns a copy of l that no change of either can reach the other
-// through. A lead never changes its lists, maps, address or score in
-// place (every change replaces them, and accessors hand out copies), so
-// the copy shares them with l until either is changed: cloning costs one
-// small allocation, which is what makes a store's Get cheap.
+// through. A lead never changes its lists, maps, address or score in place
+// (every change replaces them, and accessors hand out copies), and a
+// clone of a lead that is itself a clone (a store's snapshot, what a
+// store's Get returns) shares its state until one of them changes it
+// (each copies it first, see own): cloning it costs one small allocation
+// whatever the lead holds, which is what makes a store's Get cheap. A
+// clone of a lead that shares nothing gets its own copy of the state, as
+// the caller may hold copies of the Lead value that share it. Clone never
+// writes to l, so that clones of one lead may be made concurrently.
+//
+// Copying a Lead value (x := *l) does not copy the lead: use Clone.
 func (l *Lead) Clone() *Lead {
+	l.ensure()
 	d := *l
+	if !l.shared {
+		st := *l.state
+		d.state = &st
+	}
+	d.shared = true
 	d.pending = slices.Clone(l.pending)
 	d.events = slices.Clone(l.events)
 	return &d
 }
 
+// own gives l its own copy of its state, so that it can change it. It does
+// nothing when l shares nothing. The copy is shallow: the lists and maps it
+// shares are never changed in place.
+func (l *Lead) own() {
+	l.ensure()
+	if !l.shared {
+		return
+	}
+	st := *l.state
+	l.state = &st
+	l.shared = false
+}
+
 // deepClone returns a copy of l sharing no memory with it, for a record
-// handed to a caller who may change it.
+// handed to a caller who may change it. It does not write to l.
 func (l *Lead) deepClone() *Lead {
-	d := l.Clone()
+	l.ensure()
+	st := *l.state
+	d := &Lead{
+		state: &st, id: l.id, tenant: l.tenant, version: l.version, historySeq: l.historySeq,
+		pending: slices.Clone(l.pending), events: slices.Clone(l.events),
+	}
 	d.topics = slices.Clone(l.topics)
 	if l.address != nil {
 		a := l.address.Clone()
@@ -846,4 +1021,14 @@ type HistoryEntry struct {
 	At     time.Time
 	Actor  crm.UserID
 	Reason string
+}
+
+// ensure gives a Lead built around the constructors (the zero Lead) an
+// empty state, so that its methods refuse or report zero values instead
+// of panicking. A Lead from New or FromRecord always has a state: ensure
+// then only reads.
+func (l *Lead) ensure() {
+	if l.state == nil {
+		l.state = &state{}
+	}
 }

@@ -57,11 +57,15 @@ type Record struct {
 }
 
 // Record returns the lead's persisted form, sharing nothing with l.
-func (l *Lead) Record() Record { return l.deepClone().view() }
+func (l *Lead) Record() Record {
+	l.ensure()
+	return l.deepClone().view()
+}
 
 // view is the lead's persisted form sharing l's slices and maps: for
 // checks that only read it.
 func (l *Lead) view() Record {
+	l.ensure()
 	return Record{
 		ID: l.id, Tenant: l.tenant, Version: l.version, Team: l.team, Kind: l.kind, Name: l.name,
 		Title: l.title, Company: l.company, Industry: l.industry, CompanySize: l.companySize,
@@ -93,8 +97,8 @@ func adoptRecord(r Record) (*Lead, error) {
 	if err := checkRecord("lead.FromRecord", r); err != nil {
 		return nil, err
 	}
-	l := &Lead{
-		id: r.ID, tenant: r.Tenant, version: r.Version, team: r.Team, kind: r.Kind, name: r.Name,
+	l := &Lead{id: r.ID, tenant: r.Tenant, version: r.Version, historySeq: r.HistorySeq, state: &state{
+		team: r.Team, kind: r.Kind, name: r.Name,
 		title: r.Title, company: r.Company, industry: r.Industry, companySize: r.CompanySize,
 		language: r.Language, topics: r.Topics, address: r.Address, contacts: r.Contacts,
 		consents: r.Consents, attrs: r.Attributes, payload: r.Payload, keyProspect: r.KeyProspect,
@@ -102,8 +106,8 @@ func adoptRecord(r Record) (*Lead, error) {
 		disqualifyReason: r.DisqualifyReason, owner: r.Owner, assignedAt: r.AssignedAt,
 		customer: r.Customer, opportunity: r.Opportunity, score: r.Score, capturedAt: r.CapturedAt,
 		firstContactAt: r.FirstContactAt, closedAt: r.ClosedAt, reached: r.Reached,
-		updatedAt: r.UpdatedAt, historySeq: r.HistorySeq,
-	}
+		updatedAt: r.UpdatedAt,
+	}}
 	if l.consents == nil {
 		l.consents = map[customer.Channel]customer.Consent{}
 	}

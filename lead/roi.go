@@ -49,6 +49,10 @@ type CampaignReport struct {
 	// Qualified those of them that ever reached qualified.
 	Leads     int
 	Qualified int
+	// Members and Responses count the campaign's members and those of
+	// them who responded (a capture naming the campaign adds both, once
+	// per person: see [CampaignOutcome]).
+	Members, Responses int
 	// Won counts the won opportunities the model credited to the campaign
 	// (under Linear, every deal it touched).
 	Won int
@@ -202,7 +206,8 @@ func CampaignReports(campaigns []*Campaign, leads iter.Seq[*Lead], opps iter.Seq
 	}
 	for i, c := range campaigns {
 		a := &acc[i]
-		r := CampaignReport{Campaign: c.id, Name: c.name, Cost: c.cost, Leads: a.leads, Qualified: a.qual, Won: a.won}
+		r := CampaignReport{Campaign: c.id, Name: c.name, Cost: c.cost, Leads: a.leads, Qualified: a.qual, Won: a.won,
+			Members: len(c.members), Responses: c.Responses()}
 		if r.Revenue, err = toMoney(a.rev, a.revBig); err != nil {
 			return ROIReport{}, fmt.Errorf("lead: campaign reports: campaign %s revenue: %w", c.id, err)
 		}

@@ -21,6 +21,7 @@ import (
 // number "company_size" when known; and the activities given (web visits,
 // e-mails opened), which the lead does not keep itself.
 func (l *Lead) ScoringFacts(activities []scoring.Activity) scoring.LeadFacts {
+	l.ensure()
 	f := scoring.LeadFacts{Fields: map[string]string{}, Numbers: map[string]float64{}, Activities: slices.Clone(activities)}
 	set := func(k, v string) {
 		if v != "" {
@@ -60,6 +61,7 @@ func (l *Lead) ScoringFacts(activities []scoring.Activity) scoring.LeadFacts {
 // change or facts the scorer refuses give an error and leave the lead
 // unchanged.
 func (l *Lead) ApplyScore(scorer *scoring.LeadScorer, activities []scoring.Activity, ch Change) (Score, error) {
+	l.ensure()
 	v := l.guard(ch)
 	v.Check(scorer != nil, "scorer", "must not be nil")
 	if err := v.Err("lead.ApplyScore"); err != nil {
@@ -78,6 +80,7 @@ func (l *Lead) ApplyScore(scorer *scoring.LeadScorer, activities []scoring.Activ
 
 // storeScore validates s, keeps it on the lead and records it.
 func (l *Lead) storeScore(s Score, ch Change) (Score, error) {
+	l.ensure()
 	var cv crm.Validator
 	checkScore(&cv, "score", s)
 	if err := cv.Err("lead.Score"); err != nil {
@@ -88,6 +91,7 @@ func (l *Lead) storeScore(s Score, ch Change) (Score, error) {
 		from = strconv.FormatFloat(l.score.Total, 'f', -1, 64)
 	}
 	stored := s.clone()
+	l.own()
 	l.score = &stored
 	l.updatedAt = s.At
 	l.record(HistoryScore, from, strconv.FormatFloat(s.Total, 'f', -1, 64), ch)
@@ -132,6 +136,7 @@ type PredictOptions struct {
 // furthest returns the furthest open stage the lead reached, in
 // PredictionStages order.
 func (l *Lead) furthest() Stage {
+	l.ensure()
 	best := StageNew
 	for _, s := range []Stage{StageContacted, StageNurturing, StageQualified} {
 		if !l.reached[s-1].IsZero() {
@@ -147,6 +152,7 @@ func (l *Lead) furthest() Stage {
 // opts.ByStage the furthest open stage it reached. ok is false for a lead
 // that is still open.
 func (l *Lead) Outcome(opts PredictOptions) (o scoring.LeadOutcome, ok bool) {
+	l.ensure()
 	if l.stage.Open() || !l.stage.Valid() {
 		return scoring.LeadOutcome{}, false
 	}
@@ -163,6 +169,7 @@ func (l *Lead) Outcome(opts PredictOptions) (o scoring.LeadOutcome, ok bool) {
 // closed lead or a stage the model does not know give an error and leave
 // the lead unchanged.
 func (l *Lead) ApplyPrediction(m *scoring.LeadModel, opts PredictOptions, ch Change) (Score, error) {
+	l.ensure()
 	v := l.guard(ch)
 	v.Check(m != nil, "model", "must not be nil")
 	v.Check(l.stage.Open(), "stage", "the lead is closed")

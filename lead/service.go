@@ -182,6 +182,96 @@ type CaptureResult struct {
 	// no router or the capture was attached); when Decision.Assigned is
 	// false the lead stays unassigned and Decision.Why says why.
 	Decision Decision
+	// Campaign is what the capture did to the campaign its source names
+	// (zero when it names none).
+	Campaign CampaignOutcome
+}
+
+// CampaignOutcome says what a capture naming a campaign
+// ([Source.Campaign]) did to it: the captured person is made a member of
+// the campaign and their response recorded, once. The person is the lead
+// the capture was attached to, else the customer it was linked to, else
+// the new lead; a person who is already a member (under any lead or
+// customer the duplicate check matched) is not added again, and one who
+// already responded is not counted twice.
+type CampaignOutcome struct {
+	// Campaign is the campaign the source names.
+	Campaign crm.ID
+	// Kind and Party identify the member the capture counts for.
+	Kind  MatchKind
+	Party crm.ID
+	// Added is true when the capture made Party a member; Responded when
+	// it recorded Party's response.
+	Added, Responded bool
+	// Skipped says why nothing was recorded when the campaign is not
+	// stored or is full ("" otherwise): the capture is kept all the same.
+	Skipped string
+}
+
+// captureResponse is the campaign's name for a response by capture.
+func captureResponse(src Source, ch customer.Channel) string {
+	return "captured: " + src.Kind.String() + " via " + ch.String()
+}
+
+// recordCampaign makes the captured person a member and responder of the
+// campaign src names, in the transaction ctx carries, and returns the
+// campaign's events.
+func (s *Service) recordCampaign(ctx context.Context, l *Lead, res *CaptureResult, channel customer.Channel, src Source, ch Change) ([]crm.Event, error) {
+	out := CampaignOutcome{Campaign: src.Campaign, Kind: MatchLead, Party: l.ID()}
+	switch res.Resolution.Action {
+	case ActionAttach:
+		out.Party = res.Resolution.Target
+	case ActionLinkCustomer:
+		out.Kind, out.Party = MatchCustomer, res.Resolution.Target
+	}
+	defer func() { res.Campaign = out }()
+	cs := s.store.Campaigns()
+	c, err := cs.Get(ctx, l.tenant, src.Campaign)
+	switch {
+	case errors.Is(err, crm.ErrNotFound):
+		out.Skipped = "campaign not stored"
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	// The person may be a member already under another of their records.
+	known := []crm.ID{out.Party}
+	for _, m := range res.Resolution.Matches {
+		known = append(known, m.ID)
+	}
+	member, found := Member{}, false
+	for _, id := range known {
+		if member, found = c.Member(id); found {
+			out.Kind, out.Party = member.Kind, member.Party
+			break
+		}
+	}
+	switch {
+	case found && !member.RespondedAt.IsZero():
+		return nil, nil // counted already
+	case !found && len(c.members) >= MaxCampaignMembers:
+		out.Skipped = "campaign full"
+		return nil, nil
+	}
+	var events []crm.Event
+	got, err := cs.Update(ctx, l.tenant, src.Campaign, func(c *Campaign) error {
+		c.events = nil
+		if _, ok := c.Member(out.Party); !ok {
+			if err := c.AddMember(out.Kind, out.Party, ch); err != nil {
+				return err
+			}
+		}
+		if err := c.RecordResponse(out.Party, captureResponse(src, channel), ch); err != nil {
+			return err
+		}
+		events = slices.Clone(c.events)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Added, out.Responded = !found, true
+	return versioned(events, got.version), nil
 }
 
 // Capture validates in (a zero in.ID gets a generated one), checks it for
@@ -217,6 +307,15 @@ func (s *Service) Capture(ctx context.Context, in NewInput, ch Change) (CaptureR
 		if err != nil {
 			return nil, err
 		}
+		var campEvents []crm.Event
+		campaign := func() error {
+			if in.Source.Campaign.IsZero() {
+				return nil
+			}
+			var err error
+			campEvents, err = s.recordCampaign(ctx, d, &res, in.Channel, in.Source, ch)
+			return err
+		}
 		switch res.Resolution.Action {
 		case ActionAttach:
 			got, events, err := s.update(ctx, d.tenant, res.Resolution.Target, func(x *Lead) error { return x.Attach(d, ch) })
@@ -224,7 +323,10 @@ func (s *Service) Capture(ctx context.Context, in NewInput, ch Change) (CaptureR
 				return nil, err
 			}
 			res.Lead = got
-			return events, nil
+			if err := campaign(); err != nil {
+				return nil, err
+			}
+			return append(events, campEvents...), nil
 		case ActionLinkCustomer:
 			if err := d.LinkCustomer(res.Resolution.Target, ch); err != nil {
 				return nil, err
@@ -240,7 +342,10 @@ func (s *Service) Capture(ctx context.Context, in NewInput, ch Change) (CaptureR
 			return nil, err
 		}
 		res.Lead = d
-		return versioned(events, d.version), nil
+		if err := campaign(); err != nil {
+			return nil, err
+		}
+		return append(versioned(events, d.version), campEvents...), nil
 	})
 	if err != nil {
 		return CaptureResult{}, fmt.Errorf("lead: capture %s: %w", in.ID, err)
@@ -251,6 +356,9 @@ func (s *Service) Capture(ctx context.Context, in NewInput, ch Change) (CaptureR
 // duplicates returns the matches of l among the tenant's open leads and
 // customers sharing one of its contact points.
 func (s *Service) duplicates(ctx context.Context, l *Lead) ([]Match, error) {
+	if l != nil {
+		l.ensure()
+	}
 	var emails, phones []string
 	for _, c := range l.contacts {
 		switch n := c.Normalized(); {
@@ -279,6 +387,9 @@ func (s *Service) duplicates(ctx context.Context, l *Lead) ([]Match, error) {
 // persisted assignment state, stores the new state in the transaction ctx
 // carries and applies the decision to l.
 func (s *Service) assign(ctx context.Context, l *Lead, ch Change) (Decision, error) {
+	if l != nil {
+		l.ensure()
+	}
 	var dec Decision
 	_, err := s.store.UpdateAssignment(ctx, l.tenant, l.team, func(st *AssignmentState) error {
 		d, next, err := s.router.Assign(*st, l, ch.At)
@@ -495,9 +606,14 @@ func (s *Service) CheckFirstContact(ctx context.Context, tenant crm.TenantID, si
 		return nil, nil, crm.Invalid(op, "first_contact", "the service has no first-contact service level")
 	}
 	var leads []*Lead
+	// Only the leads whose clock started early enough to be due by at.
+	due := s.sla.DueBefore(at)
+	if !crm.ValidTime(due) {
+		due = crm.MinTime
+	}
 	page := crm.PageRequest{Limit: crm.MaxPageLimit}
 	for {
-		p, err := s.store.List(ctx, tenant, Query{Uncontacted: true}, page)
+		p, err := s.store.List(ctx, tenant, Query{Uncontacted: true, ClockStartTo: due}, page)
 		if err != nil {
 			return nil, nil, fmt.Errorf("lead: check first contact: %w", err)
 		}

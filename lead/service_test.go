@@ -24,7 +24,9 @@ var errBoom = errors.New("injected failure")
 // return errBoom: the failure injection of the conversion tests.
 type failing struct {
 	*memory.Store
-	fail string
+	fail         string
+	mu           sync.Mutex
+	interactions int
 }
 
 func (f *failing) Leads() lead.Store { return &failingLeads{Store: f.Store.Leads(), f: f} }
@@ -77,6 +79,25 @@ func (c *failingCustomers) Update(ctx context.Context, tenant crm.TenantID, id c
 		return nil, err
 	}
 	return got, c.f.hit("customer.Update")
+}
+
+// AddInteraction fails after storing the second interaction of a call
+// series when "customer.AddInteraction" is set: the transaction must undo
+// the first ones too.
+func (c *failingCustomers) AddInteraction(ctx context.Context, in customer.Interaction) error {
+	if err := c.Store.AddInteraction(ctx, in); err != nil {
+		return err
+	}
+	if c.f.fail == "customer.AddInteraction" {
+		c.f.mu.Lock()
+		c.f.interactions++
+		n := c.f.interactions
+		c.f.mu.Unlock()
+		if n >= 2 {
+			return errBoom
+		}
+	}
+	return nil
 }
 
 // svcRouter shares every lead between ann and ben, 10 open leads each.
@@ -297,6 +318,18 @@ func TestServiceConvert(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, as.OpenLeads(l.Owner()), "conversion frees the owner's slot")
 	require.Contains(t, rec.types(), customer.EventCreated)
+	require.Len(t, conv.Interactions, 2)
+	capture, first := conv.Interactions[0], conv.Interactions[1]
+	require.Equal(t, customer.Inbound, capture.Direction)
+	require.Equal(t, customer.Web, capture.Channel)
+	require.Equal(t, l.CapturedAt(), capture.At)
+	require.Contains(t, capture.Summary, "web_form (contact form), campaign "+idCamp.String())
+	require.Equal(t, customer.Outbound, first.Direction)
+	require.Equal(t, l.FirstContactAt(), first.At)
+	require.Equal(t, l.Owner(), first.Actor)
+	stored, err := st.Customers().Interactions(ctx, tenantA, c.ID(), crm.PageRequest{})
+	require.NoError(t, err)
+	require.ElementsMatch(t, conv.Interactions, stored.Items, "stored in the conversion's transaction")
 
 	again, err := s.Convert(ctx, lead.ConvertInput{Tenant: tenantA, Lead: l.ID()}, chg(4))
 	require.NoError(t, err)
@@ -308,6 +341,9 @@ func TestServiceConvert(t *testing.T) {
 	all, err := st.Customers().List(ctx, tenantA, customer.Query{}, crm.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, all.Items, 1, "never a second customer")
+	stored, err = st.Customers().Interactions(ctx, tenantA, c.ID(), crm.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, stored.Items, 2, "a second conversion records nothing")
 }
 
 func TestServiceConvertLinksTheExistingDuplicate(t *testing.T) {
@@ -363,6 +399,8 @@ func TestServiceConvertAllOrNothing(t *testing.T) {
 		{"Opportunity", "opportunity", false},
 		{"LeadUpdate", "lead.Update", false},
 		{"ReleaseSlot", "lead.UpdateAssignment", false},
+		{"Interaction", "customer.AddInteraction", false},
+		{"InteractionOfLinked", "customer.AddInteraction", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -411,6 +449,9 @@ func TestServiceConvertAllOrNothing(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, custHistBefore, h.Items, "the linked customer is unchanged")
 				require.Equal(t, int64(1), custsAfter.Items[0].Version())
+				in, err := f.Store.Customers().Interactions(ctx, tenantA, nthID(900), crm.PageRequest{})
+				require.NoError(t, err)
+				require.Empty(t, in.Items, "no interaction left behind")
 			}
 			asAfter, err := f.Store.Leads().Assignment(ctx, tenantA, "")
 			require.NoError(t, err)
@@ -420,6 +461,9 @@ func TestServiceConvertAllOrNothing(t *testing.T) {
 			conv, err := s.Convert(ctx, lead.ConvertInput{Tenant: tenantA, Lead: l.ID()}, chg(4))
 			require.NoError(t, err)
 			require.Equal(t, lead.StageConverted, conv.Lead.Stage())
+			in, err := f.Store.Customers().Interactions(ctx, tenantA, conv.Customer.ID(), crm.PageRequest{})
+			require.NoError(t, err)
+			require.Len(t, in.Items, 2, "the capture and the first contact, once")
 		})
 	}
 }

@@ -15,10 +15,8 @@ import (
 // the first contact, or until the lead is closed. A reassignment restarts
 // it for the new owner, so each owner gets the full service level.
 func (l *Lead) FirstContactTimer() calendar.Timer {
-	start := l.capturedAt
-	if !l.assignedAt.IsZero() && l.assignedAt.After(start) {
-		start = l.assignedAt
-	}
+	l.ensure()
+	start := l.clockStart()
 	t := calendar.Timer{Start: start, Stop: l.firstContactAt}
 	if t.Stop.IsZero() || (!l.closedAt.IsZero() && l.closedAt.Before(t.Stop)) {
 		t.Stop = l.closedAt
@@ -29,6 +27,23 @@ func (l *Lead) FirstContactTimer() calendar.Timer {
 	return t
 }
 
+// clockStart returns when the first-contact clock started: the current
+// assignment, or the capture while the lead is unassigned.
+func (l *Lead) clockStart() time.Time {
+	if !l.assignedAt.IsZero() && l.assignedAt.After(l.capturedAt) {
+		return l.assignedAt
+	}
+	return l.capturedAt
+}
+
+// ClockStart returns when the lead's first-contact clock started (see
+// [Lead.FirstContactTimer]): what [Query.ClockStartTo] filters and stores
+// index.
+func (l *Lead) ClockStart() time.Time {
+	l.ensure()
+	return l.clockStart()
+}
+
 // FirstContactSLA is the first-contact service level: the business
 // calendar the clock runs on and the target, e.g. "call back within 4
 // working hours, warn at 75%".
@@ -37,6 +52,19 @@ type FirstContactSLA struct {
 	Calendar *calendar.Calendar
 	// Thresholds are the target and the warning fraction.
 	Thresholds calendar.Thresholds
+}
+
+// DueBefore returns the instant before which a lead's first-contact clock
+// must have started for a warning or a breach of s to happen by at: a
+// clock on a business calendar runs no faster than wall time, so a
+// threshold d is crossed no earlier than d after the clock started. It is
+// the [Query.ClockStartTo] of a check at at.
+func (s FirstContactSLA) DueBefore(at time.Time) time.Time {
+	d := s.Thresholds.Target
+	if w := s.Thresholds.Warning(); w > 0 && w < d {
+		d = w
+	}
+	return at.Add(-d).Add(time.Nanosecond)
 }
 
 // Validate returns a *crm.ValidationError when the calendar is missing or
@@ -50,6 +78,9 @@ func (s FirstContactSLA) Validate() error {
 
 // FirstContactStatus evaluates l's first-contact clock at instant at.
 func FirstContactStatus(l *Lead, sla FirstContactSLA, at time.Time) (calendar.Evaluation, error) {
+	if l != nil {
+		l.ensure()
+	}
 	if err := sla.Validate(); err != nil {
 		return calendar.Evaluation{}, err
 	}
@@ -103,6 +134,7 @@ func CheckFirstContact(leads []*Lead, sla FirstContactSLA, since, at time.Time) 
 }
 
 func (l *Lead) alert(typ string, at time.Time, a FirstContactAlert) crm.Event {
+	l.ensure()
 	return crm.Event{Type: typ, Tenant: l.tenant, AggregateID: l.id, At: at, Data: a}
 }
 
@@ -123,6 +155,9 @@ func utcOrZero(t time.Time) time.Time {
 // Run it in the transaction that updates the assignment state and the
 // lead ([Store.UpdateAssignment], [Store.Update]).
 func ReassignBreached(r *Router, st AssignmentState, l *Lead, sla FirstContactSLA, now time.Time, actor crm.UserID) (Decision, AssignmentState, bool, error) {
+	if l != nil {
+		l.ensure()
+	}
 	if r == nil || l == nil {
 		return Decision{}, st, false, crm.Invalid("lead.ReassignBreached", "", "router and lead are required")
 	}

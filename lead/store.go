@@ -148,6 +148,12 @@ type Query struct {
 	// Uncontacted keeps open leads without a first contact: what the
 	// first-contact check reads.
 	Uncontacted bool `json:"uncontacted,omitempty"`
+	// ClockStartTo keeps leads whose first-contact clock
+	// ([Lead.FirstContactTimer]) started before it: with Uncontacted, the
+	// leads a first-contact check at some instant can find due. Stores
+	// index it, so that such a check reads the leads that are due, not
+	// every uncontacted lead.
+	ClockStartTo time.Time `json:"clock_start_to,omitzero"`
 }
 
 // Validate returns a *crm.ValidationError when q holds an unknown value,
@@ -168,12 +174,14 @@ func (q Query) Validate() error {
 	v.Check(q.Source == 0 || q.Source.Valid(), "source", "unknown source")
 	v.Check(crm.ValidTime(q.CapturedFrom) && crm.ValidTime(q.CapturedTo), "captured_from", "outside the supported time range")
 	v.Check(q.CapturedFrom.IsZero() || q.CapturedTo.IsZero() || q.CapturedFrom.Before(q.CapturedTo), "captured_to", "must be after captured_from")
+	v.Check(crm.ValidTime(q.ClockStartTo), "clock_start_to", "outside the supported time range")
 	return v.Err("lead.Query")
 }
 
 // Matches reports whether l passes every filter of q: the reference for
 // what a store's indexes and SQL must return.
 func (q Query) Matches(l *Lead) bool {
+	l.ensure()
 	switch {
 	case len(q.Stages) > 0 && !slices.Contains(q.Stages, l.stage),
 		q.Open != nil && l.stage.Open() != *q.Open,
@@ -185,7 +193,8 @@ func (q Query) Matches(l *Lead) bool {
 		!q.Customer.IsZero() && l.customer != q.Customer,
 		!q.CapturedFrom.IsZero() && l.capturedAt.Before(q.CapturedFrom),
 		!q.CapturedTo.IsZero() && !l.capturedAt.Before(q.CapturedTo),
-		q.Uncontacted && (!l.stage.Open() || !l.firstContactAt.IsZero()):
+		q.Uncontacted && (!l.stage.Open() || !l.firstContactAt.IsZero()),
+		!q.ClockStartTo.IsZero() && !l.clockStart().Before(q.ClockStartTo):
 		return false
 	}
 	return true

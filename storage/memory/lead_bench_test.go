@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/calendar"
 	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/storage/memory"
@@ -24,6 +25,7 @@ type leadFixture struct {
 	svc   *lead.Service
 	n     int
 	leads []benchKey // random picks of stored leads
+	custs []benchKey // random picks of stored customers
 	clock *crm.ManualClock
 }
 
@@ -34,8 +36,11 @@ func newLeadFixture(b *testing.B, n int) *leadFixture {
 	ctx := context.Background()
 	f := &leadFixture{store: memory.New(nil), n: n, clock: crm.NewManualClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))}
 	owners := max(1, n/benchTenants/perOwner)
+	custs := make([]benchKey, 0, n)
 	for i := range n {
-		require.NoError(b, f.store.Customers().Create(ctx, benchCustomer(b, int64(i), owners, f.clock)))
+		c := benchCustomer(b, int64(i), owners, f.clock)
+		require.NoError(b, f.store.Customers().Create(ctx, c))
+		custs = append(custs, benchKey{tenant: c.Tenant(), id: c.ID()})
 	}
 	all := make([]benchKey, 0, n)
 	for i := range n {
@@ -52,8 +57,10 @@ func newLeadFixture(b *testing.B, n int) *leadFixture {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	f.leads = make([]benchKey, 1<<16)
+	f.custs = make([]benchKey, 1<<16)
 	for i := range f.leads {
 		f.leads[i] = all[rng.IntN(n)]
+		f.custs[i] = custs[rng.IntN(n)]
 	}
 	people := make([]lead.Person, 20)
 	ids := make([]crm.UserID, len(people))
@@ -73,7 +80,7 @@ func newLeadFixture(b *testing.B, n int) *leadFixture {
 // store holding n customers and n open leads (the figure: capture
 // with the duplicate check against 1M of each within 5 ms; Get within 1 µs).
 //
-//	go test -run '^$' -bench 'BenchmarkLeads' -benchtime 2000x ./storage/memory/
+//	go test -run '^$' -bench 'BenchmarkLeads/n=1000000/(Get|CustomerGet)$' -benchtime 300000x ./storage/memory/
 func BenchmarkLeads(b *testing.B) {
 	for _, n := range []int{10_000, 1_000_000} {
 		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
@@ -82,6 +89,7 @@ func BenchmarkLeads(b *testing.B) {
 			}
 			f := newLeadFixture(b, n)
 			b.Run("Get", f.benchGet)
+			b.Run("CustomerGet", f.benchCustomerGet)
 			b.Run("Update", f.benchUpdate)
 			b.Run("Capture/duplicates=customer+lead", f.benchCapture)
 		})
@@ -99,6 +107,25 @@ func (f *leadFixture) benchGet(b *testing.B) {
 		k := f.leads[i&(len(f.leads)-1)]
 		i++
 		if _, err := ls.Get(ctx, k.tenant, k.id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchCustomerGet reads random customers of the same store: the
+// reference a lead Get is compared with in the same run (the same cache
+// pressure, the same machine load).
+func (f *leadFixture) benchCustomerGet(b *testing.B) {
+	ctx := context.Background()
+	cs := f.store.Customers()
+	b.ReportAllocs()
+	start, _ := cpuTime()
+	defer reportCPU(b, start)
+	i := 0
+	for b.Loop() {
+		k := f.custs[i&(len(f.custs)-1)]
+		i++
+		if _, err := cs.Get(ctx, k.tenant, k.id); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -150,5 +177,80 @@ func (f *leadFixture) benchUpdate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLeadCheckFirstContact measures the first-contact check of one
+// tenant holding a backlog of uncontacted leads that are not due yet and
+// a few that are: the check reads the due leads through the store's
+// clock-start index ("indexed"), where a scan of every uncontacted lead
+// ("scan", what the check did before) costs the backlog.
+//
+//	go test -run '^$' -bench 'BenchmarkLeadCheckFirstContact' -benchtime 20x ./storage/memory/
+func BenchmarkLeadCheckFirstContact(b *testing.B) {
+	const due = 100
+	for _, backlog := range []int{10_000, 100_000} {
+		b.Run("backlog="+strconv.Itoa(backlog), func(b *testing.B) {
+			ctx := context.Background()
+			now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+			store := memory.New(nil)
+			tenant := crm.TenantID("sla")
+			var always calendar.Week
+			for d := range always {
+				always[d] = []calendar.Span{{Start: calendar.Midnight, End: calendar.EndOfDay}}
+			}
+			cal, err := calendar.New(calendar.Config{TimeZone: "UTC", Week: always})
+			require.NoError(b, err)
+			sla := lead.FirstContactSLA{Calendar: cal, Thresholds: calendar.Thresholds{Target: 4 * time.Hour, WarnAt: 0.5}}
+			for i := range backlog + due {
+				at := now.Add(-time.Hour + time.Duration(i)*time.Millisecond) // not due: captured within the last hour
+				if i < due {
+					at = now.Add(-3 * time.Hour) // warned an hour ago
+				}
+				id, err := crm.UUIDv7{}.NewID()
+				require.NoError(b, err)
+				l, err := lead.New(lead.NewInput{
+					ID: id, Tenant: tenant, Emails: []string{"lead" + strconv.Itoa(i) + "@example.com"},
+					Channel: customer.Web, Source: lead.Source{Kind: lead.SourceWebForm},
+				}, lead.Change{Actor: "bench", At: at})
+				require.NoError(b, err)
+				require.NoError(b, store.Leads().Create(ctx, l))
+			}
+			clock := crm.NewManualClock(now)
+			svc, err := lead.NewService(store, &lead.Options{Clock: clock, FirstContact: &sla})
+			require.NoError(b, err)
+			since := now.Add(-2 * time.Hour)
+			b.Run("indexed", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					alerts, _, err := svc.CheckFirstContact(ctx, tenant, since, now, "sla-bot")
+					if err != nil || len(alerts) != due {
+						b.Fatalf("%d alerts, %v", len(alerts), err)
+					}
+				}
+			})
+			b.Run("scan", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					var all []*lead.Lead
+					page := crm.PageRequest{Limit: crm.MaxPageLimit}
+					for {
+						p, err := store.Leads().List(ctx, tenant, lead.Query{Uncontacted: true}, page)
+						if err != nil {
+							b.Fatal(err)
+						}
+						all = append(all, p.Items...)
+						if p.Next == "" {
+							break
+						}
+						page.Cursor = p.Next
+					}
+					alerts, err := lead.CheckFirstContact(all, sla, since, now)
+					if err != nil || len(alerts) != due {
+						b.Fatalf("%d alerts, %v", len(alerts), err)
+					}
+				}
+			})
+		})
 	}
 }

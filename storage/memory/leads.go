@@ -18,15 +18,16 @@ var _ lead.Store = (*leadStore)(nil)
 
 // storedLead is a lead snapshot with the keys it is indexed under,
 // computed before the tenant's lock is taken. Stored values are never
-// changed.
+// changed. The snapshot's handle is held by value (its state is shared
+// copy-on-write), so that a Get reaches it with one load less.
 type storedLead struct {
-	l      *lead.Lead
+	l      lead.Lead
 	emails []string // normalised, of parsed e-mail contact points
 	phones []string // E.164, of parsed phone contact points
 }
 
 func newStoredLead(l *lead.Lead) *storedLead {
-	st := &storedLead{l: l}
+	st := &storedLead{l: *l.Clone()}
 	for _, c := range l.Contacts() {
 		n := c.Normalized()
 		switch {
@@ -111,7 +112,7 @@ func (ls *leadStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID,
 func (ls *leadStore) List(ctx context.Context, tenant crm.TenantID, q lead.Query, page crm.PageRequest) (crm.Page[*lead.Lead], error) {
 	return list(leads, ls.s, ctx, "memory.Leads.List", tenant, q.Validate(), page, kindLeads,
 		func(td *tenantData) []crm.ID { return td.leadIndex(q) },
-		func(st *storedLead) (*lead.Lead, bool) { return st.l, q.Matches(st.l) }, (*lead.Lead).Clone)
+		func(st *storedLead) (*lead.Lead, bool) { return &st.l, q.Matches(&st.l) }, (*lead.Lead).Clone)
 }
 
 // leadIndex returns the smallest ascending ID list that holds every lead q
@@ -138,7 +139,73 @@ func (td *tenantData) leadIndex(q lead.Query) []crm.ID {
 	if !q.Customer.IsZero() {
 		pick(td.leadByCustomer[q.Customer])
 	}
+	if q.Uncontacted && !q.ClockStartTo.IsZero() {
+		if ids, ok := td.leadDue.before(q.ClockStartTo, len(idx)); ok {
+			idx = ids
+		}
+	}
 	return idx
+}
+
+// leadDueIndex holds the open, uncontacted leads ordered by the start of
+// their first-contact clock, then by ID: a first-contact check reads the
+// prefix of leads whose clock started before its due instant instead of
+// every uncontacted lead. The zero value is empty and usable.
+type leadDueIndex struct{ keys []dueKey }
+
+type dueKey struct {
+	start time.Time
+	id    crm.ID
+}
+
+func (k dueKey) compare(o dueKey) int {
+	if c := k.start.Compare(o.start); c != 0 {
+		return c
+	}
+	return k.id.Compare(o.id)
+}
+
+func (x *leadDueIndex) add(k dueKey) {
+	i, found := slices.BinarySearchFunc(x.keys, k, dueKey.compare)
+	if !found {
+		x.keys = slices.Insert(x.keys, i, k)
+	}
+}
+
+func (x *leadDueIndex) remove(k dueKey) {
+	if i, found := slices.BinarySearchFunc(x.keys, k, dueKey.compare); found {
+		x.keys = slices.Delete(x.keys, i, i+1)
+	}
+}
+
+// before returns, in ascending ID order, the IDs of the leads whose clock
+// started before t, and true; or false when there are at least limit of
+// them (another index is then as small). The caller holds td.mu.
+func (x *leadDueIndex) before(t time.Time, limit int) ([]crm.ID, bool) {
+	n, _ := slices.BinarySearchFunc(x.keys, t, func(k dueKey, t time.Time) int {
+		if k.start.Before(t) {
+			return -1
+		}
+		return 1
+	})
+	if n >= limit {
+		return nil, false
+	}
+	ids := make([]crm.ID, n)
+	for i, k := range x.keys[:n] {
+		ids[i] = k.id
+	}
+	slices.SortFunc(ids, crm.ID.Compare)
+	return ids, true
+}
+
+// dueKeyOf returns the due-index key of a stored lead and whether the lead
+// belongs in the index (open and uncontacted).
+func dueKeyOf(st *storedLead) (dueKey, bool) {
+	if st == nil || !st.l.Stage().Open() || !st.l.FirstContactAt().IsZero() {
+		return dueKey{}, false
+	}
+	return dueKey{start: st.l.ClockStart(), id: st.l.ID()}, true
 }
 
 // FindByContact returns the open leads having any of the keys, ascending
@@ -174,7 +241,7 @@ func (ls *leadStore) FindByContact(ctx context.Context, tenant crm.TenantID, ema
 	found := make([]*lead.Lead, 0, min(limit, 64))
 	lists.merge(func(id crm.ID) bool {
 		if st, ok := td.leads.rows[id]; ok && st.l.Stage().Open() {
-			found = append(found, st.l)
+			found = append(found, &st.l)
 		}
 		return len(found) < limit
 	})
@@ -294,13 +361,23 @@ func (td *tenantData) indexLead(old, new *storedLead) {
 		return
 	}
 	both := old != nil && new != nil
+	ok, oin := dueKeyOf(old)
+	nk, nin := dueKeyOf(new)
+	if oin != nin || ok.compare(nk) != 0 {
+		if oin {
+			td.leadDue.remove(ok)
+		}
+		if nin {
+			td.leadDue.add(nk)
+		}
+	}
 	rekey := func(m map[crm.ID][]crm.ID, o, n func(*lead.Lead) crm.ID) {
 		var ok, nk crm.ID
 		if old != nil {
-			ok = o(old.l)
+			ok = o(&old.l)
 		}
 		if new != nil {
-			nk = n(new.l)
+			nk = n(&new.l)
 		}
 		if both && ok == nk {
 			return

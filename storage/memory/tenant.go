@@ -54,6 +54,7 @@ type tenantData struct {
 	leadByCustomer map[crm.ID][]crm.ID
 	leadByEmail    map[string][]crm.ID // open leads only
 	leadByPhone    map[string][]crm.ID // open leads only
+	leadDue        leadDueIndex        // open uncontacted leads by clock start; see leads.go
 	leadHistory    map[crm.ID][]lead.HistoryEntry
 	assignment     map[string]lead.AssignmentState // by team
 	assignLock     stripe                          // serialises UpdateAssignment

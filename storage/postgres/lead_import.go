@@ -26,7 +26,7 @@ type LeadImporter = lead.Importer
 var _ LeadImporter = (*leadStore)(nil)
 
 var (
-	leadColumns        = []string{"tenant_id", "id", "version", "team", "stage", "open", "owner_id", "source", "campaign_id", "customer_id", "captured_at", "uncontacted", "doc"}
+	leadColumns        = []string{"tenant_id", "id", "version", "team", "stage", "open", "owner_id", "source", "campaign_id", "customer_id", "captured_at", "uncontacted", "clock_start", "doc"}
 	leadContactColumns = []string{"tenant_id", "kind", "key", "lead_id"}
 	leadHistoryColumns = []string{"tenant_id", "lead_id", "seq", "kind", "from_value", "to_value", "at", "at_nanos", "actor", "reason"}
 )

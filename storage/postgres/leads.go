@@ -39,7 +39,7 @@ type leadStatements struct {
 }
 
 // leadCols are the columns of a lead row, in the order of leadRow.args.
-const leadCols = `tenant_id, id, version, team, stage, open, owner_id, source, campaign_id, customer_id, captured_at, uncontacted, doc`
+const leadCols = `tenant_id, id, version, team, stage, open, owner_id, source, campaign_id, customer_id, captured_at, uncontacted, clock_start, doc`
 
 func buildLeadStatements(schema string) leadStatements {
 	q := func(s string) string { return strings.ReplaceAll(s, "{s}.", schema+".") }
@@ -48,11 +48,11 @@ func buildLeadStatements(schema string) leadStatements {
 		getForUpdate: q(`SELECT version, doc FROM {s}.leads WHERE tenant_id = $1 AND id = $2 FOR UPDATE`),
 		// An existing ID inserts nothing (no error, so that a caller's
 		// transaction is not aborted) and returns no row.
-		create: q(`INSERT INTO {s}.leads (` + leadCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		create: q(`INSERT INTO {s}.leads (` + leadCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
  ON CONFLICT (tenant_id, id) DO NOTHING RETURNING 1`),
 		save: q(`UPDATE {s}.leads SET version = $3, team = $4, stage = $5, open = $6, owner_id = $7, source = $8,
- campaign_id = $9, customer_id = $10, captured_at = $11, uncontacted = $12, doc = $13
- WHERE tenant_id = $1 AND id = $2 AND version = $14`),
+ campaign_id = $9, customer_id = $10, captured_at = $11, uncontacted = $12, clock_start = $13, doc = $14
+ WHERE tenant_id = $1 AND id = $2 AND version = $15`),
 		addContacts: q(`INSERT INTO {s}.lead_contacts (tenant_id, lead_id, kind, key)
  SELECT $1, $2, c.kind, c.key FROM unnest($3::text[], $4::text[]) AS c(kind, key) ON CONFLICT DO NOTHING`),
 		addHist: q(`INSERT INTO {s}.lead_history (tenant_id, lead_id, seq, kind, from_value, to_value, at, at_nanos, actor, reason)
@@ -110,9 +110,10 @@ func encodeLead(l *lead.Lead, version int64) (leadRow, error) {
 	// Every parsed contact point's key, open or not: FindByContact joins
 	// the lead's open flag.
 	captured, _ := microsOf(r.CapturedAt)
+	clock, _ := microsOf(l.ClockStart())
 	row.args = []any{string(r.Tenant), uuidArg(r.ID), version, r.Team, r.Stage.String(), row.open, string(r.Owner),
 		r.Source.Kind.String(), uuidArg(r.Source.Campaign), uuidArg(r.Customer), captured,
-		row.open && r.FirstContactAt.IsZero(), doc}
+		row.open && r.FirstContactAt.IsZero(), clock, doc}
 	for _, c := range r.Contacts {
 		if n := c.Normalized(); n != "" {
 			row.kinds = append(row.kinds, c.Kind.String())
@@ -248,6 +249,7 @@ func (ls *leadStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID,
 		return nil, fmt.Errorf("postgres: update lead %s: %w", id, err)
 	}
 	var version int64
+	var had map[string]bool // the contact keys stored with the locked version
 	lock := func(tx pgx.Tx) (*lead.Lead, error) {
 		var doc []byte
 		err := tx.QueryRow(ctx, ls.sql.getForUpdate, string(tenant), uuidArg(id)).Scan(&version, &doc)
@@ -257,13 +259,32 @@ func (ls *leadStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID,
 		if err != nil {
 			return nil, err
 		}
-		return decodeLead(version, doc)
+		l, err := decodeLead(version, doc)
+		if err != nil {
+			return nil, err
+		}
+		had = map[string]bool{}
+		for _, c := range l.Contacts() {
+			if n := c.Normalized(); n != "" {
+				had[c.Kind.String()+" "+n] = true
+			}
+		}
+		return l, nil
 	}
 	save := func(tx pgx.Tx, l *lead.Lead) error {
 		row, err := encodeLead(l, version+1)
 		if err != nil {
 			return err
 		}
+		// Only the keys the change added: the others are stored already
+		// (keys are never deleted, see writeRest).
+		kinds, keys := row.kinds[:0:0], row.keys[:0:0]
+		for i, k := range row.keys {
+			if !had[row.kinds[i]+" "+k] {
+				kinds, keys = append(kinds, row.kinds[i]), append(keys, k)
+			}
+		}
+		row.kinds, row.keys = kinds, keys
 		tag, err := tx.Exec(ctx, ls.sql.save, append(row.args, version)...)
 		if err != nil {
 			return err
@@ -355,6 +376,12 @@ func (ls *leadStore) List(ctx context.Context, tenant crm.TenantID, q lead.Query
 	}
 	if q.Uncontacted {
 		conds = append(conds, "uncontacted")
+	}
+	if !q.ClockStartTo.IsZero() {
+		// clock_start holds microseconds (a row from before 0011 may be
+		// rounded up by one): the bound is loose, q.Matches exact.
+		to, _ := microsOf(q.ClockStartTo)
+		conds = append(conds, "clock_start <= "+arg(to.Add(time.Microsecond)))
 	}
 	fetch := page.Limit + 1
 	base := `SELECT version, doc, id FROM ` + quoteIdent(ls.s.schema) + `.leads WHERE ` + strings.Join(conds, " AND ")

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/customer"
 	"github.com/crmkit/crm/lead"
 )
 
@@ -25,7 +26,66 @@ func leadAreas() []area {
 		{"Assignment", testAssignment},
 		{"AssignmentUnderLoad", testAssignmentUnderLoad},
 		{"CampaignList", testCampaignList},
+		{"LeadValueCopies", testLeadValueCopies},
 	}
+}
+
+// testLeadValueCopies attacks isolation with copies of Lead values (a
+// lead's state may be shared copy-on-write between clones): a copy of the
+// value given to Create, a copy of a lead returned by Get or Update, and a
+// foreign value stored wholesale by an Update closure must never reach
+// the stored lead when changed afterwards.
+func testLeadValueCopies(t *testing.T, e *env) {
+	ctx := context.Background()
+	s := e.ls
+	tenant := NewTenant(t)
+	stored := func(id crm.ID) *lead.Lead {
+		got, err := s.Get(ctx, tenant, id)
+		require.NoError(t, err)
+		return got
+	}
+	t.Run("CopyOfCreated", func(t *testing.T) {
+		t.Parallel()
+		x := NewLead(t, tenant, nil)
+		y := *x
+		require.NoError(t, s.Create(ctx, x))
+		require.NoError(t, y.SetKeyProspect(true, lchange(5)))
+		require.NoError(t, x.Assign("eve", lchange(6)))
+		got := stored(x.ID())
+		require.False(t, got.KeyProspect())
+		require.Empty(t, got.Owner())
+	})
+	t.Run("CopyOfReturned", func(t *testing.T) {
+		t.Parallel()
+		x := CreateLead(t, s, tenant, nil)
+		got := stored(x.ID())
+		y := *got
+		require.NoError(t, y.SetKeyProspect(true, lchange(5)))
+		require.NoError(t, got.Assign("eve", lchange(6)))
+		after, err := s.Update(ctx, tenant, x.ID(), func(l *lead.Lead) error { return l.RecordContact(lchange(7)) })
+		require.NoError(t, err)
+		z := *after
+		require.NoError(t, z.Assign("ann", lchange(8)))
+		require.NoError(t, after.SetKeyProspect(true, lchange(9)))
+		final := stored(x.ID())
+		require.False(t, final.KeyProspect())
+		require.Empty(t, final.Owner())
+		require.False(t, final.FirstContactAt().IsZero())
+	})
+	t.Run("ForeignValueInUpdate", func(t *testing.T) {
+		t.Parallel()
+		x := CreateLead(t, s, tenant, nil)
+		foreign := stored(x.ID())
+		require.NoError(t, foreign.SetKeyProspect(true, lchange(5))) // its own state now
+		_, err := s.Update(ctx, tenant, x.ID(), func(l *lead.Lead) error {
+			*l = *foreign
+			return nil
+		})
+		require.NoError(t, err)
+		require.True(t, stored(x.ID()).KeyProspect())
+		require.NoError(t, foreign.Assign("eve", lchange(6)))
+		require.Empty(t, stored(x.ID()).Owner(), "the caller's value does not reach the stored lead")
+	})
 }
 
 // RunLeads runs the cases of the lead port against the backends newBackend
@@ -154,6 +214,12 @@ func testLeadList(t *testing.T, e *env) {
 		{"CapturedRange", lead.Query{CapturedFrom: at(1), CapturedTo: at(3)}},
 		{"CapturedFrom", lead.Query{CapturedFrom: at(4)}},
 		{"Uncontacted", lead.Query{Uncontacted: true}},
+		{"DueUnassigned", lead.Query{Uncontacted: true, ClockStartTo: at(3)}},
+		{"DueAtAssignment", lead.Query{Uncontacted: true, ClockStartTo: at(20)}},
+		{"DueAfterAssignment", lead.Query{Uncontacted: true, ClockStartTo: at(20).Add(time.Nanosecond)}},
+		{"DueNone", lead.Query{Uncontacted: true, ClockStartTo: at(-1)}},
+		{"DueTeam", lead.Query{Uncontacted: true, Team: &north, ClockStartTo: at(21)}},
+		{"ClockStartOnly", lead.Query{ClockStartTo: at(2)}},
 		{"Combined", lead.Query{Open: &yes, Team: &north, Owner: "alice"}},
 	}
 	for _, tc := range queries {
@@ -185,6 +251,7 @@ func testLeadList(t *testing.T, e *env) {
 			{Owner: "x", Unassigned: true},
 			{CapturedFrom: at(3), CapturedTo: at(1)},
 			{Source: 200},
+			{Uncontacted: true, ClockStartTo: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 		} {
 			_, err := s.List(ctx, tenant, q, crm.PageRequest{})
 			require.ErrorIs(t, err, crm.ErrInvalid, "%+v", q)
@@ -239,6 +306,30 @@ func testLeadFindByContact(t *testing.T, e *env) {
 		got, err = s.FindByContact(ctx, tenant, []string{"shared@example.com"}, nil, 10)
 		require.NoError(t, err)
 		require.Len(t, got, 3)
+	})
+	t.Run("AttachedPointsMatch", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		l := CreateLead(t, s, tenant, &LeadOptions{Email: "first@example.com"})
+		// An update that adds nothing keeps the keys; one that attaches a
+		// capture with new points makes them match.
+		_, err := s.Update(ctx, tenant, l.ID(), func(x *lead.Lead) error { return x.SetKeyProspect(true, lchange(5)) })
+		require.NoError(t, err)
+		_, err = s.Update(ctx, tenant, l.ID(), func(x *lead.Lead) error {
+			dup, err := lead.New(lead.NewInput{ID: NewID(t), Tenant: tenant, Emails: []string{"second@example.com"},
+				Phones: []string{"+8613900139000"}, Channel: customer.Web, Source: lead.Source{Kind: lead.SourceWebForm}}, lchange(6))
+			if err != nil {
+				return err
+			}
+			return x.Attach(dup, lchange(6))
+		})
+		require.NoError(t, err)
+		for _, keys := range [][2][]string{{{"first@example.com"}, nil}, {{"second@example.com"}, nil}, {nil, {"+8613900139000"}}} {
+			got, err := s.FindByContact(ctx, tenant, keys[0], keys[1], 10)
+			require.NoError(t, err)
+			require.Len(t, got, 1, "%v", keys)
+			require.Equal(t, l.ID(), got[0].ID())
+		}
 	})
 	t.Run("FlaggedPointsNeverMatch", func(t *testing.T) {
 		t.Parallel()

@@ -1,0 +1,154 @@
+package leadcsv
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/lead"
+)
+
+// Lister lists leads; lead.Store and lead.Service have it.
+type Lister interface {
+	List(ctx context.Context, tenant crm.TenantID, q lead.Query, page crm.PageRequest) (crm.Page[*lead.Lead], error)
+}
+
+// Export writes the leads of tenant that q matches to w as CSV, in the
+// columns of m (a header row first when m.Header is set), in the store's
+// list order, a page of crm.MaxPageLimit at a time. It returns how many
+// leads it wrote. What Export writes, Import reads back with the same
+// mapping.
+func Export(ctx context.Context, w io.Writer, src Lister, tenant crm.TenantID, q lead.Query, m Mapping) (int, error) {
+	var v crm.Validator
+	v.Check(w != nil, "w", "must not be nil")
+	v.Check(src != nil, "src", "must not be nil")
+	v.Merge("tenant", tenant.Validate())
+	v.Merge("mapping", m.Validate())
+	if err := v.Err("leadcsv.Export"); err != nil {
+		return 0, err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = m.comma()
+	rec := make([]string, len(m.Columns))
+	if m.Header {
+		for i, c := range m.Columns {
+			rec[i] = label(c)
+		}
+		if err := cw.Write(rec); err != nil {
+			return 0, fmt.Errorf("leadcsv: export: %w", err)
+		}
+	}
+	cols := make([]field, len(m.Columns))
+	for i, c := range m.Columns {
+		cols[i], _ = parseField(c.Field)
+	}
+	n := 0
+	page := crm.PageRequest{Limit: crm.MaxPageLimit}
+	for {
+		p, err := src.List(ctx, tenant, q, page)
+		if err != nil {
+			return n, fmt.Errorf("leadcsv: export: %w", err)
+		}
+		for _, l := range p.Items {
+			for i, f := range cols {
+				rec[i] = cell(l, f, m.listSep())
+			}
+			if err := cw.Write(rec); err != nil {
+				return n, fmt.Errorf("leadcsv: export: %w", err)
+			}
+			n++
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return n, fmt.Errorf("leadcsv: export: %w", err)
+		}
+		if p.Next == "" {
+			return n, nil
+		}
+		page.Cursor = p.Next
+	}
+}
+
+// cell formats one field of l.
+func cell(l *lead.Lead, f field, sep string) string {
+	contacts := func(kind lead.ContactKind) string {
+		var xs []string
+		for _, c := range l.Contacts() {
+			if c.Kind != kind {
+				continue
+			}
+			switch {
+			case c.Problem != "":
+				xs = append(xs, c.Raw)
+			case kind == lead.ContactEmail:
+				xs = append(xs, c.Email.String())
+			default:
+				xs = append(xs, c.Phone.String())
+			}
+		}
+		return strings.Join(xs, sep)
+	}
+	addr, _ := l.Address()
+	switch f.kind {
+	case "id":
+		return l.ID().String()
+	case "name":
+		return l.Name()
+	case "title":
+		return l.Title()
+	case "company":
+		return l.Company()
+	case "industry":
+		return l.Industry()
+	case "kind":
+		return l.Kind().String()
+	case "company_size":
+		if l.CompanySize() == 0 {
+			return ""
+		}
+		return strconv.Itoa(l.CompanySize())
+	case "language":
+		return l.Language()
+	case "topics":
+		return strings.Join(l.Topics(), sep)
+	case "email":
+		return contacts(lead.ContactEmail)
+	case "phone":
+		return contacts(lead.ContactPhone)
+	case "team":
+		return l.Team()
+	case "channel":
+		return l.Channel().String()
+	case "source":
+		return l.Source().Kind.String()
+	case "source.detail":
+		return l.Source().Detail
+	case "source.campaign":
+		if c := l.Source().Campaign; !c.IsZero() {
+			return c.String()
+		}
+	case "source.referrer":
+		if r := l.Source().Referrer; !r.IsZero() {
+			return r.String()
+		}
+	case "key_prospect":
+		return strconv.FormatBool(l.KeyProspect())
+	case "address": // the street lines in one cell; Import reads it back as one line
+		return strings.Join(addr.Lines, ", ")
+	case "address.locality":
+		return addr.Locality
+	case "address.postal_code":
+		return addr.PostalCode
+	case "address.area":
+		return addr.AdministrativeArea
+	case "address.country":
+		return addr.Country
+	case "attr":
+		return l.Attributes()[f.key]
+	}
+	return ""
+}
