@@ -85,7 +85,7 @@ func Example() {
 	_, err = store.Customers().Get(ctx, "other-tenant", id)
 	fmt.Println("other tenant:", err != nil)
 	// Output:
-	// migrations applied: [1 2 3 4 5 6 7 8 9] <nil>
+	// migrations applied: [1 2 3 4 5 6 7 8 9 10] <nil>
 	// Li Na li.na@example.com version 1
 	// other tenant: true
 }
@@ -106,6 +106,7 @@ func ExampleMigrations() {
 	// 7 0007_last_contact.sql
 	// 8 0008_relations.sql
 	// 9 0009_account_plans.sql
+	// 10 0010_lead_clock_start.sql
 }
 
 // ExampleStore_ClaimEvents shows the transactional outbox: events written

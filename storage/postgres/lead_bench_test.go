@@ -210,7 +210,7 @@ func BenchmarkLeadList(b *testing.B) {
 // BenchmarkLeadCheckFirstContact runs the first-contact check of a tenant
 // holding a backlog of uncontacted leads that are not due and 100 that
 // are: the check reads the due ones through the clock_start index
-// (migration 0011), whatever the backlog.
+// (migration 0010), whatever the backlog.
 //
 //	go test -run '^$' -bench 'BenchmarkLeadCheckFirstContact' -benchtime 20x ./storage/postgres/
 func BenchmarkLeadCheckFirstContact(b *testing.B) {

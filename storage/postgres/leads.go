@@ -378,7 +378,7 @@ func (ls *leadStore) List(ctx context.Context, tenant crm.TenantID, q lead.Query
 		conds = append(conds, "uncontacted")
 	}
 	if !q.ClockStartTo.IsZero() {
-		// clock_start holds microseconds (a row from before 0011 may be
+		// clock_start holds microseconds (a row from before 0010 may be
 		// rounded up by one): the bound is loose, q.Matches exact.
 		to, _ := microsOf(q.ClockStartTo)
 		conds = append(conds, "clock_start <= "+arg(to.Add(time.Microsecond)))

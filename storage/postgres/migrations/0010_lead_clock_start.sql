@@ -1,4 +1,4 @@
--- 0011: the start of each lead's first-contact clock, indexed over the
+-- 0010: the start of each lead's first-contact clock, indexed over the
 -- uncontacted leads, so that a first-contact check reads the leads whose
 -- clock started early enough to be due (lead.Query.ClockStartTo) instead
 -- of every uncontacted lead of the tenant.
