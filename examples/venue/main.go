@@ -13,11 +13,10 @@
 // lease opportunity, priced by area, season and payment term and won;
 // party bookings from members are won too; merchants' and visitors'
 // complaints run under different service levels on different business
-// calendars, and a breach is reported once; members move between tiers;
-// it ends with the visitors' RFM segments, the campaigns' lead funnel and
-// their return. Everything it prints comes from the library, fed with the
-// host's rules and data, except the membership tiers, which the host still
-// computes (see GAP at tierFor).
+// calendars, and a breach is reported once; the club's members move
+// between tiers at the month's end; it ends with the visitors' RFM
+// segments, the campaigns' lead funnel and their return. Everything it
+// prints comes from the library, fed with the host's rules and data.
 //
 //	go run ./examples/venue
 //
@@ -28,6 +27,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,6 +45,7 @@ import (
 	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/scoring"
+	"github.com/crmkit/crm/storage"
 )
 
 const tenant crm.TenantID = "riverside-quarter"
@@ -62,11 +63,13 @@ type venue struct {
 	ctx       context.Context
 	loc       *time.Location
 	clock     *crm.ManualClock
+	store     storage.Store // memberships are listed from it: the Service has no list of them
 	customers *customer.Service
 	leads     *lead.Service
 	sales     *opportunity.Service
 	care      *complaint.Service
 	guest     *calendar.Calendar // the guest desk's hours: the venue's working time
+	leasing   *calendar.Calendar // the leasing office's hours: the merchants' working time
 	w         io.Writer
 	err       error
 	name      map[crm.ID]string // customer, lead or campaign -> name
@@ -87,7 +90,7 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	defer func() { _ = b.Close(context.WithoutCancel(ctx)) }()
 	store := b.Store
-	v := &venue{ctx: ctx, loc: loc, clock: clock, w: w, name: map[crm.ID]string{}, member: map[string]crm.ID{}}
+	v := &venue{ctx: ctx, loc: loc, clock: clock, store: store, w: w, name: map[crm.ID]string{}, member: map[string]crm.ID{}}
 
 	guest, leasing, err := calendars()
 	if err != nil {
@@ -118,7 +121,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 
-	v.guest = guest
+	v.guest, v.leasing = guest, leasing
 	v.setUp(guest, leasing)
 	v.members(purchases(loc))
 	camps := v.campaign()
@@ -348,17 +351,6 @@ func (v *venue) members(ps []purchase) {
 		ch := customer.Change{Actor: "member.desk", At: at, Reason: source}
 		id := v.create(in, ch)
 		v.update(id, func(c *customer.Customer) error {
-			if err := c.SetDate("member_since", customer.Date{Year: 2026, Month: time.September, Day: f.day}); err != nil {
-				return err
-			}
-			if err := c.AddTag("member"); err != nil {
-				return err
-			}
-			// GAP(customer membership programmes): joining places the
-			// member in a tier by the year's spend before joining.
-			if err := c.SetAttribute("tier", tierFor(spend(ps, f.name, at)).name); err != nil {
-				return err
-			}
 			if f.email != "" {
 				if err := c.SetConsent(customer.EmailChannel, f.emailOK, source, ch); err != nil {
 					return err
@@ -371,16 +363,24 @@ func (v *venue) members(ps []purchase) {
 		})
 		v.logContact(id, customer.InteractionInput{Channel: f.channel, Direction: customer.Inbound, Actor: "member.desk", At: at,
 			Summary: "membership sign-up (" + source + ")"})
+		// An online sign-up joins the club at once; a paper form waits
+		// for the desk's duplicate check.
+		if f.channel != customer.FaceToFace {
+			v.join(id, ps)
+		}
 	}
 	if v.err != nil {
 		return
 	}
 	all := v.list(customer.Query{})
 	merchants := v.list(customer.Query{Role: customer.Merchant})
-	v.line("%d records on file: %d merchant, %d member sign-ups", len(all), len(merchants), len(v.list(customer.Query{Tag: "member"})))
+	v.line("%d records on file: %d merchant, %d member sign-ups; %d joined the club online", len(all), len(merchants),
+		len(v.list(customer.Query{Role: customer.Visitor})), len(v.memberships(v.clock.Now())))
 
 	// The desk's nightly duplicate check: each desk sign-up against
-	// everyone on file, merged into the earlier record, which survives.
+	// everyone on file, merged into the earlier record, which survives;
+	// then the club enrols the customer that remains, and refuses a
+	// second membership of one who already holds one.
 	v.clock.Set(v.at(time.September, 6, 22, 0))
 	for _, c := range all {
 		if v.err != nil || c.CreatedAt().Before(v.at(time.September, 5, 0, 0)) {
@@ -400,6 +400,7 @@ func (v *venue) members(ps []purchase) {
 		}
 		if len(cands) == 0 {
 			v.line("desk sign-up %-9q is new", c.Name())
+			v.enrol(c.ID(), ps)
 			continue
 		}
 		survivor := cands[0].B
@@ -422,6 +423,7 @@ func (v *venue) members(ps []purchase) {
 		}
 		v.line("  merged into the earlier record: roles %v, owner %s, %s; may e-mail %v, may text %v", m.Roles(), m.Owner(),
 			strings.Join(contacts, ", "), m.MayContact(customer.EmailChannel), m.MayContact(customer.MobileMessage))
+		v.enrol(survivor, ps)
 	}
 	if v.err != nil {
 		return
@@ -450,11 +452,91 @@ func (v *venue) members(ps []purchase) {
 		}
 		v.line("  %s %-8s %-24s by %-11s %s%s", v.when(e.At), e.Kind, v.label(e.To), e.Actor, e.Reason, moved)
 	}
-	members := v.list(customer.Query{Tag: "member"})
+	members := v.memberships(v.clock.Now())
 	for _, m := range members {
-		v.member[m.Name()] = m.ID()
+		v.member[v.name[m.Customer()]] = m.Customer()
 	}
 	v.line("members after the check: %d", len(members))
+}
+
+// club is the venue's membership programme as data: three tiers by the
+// spend at the quarter's tills in the last twelve months, each with its
+// benefits, joined or renewed for a year.
+func club() customer.Programme {
+	return customer.Programme{Name: "riverside-club", TermMonths: 12, Tiers: []customer.Tier{
+		{Name: "silver", Benefits: []string{"member prices at the food court"}},
+		{Name: "gold", MinSpend: money("3000.00 CNY"), Benefits: []string{"member prices", "free parking at weekends"}},
+		{Name: "platinum", MinSpend: money("10000.00 CNY"), Benefits: []string{"member prices", "free parking", "lounge", "valet", "event previews"}},
+	}}
+}
+
+// qualify returns the club's tier for what who spent in the twelve months
+// up to at, and that spend.
+func (v *venue) qualify(ps []purchase, who string, at time.Time) (customer.Tier, crm.Money) {
+	spent, err := crm.NewMoney(decimal.NewFromFloat(spend(ps, who, at)).Round(2), crm.MustCurrency("CNY"))
+	if err != nil {
+		v.fail(err)
+		return customer.Tier{}, spent
+	}
+	t, ok, err := club().Qualify(0, spent)
+	if err == nil && !ok {
+		err = fmt.Errorf("no tier of the club for %s", spent)
+	}
+	if err != nil {
+		v.fail(err)
+	}
+	return t, spent
+}
+
+// join enrols customer id in the club now, in the tier the last twelve
+// months' spend qualifies for.
+func (v *venue) join(id crm.ID, ps []purchase) (*customer.Membership, error) {
+	if v.err != nil {
+		return nil, v.err
+	}
+	t, _ := v.qualify(ps, v.name[id], v.clock.Now())
+	if v.err != nil {
+		return nil, v.err
+	}
+	m, err := v.customers.Join(v.ctx, customer.MembershipInput{Tenant: tenant, Customer: id, Programme: club(), Tier: t.Name},
+		customer.Change{Actor: "member.desk", Reason: "sign-up"})
+	if err != nil && !errors.Is(err, crm.ErrDuplicate) {
+		v.fail(fmt.Errorf("join %s: %w", v.name[id], err))
+	}
+	return m, err
+}
+
+// enrol enrols a desk sign-up's customer after the duplicate check and
+// says what the club made of it.
+func (v *venue) enrol(id crm.ID, ps []purchase) {
+	m, err := v.join(id, ps)
+	switch {
+	case errors.Is(err, crm.ErrDuplicate):
+		v.line("  the club refuses a second membership: %s is a member already", v.name[id])
+	case err == nil:
+		v.line("  %s joins the club as %s", v.name[id], m.Tier())
+	}
+}
+
+// memberships returns the club's memberships active at at, in the order
+// the members joined, read from the store.
+func (v *venue) memberships(at time.Time) []*customer.Membership {
+	var out []*customer.Membership
+	req := crm.PageRequest{}
+	for v.err == nil {
+		page, err := v.store.Memberships().List(v.ctx, tenant, customer.MembershipQuery{Programme: club().Name,
+			Statuses: []customer.MembershipStatus{customer.MembershipActive}, At: at}, req)
+		if err != nil {
+			v.fail(err)
+			return nil
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			break
+		}
+		req.Cursor = page.Next
+	}
+	return out
 }
 
 // --- 3. a consented segment and the campaigns -------------------------
@@ -498,8 +580,8 @@ func (v *venue) campaign() campaigns {
 	for _, c := range targets {
 		names = append(names, c.Name())
 	}
-	for _, c := range v.list(customer.Query{Tag: "member"}) {
-		if !seg.Matches(c) {
+	for _, c := range v.list(customer.Query{}) {
+		if _, member := v.member[c.Name()]; member && !seg.Matches(c) {
 			why := "no e-mail consent"
 			if cs, ok := c.Consent(customer.EmailChannel); ok && !cs.Granted {
 				why = "refused e-mail"
@@ -801,6 +883,18 @@ func (v *venue) lease(id crm.ID) {
 			v.line("  %s relationship %s -> %s: %s", v.when(e.At), e.From, e.To, e.Reason)
 		}
 	}
+	times, err := v.customers.StageTimes(v.ctx, tenant, c.ID(), v.clock.Now(), v.leasing)
+	if err != nil {
+		v.fail(err)
+		return
+	}
+	var spans []string
+	for _, sp := range times.Spans {
+		if !sp.Current {
+			spans = append(spans, fmt.Sprintf("%s %s", sp.Stage, dur(sp.Business)))
+		}
+	}
+	v.line("  time in each stage, in the leasing office's hours: %s; mature since %s", strings.Join(spans, ", "), v.when(times.Current().From))
 	var merchants []string
 	for _, m := range v.list(customer.Query{Role: customer.Merchant}) {
 		merchants = append(merchants, fmt.Sprintf("%s %v", m.Name(), m.Roles()))
@@ -1014,77 +1108,67 @@ func (v *venue) complaints() {
 	}
 }
 
-// --- 8. membership tiers (GAP) -----------------------------------------
+// --- 8. membership tiers -------------------------------------------------
 
-// tier is a membership tier as the venue defines it.
-type tier struct {
-	name     string
-	minSpend float64 // spend at the quarter in the last twelve months, CNY
-	benefit  string
-}
-
-// tierTable is the club's tiers as data, lowest first.
-var tierTable = []tier{
-	{"silver", 0, "member prices at the food court"},
-	{"gold", 3000, "free parking at weekends"},
-	{"platinum", 10000, "lounge, valet parking, event previews"},
-}
-
-// tierFor returns the highest tier whose minimum the twelve months' spend
-// reaches.
-//
-// GAP(customer membership programmes): the library has no membership
-// programme yet (tiers as data, join, renew, tier moves in history,
-// lapse). Until it has, the host computes the tier here and keeps it in
-// the customer attribute "tier" (set on joining, changed at the month-end
-// review), which records no history. Inputs: the tier table and each
-// member's spend in the twelve months up to the day; output: the member's
-// tier. The package feature will keep the programme, the tier and its
-// moves on the customer, with the moves in history.
-func tierFor(spend float64) tier {
-	t := tierTable[0]
-	for _, c := range tierTable {
-		if spend >= c.minSpend {
-			t = c
-		}
-	}
-	return t
-}
-
-// tiers reviews the members' tiers at the month's end, keeping each
-// member's tier as an attribute (GAP: see tierFor).
+// tiers reviews the members' tiers at the month's end: each active
+// membership moves to the tier its twelve months' spend qualifies for,
+// the move and its reason kept in the membership's history.
 func (v *venue) tiers(ps []purchase) {
-	v.title("8. Membership tiers at the month-end review (computed by the host: GAP)")
-	for _, t := range tierTable {
-		v.line("tier %-8s from %6.0f CNY in twelve months: %s", t.name, t.minSpend, t.benefit)
+	v.title("8. Membership tiers at the month-end review")
+	p := club()
+	for _, t := range p.Tiers {
+		v.line("tier %-8s from %8s CNY in twelve months: %s", t.Name, cmp.Or(t.MinSpend.Amount().StringFixed(0), "0"), strings.Join(t.Benefits, ", "))
 	}
 	review := v.at(time.September, 30, 22, 0)
 	v.clock.Set(review)
-	counts := map[string]int{}
 	moves := 0
-	for _, c := range v.list(customer.Query{Tag: "member"}) {
+	for _, m := range v.memberships(review) {
 		if v.err != nil {
 			return
 		}
-		spent := spend(ps, c.Name(), review)
-		t := tierFor(spent)
-		before, _ := c.Attribute("tier")
-		since, _ := c.Date("member_since")
-		counts[t.name]++
-		if before == t.name {
-			v.line("%-8s joined %s as %-8s stays %-8s (%.0f CNY)", c.Name(), since, before, t.name, spent)
+		who := v.name[m.Customer()]
+		t, spent := v.qualify(ps, who, review)
+		joined := fmt.Sprintf("%-8s joined %s as %-8s", who, m.JoinedAt().In(v.loc).Format("2006-01-02"), m.History()[0].To)
+		if t.Name == m.Tier() {
+			v.line("%s stays %-8s (%s CNY)", joined, t.Name, spent.Amount().StringFixed(0))
 			continue
 		}
 		moves++
-		if _, err := v.customers.Update(v.ctx, tenant, c.ID(), func(c *customer.Customer) error {
-			return c.SetAttribute("tier", t.name)
-		}); err != nil {
+		moved, err := v.customers.MoveTier(v.ctx, tenant, m.ID(), p, t.Name, customer.Change{Actor: "club.review",
+			Reason: "month-end review: " + spent.String() + " in twelve months"})
+		if err != nil {
 			v.fail(err)
 			return
 		}
-		v.line("%-8s joined %s as %-8s moves to %-8s (%.0f CNY)", c.Name(), since, before, t.name, spent)
+		v.line("%s moves to %-8s (%s CNY), term to %s", joined, moved.Tier(), spent.Amount().StringFixed(0),
+			moved.TermEnd().In(v.loc).Format("2006-01-02"))
 	}
-	v.line("%d move(s); members by tier: platinum %d, gold %d, silver %d", moves, counts["platinum"], counts["gold"], counts["silver"])
+	var counts []string
+	for _, t := range slices.Backward(p.Tiers) {
+		page, err := v.store.Memberships().List(v.ctx, tenant, customer.MembershipQuery{Programme: p.Name, Tiers: []string{t.Name}}, crm.PageRequest{})
+		if err != nil {
+			v.fail(err)
+			return
+		}
+		counts = append(counts, fmt.Sprintf("%s %d", t.Name, len(page.Items)))
+	}
+	v.line("%d move(s); members by tier: %s", moves, strings.Join(counts, ", "))
+	if chen, ok := v.member["Chen Yu"]; ok {
+		page, err := v.store.Memberships().List(v.ctx, tenant, customer.MembershipQuery{Customer: chen, Programme: p.Name}, crm.PageRequest{})
+		if err != nil || len(page.Items) != 1 {
+			v.fail(cmp.Or(err, fmt.Errorf("Chen Yu holds %d memberships", len(page.Items))))
+			return
+		}
+		m := page.Items[0]
+		v.line("Chen Yu's membership, from its history; %s benefits now: %s", m.Tier(), strings.Join(m.Benefits(p), ", "))
+		for _, st := range m.History() {
+			what := st.From + " -> " + st.To
+			if st.Kind == customer.StepCreated {
+				what = "joined as " + st.To
+			}
+			v.line("  %s %-20s by %-11s %s", v.when(st.At), what, st.Actor, st.Reason)
+		}
+	}
 }
 
 // purchase is one purchase at the quarter's tills, as the host's loyalty
