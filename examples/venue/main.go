@@ -14,9 +14,11 @@
 // party bookings from members are won too; merchants' and visitors'
 // complaints run under different service levels on different business
 // calendars, and a breach is reported once; the club's members move
-// between tiers at the month's end; it ends with the visitors' RFM
-// segments, the campaigns' lead funnel and their return. Everything it
-// prints comes from the library, fed with the host's rules and data.
+// between tiers at the month's end; then come the visitors' RFM segments,
+// the campaigns' lead funnel and their return, and it ends with the
+// leasing team's list: merchants overdue for a call under the contact
+// rhythm, and the care a signed lease set off. Everything it prints comes
+// from the library, fed with the host's rules and data.
 //
 //	go run ./examples/venue
 //
@@ -133,6 +135,7 @@ func run(ctx context.Context, w io.Writer) error {
 	v.tiers(ps)
 	v.rfm(ps)
 	v.roi(camps)
+	v.toDo()
 	return v.err
 }
 
@@ -366,7 +369,9 @@ func (v *venue) members(ps []purchase) {
 		// An online sign-up joins the club at once; a paper form waits
 		// for the desk's duplicate check.
 		if f.channel != customer.FaceToFace {
-			v.join(id, ps)
+			if _, already := v.join(id, ps); already {
+				v.fail(fmt.Errorf("%s signed up online twice", f.name))
+			}
 		}
 	}
 	if v.err != nil {
@@ -489,31 +494,34 @@ func (v *venue) qualify(ps []purchase, who string, at time.Time) (customer.Tier,
 }
 
 // join enrols customer id in the club now, in the tier the last twelve
-// months' spend qualifies for.
-func (v *venue) join(id crm.ID, ps []purchase) (*customer.Membership, error) {
+// months' spend qualifies for; already says the club refused a second
+// membership of the customer. Any other refusal is the run's error.
+func (v *venue) join(id crm.ID, ps []purchase) (m *customer.Membership, already bool) {
 	if v.err != nil {
-		return nil, v.err
+		return nil, false
 	}
 	t, _ := v.qualify(ps, v.name[id], v.clock.Now())
 	if v.err != nil {
-		return nil, v.err
+		return nil, false
 	}
 	m, err := v.customers.Join(v.ctx, customer.MembershipInput{Tenant: tenant, Customer: id, Programme: club(), Tier: t.Name},
 		customer.Change{Actor: "member.desk", Reason: "sign-up"})
-	if err != nil && !errors.Is(err, crm.ErrDuplicate) {
+	if errors.Is(err, crm.ErrDuplicate) {
+		return nil, true
+	}
+	if err != nil {
 		v.fail(fmt.Errorf("join %s: %w", v.name[id], err))
 	}
-	return m, err
+	return m, false
 }
 
 // enrol enrols a desk sign-up's customer after the duplicate check and
 // says what the club made of it.
 func (v *venue) enrol(id crm.ID, ps []purchase) {
-	m, err := v.join(id, ps)
-	switch {
-	case errors.Is(err, crm.ErrDuplicate):
+	switch m, already := v.join(id, ps); {
+	case already:
 		v.line("  the club refuses a second membership: %s is a member already", v.name[id])
-	case err == nil:
+	case m != nil:
 		v.line("  %s joins the club as %s", v.name[id], m.Tier())
 	}
 }
@@ -871,6 +879,10 @@ func (v *venue) lease(id crm.ID) {
 		return v.sales.CloseWon(v.ctx, tenant, deal, opportunity.WonDetails{ContractDate: calendar.DateOf(v.clock.Now()), Contract: "RQ-L-2026-031"}, ch("leasing.gao", ""))
 	})
 	relate(customer.Mature, "lease signed", "RQ-L-2026-031")
+	// The care the signed lease set off (section 11), given the next
+	// working day and recorded as a contact.
+	v.logContact(c.ID(), customer.InteractionInput{Channel: customer.FaceToFace, Direction: customer.Outbound, Actor: "leasing.gao",
+		At: v.at(time.September, 22, 10, 0), Summary: "fit-out walk-through of K-03 with facilities"})
 	// The relationship moved with the deal; the signed lease is the only
 	// mark of maturity.
 	h, err := v.customers.History(v.ctx, tenant, c.ID(), crm.PageRequest{})
@@ -1156,7 +1168,7 @@ func (v *venue) tiers(ps []purchase) {
 	if chen, ok := v.member["Chen Yu"]; ok {
 		page, err := v.store.Memberships().List(v.ctx, tenant, customer.MembershipQuery{Customer: chen, Programme: p.Name}, crm.PageRequest{})
 		if err != nil || len(page.Items) != 1 {
-			v.fail(cmp.Or(err, fmt.Errorf("Chen Yu holds %d memberships", len(page.Items))))
+			v.fail(cmp.Or(err, fmt.Errorf("the club lists %d memberships of Chen Yu", len(page.Items))))
 			return
 		}
 		m := page.Items[0]
@@ -1337,7 +1349,104 @@ func (v *venue) roi(k campaigns) {
 	}
 }
 
+// --- 11. the leasing team's to-do -------------------------------------
+
+// contactRhythm is the leasing office's contact rhythm as data: every
+// merchant hears from its leasing manager at least every ten working days
+// of the office, whatever the guest desk or facilities did for it.
+func contactRhythm(leasing *calendar.Calendar) *customer.CadencePolicy {
+	return &customer.CadencePolicy{Calendar: leasing, Rules: []customer.CadenceRule{{Name: "merchants", Role: customer.Merchant, Days: 10}}}
+}
+
+// leaseCare is the care a signed lease sets off, counted in the leasing
+// office's working days from the day the relationship became mature.
+func leaseCare() customer.CarePlan {
+	entered := func(days int) customer.CareTrigger {
+		return customer.CareTrigger{Kind: customer.TriggerEntered, Stage: customer.Mature, Offsets: []int{days}}
+	}
+	return customer.CarePlan{Types: []customer.CareType{
+		{Code: "fit-out-walk", Name: "fit-out walk-through with facilities", Channel: customer.FaceToFace, Trigger: entered(1)},
+		{Code: "opening-check", Name: "opening-fortnight check", Channel: customer.FaceToFace, Trigger: entered(10)},
+	}}
+}
+
+// toDo closes the month with the leasing team's list: the merchants
+// overdue for a call under the contact rhythm, and the care their stage
+// moves set off.
+func (v *venue) toDo() {
+	v.title("11. The leasing team's to-do at the month's end: calls overdue, care due")
+	if v.err != nil {
+		return
+	}
+	now := v.clock.Now()
+	policy := contactRhythm(v.leasing)
+	for _, r := range policy.Rules {
+		v.line("rhythm: every %s hears from its leasing manager within %d working days of the leasing office", r.Role, r.Days)
+	}
+	owed, err := v.customers.OverdueForContact(v.ctx, tenant, policy, now, customer.OverdueQuery{})
+	if err != nil {
+		v.fail(err)
+		return
+	}
+	overdue := map[crm.ID]bool{}
+	for _, o := range owed {
+		for _, c := range o.Contacts {
+			overdue[c.Customer.ID()] = true
+			v.line("%-11s owes %s a call: last contact %s, due by %s, %d working day(s) overdue", o.Owner, c.Customer.Name(),
+				v.when(c.LastContact), c.DueAt.In(v.loc).Format("Mon 01-02"), c.DaysOverdue)
+		}
+	}
+	merchants := v.list(customer.Query{Role: customer.Merchant})
+	for _, m := range merchants {
+		if !overdue[m.ID()] {
+			v.line("%-11s is in touch with %s: last contact %s", m.Owner(), m.Name(), v.when(m.LastContact()))
+		}
+	}
+	plan := leaseCare()
+	var due []customer.CareAction
+	for _, m := range merchants {
+		h := v.history(m.ID())
+		if v.err != nil {
+			return
+		}
+		acts, err := customer.DueMoveCare(plan, v.leasing, m, h, v.at(time.September, 1, 0, 0), v.at(time.November, 1, 0, 0))
+		if err != nil {
+			v.fail(err)
+			return
+		}
+		due = append(due, acts...)
+	}
+	customer.SortCareActions(due)
+	names := map[string]string{}
+	for _, t := range plan.Types {
+		names[t.Code] = t.Name
+	}
+	v.line("care set off by stage moves in September and October, in the leasing office's working days:")
+	for _, a := range due {
+		v.line("  %s %-17s %-37s by %-11s %s", a.DueAt.In(v.loc).Format("Mon 01-02"), v.name[a.CustomerID], names[a.Type], a.Owner, a.Occasion)
+	}
+}
+
 // --- helpers -------------------------------------------------------------
+
+// history returns a customer's whole history, page after page.
+func (v *venue) history(id crm.ID) []customer.HistoryEntry {
+	var out []customer.HistoryEntry
+	req := crm.PageRequest{}
+	for v.err == nil {
+		page, err := v.customers.History(v.ctx, tenant, id, req)
+		if err != nil {
+			v.fail(err)
+			return nil
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			break
+		}
+		req.Cursor = page.Next
+	}
+	return out
+}
 
 // create stores a new customer at ch.At.
 func (v *venue) create(in customer.NewInput, ch customer.Change) crm.ID {

@@ -132,10 +132,23 @@ func TestVenue(t *testing.T) {
 		// 141111.72 each; 141111.72 + 27040.00 = 168151.72.
 		"Autumn Lantern Nights cost 12000.00 CNY leads 4 qualified 3 won 3 revenue 168151.72 CNY ROI  13.01",
 		"Leasing open day      cost 6000.00 CNY  leads 2 qualified 1 won 1 revenue 141111.72 CNY ROI  22.52",
+
+		// The contact rhythm: Wu Hao's last contact is his desk form (Sun
+		// 09-06; the merge kept it); the 10th working day after is Fri
+		// 09-18, and 09-21 to 09-30 are 8 more. His complaints went to
+		// facilities and the guest desk: no call from his manager.
+		"leasing.gao owes Wu Hao a call: last contact Sun 09-06 11:00, due by Fri 09-18, 8 working day(s) overdue",
+		"leasing.gao is in touch with Blue Whale Coffee: last contact Tue 09-22 10:00",
+		// Care set off by the lease (mature on Mon 09-21): the next
+		// working day, and the 10th, which skips the National Day week
+		// the office is closed (09-22..09-30 are 7, then 10-08, 10-09,
+		// 10-12).
+		"Tue 09-22 Blue Whale Coffee fit-out walk-through with facilities  by leasing.gao 1 business day after entering mature (from growth)",
+		"Mon 10-12 Blue Whale Coffee opening-fortnight check               by leasing.gao 10 business days after entering mature (from growth)",
 	} {
 		require.Contains(t, s, want)
 	}
-	for i := 1; i <= 10; i++ {
+	for i := 1; i <= 11; i++ {
 		require.Contains(t, s, "\n"+strconv.Itoa(i)+". ", "section %d has its heading", i)
 	}
 	// A breach is reported once, by the run after it happened.
@@ -166,7 +179,7 @@ func TestVenueStopsWhenCancelled(t *testing.T) {
 // cancellation, whatever service it was in.
 func TestVenueStopsWhenCancelledMidway(t *testing.T) {
 	t.Parallel()
-	for i := 1; i <= 10; i++ {
+	for i := 1; i <= 11; i++ {
 		t.Run("at section "+strconv.Itoa(i), func(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithCancel(context.Background())
