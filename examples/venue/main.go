@@ -17,8 +17,9 @@
 // between tiers at the month's end; then come the visitors' RFM segments,
 // the campaigns' lead funnel and their return, and it ends with the
 // leasing team's list: merchants overdue for a call under the contact
-// rhythm, and the care a signed lease set off. Everything it prints comes
-// from the library, fed with the host's rules and data.
+// rhythm (tighter for the anchor, a key account), the care a signed lease
+// set off, and the anchor's account plan against its goals. Everything it
+// prints comes from the library, fed with the host's rules and data.
 //
 //	go run ./examples/venue
 //
@@ -76,6 +77,7 @@ type venue struct {
 	err       error
 	name      map[crm.ID]string // customer, lead or campaign -> name
 	member    map[string]crm.ID // member name -> surviving customer
+	plan      crm.ID            // the anchor merchant's account plan
 }
 
 // run is the whole season; it writes a readable report to w.
@@ -875,10 +877,16 @@ func (v *venue) lease(id crm.ID) {
 	step("lease signing", v.at(time.September, 18, 10, 0), func() (*opportunity.Opportunity, error) {
 		return v.sales.MoveStage(v.ctx, tenant, deal, "lease signing", ch("leasing.gao", ""))
 	})
+	var lease crm.Money
 	step("won: lease RQ-L-2026-031", v.at(time.September, 21, 11, 0), func() (*opportunity.Opportunity, error) {
-		return v.sales.CloseWon(v.ctx, tenant, deal, opportunity.WonDetails{ContractDate: calendar.DateOf(v.clock.Now()), Contract: "RQ-L-2026-031"}, ch("leasing.gao", ""))
+		o, err := v.sales.CloseWon(v.ctx, tenant, deal, opportunity.WonDetails{ContractDate: calendar.DateOf(v.clock.Now()), Contract: "RQ-L-2026-031"}, ch("leasing.gao", ""))
+		if err == nil {
+			lease = o.Amount()
+		}
+		return o, err
 	})
 	relate(customer.Mature, "lease signed", "RQ-L-2026-031")
+	v.anchorPlan(c.ID(), lease)
 	// The care the signed lease set off (section 11), given the next
 	// working day and recorded as a contact.
 	v.logContact(c.ID(), customer.InteractionInput{Channel: customer.FaceToFace, Direction: customer.Outbound, Actor: "leasing.gao",
@@ -912,6 +920,51 @@ func (v *venue) lease(id crm.ID) {
 		merchants = append(merchants, fmt.Sprintf("%s %v", m.Name(), m.Roles()))
 	}
 	v.line("merchants on file: %s", strings.Join(merchants, ", "))
+}
+
+// anchorPlan makes the coffee brand, the east gate's anchor, a key
+// account with an account plan for its first lease year: a team around its
+// leasing manager, the year's rent (paid ahead at signing) and joint
+// promotions with the club as goals.
+func (v *venue) anchorPlan(id crm.ID, lease crm.Money) {
+	if v.err != nil {
+		return
+	}
+	now := v.clock.Now()
+	ch := customer.Change{Actor: "director.song", At: now, Reason: "anchor coffee brand for the east gate"}
+	v.update(id, func(c *customer.Customer) error { return c.SetKeyAccount(true, ch) })
+	if v.err != nil {
+		return
+	}
+	team := []customer.TeamMember{{User: "leasing.gao", Role: customer.RoleAccountManager, Lead: true, Since: now},
+		{User: "facilities.luo", Role: customer.RoleService, Since: now}, {User: "director.song", Role: customer.RoleExecutiveSponsor, Since: now}}
+	end := now.AddDate(1, 0, 0)
+	plan, err := v.customers.CreateAccountPlan(v.ctx, customer.AccountPlanInput{Tenant: tenant, Customer: id, Name: "Anchor tenant, lease year one",
+		Start: now, End: end, Team: team, Goals: []customer.Goal{
+			{Name: "lease rent collected", Metric: customer.MetricRevenue, Target: lease.Amount(), Currency: lease.Currency(), Due: v.at(time.October, 15, 18, 0)},
+			{Name: "joint club promotions", Metric: customer.MetricCount, Target: dec("4"), Due: end.Add(-time.Hour)},
+		}}, ch)
+	if err == nil {
+		plan, err = v.customers.ActivateAccountPlan(v.ctx, tenant, plan.ID(), ch)
+	}
+	if err == nil {
+		plan, err = v.customers.RecordPlanProgress(v.ctx, tenant, plan.ID(), customer.Progress{Goal: "lease rent collected",
+			Value: lease.Amount(), Note: "a year's rent paid ahead at signing"}, customer.Change{Actor: "leasing.gao", At: now})
+	}
+	if err != nil {
+		v.fail(fmt.Errorf("account plan: %w", err))
+		return
+	}
+	v.plan = plan.ID()
+	var members []string
+	for _, m := range plan.Team() {
+		lead := ""
+		if m.Lead {
+			lead = ", lead"
+		}
+		members = append(members, fmt.Sprintf("%s (%s%s)", m.User, m.Role, lead))
+	}
+	v.line("key account: %s, plan %q %s: %s", v.name[id], plan.Name(), plan.Status(), strings.Join(members, ", "))
 }
 
 // partyBookings converts the two qualified party leads into bookings for
@@ -1355,7 +1408,11 @@ func (v *venue) roi(k campaigns) {
 // merchant hears from its leasing manager at least every ten working days
 // of the office, whatever the guest desk or facilities did for it.
 func contactRhythm(leasing *calendar.Calendar) *customer.CadencePolicy {
-	return &customer.CadencePolicy{Calendar: leasing, Rules: []customer.CadenceRule{{Name: "merchants", Role: customer.Merchant, Days: 10}}}
+	key := true
+	return &customer.CadencePolicy{Calendar: leasing, Rules: []customer.CadenceRule{
+		{Name: "anchor_merchants", Role: customer.Merchant, KeyAccount: &key, Days: 5},
+		{Name: "merchants", Role: customer.Merchant, Days: 10},
+	}}
 }
 
 // leaseCare is the care a signed lease sets off, counted in the leasing
@@ -1371,17 +1428,21 @@ func leaseCare() customer.CarePlan {
 }
 
 // toDo closes the month with the leasing team's list: the merchants
-// overdue for a call under the contact rhythm, and the care their stage
-// moves set off.
+// overdue for a call under the contact rhythm, the care their stage moves
+// set off, and the anchor's account plan against its goals.
 func (v *venue) toDo() {
-	v.title("11. The leasing team's to-do at the month's end: calls overdue, care due")
+	v.title("11. The leasing team's month-end list: calls overdue, care due, the anchor's plan")
 	if v.err != nil {
 		return
 	}
 	now := v.clock.Now()
 	policy := contactRhythm(v.leasing)
 	for _, r := range policy.Rules {
-		v.line("rhythm: every %s hears from its leasing manager within %d working days of the leasing office", r.Role, r.Days)
+		who := r.Role.String()
+		if r.KeyAccount != nil && *r.KeyAccount {
+			who = "key-account " + who
+		}
+		v.line("rhythm %-16s every %s hears from its leasing manager within %d working days of the leasing office", r.Name, who, r.Days)
 	}
 	owed, err := v.customers.OverdueForContact(v.ctx, tenant, policy, now, customer.OverdueQuery{})
 	if err != nil {
@@ -1392,14 +1453,14 @@ func (v *venue) toDo() {
 	for _, o := range owed {
 		for _, c := range o.Contacts {
 			overdue[c.Customer.ID()] = true
-			v.line("%-11s owes %s a call: last contact %s, due by %s, %d working day(s) overdue", o.Owner, c.Customer.Name(),
+			v.line("%-11s owes %s a call (%s): last contact %s, due by %s, %d working day(s) overdue", o.Owner, c.Customer.Name(), c.Rule,
 				v.when(c.LastContact), c.DueAt.In(v.loc).Format("Mon 01-02"), c.DaysOverdue)
 		}
 	}
 	merchants := v.list(customer.Query{Role: customer.Merchant})
 	for _, m := range merchants {
-		if !overdue[m.ID()] {
-			v.line("%-11s is in touch with %s: last contact %s", m.Owner(), m.Name(), v.when(m.LastContact()))
+		if i := policy.Rule(m); i >= 0 && !overdue[m.ID()] {
+			v.line("%-11s is in touch with %s (%s): last contact %s", m.Owner(), m.Name(), policy.Rules[i].Name, v.when(m.LastContact()))
 		}
 	}
 	plan := leaseCare()
@@ -1424,6 +1485,31 @@ func (v *venue) toDo() {
 	v.line("care set off by stage moves in September and October, in the leasing office's working days:")
 	for _, a := range due {
 		v.line("  %s %-17s %-37s by %-11s %s", a.DueAt.In(v.loc).Format("Mon 01-02"), v.name[a.CustomerID], names[a.Type], a.Owner, a.Occasion)
+	}
+
+	// The anchor's account plan: the first joint promotion ran in the
+	// lantern nights mail; progress against the goals at the month's end.
+	ap, err := v.customers.RecordPlanProgress(v.ctx, tenant, v.plan, customer.Progress{Goal: "joint club promotions", Value: dec("1"),
+		At: v.at(time.September, 26, 10, 0), Note: "members' coffee offer in the lantern nights mail"}, customer.Change{Actor: "marketing.xu"})
+	if err != nil {
+		v.fail(err)
+		return
+	}
+	v.line("account plan %q of %s on %s:", ap.Name(), v.name[ap.Customer()], v.when(now))
+	for _, g := range ap.ProgressAt(now) {
+		state := "behind"
+		switch {
+		case g.Met:
+			state = "met"
+		case g.OnTrack:
+			state = "on track"
+		}
+		unit := ""
+		if g.Goal.Metric == customer.MetricRevenue {
+			unit = " " + g.Goal.Currency.Code()
+		}
+		v.line("  %-21s %s of %s%s by %s: %3.0f%%, %s", g.Goal.Name, g.Achieved, g.Goal.Target, unit,
+			g.Goal.Due.In(v.loc).Format("2006-01-02"), g.Percent, state)
 	}
 }
 

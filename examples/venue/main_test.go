@@ -133,18 +133,28 @@ func TestVenue(t *testing.T) {
 		"Autumn Lantern Nights cost 12000.00 CNY leads 4 qualified 3 won 3 revenue 168151.72 CNY ROI  13.01",
 		"Leasing open day      cost 6000.00 CNY  leads 2 qualified 1 won 1 revenue 141111.72 CNY ROI  22.52",
 
+		// The anchor becomes a key account with a plan and a team.
+		`key account: Blue Whale Coffee, plan "Anchor tenant, lease year one" active: leasing.gao (account_manager, lead), facilities.luo (service), director.song (executive_sponsor)`,
+
 		// The contact rhythm: Wu Hao's last contact is his desk form (Sun
 		// 09-06; the merge kept it); the 10th working day after is Fri
 		// 09-18, and 09-21 to 09-30 are 8 more. His complaints went to
-		// facilities and the guest desk: no call from his manager.
-		"leasing.gao owes Wu Hao a call: last contact Sun 09-06 11:00, due by Fri 09-18, 8 working day(s) overdue",
-		"leasing.gao is in touch with Blue Whale Coffee: last contact Tue 09-22 10:00",
+		// facilities and the guest desk: no call from his manager. The
+		// anchor, seen at the walk-through on Tue 09-22, is due a call
+		// within 5 working days (Tue 09-29) and is a day late.
+		"leasing.gao owes Wu Hao a call (merchants): last contact Sun 09-06 11:00, due by Fri 09-18, 8 working day(s) overdue",
+		"leasing.gao owes Blue Whale Coffee a call (anchor_merchants): last contact Tue 09-22 10:00, due by Tue 09-29, 1 working day(s) overdue",
 		// Care set off by the lease (mature on Mon 09-21): the next
 		// working day, and the 10th, which skips the National Day week
 		// the office is closed (09-22..09-30 are 7, then 10-08, 10-09,
 		// 10-12).
 		"Tue 09-22 Blue Whale Coffee fit-out walk-through with facilities  by leasing.gao 1 business day after entering mature (from growth)",
 		"Mon 10-12 Blue Whale Coffee opening-fortnight check               by leasing.gao 10 business days after entering mature (from growth)",
+		// The plan's goals: the year's rent, paid ahead at signing, is
+		// the lease's value (met); one joint promotion of four, nine days
+		// into a year (expected 4 × 9/365 ≈ 0.1): on track.
+		"lease rent collected  282223.44 of 282223.44 CNY by 2026-10-15: 100%, met",
+		"joint club promotions 1 of 4 by 2027-09-21:  25%, on track",
 	} {
 		require.Contains(t, s, want)
 	}
