@@ -531,11 +531,16 @@ func (v *venue) enrol(id crm.ID, ps []purchase) {
 // memberships returns the club's memberships active at at, in the order
 // the members joined, read from the store.
 func (v *venue) memberships(at time.Time) []*customer.Membership {
+	return v.listMemberships(customer.MembershipQuery{Programme: club().Name,
+		Statuses: []customer.MembershipStatus{customer.MembershipActive}, At: at})
+}
+
+// listMemberships returns every membership matching q, page after page.
+func (v *venue) listMemberships(q customer.MembershipQuery) []*customer.Membership {
 	var out []*customer.Membership
 	req := crm.PageRequest{}
 	for v.err == nil {
-		page, err := v.store.Memberships().List(v.ctx, tenant, customer.MembershipQuery{Programme: club().Name,
-			Statuses: []customer.MembershipStatus{customer.MembershipActive}, At: at}, req)
+		page, err := v.store.Memberships().List(v.ctx, tenant, q, req)
 		if err != nil {
 			v.fail(err)
 			return nil
@@ -886,7 +891,6 @@ func (v *venue) lease(id crm.ID) {
 		return o, err
 	})
 	relate(customer.Mature, "lease signed", "RQ-L-2026-031")
-	v.anchorPlan(c.ID(), lease)
 	// The care the signed lease set off (section 11), given the next
 	// working day and recorded as a contact.
 	v.logContact(c.ID(), customer.InteractionInput{Channel: customer.FaceToFace, Direction: customer.Outbound, Actor: "leasing.gao",
@@ -920,6 +924,7 @@ func (v *venue) lease(id crm.ID) {
 		merchants = append(merchants, fmt.Sprintf("%s %v", m.Name(), m.Roles()))
 	}
 	v.line("merchants on file: %s", strings.Join(merchants, ", "))
+	v.anchorPlan(c.ID(), lease)
 }
 
 // anchorPlan makes the coffee brand, the east gate's anchor, a key
@@ -1210,21 +1215,18 @@ func (v *venue) tiers(ps []purchase) {
 	}
 	var counts []string
 	for _, t := range slices.Backward(p.Tiers) {
-		page, err := v.store.Memberships().List(v.ctx, tenant, customer.MembershipQuery{Programme: p.Name, Tiers: []string{t.Name}}, crm.PageRequest{})
-		if err != nil {
-			v.fail(err)
-			return
-		}
-		counts = append(counts, fmt.Sprintf("%s %d", t.Name, len(page.Items)))
+		in := v.listMemberships(customer.MembershipQuery{Programme: p.Name, Tiers: []string{t.Name},
+			Statuses: []customer.MembershipStatus{customer.MembershipActive}, At: review})
+		counts = append(counts, fmt.Sprintf("%s %d", t.Name, len(in)))
 	}
 	v.line("%d move(s); members by tier: %s", moves, strings.Join(counts, ", "))
-	if chen, ok := v.member["Chen Yu"]; ok {
-		page, err := v.store.Memberships().List(v.ctx, tenant, customer.MembershipQuery{Customer: chen, Programme: p.Name}, crm.PageRequest{})
-		if err != nil || len(page.Items) != 1 {
-			v.fail(cmp.Or(err, fmt.Errorf("the club lists %d memberships of Chen Yu", len(page.Items))))
+	if chen, ok := v.member["Chen Yu"]; ok && v.err == nil {
+		ms := v.listMemberships(customer.MembershipQuery{Customer: chen, Programme: p.Name})
+		if len(ms) != 1 {
+			v.fail(fmt.Errorf("the club lists %d memberships of Chen Yu", len(ms)))
 			return
 		}
-		m := page.Items[0]
+		m := ms[0]
 		v.line("Chen Yu's membership, from its history; %s benefits now: %s", m.Tier(), strings.Join(m.Benefits(p), ", "))
 		for _, st := range m.History() {
 			what := st.From + " -> " + st.To
