@@ -13,11 +13,13 @@
 // lease opportunity, priced by area, season and payment term and won;
 // party bookings from members are won too; merchants' and visitors'
 // complaints run under different service levels on different business
-// calendars, and a breach is reported once; members move between tiers;
-// it ends with the visitors' RFM segments, the campaigns' lead funnel and
-// their return. Everything it prints comes from the library, fed with the
-// host's rules and data, except the membership tiers, which the host still
-// computes (see GAP at tierFor).
+// calendars, and a breach is reported once; the club's members move
+// between tiers at the month's end; then come the visitors' RFM segments,
+// the campaigns' lead funnel and their return, and it ends with the
+// leasing team's list: merchants overdue for a call under the contact
+// rhythm (tighter for the anchor, a key account), the care a signed lease
+// set off, and the anchor's account plan against its goals. Everything it
+// prints comes from the library, fed with the host's rules and data.
 //
 //	go run ./examples/venue
 //
@@ -28,6 +30,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,6 +48,7 @@ import (
 	"github.com/crmkit/crm/lead"
 	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/scoring"
+	"github.com/crmkit/crm/storage"
 )
 
 const tenant crm.TenantID = "riverside-quarter"
@@ -62,15 +66,18 @@ type venue struct {
 	ctx       context.Context
 	loc       *time.Location
 	clock     *crm.ManualClock
+	store     storage.Store // memberships are listed from it: the Service has no list of them
 	customers *customer.Service
 	leads     *lead.Service
 	sales     *opportunity.Service
 	care      *complaint.Service
 	guest     *calendar.Calendar // the guest desk's hours: the venue's working time
+	leasing   *calendar.Calendar // the leasing office's hours: the merchants' working time
 	w         io.Writer
 	err       error
 	name      map[crm.ID]string // customer, lead or campaign -> name
 	member    map[string]crm.ID // member name -> surviving customer
+	plan      crm.ID            // the anchor merchant's account plan
 }
 
 // run is the whole season; it writes a readable report to w.
@@ -87,7 +94,7 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	defer func() { _ = b.Close(context.WithoutCancel(ctx)) }()
 	store := b.Store
-	v := &venue{ctx: ctx, loc: loc, clock: clock, w: w, name: map[crm.ID]string{}, member: map[string]crm.ID{}}
+	v := &venue{ctx: ctx, loc: loc, clock: clock, store: store, w: w, name: map[crm.ID]string{}, member: map[string]crm.ID{}}
 
 	guest, leasing, err := calendars()
 	if err != nil {
@@ -118,7 +125,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 
-	v.guest = guest
+	v.guest, v.leasing = guest, leasing
 	v.setUp(guest, leasing)
 	v.members(purchases(loc))
 	camps := v.campaign()
@@ -130,6 +137,7 @@ func run(ctx context.Context, w io.Writer) error {
 	v.tiers(ps)
 	v.rfm(ps)
 	v.roi(camps)
+	v.toDo()
 	return v.err
 }
 
@@ -348,17 +356,6 @@ func (v *venue) members(ps []purchase) {
 		ch := customer.Change{Actor: "member.desk", At: at, Reason: source}
 		id := v.create(in, ch)
 		v.update(id, func(c *customer.Customer) error {
-			if err := c.SetDate("member_since", customer.Date{Year: 2026, Month: time.September, Day: f.day}); err != nil {
-				return err
-			}
-			if err := c.AddTag("member"); err != nil {
-				return err
-			}
-			// GAP(customer membership programmes): joining places the
-			// member in a tier by the year's spend before joining.
-			if err := c.SetAttribute("tier", tierFor(spend(ps, f.name, at)).name); err != nil {
-				return err
-			}
 			if f.email != "" {
 				if err := c.SetConsent(customer.EmailChannel, f.emailOK, source, ch); err != nil {
 					return err
@@ -371,16 +368,26 @@ func (v *venue) members(ps []purchase) {
 		})
 		v.logContact(id, customer.InteractionInput{Channel: f.channel, Direction: customer.Inbound, Actor: "member.desk", At: at,
 			Summary: "membership sign-up (" + source + ")"})
+		// An online sign-up joins the club at once; a paper form waits
+		// for the desk's duplicate check.
+		if f.channel != customer.FaceToFace {
+			if _, already := v.join(id, ps); already {
+				v.fail(fmt.Errorf("%s signed up online twice", f.name))
+			}
+		}
 	}
 	if v.err != nil {
 		return
 	}
 	all := v.list(customer.Query{})
 	merchants := v.list(customer.Query{Role: customer.Merchant})
-	v.line("%d records on file: %d merchant, %d member sign-ups", len(all), len(merchants), len(v.list(customer.Query{Tag: "member"})))
+	v.line("%d records on file: %d merchant, %d member sign-ups; %d joined the club online", len(all), len(merchants),
+		len(v.list(customer.Query{Role: customer.Visitor})), len(v.memberships(v.clock.Now())))
 
 	// The desk's nightly duplicate check: each desk sign-up against
-	// everyone on file, merged into the earlier record, which survives.
+	// everyone on file, merged into the earlier record, which survives;
+	// then the club enrols the customer that remains, and refuses a
+	// second membership of one who already holds one.
 	v.clock.Set(v.at(time.September, 6, 22, 0))
 	for _, c := range all {
 		if v.err != nil || c.CreatedAt().Before(v.at(time.September, 5, 0, 0)) {
@@ -400,6 +407,7 @@ func (v *venue) members(ps []purchase) {
 		}
 		if len(cands) == 0 {
 			v.line("desk sign-up %-9q is new", c.Name())
+			v.enrol(c.ID(), ps)
 			continue
 		}
 		survivor := cands[0].B
@@ -422,6 +430,7 @@ func (v *venue) members(ps []purchase) {
 		}
 		v.line("  merged into the earlier record: roles %v, owner %s, %s; may e-mail %v, may text %v", m.Roles(), m.Owner(),
 			strings.Join(contacts, ", "), m.MayContact(customer.EmailChannel), m.MayContact(customer.MobileMessage))
+		v.enrol(survivor, ps)
 	}
 	if v.err != nil {
 		return
@@ -450,11 +459,99 @@ func (v *venue) members(ps []purchase) {
 		}
 		v.line("  %s %-8s %-24s by %-11s %s%s", v.when(e.At), e.Kind, v.label(e.To), e.Actor, e.Reason, moved)
 	}
-	members := v.list(customer.Query{Tag: "member"})
+	members := v.memberships(v.clock.Now())
 	for _, m := range members {
-		v.member[m.Name()] = m.ID()
+		v.member[v.name[m.Customer()]] = m.Customer()
 	}
 	v.line("members after the check: %d", len(members))
+}
+
+// club is the venue's membership programme as data: three tiers by the
+// spend at the quarter's tills in the last twelve months, each with its
+// benefits, joined or renewed for a year.
+func club() customer.Programme {
+	return customer.Programme{Name: "riverside-club", TermMonths: 12, Tiers: []customer.Tier{
+		{Name: "silver", Benefits: []string{"member prices at the food court"}},
+		{Name: "gold", MinSpend: money("3000.00 CNY"), Benefits: []string{"member prices", "free parking at weekends"}},
+		{Name: "platinum", MinSpend: money("10000.00 CNY"), Benefits: []string{"member prices", "free parking", "lounge", "valet", "event previews"}},
+	}}
+}
+
+// qualify returns the club's tier for what who spent in the twelve months
+// up to at, and that spend.
+func (v *venue) qualify(ps []purchase, who string, at time.Time) (customer.Tier, crm.Money) {
+	spent, err := crm.NewMoney(decimal.NewFromFloat(spend(ps, who, at)).Round(2), crm.MustCurrency("CNY"))
+	if err != nil {
+		v.fail(err)
+		return customer.Tier{}, spent
+	}
+	t, ok, err := club().Qualify(0, spent)
+	if err == nil && !ok {
+		err = fmt.Errorf("no tier of the club for %s", spent)
+	}
+	if err != nil {
+		v.fail(err)
+	}
+	return t, spent
+}
+
+// join enrols customer id in the club now, in the tier the last twelve
+// months' spend qualifies for; already says the club refused a second
+// membership of the customer. Any other refusal is the run's error.
+func (v *venue) join(id crm.ID, ps []purchase) (m *customer.Membership, already bool) {
+	if v.err != nil {
+		return nil, false
+	}
+	t, _ := v.qualify(ps, v.name[id], v.clock.Now())
+	if v.err != nil {
+		return nil, false
+	}
+	m, err := v.customers.Join(v.ctx, customer.MembershipInput{Tenant: tenant, Customer: id, Programme: club(), Tier: t.Name},
+		customer.Change{Actor: "member.desk", Reason: "sign-up"})
+	if errors.Is(err, crm.ErrDuplicate) {
+		return nil, true
+	}
+	if err != nil {
+		v.fail(fmt.Errorf("join %s: %w", v.name[id], err))
+	}
+	return m, false
+}
+
+// enrol enrols a desk sign-up's customer after the duplicate check and
+// says what the club made of it.
+func (v *venue) enrol(id crm.ID, ps []purchase) {
+	switch m, already := v.join(id, ps); {
+	case already:
+		v.line("  the club refuses a second membership: %s is a member already", v.name[id])
+	case m != nil:
+		v.line("  %s joins the club as %s", v.name[id], m.Tier())
+	}
+}
+
+// memberships returns the club's memberships active at at, in the order
+// the members joined, read from the store.
+func (v *venue) memberships(at time.Time) []*customer.Membership {
+	return v.listMemberships(customer.MembershipQuery{Programme: club().Name,
+		Statuses: []customer.MembershipStatus{customer.MembershipActive}, At: at})
+}
+
+// listMemberships returns every membership matching q, page after page.
+func (v *venue) listMemberships(q customer.MembershipQuery) []*customer.Membership {
+	var out []*customer.Membership
+	req := crm.PageRequest{}
+	for v.err == nil {
+		page, err := v.store.Memberships().List(v.ctx, tenant, q, req)
+		if err != nil {
+			v.fail(err)
+			return nil
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			break
+		}
+		req.Cursor = page.Next
+	}
+	return out
 }
 
 // --- 3. a consented segment and the campaigns -------------------------
@@ -498,8 +595,8 @@ func (v *venue) campaign() campaigns {
 	for _, c := range targets {
 		names = append(names, c.Name())
 	}
-	for _, c := range v.list(customer.Query{Tag: "member"}) {
-		if !seg.Matches(c) {
+	for _, c := range v.list(customer.Query{}) {
+		if _, member := v.member[c.Name()]; member && !seg.Matches(c) {
 			why := "no e-mail consent"
 			if cs, ok := c.Consent(customer.EmailChannel); ok && !cs.Granted {
 				why = "refused e-mail"
@@ -785,10 +882,19 @@ func (v *venue) lease(id crm.ID) {
 	step("lease signing", v.at(time.September, 18, 10, 0), func() (*opportunity.Opportunity, error) {
 		return v.sales.MoveStage(v.ctx, tenant, deal, "lease signing", ch("leasing.gao", ""))
 	})
+	var lease crm.Money
 	step("won: lease RQ-L-2026-031", v.at(time.September, 21, 11, 0), func() (*opportunity.Opportunity, error) {
-		return v.sales.CloseWon(v.ctx, tenant, deal, opportunity.WonDetails{ContractDate: calendar.DateOf(v.clock.Now()), Contract: "RQ-L-2026-031"}, ch("leasing.gao", ""))
+		o, err := v.sales.CloseWon(v.ctx, tenant, deal, opportunity.WonDetails{ContractDate: calendar.DateOf(v.clock.Now()), Contract: "RQ-L-2026-031"}, ch("leasing.gao", ""))
+		if err == nil {
+			lease = o.Amount()
+		}
+		return o, err
 	})
 	relate(customer.Mature, "lease signed", "RQ-L-2026-031")
+	// The care the signed lease set off (section 11), given the next
+	// working day and recorded as a contact.
+	v.logContact(c.ID(), customer.InteractionInput{Channel: customer.FaceToFace, Direction: customer.Outbound, Actor: "leasing.gao",
+		At: v.at(time.September, 22, 10, 0), Summary: "fit-out walk-through of K-03 with facilities"})
 	// The relationship moved with the deal; the signed lease is the only
 	// mark of maturity.
 	h, err := v.customers.History(v.ctx, tenant, c.ID(), crm.PageRequest{})
@@ -801,11 +907,69 @@ func (v *venue) lease(id crm.ID) {
 			v.line("  %s relationship %s -> %s: %s", v.when(e.At), e.From, e.To, e.Reason)
 		}
 	}
+	times, err := v.customers.StageTimes(v.ctx, tenant, c.ID(), v.clock.Now(), v.leasing)
+	if err != nil {
+		v.fail(err)
+		return
+	}
+	var spans []string
+	for _, sp := range times.Spans {
+		if !sp.Current {
+			spans = append(spans, fmt.Sprintf("%s %s", sp.Stage, dur(sp.Business)))
+		}
+	}
+	v.line("  time in each stage, in the leasing office's hours: %s; mature since %s", strings.Join(spans, ", "), v.when(times.Current().From))
 	var merchants []string
 	for _, m := range v.list(customer.Query{Role: customer.Merchant}) {
 		merchants = append(merchants, fmt.Sprintf("%s %v", m.Name(), m.Roles()))
 	}
 	v.line("merchants on file: %s", strings.Join(merchants, ", "))
+	v.anchorPlan(c.ID(), lease)
+}
+
+// anchorPlan makes the coffee brand, the east gate's anchor, a key
+// account with an account plan for its first lease year: a team around its
+// leasing manager, the year's rent (paid ahead at signing) and joint
+// promotions with the club as goals.
+func (v *venue) anchorPlan(id crm.ID, lease crm.Money) {
+	if v.err != nil {
+		return
+	}
+	now := v.clock.Now()
+	ch := customer.Change{Actor: "director.song", At: now, Reason: "anchor coffee brand for the east gate"}
+	v.update(id, func(c *customer.Customer) error { return c.SetKeyAccount(true, ch) })
+	if v.err != nil {
+		return
+	}
+	team := []customer.TeamMember{{User: "leasing.gao", Role: customer.RoleAccountManager, Lead: true, Since: now},
+		{User: "facilities.luo", Role: customer.RoleService, Since: now}, {User: "director.song", Role: customer.RoleExecutiveSponsor, Since: now}}
+	end := now.AddDate(1, 0, 0)
+	plan, err := v.customers.CreateAccountPlan(v.ctx, customer.AccountPlanInput{Tenant: tenant, Customer: id, Name: "Anchor tenant, lease year one",
+		Start: now, End: end, Team: team, Goals: []customer.Goal{
+			{Name: "lease rent collected", Metric: customer.MetricRevenue, Target: lease.Amount(), Currency: lease.Currency(), Due: v.at(time.October, 15, 18, 0)},
+			{Name: "joint club promotions", Metric: customer.MetricCount, Target: dec("4"), Due: end.Add(-time.Hour)},
+		}}, ch)
+	if err == nil {
+		plan, err = v.customers.ActivateAccountPlan(v.ctx, tenant, plan.ID(), ch)
+	}
+	if err == nil {
+		plan, err = v.customers.RecordPlanProgress(v.ctx, tenant, plan.ID(), customer.Progress{Goal: "lease rent collected",
+			Value: lease.Amount(), Note: "a year's rent paid ahead at signing"}, customer.Change{Actor: "leasing.gao", At: now})
+	}
+	if err != nil {
+		v.fail(fmt.Errorf("account plan: %w", err))
+		return
+	}
+	v.plan = plan.ID()
+	var members []string
+	for _, m := range plan.Team() {
+		lead := ""
+		if m.Lead {
+			lead = ", lead"
+		}
+		members = append(members, fmt.Sprintf("%s (%s%s)", m.User, m.Role, lead))
+	}
+	v.line("key account: %s, plan %q %s: %s", v.name[id], plan.Name(), plan.Status(), strings.Join(members, ", "))
 }
 
 // partyBookings converts the two qualified party leads into bookings for
@@ -1014,77 +1178,64 @@ func (v *venue) complaints() {
 	}
 }
 
-// --- 8. membership tiers (GAP) -----------------------------------------
+// --- 8. membership tiers -------------------------------------------------
 
-// tier is a membership tier as the venue defines it.
-type tier struct {
-	name     string
-	minSpend float64 // spend at the quarter in the last twelve months, CNY
-	benefit  string
-}
-
-// tierTable is the club's tiers as data, lowest first.
-var tierTable = []tier{
-	{"silver", 0, "member prices at the food court"},
-	{"gold", 3000, "free parking at weekends"},
-	{"platinum", 10000, "lounge, valet parking, event previews"},
-}
-
-// tierFor returns the highest tier whose minimum the twelve months' spend
-// reaches.
-//
-// GAP(customer membership programmes): the library has no membership
-// programme yet (tiers as data, join, renew, tier moves in history,
-// lapse). Until it has, the host computes the tier here and keeps it in
-// the customer attribute "tier" (set on joining, changed at the month-end
-// review), which records no history. Inputs: the tier table and each
-// member's spend in the twelve months up to the day; output: the member's
-// tier. The package feature will keep the programme, the tier and its
-// moves on the customer, with the moves in history.
-func tierFor(spend float64) tier {
-	t := tierTable[0]
-	for _, c := range tierTable {
-		if spend >= c.minSpend {
-			t = c
-		}
-	}
-	return t
-}
-
-// tiers reviews the members' tiers at the month's end, keeping each
-// member's tier as an attribute (GAP: see tierFor).
+// tiers reviews the members' tiers at the month's end: each active
+// membership moves to the tier its twelve months' spend qualifies for,
+// the move and its reason kept in the membership's history.
 func (v *venue) tiers(ps []purchase) {
-	v.title("8. Membership tiers at the month-end review (computed by the host: GAP)")
-	for _, t := range tierTable {
-		v.line("tier %-8s from %6.0f CNY in twelve months: %s", t.name, t.minSpend, t.benefit)
+	v.title("8. Membership tiers at the month-end review")
+	p := club()
+	for _, t := range p.Tiers {
+		v.line("tier %-8s from %8s CNY in twelve months: %s", t.Name, cmp.Or(t.MinSpend.Amount().StringFixed(0), "0"), strings.Join(t.Benefits, ", "))
 	}
 	review := v.at(time.September, 30, 22, 0)
 	v.clock.Set(review)
-	counts := map[string]int{}
 	moves := 0
-	for _, c := range v.list(customer.Query{Tag: "member"}) {
+	for _, m := range v.memberships(review) {
 		if v.err != nil {
 			return
 		}
-		spent := spend(ps, c.Name(), review)
-		t := tierFor(spent)
-		before, _ := c.Attribute("tier")
-		since, _ := c.Date("member_since")
-		counts[t.name]++
-		if before == t.name {
-			v.line("%-8s joined %s as %-8s stays %-8s (%.0f CNY)", c.Name(), since, before, t.name, spent)
+		who := v.name[m.Customer()]
+		t, spent := v.qualify(ps, who, review)
+		joined := fmt.Sprintf("%-8s joined %s as %-8s", who, m.JoinedAt().In(v.loc).Format("2006-01-02"), m.History()[0].To)
+		if t.Name == m.Tier() {
+			v.line("%s stays %-8s (%s CNY)", joined, t.Name, spent.Amount().StringFixed(0))
 			continue
 		}
 		moves++
-		if _, err := v.customers.Update(v.ctx, tenant, c.ID(), func(c *customer.Customer) error {
-			return c.SetAttribute("tier", t.name)
-		}); err != nil {
+		moved, err := v.customers.MoveTier(v.ctx, tenant, m.ID(), p, t.Name, customer.Change{Actor: "club.review",
+			Reason: "month-end review: " + spent.String() + " in twelve months"})
+		if err != nil {
 			v.fail(err)
 			return
 		}
-		v.line("%-8s joined %s as %-8s moves to %-8s (%.0f CNY)", c.Name(), since, before, t.name, spent)
+		v.line("%s moves to %-8s (%s CNY), term to %s", joined, moved.Tier(), spent.Amount().StringFixed(0),
+			moved.TermEnd().In(v.loc).Format("2006-01-02"))
 	}
-	v.line("%d move(s); members by tier: platinum %d, gold %d, silver %d", moves, counts["platinum"], counts["gold"], counts["silver"])
+	var counts []string
+	for _, t := range slices.Backward(p.Tiers) {
+		in := v.listMemberships(customer.MembershipQuery{Programme: p.Name, Tiers: []string{t.Name},
+			Statuses: []customer.MembershipStatus{customer.MembershipActive}, At: review})
+		counts = append(counts, fmt.Sprintf("%s %d", t.Name, len(in)))
+	}
+	v.line("%d move(s); members by tier: %s", moves, strings.Join(counts, ", "))
+	if chen, ok := v.member["Chen Yu"]; ok && v.err == nil {
+		ms := v.listMemberships(customer.MembershipQuery{Customer: chen, Programme: p.Name})
+		if len(ms) != 1 {
+			v.fail(fmt.Errorf("the club lists %d memberships of Chen Yu", len(ms)))
+			return
+		}
+		m := ms[0]
+		v.line("Chen Yu's membership, from its history; %s benefits now: %s", m.Tier(), strings.Join(m.Benefits(p), ", "))
+		for _, st := range m.History() {
+			what := st.From + " -> " + st.To
+			if st.Kind == customer.StepCreated {
+				what = "joined as " + st.To
+			}
+			v.line("  %s %-20s by %-11s %s", v.when(st.At), what, st.Actor, st.Reason)
+		}
+	}
 }
 
 // purchase is one purchase at the quarter's tills, as the host's loyalty
@@ -1253,7 +1404,137 @@ func (v *venue) roi(k campaigns) {
 	}
 }
 
+// --- 11. the leasing team's to-do -------------------------------------
+
+// contactRhythm is the leasing office's contact rhythm as data: every
+// merchant hears from its leasing manager at least every ten working days
+// of the office, whatever the guest desk or facilities did for it.
+func contactRhythm(leasing *calendar.Calendar) *customer.CadencePolicy {
+	key := true
+	return &customer.CadencePolicy{Calendar: leasing, Rules: []customer.CadenceRule{
+		{Name: "anchor_merchants", Role: customer.Merchant, KeyAccount: &key, Days: 5},
+		{Name: "merchants", Role: customer.Merchant, Days: 10},
+	}}
+}
+
+// leaseCare is the care a signed lease sets off, counted in the leasing
+// office's working days from the day the relationship became mature.
+func leaseCare() customer.CarePlan {
+	entered := func(days int) customer.CareTrigger {
+		return customer.CareTrigger{Kind: customer.TriggerEntered, Stage: customer.Mature, Offsets: []int{days}}
+	}
+	return customer.CarePlan{Types: []customer.CareType{
+		{Code: "fit-out-walk", Name: "fit-out walk-through with facilities", Channel: customer.FaceToFace, Trigger: entered(1)},
+		{Code: "opening-check", Name: "opening-fortnight check", Channel: customer.FaceToFace, Trigger: entered(10)},
+	}}
+}
+
+// toDo closes the month with the leasing team's list: the merchants
+// overdue for a call under the contact rhythm, the care their stage moves
+// set off, and the anchor's account plan against its goals.
+func (v *venue) toDo() {
+	v.title("11. The leasing team's month-end list: calls overdue, care due, the anchor's plan")
+	if v.err != nil {
+		return
+	}
+	now := v.clock.Now()
+	policy := contactRhythm(v.leasing)
+	for _, r := range policy.Rules {
+		who := r.Role.String()
+		if r.KeyAccount != nil && *r.KeyAccount {
+			who = "key-account " + who
+		}
+		v.line("rhythm %-16s every %s hears from its leasing manager within %d working days of the leasing office", r.Name, who, r.Days)
+	}
+	owed, err := v.customers.OverdueForContact(v.ctx, tenant, policy, now, customer.OverdueQuery{})
+	if err != nil {
+		v.fail(err)
+		return
+	}
+	overdue := map[crm.ID]bool{}
+	for _, o := range owed {
+		for _, c := range o.Contacts {
+			overdue[c.Customer.ID()] = true
+			v.line("%-11s owes %s a call (%s): last contact %s, due by %s, %d working day(s) overdue", o.Owner, c.Customer.Name(), c.Rule,
+				v.when(c.LastContact), c.DueAt.In(v.loc).Format("Mon 01-02"), c.DaysOverdue)
+		}
+	}
+	merchants := v.list(customer.Query{Role: customer.Merchant})
+	for _, m := range merchants {
+		if i := policy.Rule(m); i >= 0 && !overdue[m.ID()] {
+			v.line("%-11s is in touch with %s (%s): last contact %s", m.Owner(), m.Name(), policy.Rules[i].Name, v.when(m.LastContact()))
+		}
+	}
+	plan := leaseCare()
+	var due []customer.CareAction
+	for _, m := range merchants {
+		h := v.history(m.ID())
+		if v.err != nil {
+			return
+		}
+		acts, err := customer.DueMoveCare(plan, v.leasing, m, h, v.at(time.September, 1, 0, 0), v.at(time.November, 1, 0, 0))
+		if err != nil {
+			v.fail(err)
+			return
+		}
+		due = append(due, acts...)
+	}
+	customer.SortCareActions(due)
+	names := map[string]string{}
+	for _, t := range plan.Types {
+		names[t.Code] = t.Name
+	}
+	v.line("care set off by stage moves in September and October, in the leasing office's working days:")
+	for _, a := range due {
+		v.line("  %s %-17s %-37s by %-11s %s", a.DueAt.In(v.loc).Format("Mon 01-02"), v.name[a.CustomerID], names[a.Type], a.Owner, a.Occasion)
+	}
+
+	// The anchor's account plan: the first joint promotion ran in the
+	// lantern nights mail; progress against the goals at the month's end.
+	ap, err := v.customers.RecordPlanProgress(v.ctx, tenant, v.plan, customer.Progress{Goal: "joint club promotions", Value: dec("1"),
+		At: v.at(time.September, 26, 10, 0), Note: "members' coffee offer in the lantern nights mail"}, customer.Change{Actor: "marketing.xu"})
+	if err != nil {
+		v.fail(err)
+		return
+	}
+	v.line("account plan %q of %s on %s:", ap.Name(), v.name[ap.Customer()], v.when(now))
+	for _, g := range ap.ProgressAt(now) {
+		state := "behind"
+		switch {
+		case g.Met:
+			state = "met"
+		case g.OnTrack:
+			state = "on track"
+		}
+		unit := ""
+		if g.Goal.Metric == customer.MetricRevenue {
+			unit = " " + g.Goal.Currency.Code()
+		}
+		v.line("  %-21s %s of %s%s by %s: %3.0f%%, %s", g.Goal.Name, g.Achieved, g.Goal.Target, unit,
+			g.Goal.Due.In(v.loc).Format("2006-01-02"), g.Percent, state)
+	}
+}
+
 // --- helpers -------------------------------------------------------------
+
+// history returns a customer's whole history, page after page.
+func (v *venue) history(id crm.ID) []customer.HistoryEntry {
+	var out []customer.HistoryEntry
+	req := crm.PageRequest{}
+	for v.err == nil {
+		page, err := v.customers.History(v.ctx, tenant, id, req)
+		if err != nil {
+			v.fail(err)
+			return nil
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			break
+		}
+		req.Cursor = page.Next
+	}
+	return out
+}
 
 // create stores a new customer at ch.At.
 func (v *venue) create(in customer.NewInput, ch customer.Change) crm.ID {
