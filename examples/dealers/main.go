@@ -4,17 +4,20 @@
 // Restock orders are priced by the pricing rules (volume tiers, payment
 // terms, seasonal promotions), each applied rule explained on the line; one
 // order meets a competitor and needs the sales director to approve its
-// discount. Dealers refer end customers, whose projects are opportunities
-// with the referring dealer as their source. Dealers report product
-// complaints on asset paths (line → model → serial), and when many hit one
-// model a risk is raised. At year end the dealers are ranked by sales
-// volume, then by the weighted value model (scoring) with their recorded
-// loyalty, referrals and suggestions, and the scorecard shows how the ranks
-// change and decides the rewards.
+// discount. Dealers refer end customers: each referral is a record that
+// converts with the won value of the project (an opportunity with the
+// referring dealer as its source) or is lost with it. Dealers report
+// product complaints on asset paths (line → model → serial), and when many
+// hit one model a risk is raised. Dealers' suggestions are records too,
+// reviewed and adopted with their value or declined. At year end the
+// dealers are ranked by sales volume, then by the weighted value model
+// with their recorded loyalty and the referral and suggestion figures
+// aggregated from the records (scoring.RankDealers shows how the ranks
+// change), and the reward rules, the maker's own policy, pay the rebates.
 //
-// Everything it prints comes from the library, except three steps the
-// library cannot do yet, marked GAP in the code and named in the report:
-// referral and suggestion aggregates per dealer, and the dealer scorecard.
+// Everything it prints comes from the library and the records stored
+// through it; the host only prints, and applies its reward rules to the
+// library's ranking.
 //
 //	go run ./examples/dealers
 //
@@ -107,24 +110,27 @@ var year = []order{
 	{time.December, 1, "goldeneagle", "", "fridge-420", "80", 30, "", "won"},
 }
 
-// suggestion is a suggestion a dealer made during the year.
-//
-// GAP(customer suggestions): suggestions are host data here; the customer
-// package will store them as records (who, what, adopted or not, value).
+// suggestion is a suggestion a dealer made during the year, and what the
+// product committee decided at year end: adopted with the yearly value it
+// is worth (value set), or declined (why set).
 type suggestion struct {
-	dealer  string
-	text    string
-	adopted bool
-	value   string // the yearly value the adopted suggestion is worth, CNY
+	month    time.Month
+	day      int
+	dealer   string
+	subject  string
+	category string
+	value    string // CNY a year, for an adopted suggestion
+	why      string // the reason, for a declined one
 }
 
+// suggestions are in date order.
 var suggestions = []suggestion{
-	{"qingshan", "bundle a rural installation kit with ac-35", true, "60000.00"},
-	{"qingshan", "large-print manual for elderly users", true, "15000.00"},
-	{"goldeneagle", "counter display with a live energy meter", true, "40000.00"},
-	{"riverside", "monthly van delivery to the townships", true, "30000.00"},
-	{"brighthome", "bundle washer and dryer on Double 11", false, "0"},
-	{"jiangnan", "longer payment terms for distributors", false, "0"},
+	{time.March, 30, "jiangnan", "longer payment terms for distributors", "commercial", "", "the payment terms already reward early payment"},
+	{time.April, 8, "qingshan", "bundle a rural installation kit with ac-35", "product", "60000.00", ""},
+	{time.June, 20, "goldeneagle", "counter display with a live energy meter", "marketing", "40000.00", ""},
+	{time.July, 1, "brighthome", "bundle washer and dryer on Double 11", "marketing", "", "no dryer in the 2026 range"},
+	{time.September, 2, "qingshan", "large-print manual for elderly users", "product", "15000.00", ""},
+	{time.October, 12, "riverside", "monthly van delivery to the townships", "logistics", "30000.00", ""},
 }
 
 // loyaltyReview is what the channel managers record at year end.
@@ -156,11 +162,8 @@ var productComplaints = []productComplaint{
 	{7, "huaibei", "air_conditioner", "KFR-35GW", "SN-3507-1033", "not_heating", "No heat below 5 degrees outside."},
 }
 
-// reward is one rung of the year-end reward rules, first match wins.
-//
-// GAP(scoring dealer scorecard): the reward rules and their evaluation are
-// host code here; the scoring package's dealer scorecard will take them as
-// data.
+// reward is one rung of the year-end reward rules, first match wins. The
+// rules are Huaguang's own policy, applied to the library's ranking.
 type reward struct {
 	name     string
 	topRank  int     // weighted rank at most this (0: not a condition)
@@ -310,6 +313,7 @@ func run(ctx context.Context, w io.Writer) error {
 	n.setUp()
 	n.sell()
 	n.productComplaints()
+	n.suggest()
 	n.yearEnd()
 	return n.err
 }
@@ -388,10 +392,15 @@ func (n *network) sellOne(o order) error {
 	n.clock.Set(at(o.month, o.day, 10))
 	d := n.dealerOf(o.dealer)
 	buyer, src, name := n.ids[o.dealer], opportunity.Source{Kind: opportunity.FromExistingCustomer}, "restock "+o.code
+	var ref *customer.Referral // the dealer's referral of the project's customer
 	if o.referred != "" {
 		c, err := n.customers.Create(n.ctx, customer.NewInput{Tenant: tenant, Kind: customer.Organization, Name: o.referred,
 			Roles: []customer.Role{customer.EndCustomer}, Owner: d.manager}, customer.Change{Actor: d.manager, Reason: "referred by " + d.name})
 		if err != nil {
+			return err
+		}
+		if ref, err = n.customers.Refer(n.ctx, customer.ReferralInput{Tenant: tenant, Referrer: n.ids[o.dealer],
+			TargetKind: customer.TargetCustomer, Target: c.ID(), Channel: "dealer"}, customer.Change{Actor: d.manager}); err != nil {
 			return err
 		}
 		buyer, src, name = c.ID(), opportunity.Source{Kind: opportunity.FromDealerReferral, Referrer: n.ids[o.dealer]}, "project "+o.code
@@ -446,6 +455,13 @@ func (n *network) sellOne(o order) error {
 		}
 		l, _ := opp.Lost()
 		n.printf("        %s to %s on %s\n", opp.Status(), l.Competitor, l.Reason)
+		if ref != nil {
+			if ref, err = n.customers.LoseReferral(n.ctx, tenant, ref.ID(), customer.Change{Actor: d.manager,
+				Reason: fmt.Sprintf("the project was lost to %s", l.Competitor)}); err != nil {
+				return err
+			}
+			n.printf("        %s's referral is %s\n", d.name, ref.Outcome())
+		}
 		return nil
 	}
 	if o.outcome == "approval" {
@@ -468,6 +484,12 @@ func (n *network) sellOne(o order) error {
 		return err
 	}
 	n.printf("        %s %s\n", opp.Status(), opp.Amount())
+	if ref != nil {
+		if ref, err = n.customers.ConvertReferral(n.ctx, tenant, ref.ID(), opp.Amount(), customer.Change{Actor: d.manager}); err != nil {
+			return err
+		}
+		n.printf("        %s's referral is %s, worth %s\n", d.name, ref.Outcome(), ref.Value())
+	}
 	return nil
 }
 
@@ -581,17 +603,50 @@ func (n *network) resolveOnce(ids []crm.ID, label map[crm.ID]string) error {
 	return nil
 }
 
+// suggest records the dealers' suggestions of the year on the days they
+// were made, and the product committee's decisions on them at year end.
+func (n *network) suggest() {
+	n.title("6. Dealer suggestions, decided by the product committee on 2026-12-28")
+	n.clock.Set(at(time.December, 28, 9))
+	for _, sg := range suggestions {
+		n.do(func() error {
+			d := n.dealerOf(sg.dealer)
+			s, err := n.customers.Suggest(n.ctx, customer.SuggestionInput{Tenant: tenant, Author: n.ids[sg.dealer], Subject: sg.subject,
+				Category: sg.category}, customer.Change{Actor: d.manager, At: at(sg.month, sg.day, 15)})
+			if err != nil {
+				return err
+			}
+			committee := customer.Change{Actor: "product-wu"}
+			if s, err = n.customers.ReviewSuggestion(n.ctx, tenant, s.ID(), committee); err != nil {
+				return err
+			}
+			if sg.why != "" {
+				committee.Reason = sg.why
+				s, err = n.customers.DeclineSuggestion(n.ctx, tenant, s.ID(), committee)
+			} else {
+				s, err = n.customers.AdoptSuggestion(n.ctx, tenant, s.ID(), money(sg.value+" CNY"), committee)
+			}
+			if err != nil {
+				return err
+			}
+			outcome := fmt.Sprintf("%s by %s, worth %s a year", s.Status(), s.AdoptedBy(), s.Value())
+			if h := s.History(); s.Status() == customer.SuggestionDeclined {
+				outcome = fmt.Sprintf("%s: %s", s.Status(), h[len(h)-1].Reason)
+			}
+			n.printf("   %s %-23s %-10s %-43s %s\n", calendar.DateOf(s.MadeAt()), d.name, s.Category(), s.Subject(), outcome)
+			return nil
+		})
+	}
+}
+
 // standing is one dealer's year as the scorecard sees it.
 type standing struct {
 	dealer        dealer
 	volume        crm.Money
 	orders        int
 	loyalty       customer.Loyalty
-	referrals     referrals
-	suggestions   suggestionTotals
-	score         scoring.WeightedScore
-	volumeRank    int
-	weightedRank  int
+	figures       customer.Figures   // referrals and suggestions, from their records
+	rank          scoring.DealerRank // places by volume and by the weighted model
 	reward        reward
 	rebate, bonus crm.Money
 }
@@ -600,7 +655,7 @@ type standing struct {
 // the weighted model, and prints the scorecard with its rewards.
 func (n *network) yearEnd() {
 	n.clock.Set(at(time.December, 31, 9))
-	n.title("6. Year-end loyalty review (recorded in each dealer's history)")
+	n.title("7. Year-end loyalty review (recorded in each dealer's history)")
 	for _, r := range loyaltyReview {
 		n.do(func() error {
 			_, err := n.customers.MoveLoyalty(n.ctx, tenant, n.ids[r.dealer], r.to, customer.Change{Actor: n.dealerOf(r.dealer).manager, Reason: r.why})
@@ -639,9 +694,9 @@ func (n *network) yearEnd() {
 		return
 	}
 
-	n.title("7. Ranking by sales volume alone")
+	n.title("8. Ranking by sales volume alone")
 	byVolume := slices.Clone(st)
-	slices.SortStableFunc(byVolume, func(a, b *standing) int { return a.volumeRank - b.volumeRank })
+	slices.SortStableFunc(byVolume, func(a, b *standing) int { return a.rank.VolumeRank - b.rank.VolumeRank })
 	vols := make([]float64, len(byVolume))
 	for i, s := range byVolume {
 		vols[i] = s.volume.Amount().InexactFloat64()
@@ -654,21 +709,22 @@ func (n *network) yearEnd() {
 	})
 	for i, s := range byVolume {
 		if n.err == nil {
-			n.printf("   %d. %-23s %-21s %2d order(s) %15s  class %s\n", s.volumeRank, s.dealer.name, s.dealer.channel, s.orders, s.volume, abc.Classes[i])
+			n.printf("   %d. %-23s %-21s %2d order(s) %15s  class %s\n", s.rank.VolumeRank, s.dealer.name, s.dealer.channel, s.orders, s.volume, abc.Classes[i])
 		}
 	}
 	if n.err == nil {
 		n.printf("   class A: %d dealers bring %.1f%% of the volume\n", abc.Count[0], 100*abc.Share[0])
 	}
 
-	n.title("8. Referrals and suggestions on record")
+	n.title("9. Referrals and suggestions on record (from the records, 2026)")
 	for _, s := range byVolume {
-		n.printf("   %-23s referred %d project(s), %d won, worth %s; suggestions %d, %d adopted, worth %s a year\n", s.dealer.name,
-			s.referrals.made, s.referrals.won, s.referrals.value, s.suggestions.made, s.suggestions.adopted, s.suggestions.value)
+		f := s.figures
+		n.printf("   %-23s referred %d customer(s), %d converted, worth %s; suggestions %d, %d adopted, worth %s a year\n", s.dealer.name,
+			f.Referrals, f.Converted, f.ReferredRevenue, f.Suggestions, f.Adopted, f.AdoptedValue)
 	}
 
 	weights, _ := indicators()
-	n.title("9. The weighted value model")
+	n.title("10. The weighted value model")
 	n.printf("   dimension weights: financial %.2f, market %.2f, management %.2f\n", weights.Financial, weights.Market, weights.Management)
 	for _, ind := range model.Indicators() {
 		norm := ind.Normalization.String()
@@ -678,7 +734,7 @@ func (n *network) yearEnd() {
 		n.printf("   %-10s %-10s weight %.2f in its dimension, normalised %s\n", ind.Name, ind.Dimension, ind.Weight, norm)
 	}
 	byWeight := slices.Clone(st)
-	slices.SortStableFunc(byWeight, func(a, b *standing) int { return a.weightedRank - b.weightedRank })
+	slices.SortStableFunc(byWeight, func(a, b *standing) int { return a.rank.Rank - b.rank.Rank })
 	var rungs []string
 	for i, l := range customer.LoyaltyLadder() {
 		rungs = append(rungs, fmt.Sprintf("%d %s", i+1, l))
@@ -686,11 +742,11 @@ func (n *network) yearEnd() {
 	n.printf("   loyalty rungs: %s\n", strings.Join(rungs, ", "))
 	n.printf("   %-26s %6s  %-6s %-7s %-8s %-10s\n", "", "score", "volume", "loyalty", "referral", "suggestion")
 	for _, s := range byWeight {
-		c := s.score.Contributions
-		n.printf("   %d. %-23s %6.2f  %6.2f %7.2f %8.2f %10.2f\n", s.weightedRank, s.dealer.name, s.score.Total, c[0], c[1], c[2], c[3])
+		c := s.rank.Score.Contributions
+		n.printf("   %d. %-23s %6.2f  %6.2f %7.2f %8.2f %10.2f\n", s.rank.Rank, s.dealer.name, s.rank.Score.Total, c[0], c[1], c[2], c[3])
 	}
 
-	n.title("10. Year-end dealer scorecard and rewards")
+	n.title("11. Year-end dealer scorecard and rewards")
 	for _, r := range rewards {
 		var when []string
 		if r.topRank > 0 {
@@ -705,7 +761,7 @@ func (n *network) yearEnd() {
 	n.printf("   %-23s %-21s %15s %6s %-12s %6s %8s %6s  %s\n", "dealer", "channel", "volume", "by vol", "loyalty", "score", "by value", "change", "reward")
 	for _, s := range byWeight {
 		n.printf("   %-23s %-21s %15s %6d %-12s %6.2f %8d %6s  %s: rebate %s, referral bonus %s\n", s.dealer.name, s.dealer.channel,
-			s.volume, s.volumeRank, s.loyalty, s.score.Total, s.weightedRank, change(s.volumeRank, s.weightedRank), s.reward.name, s.rebate, s.bonus)
+			s.volume, s.rank.VolumeRank, s.loyalty, s.rank.Score.Total, s.rank.Rank, change(s.rank.Change), s.reward.name, s.rebate, s.bonus)
 	}
 	total := crm.Zero(cny)
 	for _, s := range st {
@@ -721,36 +777,24 @@ func (n *network) yearEnd() {
 }
 
 // change writes a rank change: "+4" for four places up, "=" for none.
-func change(before, after int) string {
-	if before == after {
+func change(places int) string {
+	if places == 0 {
 		return "="
 	}
-	return fmt.Sprintf("%+d", before-after)
+	return fmt.Sprintf("%+d", places)
 }
 
-// standings gathers each dealer's year from the store and scores it.
+// standings gathers each dealer's year from the store, ranks the dealers
+// by volume and by the weighted model, and decides their rewards.
 func (n *network) standings() ([]*standing, *scoring.WeightedModel, error) {
-	var all []*opportunity.Opportunity
-	for page := (crm.PageRequest{}); ; {
-		p, err := n.sales.List(n.ctx, tenant, opportunity.Query{Pipeline: "dealer-sales"}, page)
-		if err != nil {
-			return nil, nil, err
-		}
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			break
-		}
-		page.Cursor = p.Next
-	}
-	refs, err := referralsByDealer(all)
+	figures, err := n.customers.RelationFigures(n.ctx, tenant, at(time.January, 1, 0), time.Date(2027, time.January, 1, 0, 0, 0, 0, time.UTC), cny)
 	if err != nil {
 		return nil, nil, err
 	}
-	sugs, err := suggestionsByDealer(suggestions)
-	if err != nil {
-		return nil, nil, err
-	}
-	var st []*standing
+	var (
+		st   []*standing
+		figs []scoring.DealerFigures
+	)
 	for _, d := range dealers {
 		id := n.ids[d.key]
 		won, err := n.sales.Deals(n.ctx, tenant, opportunity.Query{Customer: id, Statuses: []opportunity.Status{opportunity.Won}})
@@ -767,150 +811,40 @@ func (n *network) standings() ([]*standing, *scoring.WeightedModel, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		r := refs[id]
-		if r.value.IsZero() {
-			r.value = crm.Zero(cny)
+		f, ok := figures[id]
+		if !ok { // no referral and no suggestion on record
+			f.ReferredRevenue, f.AdoptedValue = crm.Zero(cny), crm.Zero(cny)
 		}
-		s := sugs[d.key]
-		if s.value.IsZero() {
-			s.value = crm.Zero(cny)
-		}
-		st = append(st, &standing{dealer: d, volume: vol, orders: len(won), loyalty: c.Loyalty(), referrals: r, suggestions: s})
+		st = append(st, &standing{dealer: d, volume: vol, orders: len(won), loyalty: c.Loyalty(), figures: f})
+		figs = append(figs, scoring.DealerFigures{Dealer: id, Name: d.name, Volume: vol.Amount().InexactFloat64(),
+			Loyalty: float64(slices.Index(customer.LoyaltyLadder(), c.Loyalty()) + 1), Referrals: f.ReferralValue(), Suggestions: f.SuggestionValue()})
 	}
 	weights, inds := indicators()
 	model, err := scoring.NewWeightedModel(weights, inds)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows := make([][]float64, len(st))
-	for i, s := range st {
-		rows[i] = []float64{s.volume.Amount().InexactFloat64(), float64(slices.Index(customer.LoyaltyLadder(), s.loyalty) + 1),
-			s.referrals.value.Amount().InexactFloat64(), s.suggestions.value.Amount().InexactFloat64()}
-	}
-	scores, err := model.ScoreAll(rows)
+	ranks, err := scoring.RankDealers(figs, model)
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := range st {
-		st[i].score = scores[i]
-	}
-	if err := scorecard(st); err != nil {
-		return nil, nil, err
+	for _, r := range ranks {
+		s := st[slices.IndexFunc(st, func(s *standing) bool { return n.ids[s.dealer.key] == r.Dealer })]
+		s.rank = r
+		s.reward, s.rebate, s.bonus = decide(r, s.volume, s.figures.ReferredRevenue)
 	}
 	return st, model, nil
 }
 
-// referrals are the projects one dealer referred.
-type referrals struct {
-	made, won int
-	value     crm.Money // the won amount of the referred projects
-}
-
-// referralsByDealer counts the projects each dealer referred, from the
-// opportunities' sources.
-//
-// GAP(customer referrals): the customer package will keep referrals as
-// records (customer or dealer -> lead or customer, outcome, won value) with
-// per-customer aggregates; this function reads them off opportunity sources
-// instead. Input: every opportunity; output: per referrer, referrals made,
-// won and the won value.
-func referralsByDealer(opps []*opportunity.Opportunity) (map[crm.ID]referrals, error) {
-	out := map[crm.ID]referrals{}
-	for _, o := range opps {
-		src := o.Source()
-		if src.Kind != opportunity.FromDealerReferral {
-			continue
-		}
-		r := out[src.Referrer]
-		if r.value.IsZero() {
-			r.value = crm.Zero(o.Currency())
-		}
-		r.made++
-		if o.Status() == opportunity.Won {
-			r.won++
-			var err error
-			if r.value, err = r.value.Add(o.Amount()); err != nil {
-				return nil, err
-			}
-		}
-		out[src.Referrer] = r
-	}
-	return out, nil
-}
-
-// suggestionTotals are the suggestions one dealer made.
-type suggestionTotals struct {
-	made, adopted int
-	value         crm.Money
-}
-
-// suggestionsByDealer totals the suggestions per dealer.
-//
-// GAP(customer suggestions): the customer package will store suggestions
-// and aggregate them per customer. Input: suggestion records (dealer,
-// adopted, value); output: per dealer, made, adopted and adopted value.
-func suggestionsByDealer(sugs []suggestion) (map[string]suggestionTotals, error) {
-	out := map[string]suggestionTotals{}
-	for _, s := range sugs {
-		t := out[s.dealer]
-		if t.value.IsZero() {
-			t.value = crm.Zero(cny)
-		}
-		t.made++
-		if s.adopted {
-			v, err := crm.MoneyFromString(s.value, cny)
-			if err != nil {
-				return nil, err
-			}
-			t.adopted++
-			if t.value, err = t.value.Add(v); err != nil {
-				return nil, err
-			}
-		}
-		out[s.dealer] = t
-	}
-	return out, nil
-}
-
-// scorecard ranks the dealers by volume and by weighted score (ties by
-// name) and decides each one's reward.
-//
-// GAP(scoring dealer scorecard): scoring will rank dealers by volume and by
-// the weighted model, report the rank changes and apply reward rules as
-// data. Input: per dealer volume and weighted score; output: both ranks,
-// the reward rung, the rebate on volume and the referral bonus.
-func scorecard(st []*standing) error {
-	rank := func(less func(a, b *standing) int, set func(*standing, int)) {
-		order := slices.Clone(st)
-		slices.SortStableFunc(order, func(a, b *standing) int {
-			return cmp.Or(less(a, b), strings.Compare(a.dealer.name, b.dealer.name))
-		})
-		for i, s := range order {
-			set(s, i+1)
+// decide applies the reward rules to one dealer's place and score: the
+// first rung it meets, its rebate on volume and the referral bonus on the
+// won value it referred, each rounded half up to the cent.
+func decide(r scoring.DealerRank, volume, referred crm.Money) (reward, crm.Money, crm.Money) {
+	var rw reward
+	for _, rw = range rewards {
+		if (rw.topRank == 0 || r.Rank <= rw.topRank) && r.Score.Total >= rw.minScore {
+			break
 		}
 	}
-	var cmpErr error
-	rank(func(a, b *standing) int {
-		c, err := b.volume.Cmp(a.volume)
-		if err != nil {
-			cmpErr = err
-		}
-		return c
-	}, func(s *standing, r int) { s.volumeRank = r })
-	if cmpErr != nil {
-		return cmpErr
-	}
-	rank(func(a, b *standing) int { return cmp.Compare(b.score.Total, a.score.Total) }, func(s *standing, r int) { s.weightedRank = r })
-	bonus := dec(referralBonus)
-	for _, s := range st {
-		for _, r := range rewards {
-			if (r.topRank == 0 || s.weightedRank <= r.topRank) && s.score.Total >= r.minScore {
-				s.reward = r
-				break
-			}
-		}
-		s.rebate = s.volume.Mul(dec(s.reward.rebate)).Round(crm.RoundHalfUp)
-		s.bonus = s.referrals.value.Mul(bonus).Round(crm.RoundHalfUp)
-	}
-	return nil
+	return rw, volume.Mul(dec(rw.rebate)).Round(crm.RoundHalfUp), referred.Mul(dec(referralBonus)).Round(crm.RoundHalfUp)
 }

@@ -8,9 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/crmkit/crm"
-	"github.com/crmkit/crm/customer"
-	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/scoring"
 )
 
@@ -41,7 +38,10 @@ func TestDealers(t *testing.T) {
 		// Double 11 applies to every product: 250 × 1800.00 × 0.94 × 0.96.
 		"net unit 1624.32 CNY, discount 9.8%, total 406080.00 CNY, needs approval false",
 		"2026-06-16 Qingshan Middle School (referred by Qingshan rural outlet)",
-		"lost to Gree on price",
+		// The referral record converts with the project's won amount, or
+		// is lost with it.
+		"        won 202287.68 CNY\n        Qingshan rural outlet's referral is converted, worth 202287.68 CNY",
+		"lost to Gree on price\n        Golden Eagle counter's referral is lost",
 		"win/loss by competitor Midea     won  1 lost 1 win rate  50%",
 		"win/loss by reason     price     won  0 lost 2 win rate   0%",
 		// Paid in 90 days: 2800.00 × 1.015, no tier below 50 units.
@@ -60,6 +60,11 @@ func TestDealers(t *testing.T) {
 		"by model line:air_conditioner/model:KFR-35GW    4 complaint(s), 0 open, 4 resolved",
 		"by line  line:washer                            1 complaint(s), 1 open, 0 resolved",
 
+		// Suggestions are records: made on their day, reviewed and decided
+		// by the committee.
+		"2026-04-08 Qingshan rural outlet   product    bundle a rural installation kit with ac-35  adopted by product-wu, worth 60000.00 CNY a year",
+		"2026-07-01 Bright Home online      marketing  bundle washer and dryer on Double 11        declined: no dryer in the 2026 range",
+
 		"Qingshan rural outlet   2026-12-31 ch-zhao loyalty      -> advocacy     refers schools and clinics in its township",
 		"loyalty    market     weight 0.50 in its dimension, normalised fixed from 1 to 6",
 		"loyalty rungs: 1 awareness, 2 trust, 3 transaction, 4 satisfaction, 5 loyalty, 6 advocacy",
@@ -72,9 +77,13 @@ func TestDealers(t *testing.T) {
 		// 1141197.60 + 868616.00 + 547068.36 of 3183817.32: the third
 		// starts below 80% (63.1%), so it is still class A.
 		"class A: 3 dealers bring 80.3% of the volume",
-		// 202287.68 (the school) + 47040.00 (the clinic); 60000 + 15000.
-		"Qingshan rural outlet   referred 2 project(s), 2 won, worth 249327.68 CNY; suggestions 2, 2 adopted, worth 75000.00 CNY a year",
-		"Golden Eagle counter    referred 1 project(s), 0 won, worth 0.00 CNY; suggestions 1, 1 adopted, worth 40000.00 CNY a year",
+		// From the referral and suggestion records of 2026: 202287.68 (the
+		// school) + 47040.00 (the clinic); 60000 + 15000. Golden Eagle's
+		// referral was lost with the hotel; Bright Home's suggestion was
+		// declined.
+		"Qingshan rural outlet   referred 2 customer(s), 2 converted, worth 249327.68 CNY; suggestions 2, 2 adopted, worth 75000.00 CNY a year",
+		"Golden Eagle counter    referred 1 customer(s), 0 converted, worth 0.00 CNY; suggestions 1, 1 adopted, worth 40000.00 CNY a year",
+		"Bright Home online      referred 0 customer(s), 0 converted, worth 0.00 CNY; suggestions 1, 0 adopted, worth 0.00 CNY a year",
 
 		// Qingshan: 40 × (207446.40 − 85260.00) / (1141197.60 − 85260.00)
 		// = 4.63 for volume; 17.5 × (6 − 1)/5 for advocacy; 17.5 and 25 as
@@ -127,136 +136,37 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestDealersStopsWhenTheReportCannotBeWritten(t *testing.T) {
-	for _, n := range []int{0, 1000, 8000, 12000} {
+	for _, n := range []int{0, 1000, 8000, 12000, 14000, 15000} {
 		require.ErrorIs(t, run(context.Background(), &failingWriter{n: n}), errFull, "after %d bytes", n)
 	}
 }
 
-func TestReferralsByDealer(t *testing.T) {
+// The reward rules are the host's policy, applied to the library's
+// ranking: first rung met wins, amounts rounded half up to the cent.
+func TestDecide(t *testing.T) {
 	t.Parallel()
-	ids := crm.NewSequentialIDs(crm.NewManualClock(at(1, 5, 9)))
-	newID := func() crm.ID {
-		id, err := ids.NewID()
-		require.NoError(t, err)
-		return id
+	rank := func(place int, score float64) scoring.DealerRank {
+		return scoring.DealerRank{Rank: place, Score: scoring.WeightedScore{Total: score}}
 	}
-	pl := pipeline()
-	dealerA, dealerB := newID(), newID()
-	open := func(src opportunity.Source, qty string, won bool) *opportunity.Opportunity {
-		o, err := opportunity.New(opportunity.NewInput{ID: newID(), Tenant: tenant, Customer: newID(), Owner: "ch-zhao",
-			Name: "deal", Source: src, Currency: cny}, pl, opportunity.Change{Actor: "ch-zhao", At: at(3, 1, 9)})
-		require.NoError(t, err)
-		l, err := opportunity.NewLine(opportunity.LineInput{Code: "ac-35", Quantity: dec(qty), UnitPrice: money("100.00 CNY")})
-		require.NoError(t, err)
-		require.NoError(t, o.SetLines([]opportunity.Line{l}, opportunity.Change{Actor: "ch-zhao", At: at(3, 1, 10)}))
-		require.NoError(t, o.MoveStage(pl, "order", opportunity.Change{Actor: "ch-zhao", At: at(3, 1, 11)}))
-		if won {
-			require.NoError(t, o.CloseWon(pl, opportunity.WonDetails{ContractDate: day(3, 2), Contract: "c"}, opportunity.Change{Actor: "ch-zhao", At: at(3, 2, 9)}))
-		}
-		return o
-	}
-	byA := opportunity.Source{Kind: opportunity.FromDealerReferral, Referrer: dealerA}
 	for _, tc := range []struct {
-		name string
-		opps []*opportunity.Opportunity
-		want map[crm.ID]referrals
+		name             string
+		rank             scoring.DealerRank
+		volume, referred string
+		reward           string
+		rebate, bonus    string
 	}{
-		{"none", nil, map[crm.ID]referrals{}},
-		{"not referred", []*opportunity.Opportunity{open(opportunity.Source{Kind: opportunity.FromExistingCustomer}, "3", true)}, map[crm.ID]referrals{}},
-		{"won and open", []*opportunity.Opportunity{open(byA, "3", true), open(byA, "5", false), open(byA, "2", true)},
-			map[crm.ID]referrals{dealerA: {made: 3, won: 2, value: money("500.00 CNY")}}},
-		{"two dealers", []*opportunity.Opportunity{open(byA, "1", true), open(opportunity.Source{Kind: opportunity.FromDealerReferral, Referrer: dealerB}, "4", false)},
-			map[crm.ID]referrals{dealerA: {made: 1, won: 1, value: money("100.00 CNY")}, dealerB: {made: 1, value: crm.Zero(cny)}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := referralsByDealer(tc.opps)
-			require.NoError(t, err)
-			require.Len(t, got, len(tc.want))
-			for id, w := range tc.want {
-				require.Equal(t, w.made, got[id].made)
-				require.Equal(t, w.won, got[id].won)
-				require.True(t, w.value.Equal(got[id].value), "value %s, want %s", got[id].value, w.value)
-			}
-		})
-	}
-}
-
-func TestSuggestionsByDealer(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name    string
-		sugs    []suggestion
-		want    map[string]suggestionTotals
-		wantErr bool
-	}{
-		{"none", nil, map[string]suggestionTotals{}, false},
-		{"adopted ones count their value", []suggestion{{"a", "x", true, "10.00"}, {"a", "y", false, "99.00"}, {"b", "z", true, "5.50"}},
-			map[string]suggestionTotals{"a": {made: 2, adopted: 1, value: money("10.00 CNY")}, "b": {made: 1, adopted: 1, value: money("5.50 CNY")}}, false},
-		{"a bad value is an error", []suggestion{{"a", "x", true, "ten"}}, nil, true},
+		{"first place wins whatever its score", rank(1, 12), "1000.00 CNY", "50.00 CNY", "dealer of the year", "30.00 CNY", "1.00 CNY"},
+		{"a high score below first place is gold", rank(2, 40), "1000.00 CNY", "0.00 CNY", "gold", "20.00 CNY", "0.00 CNY"},
+		{"just under gold is silver", rank(3, 39.99), "1000.00 CNY", "0.00 CNY", "silver", "10.00 CNY", "0.00 CNY"},
+		{"otherwise a development plan", rank(6, 29.99), "1000.00 CNY", "100.00 CNY", "development plan", "0.00 CNY", "2.00 CNY"},
+		{"rounds half up", rank(1, 90), "0.50 CNY", "0.25 CNY", "dealer of the year", "0.02 CNY", "0.01 CNY"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := suggestionsByDealer(tc.sugs)
-			if tc.wantErr {
-				require.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			require.Len(t, got, len(tc.want))
-			for k, w := range tc.want {
-				require.Equal(t, w.made, got[k].made, k)
-				require.Equal(t, w.adopted, got[k].adopted, k)
-				require.True(t, w.value.Equal(got[k].value), "%s: value %s, want %s", k, got[k].value, w.value)
-			}
+			rw, rebate, bonus := decide(tc.rank, money(tc.volume), money(tc.referred))
+			require.Equal(t, tc.reward, rw.name)
+			require.Equal(t, tc.rebate, rebate.String())
+			require.Equal(t, tc.bonus, bonus.String())
 		})
 	}
-}
-
-func TestScorecard(t *testing.T) {
-	t.Parallel()
-	mk := func(name, volume string, score float64, referred string) *standing {
-		return &standing{dealer: dealer{name: name}, volume: money(volume), loyalty: customer.Trust,
-			referrals: referrals{value: money(referred)}, score: scoring.WeightedScore{Total: score}}
-	}
-	for _, tc := range []struct {
-		name       string
-		st         []*standing
-		volumeRank []int
-		rank       []int
-		rewards    []string
-		rebates    []string
-		bonuses    []string
-	}{
-		{"value beats volume",
-			[]*standing{mk("a", "1000.00 CNY", 20, "0.00 CNY"), mk("b", "100.00 CNY", 45, "50.00 CNY"), mk("c", "500.00 CNY", 35, "0.00 CNY")},
-			[]int{1, 3, 2}, []int{3, 1, 2}, []string{"development plan", "dealer of the year", "silver"},
-			[]string{"0.00 CNY", "3.00 CNY", "5.00 CNY"}, []string{"0.00 CNY", "1.00 CNY", "0.00 CNY"}},
-		{"ties go by name",
-			[]*standing{mk("z", "100.00 CNY", 41, "0.00 CNY"), mk("y", "100.00 CNY", 41, "0.00 CNY")},
-			[]int{2, 1}, []int{2, 1}, []string{"gold", "dealer of the year"},
-			[]string{"2.00 CNY", "3.00 CNY"}, []string{"0.00 CNY", "0.00 CNY"}},
-		{"rebates round half up",
-			[]*standing{mk("a", "0.50 CNY", 90, "0.25 CNY")},
-			[]int{1}, []int{1}, []string{"dealer of the year"}, []string{"0.02 CNY"}, []string{"0.01 CNY"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			require.NoError(t, scorecard(tc.st))
-			for i, s := range tc.st {
-				require.Equal(t, tc.volumeRank[i], s.volumeRank, s.dealer.name)
-				require.Equal(t, tc.rank[i], s.weightedRank, s.dealer.name)
-				require.Equal(t, tc.rewards[i], s.reward.name, s.dealer.name)
-				require.Equal(t, tc.rebates[i], s.rebate.String(), s.dealer.name)
-				require.Equal(t, tc.bonuses[i], s.bonus.String(), s.dealer.name)
-			}
-		})
-	}
-}
-
-func TestScorecardRefusesMixedCurrencies(t *testing.T) {
-	t.Parallel()
-	st := []*standing{
-		{dealer: dealer{name: "a"}, volume: money("1.00 CNY"), referrals: referrals{value: money("0.00 CNY")}},
-		{dealer: dealer{name: "b"}, volume: money("1.00 USD"), referrals: referrals{value: money("0.00 CNY")}},
-	}
-	require.ErrorIs(t, scorecard(st), crm.ErrCurrencyMismatch)
 }
