@@ -250,6 +250,24 @@ func indicators() (scoring.DimensionWeights, []scoring.Indicator) {
 		}
 }
 
+// workdays is Huaguang's business calendar: Monday to Friday, closed for
+// the National Day week.
+func workdays() (*calendar.Calendar, error) {
+	hours := []calendar.Span{{Start: calendar.At(9, 0), End: calendar.At(18, 0)}}
+	cfg := calendar.Config{Name: "Huaguang channel sales", TimeZone: "UTC", Week: calendar.Week{
+		time.Monday: hours, time.Tuesday: hours, time.Wednesday: hours, time.Thursday: hours, time.Friday: hours}}
+	for d := 1; d <= 7; d++ {
+		cfg.Holidays = append(cfg.Holidays, day(time.October, d))
+	}
+	return calendar.New(cfg)
+}
+
+// cadence is the contact rhythm: a channel manager is in touch with each
+// of their dealers at least every 30 business days.
+func cadence(cal *calendar.Calendar) *customer.CadencePolicy {
+	return &customer.CadencePolicy{Calendar: cal, Rules: []customer.CadenceRule{{Name: "dealers", Role: customer.Dealer, Days: 30}}}
+}
+
 // network holds the services and keeps the first error, after which every
 // step does nothing.
 type network struct {
@@ -416,6 +434,12 @@ func (n *network) sellOne(o order) error {
 		return err
 	}
 	id := opp.ID()
+	// The manager takes the order, or the referral, at the dealer's: a
+	// contact that keeps the dealer's last contact.
+	if _, err := n.customers.LogInteraction(n.ctx, tenant, n.ids[o.dealer], customer.InteractionInput{Channel: customer.FaceToFace,
+		Direction: customer.Outbound, Actor: d.manager, Summary: name}); err != nil {
+		return err
+	}
 	if opp, err = n.sales.PriceLines(n.ctx, tenant, id, opportunity.PriceRequest{Date: day(o.month, o.day), PaymentDays: o.payDays,
 		Lines: []opportunity.PriceLine{{Code: o.code, Quantity: dec(o.qty)}}}, ch(d.manager, "")); err != nil {
 		return err
@@ -616,6 +640,10 @@ func (n *network) suggest() {
 			if err != nil {
 				return err
 			}
+			if _, err := n.customers.LogInteraction(n.ctx, tenant, s.Author(), customer.InteractionInput{Channel: customer.PhoneCall,
+				Direction: customer.Inbound, Actor: d.manager, At: s.MadeAt(), Summary: "suggestion: " + s.Subject()}); err != nil {
+				return err
+			}
 			committee := customer.Change{Actor: "product-wu"}
 			if s, err = n.customers.ReviewSuggestion(n.ctx, tenant, s.ID(), committee); err != nil {
 				return err
@@ -774,6 +802,30 @@ func (n *network) yearEnd() {
 		})
 	}
 	n.printf("   rewards paid: %s\n", total)
+	n.callsOwed()
+}
+
+// callsOwed lists, per channel manager, the dealers overdue for contact
+// under the cadence at year end.
+func (n *network) callsOwed() {
+	n.title("12. Calls owed at year end (every dealer within 30 business days, Monday to Friday, National Day week off)")
+	n.do(func() error {
+		cal, err := workdays()
+		if err != nil {
+			return err
+		}
+		owed, err := n.customers.OverdueForContact(n.ctx, tenant, cadence(cal), n.clock.Now(), customer.OverdueQuery{})
+		if err != nil {
+			return err
+		}
+		for _, g := range owed {
+			for _, c := range g.Contacts {
+				n.printf("   %-8s %-23s last contact %s, due by %s, %2d business day(s) overdue\n", g.Owner, c.Customer.Name(),
+					calendar.DateOf(c.LastContact), calendar.DateOf(c.DueAt), c.DaysOverdue)
+			}
+		}
+		return nil
+	})
 }
 
 // change writes a rank change: "+4" for four places up, "=" for none.

@@ -105,8 +105,24 @@ func TestDealers(t *testing.T) {
 		"Golden Eagle counter    department_store        334230.96 CNY      4 satisfaction  33.26        4      =  silver",
 		"Huaibei Distribution    regional_distributor    547068.36 CNY      3 satisfaction  29.18        6     -3  development plan: rebate 0.00 CNY, referral bonus 338.69 CNY",
 		"rewards paid: 49448.85 CNY",
+
+		// Last contacts are the orders and referrals the managers took and
+		// the suggestions the dealers phoned in. Bright Home: Thursday
+		// 5 November + 30 business days is Thursday 17 December; 18, 21-25
+		// and 28-31 December are 10 days over. Qingshan: from Wednesday
+		// 2 September, the National Day week (1-7 October) does not count:
+		// due 21 October, 51 business days over by 31 December. Huaibei
+		// (20 November) and Golden Eagle (1 December) are within the
+		// rhythm.
+		"ch-qian  Bright Home online      last contact 2026-11-05, due by 2026-12-17, 10 business day(s) overdue",
+		"ch-sun   Riverside rural outlet  last contact 2026-10-12, due by 2026-11-23, 28 business day(s) overdue",
+		"ch-zhao  Qingshan rural outlet   last contact 2026-09-02, due by 2026-10-21, 51 business day(s) overdue\n" +
+			"   ch-zhao  Jiangnan Distribution   last contact 2026-09-15, due by 2026-11-03, 42 business day(s) overdue\n",
 	} {
 		require.Contains(t, s, want)
+	}
+	for _, within := range []string{"Huaibei Distribution    last contact", "Golden Eagle counter    last contact"} {
+		require.NotContains(t, s, within)
 	}
 	var again bytes.Buffer
 	require.NoError(t, run(context.Background(), &again))
