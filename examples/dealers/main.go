@@ -1,7 +1,8 @@
 // Command dealers runs a year of an appliance maker, Huaguang Appliances,
 // and its dealer network: regional distributors, department-store counters,
 // an online shop and rural outlets, each a customer with the dealer role.
-// Restock orders are priced by the pricing rules (volume tiers, payment
+// The online shop is a key account with an account plan (team, goals for
+// the year, progress recorded from its orders). Restock orders are priced by the pricing rules (volume tiers, payment
 // terms, seasonal promotions), each applied rule explained on the line; one
 // order meets a competitor and needs the sales director to approve its
 // discount. Dealers refer end customers: each referral is a record that
@@ -14,10 +15,14 @@
 // with their recorded loyalty and the referral and suggestion figures
 // aggregated from the records (scoring.RankDealers shows how the ranks
 // change), and the reward rules, the maker's own policy, pay the rebates.
+// The year closes with the key account plan's progress and, per channel
+// manager, the dealers overdue for a call under the contact cadence (every
+// dealer within 30 business days; each order, referral and phoned-in
+// suggestion is a contact).
 //
 // Everything it prints comes from the library and the records stored
-// through it; the host only prints, and applies its reward rules to the
-// library's ranking.
+// through it; the host feeds the year, prints, and applies its reward
+// rules to the library's ranking.
 //
 //	go run ./examples/dealers
 //
@@ -142,6 +147,26 @@ var loyaltyReview = []struct {
 	{"qingshan", customer.Advocacy, "refers schools and clinics in its township"},
 	{"riverside", customer.Loyal, "exclusive to Huaguang since the summer"},
 	{"jiangnan", customer.Transaction, "pushed a rival brand in the autumn"},
+}
+
+// keyPlan is the account plan for the key account, the online shop: its
+// team and goals for the year.
+var keyPlan = struct {
+	dealer string
+	name   string
+	team   []customer.TeamMember
+	goals  []customer.Goal
+}{
+	dealer: "brighthome", name: "2026 online growth",
+	team: []customer.TeamMember{
+		{User: "ch-qian", Role: customer.RoleAccountManager, Lead: true, Since: at(time.January, 5, 9)},
+		{User: "eng-he", Role: customer.RoleEngineer, Since: at(time.January, 5, 9)},
+		{User: "fin-ma", Role: customer.RoleFinance, Since: at(time.January, 5, 9)},
+	},
+	goals: []customer.Goal{
+		{Name: "restock revenue", Metric: customer.MetricRevenue, Target: dec("1200000"), Currency: cny, Due: at(time.December, 31, 0)},
+		{Name: "restock orders", Metric: customer.MetricCount, Target: dec("3"), Due: at(time.December, 31, 0)},
+	},
 }
 
 // productComplaint is a complaint a dealer reports for an end user.
@@ -278,6 +303,7 @@ type network struct {
 	sales      *opportunity.Service
 	complaints *complaint.Service
 	ids        map[string]crm.ID // dealer key -> customer ID
+	plan       crm.ID            // the key account's plan
 	names      map[crm.ID]string // customer ID -> name
 	err        error
 }
@@ -356,6 +382,7 @@ func (n *network) setUp() {
 			return nil
 		})
 	}
+	n.do(n.drawUpPlan)
 	n.title("2. Pricing rules for 2026 (applied in this order)")
 	r := pricing()
 	for _, l := range r.PriceLists {
@@ -373,6 +400,45 @@ func (n *network) setUp() {
 		n.printf("   season    %-24s %s  %s to %s on %s\n", s.ID, pct(s.Percent), s.From, s.To, cmp.Or(strings.Join(s.Codes, ", "), "every product"))
 	}
 	n.printf("   a total discount beyond %s needs the sales director's approval\n", share(r.ApprovalThreshold))
+}
+
+// drawUpPlan makes the online shop a key account and puts its plan for the
+// year in force.
+func (n *network) drawUpPlan() error {
+	d := n.dealerOf(keyPlan.dealer)
+	ch := customer.Change{Actor: d.manager, At: n.clock.Now(), Reason: "largest online reseller"}
+	if _, err := n.customers.Update(n.ctx, tenant, n.ids[d.key], func(c *customer.Customer) error { return c.SetKeyAccount(true, ch) }); err != nil {
+		return err
+	}
+	p, err := n.customers.CreateAccountPlan(n.ctx, customer.AccountPlanInput{Tenant: tenant, Customer: n.ids[d.key], Name: keyPlan.name,
+		Start: at(time.January, 1, 0), End: time.Date(2027, time.January, 1, 0, 0, 0, 0, time.UTC), Team: keyPlan.team, Goals: keyPlan.goals},
+		customer.Change{Actor: d.manager})
+	if err != nil {
+		return err
+	}
+	if p, err = n.customers.ActivateAccountPlan(n.ctx, tenant, p.ID(), customer.Change{Actor: "channel-director"}); err != nil {
+		return err
+	}
+	n.plan = p.ID()
+	start, end := p.Period()
+	n.printf("   key account %s, plan %q %s to %s, %s\n", d.name, p.Name(), calendar.DateOf(start), calendar.DateOf(end.AddDate(0, 0, -1)), p.Status())
+	var team []string
+	for _, m := range p.Team() {
+		lead := ""
+		if m.Lead {
+			lead = ", lead"
+		}
+		team = append(team, fmt.Sprintf("%s (%s%s)", m.User, m.Role, lead))
+	}
+	n.printf("      team: %s\n", strings.Join(team, ", "))
+	for _, g := range p.Goals() {
+		target := g.Target.String()
+		if m, ok := g.TargetMoney(); ok {
+			target = m.String()
+		}
+		n.printf("      goal %-16s %-8s %s by %s\n", g.Name, g.Metric, target, calendar.DateOf(g.Due))
+	}
+	return nil
 }
 
 // pct writes a fraction as a signed percentage: -0.05 is "-5.0%".
@@ -508,6 +574,15 @@ func (n *network) sellOne(o order) error {
 		return err
 	}
 	n.printf("        %s %s\n", opp.Status(), opp.Amount())
+	if o.dealer == keyPlan.dealer && o.referred == "" {
+		for _, e := range []customer.Progress{{Goal: "restock revenue", Value: opp.Amount().Amount()}, {Goal: "restock orders", Value: decimal.NewFromInt(1)}} {
+			e.Note = fmt.Sprintf("HG-%02d%02d-%s", o.month, o.day, o.dealer)
+			if _, err := n.customers.RecordPlanProgress(n.ctx, tenant, n.plan, e, customer.Change{Actor: d.manager}); err != nil {
+				return err
+			}
+		}
+		n.printf("        recorded against the plan %q\n", keyPlan.name)
+	}
 	if ref != nil {
 		if ref, err = n.customers.ConvertReferral(n.ctx, tenant, ref.ID(), opp.Amount(), customer.Change{Actor: d.manager}); err != nil {
 			return err
@@ -802,13 +877,40 @@ func (n *network) yearEnd() {
 		})
 	}
 	n.printf("   rewards paid: %s\n", total)
+	n.planReview()
 	n.callsOwed()
+}
+
+// planReview closes the key account plan at year end and prints how far
+// each goal got.
+func (n *network) planReview() {
+	n.title("12. The key account plan at year end")
+	n.do(func() error {
+		p, err := n.customers.CloseAccountPlan(n.ctx, tenant, n.plan, customer.Change{Actor: "channel-director", Reason: "the year is over"})
+		if err != nil {
+			return err
+		}
+		n.printf("   %s, plan %q (%s)\n", n.dealerOf(keyPlan.dealer).name, p.Name(), p.Status())
+		for _, g := range p.ProgressAt(n.clock.Now()) {
+			achieved, target := g.Achieved.String(), g.Goal.Target.String()
+			if m, ok := g.Goal.TargetMoney(); ok {
+				target = m.String()
+				achieved = g.Achieved.StringFixed(2) + " " + m.Currency().Code()
+			}
+			verdict := "not met"
+			if g.Met {
+				verdict = "met"
+			}
+			n.printf("   %-16s %s of %s (%.1f%%) from %d entries: %s\n", g.Goal.Name, achieved, target, g.Percent, g.Entries, verdict)
+		}
+		return nil
+	})
 }
 
 // callsOwed lists, per channel manager, the dealers overdue for contact
 // under the cadence at year end.
 func (n *network) callsOwed() {
-	n.title("12. Calls owed at year end (every dealer within 30 business days, Monday to Friday, National Day week off)")
+	n.title("13. Calls owed at year end (every dealer within 30 business days, Monday to Friday, National Day week off)")
 	n.do(func() error {
 		cal, err := workdays()
 		if err != nil {

@@ -20,6 +20,10 @@ func TestDealers(t *testing.T) {
 	for _, want := range []string{
 		"Qingshan rural outlet   rural_outlet          [dealer]  manager ch-zhao  loyalty loyalty",
 		"Bright Home online      online_shop           [dealer]  manager ch-qian  loyalty transaction",
+		"key account Bright Home online, plan \"2026 online growth\" 2026-01-01 to 2026-12-31, active\n" +
+			"      team: ch-qian (account_manager, lead), eng-he (engineer), fin-ma (finance)\n" +
+			"      goal restock revenue  revenue  1200000.00 CNY by 2026-12-31\n" +
+			"      goal restock orders   count    3 by 2026-12-31\n",
 		"season    Double 11                -4.0%  2026-11-01 to 2026-11-11 on every product",
 
 		// 300 × 2800.00 × 0.94 (200+ units) × 0.98 (paid in 30 days) × 0.95
@@ -32,7 +36,8 @@ func TestDealers(t *testing.T) {
 			"        competitor Midea (active): lower shelf price\n" +
 			"        order before approval refused: true (unapproved [ac-35])\n" +
 			"        approved up to 12.5% by sales-director: match Midea for the summer season\n" +
-			"        won 735117.60 CNY",
+			"        won 735117.60 CNY\n" +
+			"        recorded against the plan \"2026 online growth\"",
 		// 120 × 2800.00 × 0.97 × 1.015 (paid late) × 0.95 = 314268.36.
 		"net unit 2618.90 CNY, discount 6.5%, total 314268.36 CNY, needs approval false",
 		// Double 11 applies to every product: 250 × 1800.00 × 0.94 × 0.96.
@@ -106,6 +111,12 @@ func TestDealers(t *testing.T) {
 		"Huaibei Distribution    regional_distributor    547068.36 CNY      3 satisfaction  29.18        6     -3  development plan: rebate 0.00 CNY, referral bonus 338.69 CNY",
 		"rewards paid: 49448.85 CNY",
 
+		// The plan counts Bright Home's two restock orders, 735117.60 +
+		// 406080.00 = 1141197.60 of 1200000.00 (95.1%); 2 of 3 orders.
+		"Bright Home online, plan \"2026 online growth\" (closed)\n" +
+			"   restock revenue  1141197.60 CNY of 1200000.00 CNY (95.1%) from 2 entries: not met\n" +
+			"   restock orders   2 of 3 (66.7%) from 2 entries: not met\n",
+
 		// Last contacts are the orders and referrals the managers took and
 		// the suggestions the dealers phoned in. Bright Home: Thursday
 		// 5 November + 30 business days is Thursday 17 December; 18, 21-25
@@ -152,7 +163,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestDealersStopsWhenTheReportCannotBeWritten(t *testing.T) {
-	for _, n := range []int{0, 1000, 8000, 12000, 14000, 15000} {
+	for _, n := range []int{0, 1000, 8000, 12000, 14000, 15500, 16000} {
 		require.ErrorIs(t, run(context.Background(), &failingWriter{n: n}), errFull, "after %d bytes", n)
 	}
 }
