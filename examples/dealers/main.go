@@ -18,7 +18,9 @@
 // The year closes with the key account plan's progress and, per channel
 // manager, the dealers overdue for a call under the contact cadence (every
 // dealer within 30 business days; each order, referral and phoned-in
-// suggestion is a contact).
+// suggestion is a contact), and the care the review's moves call for (a
+// dealer marked at risk gets a win-back visit and the director's call, due
+// in business days after the move).
 //
 // Everything it prints comes from the library and the records stored
 // through it; the host feeds the year, prints, and applies its reward
@@ -139,15 +141,27 @@ var suggestions = []suggestion{
 }
 
 // loyaltyReview is what the channel managers record at year end.
+// A dealer whose loyalty falls may also be marked at risk (lifecycle set).
 var loyaltyReview = []struct {
-	dealer string
-	to     customer.Loyalty
-	why    string
+	dealer    string
+	to        customer.Loyalty
+	lifecycle customer.Lifecycle
+	why       string
 }{
-	{"qingshan", customer.Advocacy, "refers schools and clinics in its township"},
-	{"riverside", customer.Loyal, "exclusive to Huaguang since the summer"},
-	{"jiangnan", customer.Transaction, "pushed a rival brand in the autumn"},
+	{"qingshan", customer.Advocacy, 0, "refers schools and clinics in its township"},
+	{"riverside", customer.Loyal, 0, "exclusive to Huaguang since the summer"},
+	{"jiangnan", customer.Transaction, customer.AtRisk, "pushed a rival brand in the autumn"},
 }
+
+// care is what the channel team does for a dealer that enters a
+// lifecycle status: a win-back visit by its manager the next business day
+// and the channel director's call two weeks of business days later.
+var care = customer.CarePlan{Types: []customer.CareType{
+	{Code: "win_back_visit", Name: "win-back visit", Channel: customer.FaceToFace,
+		Trigger: customer.CareTrigger{Kind: customer.TriggerEntered, Lifecycle: customer.AtRisk, Offsets: []int{1}}},
+	{Code: "director_call", Name: "channel director's call", Channel: customer.PhoneCall,
+		Trigger: customer.CareTrigger{Kind: customer.TriggerEntered, Lifecycle: customer.AtRisk, Offsets: []int{10}}},
+}}
 
 // keyPlan is the account plan for the key account, the online shop: its
 // team and goals for the year.
@@ -276,7 +290,7 @@ func indicators() (scoring.DimensionWeights, []scoring.Indicator) {
 }
 
 // workdays is Huaguang's business calendar: Monday to Friday, closed for
-// the National Day week.
+// the National Day week and on New Year's Day 2027.
 func workdays() (*calendar.Calendar, error) {
 	hours := []calendar.Span{{Start: calendar.At(9, 0), End: calendar.At(18, 0)}}
 	cfg := calendar.Config{Name: "Huaguang channel sales", TimeZone: "UTC", Week: calendar.Week{
@@ -284,6 +298,7 @@ func workdays() (*calendar.Calendar, error) {
 	for d := 1; d <= 7; d++ {
 		cfg.Holidays = append(cfg.Holidays, day(time.October, d))
 	}
+	cfg.Holidays = append(cfg.Holidays, calendar.Date{Year: 2027, Month: time.January, Day: 1})
 	return calendar.New(cfg)
 }
 
@@ -302,9 +317,10 @@ type network struct {
 	customers  *customer.Service
 	sales      *opportunity.Service
 	complaints *complaint.Service
-	ids        map[string]crm.ID // dealer key -> customer ID
-	plan       crm.ID            // the key account's plan
-	names      map[crm.ID]string // customer ID -> name
+	ids        map[string]crm.ID  // dealer key -> customer ID
+	plan       crm.ID             // the key account's plan
+	cal        *calendar.Calendar // business days, for the cadence and care
+	names      map[crm.ID]string  // customer ID -> name
 	err        error
 }
 
@@ -343,6 +359,9 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	n := &network{ctx: ctx, w: w, clock: clock, ids: map[string]crm.ID{}, names: map[crm.ID]string{}}
+	if n.cal, err = workdays(); err != nil {
+		return err
+	}
 	if n.customers, err = customer.NewService(store, &customer.Options{Clock: clock, IDs: ids}); err != nil {
 		return err
 	}
@@ -761,27 +780,23 @@ func (n *network) yearEnd() {
 	n.title("7. Year-end loyalty review (recorded in each dealer's history)")
 	for _, r := range loyaltyReview {
 		n.do(func() error {
-			_, err := n.customers.MoveLoyalty(n.ctx, tenant, n.ids[r.dealer], r.to, customer.Change{Actor: n.dealerOf(r.dealer).manager, Reason: r.why})
+			ch := customer.Change{Actor: n.dealerOf(r.dealer).manager, Reason: r.why}
+			_, err := n.customers.MoveLoyalty(n.ctx, tenant, n.ids[r.dealer], r.to, ch)
+			if err == nil && r.lifecycle != 0 {
+				_, err = n.customers.MoveLifecycle(n.ctx, tenant, n.ids[r.dealer], r.lifecycle, ch)
+			}
 			return err
 		})
 	}
 	for _, d := range dealers {
 		n.do(func() error {
-			for page := (crm.PageRequest{}); ; {
-				h, err := n.customers.History(n.ctx, tenant, n.ids[d.key], page)
-				if err != nil {
-					return err
+			h, err := n.history(n.ids[d.key])
+			for _, e := range h {
+				if e.Kind == customer.HistoryLoyalty || e.Kind == customer.HistoryLifecycle {
+					n.printf("   %-23s %s %-7s %-9s %-12s -> %-12s %s\n", d.name, calendar.DateOf(e.At), e.Actor, e.Kind, e.From, e.To, e.Reason)
 				}
-				for _, e := range h.Items {
-					if e.Kind == customer.HistoryLoyalty {
-						n.printf("   %-23s %s %-7s %-12s -> %-12s %s\n", d.name, calendar.DateOf(e.At), e.Actor, e.From, e.To, e.Reason)
-					}
-				}
-				if h.Next == "" {
-					return nil
-				}
-				page.Cursor = h.Next
 			}
+			return err
 		})
 	}
 	var (
@@ -879,6 +894,31 @@ func (n *network) yearEnd() {
 	n.printf("   rewards paid: %s\n", total)
 	n.planReview()
 	n.callsOwed()
+	n.careDue()
+}
+
+// careDue lists the care the year-end moves call for in January, counted
+// in business days from the day of the move.
+func (n *network) careDue() {
+	n.title("14. Care due in January 2027 after the year-end moves (business days)")
+	from, to := n.clock.Now(), time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
+	for _, d := range dealers {
+		n.do(func() error {
+			c, err := n.customers.Get(n.ctx, tenant, n.ids[d.key])
+			if err != nil {
+				return err
+			}
+			h, err := n.history(c.ID())
+			if err != nil {
+				return err
+			}
+			due, err := customer.DueMoveCare(care, n.cal, c, h, from, to)
+			for _, a := range due {
+				n.printf("   %s %-8s %-23s %-14s %-12s %s (%s)\n", a.Due, a.Owner, c.Name(), a.Type, a.Channel, a.Occasion, a.Move.Reason)
+			}
+			return err
+		})
+	}
 }
 
 // planReview closes the key account plan at year end and prints how far
@@ -912,11 +952,7 @@ func (n *network) planReview() {
 func (n *network) callsOwed() {
 	n.title("13. Calls owed at year end (every dealer within 30 business days, Monday to Friday, National Day week off)")
 	n.do(func() error {
-		cal, err := workdays()
-		if err != nil {
-			return err
-		}
-		owed, err := n.customers.OverdueForContact(n.ctx, tenant, cadence(cal), n.clock.Now(), customer.OverdueQuery{})
+		owed, err := n.customers.OverdueForContact(n.ctx, tenant, cadence(n.cal), n.clock.Now(), customer.OverdueQuery{})
 		if err != nil {
 			return err
 		}
@@ -928,6 +964,22 @@ func (n *network) callsOwed() {
 		}
 		return nil
 	})
+}
+
+// history reads a customer's whole history, page by page.
+func (n *network) history(id crm.ID) ([]customer.HistoryEntry, error) {
+	var out []customer.HistoryEntry
+	for page := (crm.PageRequest{}); ; {
+		h, err := n.customers.History(n.ctx, tenant, id, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h.Items...)
+		if h.Next == "" {
+			return out, nil
+		}
+		page.Cursor = h.Next
+	}
 }
 
 // change writes a rank change: "+4" for four places up, "=" for none.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -70,7 +71,8 @@ func TestDealers(t *testing.T) {
 		"2026-04-08 Qingshan rural outlet   product    bundle a rural installation kit with ac-35  adopted by product-wu, worth 60000.00 CNY a year",
 		"2026-07-01 Bright Home online      marketing  bundle washer and dryer on Double 11        declined: no dryer in the 2026 range",
 
-		"Qingshan rural outlet   2026-12-31 ch-zhao loyalty      -> advocacy     refers schools and clinics in its township",
+		"Qingshan rural outlet   2026-12-31 ch-zhao loyalty   loyalty      -> advocacy     refers schools and clinics in its township",
+		"Jiangnan Distribution   2026-12-31 ch-zhao lifecycle active       -> at_risk      pushed a rival brand in the autumn",
 		"loyalty    market     weight 0.50 in its dimension, normalised fixed from 1 to 6",
 		"loyalty rungs: 1 awareness, 2 trust, 3 transaction, 4 satisfaction, 5 loyalty, 6 advocacy",
 
@@ -129,9 +131,17 @@ func TestDealers(t *testing.T) {
 		"ch-sun   Riverside rural outlet  last contact 2026-10-12, due by 2026-11-23, 28 business day(s) overdue",
 		"ch-zhao  Qingshan rural outlet   last contact 2026-09-02, due by 2026-10-21, 51 business day(s) overdue\n" +
 			"   ch-zhao  Jiangnan Distribution   last contact 2026-09-15, due by 2026-11-03, 42 business day(s) overdue\n",
+
+		// Jiangnan entered at_risk on Thursday 31 December: New Year's Day
+		// is a holiday, so the first business day after is Monday
+		// 4 January and the tenth Friday 15 January. Only Jiangnan moved.
+		"14. Care due in January 2027 after the year-end moves (business days)\n" +
+			"   2027-01-04 ch-zhao  Jiangnan Distribution   win_back_visit face_to_face 1 business day after entering at_risk (from active) (pushed a rival brand in the autumn)\n" +
+			"   2027-01-15 ch-zhao  Jiangnan Distribution   director_call  phone        10 business days after entering at_risk (from active) (pushed a rival brand in the autumn)\n",
 	} {
 		require.Contains(t, s, want)
 	}
+	require.True(t, strings.HasSuffix(s, "(pushed a rival brand in the autumn)\n"), "the care list ends the report")
 	for _, within := range []string{"Huaibei Distribution    last contact", "Golden Eagle counter    last contact"} {
 		require.NotContains(t, s, within)
 	}
@@ -163,7 +173,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestDealersStopsWhenTheReportCannotBeWritten(t *testing.T) {
-	for _, n := range []int{0, 1000, 8000, 12000, 14000, 15500, 16000} {
+	for _, n := range []int{0, 1000, 8000, 12000, 14000, 15500, 16000, 16500} {
 		require.ErrorIs(t, run(context.Background(), &failingWriter{n: n}), errFull, "after %d bytes", n)
 	}
 }
