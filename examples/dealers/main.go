@@ -2,10 +2,10 @@
 // and its dealer network: regional distributors, department-store counters,
 // an online shop and rural outlets, each a customer with the dealer role.
 // The online shop is a key account with an account plan (team, goals for
-// the year, progress recorded from its orders). Restock orders are priced by the pricing rules (volume tiers, payment
-// terms, seasonal promotions), each applied rule explained on the line; one
-// order meets a competitor and needs the sales director to approve its
-// discount. Dealers refer end customers: each referral is a record that
+// the year, progress recorded from its orders). Restock orders are priced
+// by the pricing rules (volume tiers, payment terms, seasonal promotions),
+// each applied rule explained on the line; one order meets a competitor
+// and needs the sales director to approve its discount. Dealers refer end customers: each referral is a record that
 // converts with the won value of the project (an opportunity with the
 // referring dealer as its source) or is lost with it. Dealers report
 // product complaints on asset paths (line → model → serial), and when many
@@ -724,8 +724,8 @@ func (n *network) resolveOnce(ids []crm.ID, label map[crm.ID]string) error {
 // suggest records the dealers' suggestions of the year on the days they
 // were made, and the product committee's decisions on them at year end.
 func (n *network) suggest() {
-	n.title("6. Dealer suggestions, decided by the product committee on 2026-12-28")
 	n.clock.Set(at(time.December, 28, 9))
+	n.title(fmt.Sprintf("6. Dealer suggestions, decided by the product committee on %s", calendar.DateOf(n.clock.Now())))
 	for _, sg := range suggestions {
 		n.do(func() error {
 			d := n.dealerOf(sg.dealer)
@@ -950,9 +950,10 @@ func (n *network) planReview() {
 // callsOwed lists, per channel manager, the dealers overdue for contact
 // under the cadence at year end.
 func (n *network) callsOwed() {
-	n.title("13. Calls owed at year end (every dealer within 30 business days, Monday to Friday, National Day week off)")
+	policy := cadence(n.cal)
+	n.title(fmt.Sprintf("13. Calls owed at year end (every dealer within %d business days, Monday to Friday, National Day week off)", policy.Rules[0].Days))
 	n.do(func() error {
-		owed, err := n.customers.OverdueForContact(n.ctx, tenant, cadence(n.cal), n.clock.Now(), customer.OverdueQuery{})
+		owed, err := n.customers.OverdueForContact(n.ctx, tenant, policy, n.clock.Now(), customer.OverdueQuery{})
 		if err != nil {
 			return err
 		}

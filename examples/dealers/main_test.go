@@ -157,6 +157,35 @@ func TestDealersStopsOnACancelledContext(t *testing.T) {
 	require.ErrorIs(t, run(ctx, &out), context.Canceled)
 }
 
+// cancellingWriter cancels the run's context once the report reaches a
+// heading, as a host shutting down mid-run would.
+type cancellingWriter struct {
+	bytes.Buffer
+	at     string
+	cancel context.CancelFunc
+}
+
+func (w *cancellingWriter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.at) {
+		w.cancel()
+	}
+	return n, err
+}
+
+func TestDealersStopsWhenCancelledMidRun(t *testing.T) {
+	for _, heading := range []string{"1. The dealer network", "3. Restock orders", "5. Product complaints", "6. Dealer suggestions",
+		"7. Year-end loyalty review", "12. The key account plan", "13. Calls owed", "14. Care due"} {
+		t.Run(heading, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w := &cancellingWriter{at: heading, cancel: cancel}
+			require.ErrorIs(t, run(ctx, w), context.Canceled)
+			require.NotContains(t, w.String(), "\n14. Care due in January 2027 after the year-end moves (business days)\n   ", "nothing after the cancel")
+		})
+	}
+}
+
 // failingWriter takes n bytes, then refuses.
 type failingWriter struct{ n int }
 
