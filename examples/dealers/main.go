@@ -1,26 +1,31 @@
 // Command dealers runs a year of an appliance maker, Huaguang Appliances,
 // and its dealer network: regional distributors, department-store counters,
-// an online shop and rural outlets, each a customer with the dealer role.
-// The online shop is a key account with an account plan (team, goals for
-// the year, progress recorded from its orders). Restock orders are priced
-// by the pricing rules (volume tiers, payment terms, seasonal promotions),
-// each applied rule explained on the line; one order meets a competitor
-// and needs the sales director to approve its discount. Dealers refer end customers: each referral is a record that
+// an online shop and rural outlets, each a customer with the dealer role
+// and a member of the partner programme. The online shop is a key account
+// with an account plan (team, goals for the year, progress recorded from
+// its orders).
+//
+// Restock orders are priced by the pricing rules (volume tiers, payment
+// terms, seasonal promotions), each applied rule explained on the line;
+// one order meets a competitor and needs the sales director to approve its
+// discount. Dealers refer end customers: each referral is a record that
 // converts with the won value of the project (an opportunity with the
 // referring dealer as its source) or is lost with it. Dealers report
 // product complaints on asset paths (line → model → serial), and when many
 // hit one model a risk is raised. Dealers' suggestions are records too,
-// reviewed and adopted with their value or declined. At year end the
-// dealers are ranked by sales volume, then by the weighted value model
-// with their recorded loyalty and the referral and suggestion figures
-// aggregated from the records (scoring.RankDealers shows how the ranks
-// change), and the reward rules, the maker's own policy, pay the rebates.
-// The year closes with the key account plan's progress and, per channel
-// manager, the dealers overdue for a call under the contact cadence (every
-// dealer within 30 business days; each order, referral and phoned-in
-// suggestion is a contact), and the care the review's moves call for (a
-// dealer marked at risk gets a win-back visit and the director's call, due
-// in business days after the move).
+// reviewed, then adopted with their value or declined.
+//
+// At year end the dealers are ranked by sales volume, then by the weighted
+// value model with their recorded loyalty and the referral and suggestion
+// figures aggregated from the records (scoring.RankDealers shows how the
+// ranks change), and the reward rules, the maker's own policy, pay the
+// rebates. The partner tier for the next year follows the year's volume
+// (tiers and benefits as data, moves in the membership's history). The
+// report closes with the key account plan's progress, the dealers overdue
+// for a call under the contact cadence per channel manager (every dealer
+// within 30 business days; orders, referrals and phoned-in suggestions are
+// contacts), and the care the review's moves call for (a dealer marked at
+// risk gets a win-back visit and the director's call, in business days).
 //
 // Everything it prints comes from the library and the records stored
 // through it; the host feeds the year, prints, and applies its reward
@@ -71,16 +76,25 @@ type dealer struct {
 	channel string // channel type, kept as a customer attribute
 	manager crm.UserID
 	loyalty customer.Loyalty // rung on the loyalty ladder at the start of the year
+	tier    string           // tier of the partner programme for the year
 }
 
 var dealers = []dealer{
-	{"jiangnan", "Jiangnan Distribution", "regional_distributor", "ch-zhao", customer.Satisfaction},
-	{"goldeneagle", "Golden Eagle counter", "department_store", "ch-qian", customer.Satisfaction},
-	{"brighthome", "Bright Home online", "online_shop", "ch-qian", customer.Transaction},
-	{"qingshan", "Qingshan rural outlet", "rural_outlet", "ch-zhao", customer.Loyal},
-	{"huaibei", "Huaibei Distribution", "regional_distributor", "ch-sun", customer.Satisfaction},
-	{"riverside", "Riverside rural outlet", "rural_outlet", "ch-sun", customer.Satisfaction},
+	{"jiangnan", "Jiangnan Distribution", "regional_distributor", "ch-zhao", customer.Satisfaction, "strategic"},
+	{"goldeneagle", "Golden Eagle counter", "department_store", "ch-qian", customer.Satisfaction, "preferred"},
+	{"brighthome", "Bright Home online", "online_shop", "ch-qian", customer.Transaction, "preferred"},
+	{"qingshan", "Qingshan rural outlet", "rural_outlet", "ch-zhao", customer.Loyal, "registered"},
+	{"huaibei", "Huaibei Distribution", "regional_distributor", "ch-sun", customer.Satisfaction, "preferred"},
+	{"riverside", "Riverside rural outlet", "rural_outlet", "ch-sun", customer.Satisfaction, "registered"},
 }
+
+// partners is the dealer partner programme: a dealer's tier for the next
+// year follows its volume of the year, and each tier names its benefits.
+var partners = customer.Programme{Name: "huaguang_partners", TermMonths: 12, Tiers: []customer.Tier{
+	{Name: "registered", Benefits: []string{"dealer portal", "30-day credit"}},
+	{Name: "preferred", MinSpend: money("300000.00 CNY"), Benefits: []string{"60-day credit", "priority stock in peak season"}},
+	{Name: "strategic", MinSpend: money("1000000.00 CNY"), Benefits: []string{"90-day credit", "priority stock in peak season", "co-funded shop fitting"}},
+}}
 
 // order is a restock order of a dealer, or an end customer's project a
 // dealer referred (when referred is set), as it happened in the year.
@@ -318,6 +332,7 @@ type network struct {
 	sales      *opportunity.Service
 	complaints *complaint.Service
 	ids        map[string]crm.ID  // dealer key -> customer ID
+	members    map[string]crm.ID  // dealer key -> partner membership ID
 	plan       crm.ID             // the key account's plan
 	cal        *calendar.Calendar // business days, for the cadence and care
 	names      map[crm.ID]string  // customer ID -> name
@@ -358,7 +373,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	n := &network{ctx: ctx, w: w, clock: clock, ids: map[string]crm.ID{}, names: map[crm.ID]string{}}
+	n := &network{ctx: ctx, w: w, clock: clock, ids: map[string]crm.ID{}, members: map[string]crm.ID{}, names: map[crm.ID]string{}}
 	if n.cal, err = workdays(); err != nil {
 		return err
 	}
@@ -396,8 +411,14 @@ func (n *network) setUp() {
 				return err
 			}
 			n.ids[d.key], n.names[c.ID()] = c.ID(), c.Name()
+			m, err := n.customers.Join(n.ctx, customer.MembershipInput{Tenant: tenant, Customer: c.ID(), Programme: partners, Tier: d.tier},
+				customer.Change{Actor: "channel-director"})
+			if err != nil {
+				return err
+			}
+			n.members[d.key] = m.ID()
 			ch, _ := c.Attribute("channel")
-			n.printf("   %-23s %-21s %v  manager %s  loyalty %s\n", c.Name(), ch, c.Roles(), c.Owner(), c.Loyalty())
+			n.printf("   %-23s %-21s %v  manager %s  loyalty %-12s partner %s\n", c.Name(), ch, c.Roles(), c.Owner(), c.Loyalty(), m.Tier())
 			return nil
 		})
 	}
@@ -892,6 +913,7 @@ func (n *network) yearEnd() {
 		})
 	}
 	n.printf("   rewards paid: %s\n", total)
+	n.partnerTiers(byVolume)
 	n.planReview()
 	n.callsOwed()
 	n.careDue()
@@ -900,7 +922,7 @@ func (n *network) yearEnd() {
 // careDue lists the care the year-end moves call for in January, counted
 // in business days from the day of the move.
 func (n *network) careDue() {
-	n.title("14. Care due in January 2027 after the year-end moves (business days)")
+	n.title("15. Care due in January 2027 after the year-end moves (business days)")
 	from, to := n.clock.Now(), time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
 	for _, d := range dealers {
 		n.do(func() error {
@@ -921,10 +943,54 @@ func (n *network) careDue() {
 	}
 }
 
+// partnerTiers moves each dealer to the partner tier its volume of the
+// year qualifies for and renews its membership for the next year.
+func (n *network) partnerTiers(byVolume []*standing) {
+	n.title("12. Partner programme tiers for 2027 (by the year's volume)")
+	for _, t := range partners.Tiers {
+		from := "any volume"
+		if !t.MinSpend.IsZero() {
+			from = "from " + t.MinSpend.String()
+		}
+		n.printf("   %-10s %-20s %s\n", t.Name, from, strings.Join(t.Benefits, ", "))
+	}
+	for _, s := range byVolume {
+		n.do(func() error {
+			t, _, err := partners.Qualify(0, s.volume)
+			if err != nil {
+				return err
+			}
+			id, ch := n.members[s.dealer.key], customer.Change{Actor: "channel-director", Reason: "2026 volume " + s.volume.String()}
+			m, err := n.customers.GetMembership(n.ctx, tenant, id)
+			if err != nil {
+				return err
+			}
+			_, was, _ := partners.Tier(m.Tier())
+			_, is, _ := partners.Tier(t.Name)
+			move := "stays " + t.Name
+			if is != was {
+				if m, err = n.customers.MoveTier(n.ctx, tenant, id, partners, t.Name, ch); err != nil {
+					return err
+				}
+				step, dir := m.History()[len(m.History())-1], "down"
+				if is > was {
+					dir = "up"
+				}
+				move = fmt.Sprintf("%s to %s from %s", dir, step.To, step.From)
+			}
+			if m, err = n.customers.RenewMembership(n.ctx, tenant, id, partners, ch); err != nil {
+				return err
+			}
+			n.printf("   %-23s %15s  %-33s renewed to %s\n", s.dealer.name, s.volume, move, calendar.DateOf(m.TermEnd()))
+			return nil
+		})
+	}
+}
+
 // planReview closes the key account plan at year end and prints how far
 // each goal got.
 func (n *network) planReview() {
-	n.title("12. The key account plan at year end")
+	n.title("13. The key account plan at year end")
 	n.do(func() error {
 		p, err := n.customers.CloseAccountPlan(n.ctx, tenant, n.plan, customer.Change{Actor: "channel-director", Reason: "the year is over"})
 		if err != nil {
@@ -951,7 +1017,7 @@ func (n *network) planReview() {
 // under the cadence at year end.
 func (n *network) callsOwed() {
 	policy := cadence(n.cal)
-	n.title(fmt.Sprintf("13. Calls owed at year end (every dealer within %d business days, Monday to Friday, National Day week off)", policy.Rules[0].Days))
+	n.title(fmt.Sprintf("14. Calls owed at year end (every dealer within %d business days, Monday to Friday, National Day week off)", policy.Rules[0].Days))
 	n.do(func() error {
 		owed, err := n.customers.OverdueForContact(n.ctx, tenant, policy, n.clock.Now(), customer.OverdueQuery{})
 		if err != nil {

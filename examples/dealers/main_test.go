@@ -20,7 +20,7 @@ func TestDealers(t *testing.T) {
 	s := out.String()
 	for _, want := range []string{
 		"Qingshan rural outlet   rural_outlet          [dealer]  manager ch-zhao  loyalty loyalty",
-		"Bright Home online      online_shop           [dealer]  manager ch-qian  loyalty transaction",
+		"Bright Home online      online_shop           [dealer]  manager ch-qian  loyalty transaction  partner preferred",
 		"key account Bright Home online, plan \"2026 online growth\" 2026-01-01 to 2026-12-31, active\n" +
 			"      team: ch-qian (account_manager, lead), eng-he (engineer), fin-ma (finance)\n" +
 			"      goal restock revenue  revenue  1200000.00 CNY by 2026-12-31\n" +
@@ -113,6 +113,15 @@ func TestDealers(t *testing.T) {
 		"Huaibei Distribution    regional_distributor    547068.36 CNY      3 satisfaction  29.18        6     -3  development plan: rebate 0.00 CNY, referral bonus 338.69 CNY",
 		"rewards paid: 49448.85 CNY",
 
+		// Tiers for 2027 by the volume of 2026: Bright Home's 1141197.60
+		// passes 1000000 and moves up; Jiangnan's 868616.00 falls short and
+		// moves down; both memberships, joined on 5 January for 12 months,
+		// run to 5 January 2028 once renewed.
+		"Bright Home online       1141197.60 CNY  up to strategic from preferred    renewed to 2028-01-05\n" +
+			"   Jiangnan Distribution     868616.00 CNY  down to preferred from strategic  renewed to 2028-01-05\n" +
+			"   Huaibei Distribution      547068.36 CNY  stays preferred                   renewed to 2028-01-05\n",
+		"Riverside rural outlet     85260.00 CNY  stays registered                  renewed to 2028-01-05",
+
 		// The plan counts Bright Home's two restock orders, 735117.60 +
 		// 406080.00 = 1141197.60 of 1200000.00 (95.1%); 2 of 3 orders.
 		"Bright Home online, plan \"2026 online growth\" (closed)\n" +
@@ -135,7 +144,7 @@ func TestDealers(t *testing.T) {
 		// Jiangnan entered at_risk on Thursday 31 December: New Year's Day
 		// is a holiday, so the first business day after is Monday
 		// 4 January and the tenth Friday 15 January. Only Jiangnan moved.
-		"14. Care due in January 2027 after the year-end moves (business days)\n" +
+		"15. Care due in January 2027 after the year-end moves (business days)\n" +
 			"   2027-01-04 ch-zhao  Jiangnan Distribution   win_back_visit face_to_face 1 business day after entering at_risk (from active) (pushed a rival brand in the autumn)\n" +
 			"   2027-01-15 ch-zhao  Jiangnan Distribution   director_call  phone        10 business days after entering at_risk (from active) (pushed a rival brand in the autumn)\n",
 	} {
@@ -175,13 +184,13 @@ func (w *cancellingWriter) Write(p []byte) (int, error) {
 
 func TestDealersStopsWhenCancelledMidRun(t *testing.T) {
 	for _, heading := range []string{"1. The dealer network", "3. Restock orders", "5. Product complaints", "6. Dealer suggestions",
-		"7. Year-end loyalty review", "12. The key account plan", "13. Calls owed", "14. Care due"} {
+		"7. Year-end loyalty review", "12. Partner programme", "13. The key account plan", "14. Calls owed", "15. Care due"} {
 		t.Run(heading, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			w := &cancellingWriter{at: heading, cancel: cancel}
 			require.ErrorIs(t, run(ctx, w), context.Canceled)
-			require.NotContains(t, w.String(), "\n14. Care due in January 2027 after the year-end moves (business days)\n   ", "nothing after the cancel")
+			require.NotContains(t, w.String(), "\n15. Care due in January 2027 after the year-end moves (business days)\n   ", "nothing after the cancel")
 		})
 	}
 }
@@ -202,7 +211,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestDealersStopsWhenTheReportCannotBeWritten(t *testing.T) {
-	for _, n := range []int{0, 1000, 8000, 12000, 14000, 15500, 16000, 16500} {
+	for _, n := range []int{0, 1000, 8000, 12000, 14000, 16000, 17000, 17500} {
 		require.ErrorIs(t, run(context.Background(), &failingWriter{n: n}), errFull, "after %d bytes", n)
 	}
 }
