@@ -1,20 +1,35 @@
 // Command dealers runs a year of an appliance maker, Huaguang Appliances,
 // and its dealer network: regional distributors, department-store counters,
-// an online shop and rural outlets, each a customer with the dealer role.
-// Restock orders are priced by the pricing rules (volume tiers, payment
-// terms, seasonal promotions), each applied rule explained on the line; one
-// order meets a competitor and needs the sales director to approve its
-// discount. Dealers refer end customers, whose projects are opportunities
-// with the referring dealer as their source. Dealers report product
-// complaints on asset paths (line → model → serial), and when many hit one
-// model a risk is raised. At year end the dealers are ranked by sales
-// volume, then by the weighted value model (scoring) with their recorded
-// loyalty, referrals and suggestions, and the scorecard shows how the ranks
-// change and decides the rewards.
+// an online shop and rural outlets, each a customer with the dealer role
+// and a member of the partner programme. The online shop is a key account
+// with an account plan (team, goals for the year, progress recorded from
+// its orders).
 //
-// Everything it prints comes from the library, except three steps the
-// library cannot do yet, marked GAP in the code and named in the report:
-// referral and suggestion aggregates per dealer, and the dealer scorecard.
+// Restock orders are priced by the pricing rules (volume tiers, payment
+// terms, seasonal promotions), each applied rule explained on the line;
+// one order meets a competitor and needs the sales director to approve its
+// discount. Dealers refer end customers: each referral is a record that
+// converts with the won value of the project (an opportunity with the
+// referring dealer as its source) or is lost with it. Dealers report
+// product complaints on asset paths (line → model → serial), and when many
+// hit one model a risk is raised. Dealers' suggestions are records too,
+// reviewed, then adopted with their value or declined.
+//
+// At year end the dealers are ranked by sales volume, then by the weighted
+// value model with their recorded loyalty and the referral and suggestion
+// figures aggregated from the records (scoring.RankDealers shows how the
+// ranks change), and the reward rules, the maker's own policy, pay the
+// rebates. The partner tier for the next year follows the year's volume
+// (tiers and benefits as data, moves in the membership's history). The
+// report closes with the key account plan's progress, the dealers overdue
+// for a call under the contact cadence per channel manager (every dealer
+// within 30 business days; orders, referrals and phoned-in suggestions are
+// contacts), and the care the review's moves call for (a dealer marked at
+// risk gets a win-back visit and the director's call, in business days).
+//
+// Everything it prints comes from the library and the records stored
+// through it; the host feeds the year, prints, and applies its reward
+// rules to the library's ranking.
 //
 //	go run ./examples/dealers
 //
@@ -61,16 +76,25 @@ type dealer struct {
 	channel string // channel type, kept as a customer attribute
 	manager crm.UserID
 	loyalty customer.Loyalty // rung on the loyalty ladder at the start of the year
+	tier    string           // tier of the partner programme for the year
 }
 
 var dealers = []dealer{
-	{"jiangnan", "Jiangnan Distribution", "regional_distributor", "ch-zhao", customer.Satisfaction},
-	{"goldeneagle", "Golden Eagle counter", "department_store", "ch-qian", customer.Satisfaction},
-	{"brighthome", "Bright Home online", "online_shop", "ch-qian", customer.Transaction},
-	{"qingshan", "Qingshan rural outlet", "rural_outlet", "ch-zhao", customer.Loyal},
-	{"huaibei", "Huaibei Distribution", "regional_distributor", "ch-sun", customer.Satisfaction},
-	{"riverside", "Riverside rural outlet", "rural_outlet", "ch-sun", customer.Satisfaction},
+	{"jiangnan", "Jiangnan Distribution", "regional_distributor", "ch-zhao", customer.Satisfaction, "strategic"},
+	{"goldeneagle", "Golden Eagle counter", "department_store", "ch-qian", customer.Satisfaction, "preferred"},
+	{"brighthome", "Bright Home online", "online_shop", "ch-qian", customer.Transaction, "preferred"},
+	{"qingshan", "Qingshan rural outlet", "rural_outlet", "ch-zhao", customer.Loyal, "registered"},
+	{"huaibei", "Huaibei Distribution", "regional_distributor", "ch-sun", customer.Satisfaction, "preferred"},
+	{"riverside", "Riverside rural outlet", "rural_outlet", "ch-sun", customer.Satisfaction, "registered"},
 }
+
+// partners is the dealer partner programme: a dealer's tier for the next
+// year follows its volume of the year, and each tier names its benefits.
+var partners = customer.Programme{Name: "huaguang_partners", TermMonths: 12, Tiers: []customer.Tier{
+	{Name: "registered", Benefits: []string{"dealer portal", "30-day credit"}},
+	{Name: "preferred", MinSpend: money("300000.00 CNY"), Benefits: []string{"60-day credit", "priority stock in peak season"}},
+	{Name: "strategic", MinSpend: money("1000000.00 CNY"), Benefits: []string{"90-day credit", "priority stock in peak season", "co-funded shop fitting"}},
+}}
 
 // order is a restock order of a dealer, or an end customer's project a
 // dealer referred (when referred is set), as it happened in the year.
@@ -107,35 +131,70 @@ var year = []order{
 	{time.December, 1, "goldeneagle", "", "fridge-420", "80", 30, "", "won"},
 }
 
-// suggestion is a suggestion a dealer made during the year.
-//
-// GAP(customer suggestions): suggestions are host data here; the customer
-// package will store them as records (who, what, adopted or not, value).
+// suggestion is a suggestion a dealer made during the year, and what the
+// product committee decided at year end: adopted with the yearly value it
+// is worth (value set), or declined (why set).
 type suggestion struct {
-	dealer  string
-	text    string
-	adopted bool
-	value   string // the yearly value the adopted suggestion is worth, CNY
+	month    time.Month
+	day      int
+	dealer   string
+	subject  string
+	category string
+	value    string // CNY a year, for an adopted suggestion
+	why      string // the reason, for a declined one
 }
 
+// suggestions are in date order.
 var suggestions = []suggestion{
-	{"qingshan", "bundle a rural installation kit with ac-35", true, "60000.00"},
-	{"qingshan", "large-print manual for elderly users", true, "15000.00"},
-	{"goldeneagle", "counter display with a live energy meter", true, "40000.00"},
-	{"riverside", "monthly van delivery to the townships", true, "30000.00"},
-	{"brighthome", "bundle washer and dryer on Double 11", false, "0"},
-	{"jiangnan", "longer payment terms for distributors", false, "0"},
+	{time.March, 30, "jiangnan", "longer payment terms for distributors", "commercial", "", "the payment terms already reward early payment"},
+	{time.April, 8, "qingshan", "bundle a rural installation kit with ac-35", "product", "60000.00", ""},
+	{time.June, 20, "goldeneagle", "counter display with a live energy meter", "marketing", "40000.00", ""},
+	{time.July, 1, "brighthome", "bundle washer and dryer on Double 11", "marketing", "", "no dryer in the 2026 range"},
+	{time.September, 2, "qingshan", "large-print manual for elderly users", "product", "15000.00", ""},
+	{time.October, 12, "riverside", "monthly van delivery to the townships", "logistics", "30000.00", ""},
 }
 
 // loyaltyReview is what the channel managers record at year end.
+// A dealer whose loyalty falls may also be marked at risk (lifecycle set).
 var loyaltyReview = []struct {
-	dealer string
-	to     customer.Loyalty
-	why    string
+	dealer    string
+	to        customer.Loyalty
+	lifecycle customer.Lifecycle
+	why       string
 }{
-	{"qingshan", customer.Advocacy, "refers schools and clinics in its township"},
-	{"riverside", customer.Loyal, "exclusive to Huaguang since the summer"},
-	{"jiangnan", customer.Transaction, "pushed a rival brand in the autumn"},
+	{"qingshan", customer.Advocacy, 0, "refers schools and clinics in its township"},
+	{"riverside", customer.Loyal, 0, "exclusive to Huaguang since the summer"},
+	{"jiangnan", customer.Transaction, customer.AtRisk, "pushed a rival brand in the autumn"},
+}
+
+// care is what the channel team does for a dealer that enters a
+// lifecycle status: a win-back visit by its manager the next business day
+// and the channel director's call two weeks of business days later.
+var care = customer.CarePlan{Types: []customer.CareType{
+	{Code: "win_back_visit", Name: "win-back visit", Channel: customer.FaceToFace,
+		Trigger: customer.CareTrigger{Kind: customer.TriggerEntered, Lifecycle: customer.AtRisk, Offsets: []int{1}}},
+	{Code: "director_call", Name: "channel director's call", Channel: customer.PhoneCall,
+		Trigger: customer.CareTrigger{Kind: customer.TriggerEntered, Lifecycle: customer.AtRisk, Offsets: []int{10}}},
+}}
+
+// keyPlan is the account plan for the key account, the online shop: its
+// team and goals for the year.
+var keyPlan = struct {
+	dealer string
+	name   string
+	team   []customer.TeamMember
+	goals  []customer.Goal
+}{
+	dealer: "brighthome", name: "2026 online growth",
+	team: []customer.TeamMember{
+		{User: "ch-qian", Role: customer.RoleAccountManager, Lead: true, Since: at(time.January, 5, 9)},
+		{User: "eng-he", Role: customer.RoleEngineer, Since: at(time.January, 5, 9)},
+		{User: "fin-ma", Role: customer.RoleFinance, Since: at(time.January, 5, 9)},
+	},
+	goals: []customer.Goal{
+		{Name: "restock revenue", Metric: customer.MetricRevenue, Target: dec("1200000"), Currency: cny, Due: at(time.December, 31, 0)},
+		{Name: "restock orders", Metric: customer.MetricCount, Target: dec("3"), Due: at(time.December, 31, 0)},
+	},
 }
 
 // productComplaint is a complaint a dealer reports for an end user.
@@ -156,11 +215,8 @@ var productComplaints = []productComplaint{
 	{7, "huaibei", "air_conditioner", "KFR-35GW", "SN-3507-1033", "not_heating", "No heat below 5 degrees outside."},
 }
 
-// reward is one rung of the year-end reward rules, first match wins.
-//
-// GAP(scoring dealer scorecard): the reward rules and their evaluation are
-// host code here; the scoring package's dealer scorecard will take them as
-// data.
+// reward is one rung of the year-end reward rules, first match wins. The
+// rules are Huaguang's own policy, applied to the library's ranking.
 type reward struct {
 	name     string
 	topRank  int     // weighted rank at most this (0: not a condition)
@@ -247,6 +303,25 @@ func indicators() (scoring.DimensionWeights, []scoring.Indicator) {
 		}
 }
 
+// workdays is Huaguang's business calendar: Monday to Friday, closed for
+// the National Day week and on New Year's Day 2027.
+func workdays() (*calendar.Calendar, error) {
+	hours := []calendar.Span{{Start: calendar.At(9, 0), End: calendar.At(18, 0)}}
+	cfg := calendar.Config{Name: "Huaguang channel sales", TimeZone: "UTC", Week: calendar.Week{
+		time.Monday: hours, time.Tuesday: hours, time.Wednesday: hours, time.Thursday: hours, time.Friday: hours}}
+	for d := 1; d <= 7; d++ {
+		cfg.Holidays = append(cfg.Holidays, day(time.October, d))
+	}
+	cfg.Holidays = append(cfg.Holidays, calendar.Date{Year: 2027, Month: time.January, Day: 1})
+	return calendar.New(cfg)
+}
+
+// cadence is the contact rhythm: a channel manager is in touch with each
+// of their dealers at least every 30 business days.
+func cadence(cal *calendar.Calendar) *customer.CadencePolicy {
+	return &customer.CadencePolicy{Calendar: cal, Rules: []customer.CadenceRule{{Name: "dealers", Role: customer.Dealer, Days: 30}}}
+}
+
 // network holds the services and keeps the first error, after which every
 // step does nothing.
 type network struct {
@@ -256,8 +331,11 @@ type network struct {
 	customers  *customer.Service
 	sales      *opportunity.Service
 	complaints *complaint.Service
-	ids        map[string]crm.ID // dealer key -> customer ID
-	names      map[crm.ID]string // customer ID -> name
+	ids        map[string]crm.ID  // dealer key -> customer ID
+	members    map[string]crm.ID  // dealer key -> partner membership ID
+	plan       crm.ID             // the key account's plan
+	cal        *calendar.Calendar // business days, for the cadence and care
+	names      map[crm.ID]string  // customer ID -> name
 	err        error
 }
 
@@ -295,7 +373,10 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	n := &network{ctx: ctx, w: w, clock: clock, ids: map[string]crm.ID{}, names: map[crm.ID]string{}}
+	n := &network{ctx: ctx, w: w, clock: clock, ids: map[string]crm.ID{}, members: map[string]crm.ID{}, names: map[crm.ID]string{}}
+	if n.cal, err = workdays(); err != nil {
+		return err
+	}
 	if n.customers, err = customer.NewService(store, &customer.Options{Clock: clock, IDs: ids}); err != nil {
 		return err
 	}
@@ -310,6 +391,7 @@ func run(ctx context.Context, w io.Writer) error {
 	n.setUp()
 	n.sell()
 	n.productComplaints()
+	n.suggest()
 	n.yearEnd()
 	return n.err
 }
@@ -329,11 +411,18 @@ func (n *network) setUp() {
 				return err
 			}
 			n.ids[d.key], n.names[c.ID()] = c.ID(), c.Name()
+			m, err := n.customers.Join(n.ctx, customer.MembershipInput{Tenant: tenant, Customer: c.ID(), Programme: partners, Tier: d.tier},
+				customer.Change{Actor: "channel-director"})
+			if err != nil {
+				return err
+			}
+			n.members[d.key] = m.ID()
 			ch, _ := c.Attribute("channel")
-			n.printf("   %-23s %-21s %v  manager %s  loyalty %s\n", c.Name(), ch, c.Roles(), c.Owner(), c.Loyalty())
+			n.printf("   %-23s %-21s %v  manager %s  loyalty %-12s partner %s\n", c.Name(), ch, c.Roles(), c.Owner(), c.Loyalty(), m.Tier())
 			return nil
 		})
 	}
+	n.do(n.drawUpPlan)
 	n.title("2. Pricing rules for 2026 (applied in this order)")
 	r := pricing()
 	for _, l := range r.PriceLists {
@@ -351,6 +440,45 @@ func (n *network) setUp() {
 		n.printf("   season    %-24s %s  %s to %s on %s\n", s.ID, pct(s.Percent), s.From, s.To, cmp.Or(strings.Join(s.Codes, ", "), "every product"))
 	}
 	n.printf("   a total discount beyond %s needs the sales director's approval\n", share(r.ApprovalThreshold))
+}
+
+// drawUpPlan makes the online shop a key account and puts its plan for the
+// year in force.
+func (n *network) drawUpPlan() error {
+	d := n.dealerOf(keyPlan.dealer)
+	ch := customer.Change{Actor: d.manager, At: n.clock.Now(), Reason: "largest online reseller"}
+	if _, err := n.customers.Update(n.ctx, tenant, n.ids[d.key], func(c *customer.Customer) error { return c.SetKeyAccount(true, ch) }); err != nil {
+		return err
+	}
+	p, err := n.customers.CreateAccountPlan(n.ctx, customer.AccountPlanInput{Tenant: tenant, Customer: n.ids[d.key], Name: keyPlan.name,
+		Start: at(time.January, 1, 0), End: time.Date(2027, time.January, 1, 0, 0, 0, 0, time.UTC), Team: keyPlan.team, Goals: keyPlan.goals},
+		customer.Change{Actor: d.manager})
+	if err != nil {
+		return err
+	}
+	if p, err = n.customers.ActivateAccountPlan(n.ctx, tenant, p.ID(), customer.Change{Actor: "channel-director"}); err != nil {
+		return err
+	}
+	n.plan = p.ID()
+	start, end := p.Period()
+	n.printf("   key account %s, plan %q %s to %s, %s\n", d.name, p.Name(), calendar.DateOf(start), calendar.DateOf(end.AddDate(0, 0, -1)), p.Status())
+	var team []string
+	for _, m := range p.Team() {
+		lead := ""
+		if m.Lead {
+			lead = ", lead"
+		}
+		team = append(team, fmt.Sprintf("%s (%s%s)", m.User, m.Role, lead))
+	}
+	n.printf("      team: %s\n", strings.Join(team, ", "))
+	for _, g := range p.Goals() {
+		target := g.Target.String()
+		if m, ok := g.TargetMoney(); ok {
+			target = m.String()
+		}
+		n.printf("      goal %-16s %-8s %s by %s\n", g.Name, g.Metric, target, calendar.DateOf(g.Due))
+	}
+	return nil
 }
 
 // pct writes a fraction as a signed percentage: -0.05 is "-5.0%".
@@ -388,10 +516,15 @@ func (n *network) sellOne(o order) error {
 	n.clock.Set(at(o.month, o.day, 10))
 	d := n.dealerOf(o.dealer)
 	buyer, src, name := n.ids[o.dealer], opportunity.Source{Kind: opportunity.FromExistingCustomer}, "restock "+o.code
+	var ref *customer.Referral // the dealer's referral of the project's customer
 	if o.referred != "" {
 		c, err := n.customers.Create(n.ctx, customer.NewInput{Tenant: tenant, Kind: customer.Organization, Name: o.referred,
 			Roles: []customer.Role{customer.EndCustomer}, Owner: d.manager}, customer.Change{Actor: d.manager, Reason: "referred by " + d.name})
 		if err != nil {
+			return err
+		}
+		if ref, err = n.customers.Refer(n.ctx, customer.ReferralInput{Tenant: tenant, Referrer: n.ids[o.dealer],
+			TargetKind: customer.TargetCustomer, Target: c.ID(), Channel: "dealer"}, customer.Change{Actor: d.manager}); err != nil {
 			return err
 		}
 		buyer, src, name = c.ID(), opportunity.Source{Kind: opportunity.FromDealerReferral, Referrer: n.ids[o.dealer]}, "project "+o.code
@@ -407,6 +540,12 @@ func (n *network) sellOne(o order) error {
 		return err
 	}
 	id := opp.ID()
+	// The manager takes the order, or the referral, at the dealer's: a
+	// contact that keeps the dealer's last contact.
+	if _, err := n.customers.LogInteraction(n.ctx, tenant, n.ids[o.dealer], customer.InteractionInput{Channel: customer.FaceToFace,
+		Direction: customer.Outbound, Actor: d.manager, Summary: name}); err != nil {
+		return err
+	}
 	if opp, err = n.sales.PriceLines(n.ctx, tenant, id, opportunity.PriceRequest{Date: day(o.month, o.day), PaymentDays: o.payDays,
 		Lines: []opportunity.PriceLine{{Code: o.code, Quantity: dec(o.qty)}}}, ch(d.manager, "")); err != nil {
 		return err
@@ -446,6 +585,13 @@ func (n *network) sellOne(o order) error {
 		}
 		l, _ := opp.Lost()
 		n.printf("        %s to %s on %s\n", opp.Status(), l.Competitor, l.Reason)
+		if ref != nil {
+			if ref, err = n.customers.LoseReferral(n.ctx, tenant, ref.ID(), customer.Change{Actor: d.manager,
+				Reason: fmt.Sprintf("the project was lost to %s", l.Competitor)}); err != nil {
+				return err
+			}
+			n.printf("        %s's referral is %s\n", d.name, ref.Outcome())
+		}
 		return nil
 	}
 	if o.outcome == "approval" {
@@ -468,6 +614,21 @@ func (n *network) sellOne(o order) error {
 		return err
 	}
 	n.printf("        %s %s\n", opp.Status(), opp.Amount())
+	if o.dealer == keyPlan.dealer && o.referred == "" {
+		for _, e := range []customer.Progress{{Goal: "restock revenue", Value: opp.Amount().Amount()}, {Goal: "restock orders", Value: decimal.NewFromInt(1)}} {
+			e.Note = fmt.Sprintf("HG-%02d%02d-%s", o.month, o.day, o.dealer)
+			if _, err := n.customers.RecordPlanProgress(n.ctx, tenant, n.plan, e, customer.Change{Actor: d.manager}); err != nil {
+				return err
+			}
+		}
+		n.printf("        recorded against the plan %q\n", keyPlan.name)
+	}
+	if ref != nil {
+		if ref, err = n.customers.ConvertReferral(n.ctx, tenant, ref.ID(), opp.Amount(), customer.Change{Actor: d.manager}); err != nil {
+			return err
+		}
+		n.printf("        %s's referral is %s, worth %s\n", d.name, ref.Outcome(), ref.Value())
+	}
 	return nil
 }
 
@@ -581,17 +742,54 @@ func (n *network) resolveOnce(ids []crm.ID, label map[crm.ID]string) error {
 	return nil
 }
 
+// suggest records the dealers' suggestions of the year on the days they
+// were made, and the product committee's decisions on them at year end.
+func (n *network) suggest() {
+	n.clock.Set(at(time.December, 28, 9))
+	n.title(fmt.Sprintf("6. Dealer suggestions, decided by the product committee on %s", calendar.DateOf(n.clock.Now())))
+	for _, sg := range suggestions {
+		n.do(func() error {
+			d := n.dealerOf(sg.dealer)
+			s, err := n.customers.Suggest(n.ctx, customer.SuggestionInput{Tenant: tenant, Author: n.ids[sg.dealer], Subject: sg.subject,
+				Category: sg.category}, customer.Change{Actor: d.manager, At: at(sg.month, sg.day, 15)})
+			if err != nil {
+				return err
+			}
+			if _, err := n.customers.LogInteraction(n.ctx, tenant, s.Author(), customer.InteractionInput{Channel: customer.PhoneCall,
+				Direction: customer.Inbound, Actor: d.manager, At: s.MadeAt(), Summary: "suggestion: " + s.Subject()}); err != nil {
+				return err
+			}
+			committee := customer.Change{Actor: "product-wu"}
+			if s, err = n.customers.ReviewSuggestion(n.ctx, tenant, s.ID(), committee); err != nil {
+				return err
+			}
+			if sg.why != "" {
+				committee.Reason = sg.why
+				s, err = n.customers.DeclineSuggestion(n.ctx, tenant, s.ID(), committee)
+			} else {
+				s, err = n.customers.AdoptSuggestion(n.ctx, tenant, s.ID(), money(sg.value+" CNY"), committee)
+			}
+			if err != nil {
+				return err
+			}
+			outcome := fmt.Sprintf("%s by %s, worth %s a year", s.Status(), s.AdoptedBy(), s.Value())
+			if h := s.History(); s.Status() == customer.SuggestionDeclined {
+				outcome = fmt.Sprintf("%s: %s", s.Status(), h[len(h)-1].Reason)
+			}
+			n.printf("   %s %-23s %-10s %-43s %s\n", calendar.DateOf(s.MadeAt()), d.name, s.Category(), s.Subject(), outcome)
+			return nil
+		})
+	}
+}
+
 // standing is one dealer's year as the scorecard sees it.
 type standing struct {
 	dealer        dealer
 	volume        crm.Money
 	orders        int
 	loyalty       customer.Loyalty
-	referrals     referrals
-	suggestions   suggestionTotals
-	score         scoring.WeightedScore
-	volumeRank    int
-	weightedRank  int
+	figures       customer.Figures   // referrals and suggestions, from their records
+	rank          scoring.DealerRank // places by volume and by the weighted model
 	reward        reward
 	rebate, bonus crm.Money
 }
@@ -600,30 +798,26 @@ type standing struct {
 // the weighted model, and prints the scorecard with its rewards.
 func (n *network) yearEnd() {
 	n.clock.Set(at(time.December, 31, 9))
-	n.title("6. Year-end loyalty review (recorded in each dealer's history)")
+	n.title("7. Year-end loyalty review (recorded in each dealer's history)")
 	for _, r := range loyaltyReview {
 		n.do(func() error {
-			_, err := n.customers.MoveLoyalty(n.ctx, tenant, n.ids[r.dealer], r.to, customer.Change{Actor: n.dealerOf(r.dealer).manager, Reason: r.why})
+			ch := customer.Change{Actor: n.dealerOf(r.dealer).manager, Reason: r.why}
+			_, err := n.customers.MoveLoyalty(n.ctx, tenant, n.ids[r.dealer], r.to, ch)
+			if err == nil && r.lifecycle != 0 {
+				_, err = n.customers.MoveLifecycle(n.ctx, tenant, n.ids[r.dealer], r.lifecycle, ch)
+			}
 			return err
 		})
 	}
 	for _, d := range dealers {
 		n.do(func() error {
-			for page := (crm.PageRequest{}); ; {
-				h, err := n.customers.History(n.ctx, tenant, n.ids[d.key], page)
-				if err != nil {
-					return err
+			h, err := n.history(n.ids[d.key])
+			for _, e := range h {
+				if e.Kind == customer.HistoryLoyalty || e.Kind == customer.HistoryLifecycle {
+					n.printf("   %-23s %s %-7s %-9s %-12s -> %-12s %s\n", d.name, calendar.DateOf(e.At), e.Actor, e.Kind, e.From, e.To, e.Reason)
 				}
-				for _, e := range h.Items {
-					if e.Kind == customer.HistoryLoyalty {
-						n.printf("   %-23s %s %-7s %-12s -> %-12s %s\n", d.name, calendar.DateOf(e.At), e.Actor, e.From, e.To, e.Reason)
-					}
-				}
-				if h.Next == "" {
-					return nil
-				}
-				page.Cursor = h.Next
 			}
+			return err
 		})
 	}
 	var (
@@ -639,9 +833,9 @@ func (n *network) yearEnd() {
 		return
 	}
 
-	n.title("7. Ranking by sales volume alone")
+	n.title("8. Ranking by sales volume alone")
 	byVolume := slices.Clone(st)
-	slices.SortStableFunc(byVolume, func(a, b *standing) int { return a.volumeRank - b.volumeRank })
+	slices.SortStableFunc(byVolume, func(a, b *standing) int { return a.rank.VolumeRank - b.rank.VolumeRank })
 	vols := make([]float64, len(byVolume))
 	for i, s := range byVolume {
 		vols[i] = s.volume.Amount().InexactFloat64()
@@ -654,21 +848,22 @@ func (n *network) yearEnd() {
 	})
 	for i, s := range byVolume {
 		if n.err == nil {
-			n.printf("   %d. %-23s %-21s %2d order(s) %15s  class %s\n", s.volumeRank, s.dealer.name, s.dealer.channel, s.orders, s.volume, abc.Classes[i])
+			n.printf("   %d. %-23s %-21s %2d order(s) %15s  class %s\n", s.rank.VolumeRank, s.dealer.name, s.dealer.channel, s.orders, s.volume, abc.Classes[i])
 		}
 	}
 	if n.err == nil {
 		n.printf("   class A: %d dealers bring %.1f%% of the volume\n", abc.Count[0], 100*abc.Share[0])
 	}
 
-	n.title("8. Referrals and suggestions on record")
+	n.title("9. Referrals and suggestions on record (from the records, 2026)")
 	for _, s := range byVolume {
-		n.printf("   %-23s referred %d project(s), %d won, worth %s; suggestions %d, %d adopted, worth %s a year\n", s.dealer.name,
-			s.referrals.made, s.referrals.won, s.referrals.value, s.suggestions.made, s.suggestions.adopted, s.suggestions.value)
+		f := s.figures
+		n.printf("   %-23s referred %d customer(s), %d converted, worth %s; suggestions %d, %d adopted, worth %s a year\n", s.dealer.name,
+			f.Referrals, f.Converted, f.ReferredRevenue, f.Suggestions, f.Adopted, f.AdoptedValue)
 	}
 
 	weights, _ := indicators()
-	n.title("9. The weighted value model")
+	n.title("10. The weighted value model")
 	n.printf("   dimension weights: financial %.2f, market %.2f, management %.2f\n", weights.Financial, weights.Market, weights.Management)
 	for _, ind := range model.Indicators() {
 		norm := ind.Normalization.String()
@@ -678,7 +873,7 @@ func (n *network) yearEnd() {
 		n.printf("   %-10s %-10s weight %.2f in its dimension, normalised %s\n", ind.Name, ind.Dimension, ind.Weight, norm)
 	}
 	byWeight := slices.Clone(st)
-	slices.SortStableFunc(byWeight, func(a, b *standing) int { return a.weightedRank - b.weightedRank })
+	slices.SortStableFunc(byWeight, func(a, b *standing) int { return a.rank.Rank - b.rank.Rank })
 	var rungs []string
 	for i, l := range customer.LoyaltyLadder() {
 		rungs = append(rungs, fmt.Sprintf("%d %s", i+1, l))
@@ -686,11 +881,11 @@ func (n *network) yearEnd() {
 	n.printf("   loyalty rungs: %s\n", strings.Join(rungs, ", "))
 	n.printf("   %-26s %6s  %-6s %-7s %-8s %-10s\n", "", "score", "volume", "loyalty", "referral", "suggestion")
 	for _, s := range byWeight {
-		c := s.score.Contributions
-		n.printf("   %d. %-23s %6.2f  %6.2f %7.2f %8.2f %10.2f\n", s.weightedRank, s.dealer.name, s.score.Total, c[0], c[1], c[2], c[3])
+		c := s.rank.Score.Contributions
+		n.printf("   %d. %-23s %6.2f  %6.2f %7.2f %8.2f %10.2f\n", s.rank.Rank, s.dealer.name, s.rank.Score.Total, c[0], c[1], c[2], c[3])
 	}
 
-	n.title("10. Year-end dealer scorecard and rewards")
+	n.title("11. Year-end dealer scorecard and rewards")
 	for _, r := range rewards {
 		var when []string
 		if r.topRank > 0 {
@@ -705,7 +900,7 @@ func (n *network) yearEnd() {
 	n.printf("   %-23s %-21s %15s %6s %-12s %6s %8s %6s  %s\n", "dealer", "channel", "volume", "by vol", "loyalty", "score", "by value", "change", "reward")
 	for _, s := range byWeight {
 		n.printf("   %-23s %-21s %15s %6d %-12s %6.2f %8d %6s  %s: rebate %s, referral bonus %s\n", s.dealer.name, s.dealer.channel,
-			s.volume, s.volumeRank, s.loyalty, s.score.Total, s.weightedRank, change(s.volumeRank, s.weightedRank), s.reward.name, s.rebate, s.bonus)
+			s.volume, s.rank.VolumeRank, s.loyalty, s.rank.Score.Total, s.rank.Rank, change(s.rank.Change), s.reward.name, s.rebate, s.bonus)
 	}
 	total := crm.Zero(cny)
 	for _, s := range st {
@@ -718,39 +913,161 @@ func (n *network) yearEnd() {
 		})
 	}
 	n.printf("   rewards paid: %s\n", total)
+	n.partnerTiers(byVolume)
+	n.planReview()
+	n.callsOwed()
+	n.careDue()
+}
+
+// careDue lists the care the year-end moves call for in January, counted
+// in business days from the day of the move.
+func (n *network) careDue() {
+	n.title("15. Care due in January 2027 after the year-end moves (business days)")
+	from, to := n.clock.Now(), time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
+	for _, d := range dealers {
+		n.do(func() error {
+			c, err := n.customers.Get(n.ctx, tenant, n.ids[d.key])
+			if err != nil {
+				return err
+			}
+			h, err := n.history(c.ID())
+			if err != nil {
+				return err
+			}
+			due, err := customer.DueMoveCare(care, n.cal, c, h, from, to)
+			for _, a := range due {
+				n.printf("   %s %-8s %-23s %-14s %-12s %s (%s)\n", a.Due, a.Owner, c.Name(), a.Type, a.Channel, a.Occasion, a.Move.Reason)
+			}
+			return err
+		})
+	}
+}
+
+// partnerTiers moves each dealer to the partner tier its volume of the
+// year qualifies for and renews its membership for the next year.
+func (n *network) partnerTiers(byVolume []*standing) {
+	n.title("12. Partner programme tiers for 2027 (by the year's volume)")
+	for _, t := range partners.Tiers {
+		from := "any volume"
+		if !t.MinSpend.IsZero() {
+			from = "from " + t.MinSpend.String()
+		}
+		n.printf("   %-10s %-20s %s\n", t.Name, from, strings.Join(t.Benefits, ", "))
+	}
+	for _, s := range byVolume {
+		n.do(func() error {
+			t, _, err := partners.Qualify(0, s.volume)
+			if err != nil {
+				return err
+			}
+			id, ch := n.members[s.dealer.key], customer.Change{Actor: "channel-director", Reason: "2026 volume " + s.volume.String()}
+			m, err := n.customers.GetMembership(n.ctx, tenant, id)
+			if err != nil {
+				return err
+			}
+			_, was, _ := partners.Tier(m.Tier())
+			_, is, _ := partners.Tier(t.Name)
+			move := "stays " + t.Name
+			if is != was {
+				if m, err = n.customers.MoveTier(n.ctx, tenant, id, partners, t.Name, ch); err != nil {
+					return err
+				}
+				step, dir := m.History()[len(m.History())-1], "down"
+				if is > was {
+					dir = "up"
+				}
+				move = fmt.Sprintf("%s to %s from %s", dir, step.To, step.From)
+			}
+			if m, err = n.customers.RenewMembership(n.ctx, tenant, id, partners, ch); err != nil {
+				return err
+			}
+			n.printf("   %-23s %15s  %-33s renewed to %s\n", s.dealer.name, s.volume, move, calendar.DateOf(m.TermEnd()))
+			return nil
+		})
+	}
+}
+
+// planReview closes the key account plan at year end and prints how far
+// each goal got.
+func (n *network) planReview() {
+	n.title("13. The key account plan at year end")
+	n.do(func() error {
+		p, err := n.customers.CloseAccountPlan(n.ctx, tenant, n.plan, customer.Change{Actor: "channel-director", Reason: "the year is over"})
+		if err != nil {
+			return err
+		}
+		n.printf("   %s, plan %q (%s)\n", n.dealerOf(keyPlan.dealer).name, p.Name(), p.Status())
+		for _, g := range p.ProgressAt(n.clock.Now()) {
+			achieved, target := g.Achieved.String(), g.Goal.Target.String()
+			if m, ok := g.Goal.TargetMoney(); ok {
+				target = m.String()
+				achieved = g.Achieved.StringFixed(2) + " " + m.Currency().Code()
+			}
+			verdict := "not met"
+			if g.Met {
+				verdict = "met"
+			}
+			n.printf("   %-16s %s of %s (%.1f%%) from %d entries: %s\n", g.Goal.Name, achieved, target, g.Percent, g.Entries, verdict)
+		}
+		return nil
+	})
+}
+
+// callsOwed lists, per channel manager, the dealers overdue for contact
+// under the cadence at year end.
+func (n *network) callsOwed() {
+	policy := cadence(n.cal)
+	n.title(fmt.Sprintf("14. Calls owed at year end (every dealer within %d business days, Monday to Friday, National Day week off)", policy.Rules[0].Days))
+	n.do(func() error {
+		owed, err := n.customers.OverdueForContact(n.ctx, tenant, policy, n.clock.Now(), customer.OverdueQuery{})
+		if err != nil {
+			return err
+		}
+		for _, g := range owed {
+			for _, c := range g.Contacts {
+				n.printf("   %-8s %-23s last contact %s, due by %s, %2d business day(s) overdue\n", g.Owner, c.Customer.Name(),
+					calendar.DateOf(c.LastContact), calendar.DateOf(c.DueAt), c.DaysOverdue)
+			}
+		}
+		return nil
+	})
+}
+
+// history reads a customer's whole history, page by page.
+func (n *network) history(id crm.ID) ([]customer.HistoryEntry, error) {
+	var out []customer.HistoryEntry
+	for page := (crm.PageRequest{}); ; {
+		h, err := n.customers.History(n.ctx, tenant, id, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h.Items...)
+		if h.Next == "" {
+			return out, nil
+		}
+		page.Cursor = h.Next
+	}
 }
 
 // change writes a rank change: "+4" for four places up, "=" for none.
-func change(before, after int) string {
-	if before == after {
+func change(places int) string {
+	if places == 0 {
 		return "="
 	}
-	return fmt.Sprintf("%+d", before-after)
+	return fmt.Sprintf("%+d", places)
 }
 
-// standings gathers each dealer's year from the store and scores it.
+// standings gathers each dealer's year from the store, ranks the dealers
+// by volume and by the weighted model, and decides their rewards.
 func (n *network) standings() ([]*standing, *scoring.WeightedModel, error) {
-	var all []*opportunity.Opportunity
-	for page := (crm.PageRequest{}); ; {
-		p, err := n.sales.List(n.ctx, tenant, opportunity.Query{Pipeline: "dealer-sales"}, page)
-		if err != nil {
-			return nil, nil, err
-		}
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			break
-		}
-		page.Cursor = p.Next
-	}
-	refs, err := referralsByDealer(all)
+	figures, err := n.customers.RelationFigures(n.ctx, tenant, at(time.January, 1, 0), time.Date(2027, time.January, 1, 0, 0, 0, 0, time.UTC), cny)
 	if err != nil {
 		return nil, nil, err
 	}
-	sugs, err := suggestionsByDealer(suggestions)
-	if err != nil {
-		return nil, nil, err
-	}
-	var st []*standing
+	var (
+		st   []*standing
+		figs []scoring.DealerFigures
+	)
 	for _, d := range dealers {
 		id := n.ids[d.key]
 		won, err := n.sales.Deals(n.ctx, tenant, opportunity.Query{Customer: id, Statuses: []opportunity.Status{opportunity.Won}})
@@ -767,150 +1084,40 @@ func (n *network) standings() ([]*standing, *scoring.WeightedModel, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		r := refs[id]
-		if r.value.IsZero() {
-			r.value = crm.Zero(cny)
+		f, ok := figures[id]
+		if !ok { // no referral and no suggestion on record
+			f.ReferredRevenue, f.AdoptedValue = crm.Zero(cny), crm.Zero(cny)
 		}
-		s := sugs[d.key]
-		if s.value.IsZero() {
-			s.value = crm.Zero(cny)
-		}
-		st = append(st, &standing{dealer: d, volume: vol, orders: len(won), loyalty: c.Loyalty(), referrals: r, suggestions: s})
+		st = append(st, &standing{dealer: d, volume: vol, orders: len(won), loyalty: c.Loyalty(), figures: f})
+		figs = append(figs, scoring.DealerFigures{Dealer: id, Name: d.name, Volume: vol.Amount().InexactFloat64(),
+			Loyalty: float64(slices.Index(customer.LoyaltyLadder(), c.Loyalty()) + 1), Referrals: f.ReferralValue(), Suggestions: f.SuggestionValue()})
 	}
 	weights, inds := indicators()
 	model, err := scoring.NewWeightedModel(weights, inds)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows := make([][]float64, len(st))
-	for i, s := range st {
-		rows[i] = []float64{s.volume.Amount().InexactFloat64(), float64(slices.Index(customer.LoyaltyLadder(), s.loyalty) + 1),
-			s.referrals.value.Amount().InexactFloat64(), s.suggestions.value.Amount().InexactFloat64()}
-	}
-	scores, err := model.ScoreAll(rows)
+	ranks, err := scoring.RankDealers(figs, model)
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := range st {
-		st[i].score = scores[i]
-	}
-	if err := scorecard(st); err != nil {
-		return nil, nil, err
+	for _, r := range ranks {
+		s := st[slices.IndexFunc(st, func(s *standing) bool { return n.ids[s.dealer.key] == r.Dealer })]
+		s.rank = r
+		s.reward, s.rebate, s.bonus = decide(r, s.volume, s.figures.ReferredRevenue)
 	}
 	return st, model, nil
 }
 
-// referrals are the projects one dealer referred.
-type referrals struct {
-	made, won int
-	value     crm.Money // the won amount of the referred projects
-}
-
-// referralsByDealer counts the projects each dealer referred, from the
-// opportunities' sources.
-//
-// GAP(customer referrals): the customer package will keep referrals as
-// records (customer or dealer -> lead or customer, outcome, won value) with
-// per-customer aggregates; this function reads them off opportunity sources
-// instead. Input: every opportunity; output: per referrer, referrals made,
-// won and the won value.
-func referralsByDealer(opps []*opportunity.Opportunity) (map[crm.ID]referrals, error) {
-	out := map[crm.ID]referrals{}
-	for _, o := range opps {
-		src := o.Source()
-		if src.Kind != opportunity.FromDealerReferral {
-			continue
-		}
-		r := out[src.Referrer]
-		if r.value.IsZero() {
-			r.value = crm.Zero(o.Currency())
-		}
-		r.made++
-		if o.Status() == opportunity.Won {
-			r.won++
-			var err error
-			if r.value, err = r.value.Add(o.Amount()); err != nil {
-				return nil, err
-			}
-		}
-		out[src.Referrer] = r
-	}
-	return out, nil
-}
-
-// suggestionTotals are the suggestions one dealer made.
-type suggestionTotals struct {
-	made, adopted int
-	value         crm.Money
-}
-
-// suggestionsByDealer totals the suggestions per dealer.
-//
-// GAP(customer suggestions): the customer package will store suggestions
-// and aggregate them per customer. Input: suggestion records (dealer,
-// adopted, value); output: per dealer, made, adopted and adopted value.
-func suggestionsByDealer(sugs []suggestion) (map[string]suggestionTotals, error) {
-	out := map[string]suggestionTotals{}
-	for _, s := range sugs {
-		t := out[s.dealer]
-		if t.value.IsZero() {
-			t.value = crm.Zero(cny)
-		}
-		t.made++
-		if s.adopted {
-			v, err := crm.MoneyFromString(s.value, cny)
-			if err != nil {
-				return nil, err
-			}
-			t.adopted++
-			if t.value, err = t.value.Add(v); err != nil {
-				return nil, err
-			}
-		}
-		out[s.dealer] = t
-	}
-	return out, nil
-}
-
-// scorecard ranks the dealers by volume and by weighted score (ties by
-// name) and decides each one's reward.
-//
-// GAP(scoring dealer scorecard): scoring will rank dealers by volume and by
-// the weighted model, report the rank changes and apply reward rules as
-// data. Input: per dealer volume and weighted score; output: both ranks,
-// the reward rung, the rebate on volume and the referral bonus.
-func scorecard(st []*standing) error {
-	rank := func(less func(a, b *standing) int, set func(*standing, int)) {
-		order := slices.Clone(st)
-		slices.SortStableFunc(order, func(a, b *standing) int {
-			return cmp.Or(less(a, b), strings.Compare(a.dealer.name, b.dealer.name))
-		})
-		for i, s := range order {
-			set(s, i+1)
+// decide applies the reward rules to one dealer's place and score: the
+// first rung it meets, its rebate on volume and the referral bonus on the
+// won value it referred, each rounded half up to the cent.
+func decide(r scoring.DealerRank, volume, referred crm.Money) (reward, crm.Money, crm.Money) {
+	var rw reward
+	for _, rw = range rewards {
+		if (rw.topRank == 0 || r.Rank <= rw.topRank) && r.Score.Total >= rw.minScore {
+			break
 		}
 	}
-	var cmpErr error
-	rank(func(a, b *standing) int {
-		c, err := b.volume.Cmp(a.volume)
-		if err != nil {
-			cmpErr = err
-		}
-		return c
-	}, func(s *standing, r int) { s.volumeRank = r })
-	if cmpErr != nil {
-		return cmpErr
-	}
-	rank(func(a, b *standing) int { return cmp.Compare(b.score.Total, a.score.Total) }, func(s *standing, r int) { s.weightedRank = r })
-	bonus := dec(referralBonus)
-	for _, s := range st {
-		for _, r := range rewards {
-			if (r.topRank == 0 || s.weightedRank <= r.topRank) && s.score.Total >= r.minScore {
-				s.reward = r
-				break
-			}
-		}
-		s.rebate = s.volume.Mul(dec(s.reward.rebate)).Round(crm.RoundHalfUp)
-		s.bonus = s.referrals.value.Mul(bonus).Round(crm.RoundHalfUp)
-	}
-	return nil
+	return rw, volume.Mul(dec(rw.rebate)).Round(crm.RoundHalfUp), referred.Mul(dec(referralBonus)).Round(crm.RoundHalfUp)
 }

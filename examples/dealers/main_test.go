@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/crmkit/crm"
-	"github.com/crmkit/crm/customer"
-	"github.com/crmkit/crm/opportunity"
 	"github.com/crmkit/crm/scoring"
 )
 
@@ -22,7 +20,11 @@ func TestDealers(t *testing.T) {
 	s := out.String()
 	for _, want := range []string{
 		"Qingshan rural outlet   rural_outlet          [dealer]  manager ch-zhao  loyalty loyalty",
-		"Bright Home online      online_shop           [dealer]  manager ch-qian  loyalty transaction",
+		"Bright Home online      online_shop           [dealer]  manager ch-qian  loyalty transaction  partner preferred",
+		"key account Bright Home online, plan \"2026 online growth\" 2026-01-01 to 2026-12-31, active\n" +
+			"      team: ch-qian (account_manager, lead), eng-he (engineer), fin-ma (finance)\n" +
+			"      goal restock revenue  revenue  1200000.00 CNY by 2026-12-31\n" +
+			"      goal restock orders   count    3 by 2026-12-31\n",
 		"season    Double 11                -4.0%  2026-11-01 to 2026-11-11 on every product",
 
 		// 300 × 2800.00 × 0.94 (200+ units) × 0.98 (paid in 30 days) × 0.95
@@ -35,13 +37,17 @@ func TestDealers(t *testing.T) {
 			"        competitor Midea (active): lower shelf price\n" +
 			"        order before approval refused: true (unapproved [ac-35])\n" +
 			"        approved up to 12.5% by sales-director: match Midea for the summer season\n" +
-			"        won 735117.60 CNY",
+			"        won 735117.60 CNY\n" +
+			"        recorded against the plan \"2026 online growth\"",
 		// 120 × 2800.00 × 0.97 × 1.015 (paid late) × 0.95 = 314268.36.
 		"net unit 2618.90 CNY, discount 6.5%, total 314268.36 CNY, needs approval false",
 		// Double 11 applies to every product: 250 × 1800.00 × 0.94 × 0.96.
 		"net unit 1624.32 CNY, discount 9.8%, total 406080.00 CNY, needs approval false",
 		"2026-06-16 Qingshan Middle School (referred by Qingshan rural outlet)",
-		"lost to Gree on price",
+		// The referral record converts with the project's won amount, or
+		// is lost with it.
+		"        won 202287.68 CNY\n        Qingshan rural outlet's referral is converted, worth 202287.68 CNY",
+		"lost to Gree on price\n        Golden Eagle counter's referral is lost",
 		"win/loss by competitor Midea     won  1 lost 1 win rate  50%",
 		"win/loss by reason     price     won  0 lost 2 win rate   0%",
 		// Paid in 90 days: 2800.00 × 1.015, no tier below 50 units.
@@ -60,7 +66,13 @@ func TestDealers(t *testing.T) {
 		"by model line:air_conditioner/model:KFR-35GW    4 complaint(s), 0 open, 4 resolved",
 		"by line  line:washer                            1 complaint(s), 1 open, 0 resolved",
 
-		"Qingshan rural outlet   2026-12-31 ch-zhao loyalty      -> advocacy     refers schools and clinics in its township",
+		// Suggestions are records: made on their day, reviewed and decided
+		// by the committee.
+		"2026-04-08 Qingshan rural outlet   product    bundle a rural installation kit with ac-35  adopted by product-wu, worth 60000.00 CNY a year",
+		"2026-07-01 Bright Home online      marketing  bundle washer and dryer on Double 11        declined: no dryer in the 2026 range",
+
+		"Qingshan rural outlet   2026-12-31 ch-zhao loyalty   loyalty      -> advocacy     refers schools and clinics in its township",
+		"Jiangnan Distribution   2026-12-31 ch-zhao lifecycle active       -> at_risk      pushed a rival brand in the autumn",
 		"loyalty    market     weight 0.50 in its dimension, normalised fixed from 1 to 6",
 		"loyalty rungs: 1 awareness, 2 trust, 3 transaction, 4 satisfaction, 5 loyalty, 6 advocacy",
 
@@ -72,9 +84,13 @@ func TestDealers(t *testing.T) {
 		// 1141197.60 + 868616.00 + 547068.36 of 3183817.32: the third
 		// starts below 80% (63.1%), so it is still class A.
 		"class A: 3 dealers bring 80.3% of the volume",
-		// 202287.68 (the school) + 47040.00 (the clinic); 60000 + 15000.
-		"Qingshan rural outlet   referred 2 project(s), 2 won, worth 249327.68 CNY; suggestions 2, 2 adopted, worth 75000.00 CNY a year",
-		"Golden Eagle counter    referred 1 project(s), 0 won, worth 0.00 CNY; suggestions 1, 1 adopted, worth 40000.00 CNY a year",
+		// From the referral and suggestion records of 2026: 202287.68 (the
+		// school) + 47040.00 (the clinic); 60000 + 15000. Golden Eagle's
+		// referral was lost with the hotel; Bright Home's suggestion was
+		// declined.
+		"Qingshan rural outlet   referred 2 customer(s), 2 converted, worth 249327.68 CNY; suggestions 2, 2 adopted, worth 75000.00 CNY a year",
+		"Golden Eagle counter    referred 1 customer(s), 0 converted, worth 0.00 CNY; suggestions 1, 1 adopted, worth 40000.00 CNY a year",
+		"Bright Home online      referred 0 customer(s), 0 converted, worth 0.00 CNY; suggestions 1, 0 adopted, worth 0.00 CNY a year",
 
 		// Qingshan: 40 × (207446.40 − 85260.00) / (1141197.60 − 85260.00)
 		// = 4.63 for volume; 17.5 × (6 − 1)/5 for advocacy; 17.5 and 25 as
@@ -96,8 +112,47 @@ func TestDealers(t *testing.T) {
 		"Golden Eagle counter    department_store        334230.96 CNY      4 satisfaction  33.26        4      =  silver",
 		"Huaibei Distribution    regional_distributor    547068.36 CNY      3 satisfaction  29.18        6     -3  development plan: rebate 0.00 CNY, referral bonus 338.69 CNY",
 		"rewards paid: 49448.85 CNY",
+
+		// Tiers for 2027 by the volume of 2026: Bright Home's 1141197.60
+		// passes 1000000 and moves up; Jiangnan's 868616.00 falls short and
+		// moves down; both memberships, joined on 5 January for 12 months,
+		// run to 5 January 2028 once renewed.
+		"Bright Home online       1141197.60 CNY  up to strategic from preferred    renewed to 2028-01-05\n" +
+			"   Jiangnan Distribution     868616.00 CNY  down to preferred from strategic  renewed to 2028-01-05\n" +
+			"   Huaibei Distribution      547068.36 CNY  stays preferred                   renewed to 2028-01-05\n",
+		"Riverside rural outlet     85260.00 CNY  stays registered                  renewed to 2028-01-05",
+
+		// The plan counts Bright Home's two restock orders, 735117.60 +
+		// 406080.00 = 1141197.60 of 1200000.00 (95.1%); 2 of 3 orders.
+		"Bright Home online, plan \"2026 online growth\" (closed)\n" +
+			"   restock revenue  1141197.60 CNY of 1200000.00 CNY (95.1%) from 2 entries: not met\n" +
+			"   restock orders   2 of 3 (66.7%) from 2 entries: not met\n",
+
+		// Last contacts are the orders and referrals the managers took and
+		// the suggestions the dealers phoned in. Bright Home: Thursday
+		// 5 November + 30 business days is Thursday 17 December; 18, 21-25
+		// and 28-31 December are 10 days over. Qingshan: from Wednesday
+		// 2 September, the National Day week (1-7 October) does not count:
+		// due 21 October, 51 business days over by 31 December. Huaibei
+		// (20 November) and Golden Eagle (1 December) are within the
+		// rhythm.
+		"ch-qian  Bright Home online      last contact 2026-11-05, due by 2026-12-17, 10 business day(s) overdue",
+		"ch-sun   Riverside rural outlet  last contact 2026-10-12, due by 2026-11-23, 28 business day(s) overdue",
+		"ch-zhao  Qingshan rural outlet   last contact 2026-09-02, due by 2026-10-21, 51 business day(s) overdue\n" +
+			"   ch-zhao  Jiangnan Distribution   last contact 2026-09-15, due by 2026-11-03, 42 business day(s) overdue\n",
+
+		// Jiangnan entered at_risk on Thursday 31 December: New Year's Day
+		// is a holiday, so the first business day after is Monday
+		// 4 January and the tenth Friday 15 January. Only Jiangnan moved.
+		"15. Care due in January 2027 after the year-end moves (business days)\n" +
+			"   2027-01-04 ch-zhao  Jiangnan Distribution   win_back_visit face_to_face 1 business day after entering at_risk (from active) (pushed a rival brand in the autumn)\n" +
+			"   2027-01-15 ch-zhao  Jiangnan Distribution   director_call  phone        10 business days after entering at_risk (from active) (pushed a rival brand in the autumn)\n",
 	} {
 		require.Contains(t, s, want)
+	}
+	require.True(t, strings.HasSuffix(s, "(pushed a rival brand in the autumn)\n"), "the care list ends the report")
+	for _, within := range []string{"Huaibei Distribution    last contact", "Golden Eagle counter    last contact"} {
+		require.NotContains(t, s, within)
 	}
 	var again bytes.Buffer
 	require.NoError(t, run(context.Background(), &again))
@@ -109,6 +164,35 @@ func TestDealersStopsOnACancelledContext(t *testing.T) {
 	cancel()
 	var out bytes.Buffer
 	require.ErrorIs(t, run(ctx, &out), context.Canceled)
+}
+
+// cancellingWriter cancels the run's context once the report reaches a
+// heading, as a host shutting down mid-run would.
+type cancellingWriter struct {
+	bytes.Buffer
+	at     string
+	cancel context.CancelFunc
+}
+
+func (w *cancellingWriter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.at) {
+		w.cancel()
+	}
+	return n, err
+}
+
+func TestDealersStopsWhenCancelledMidRun(t *testing.T) {
+	for _, heading := range []string{"1. The dealer network", "3. Restock orders", "5. Product complaints", "6. Dealer suggestions",
+		"7. Year-end loyalty review", "12. Partner programme", "13. The key account plan", "14. Calls owed", "15. Care due"} {
+		t.Run(heading, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w := &cancellingWriter{at: heading, cancel: cancel}
+			require.ErrorIs(t, run(ctx, w), context.Canceled)
+			require.NotContains(t, w.String(), "\n15. Care due in January 2027 after the year-end moves (business days)\n   ", "nothing after the cancel")
+		})
+	}
 }
 
 // failingWriter takes n bytes, then refuses.
@@ -127,136 +211,37 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestDealersStopsWhenTheReportCannotBeWritten(t *testing.T) {
-	for _, n := range []int{0, 1000, 8000, 12000} {
+	for _, n := range []int{0, 1000, 8000, 12000, 14000, 16000, 17000, 17500} {
 		require.ErrorIs(t, run(context.Background(), &failingWriter{n: n}), errFull, "after %d bytes", n)
 	}
 }
 
-func TestReferralsByDealer(t *testing.T) {
+// The reward rules are the host's policy, applied to the library's
+// ranking: first rung met wins, amounts rounded half up to the cent.
+func TestDecide(t *testing.T) {
 	t.Parallel()
-	ids := crm.NewSequentialIDs(crm.NewManualClock(at(1, 5, 9)))
-	newID := func() crm.ID {
-		id, err := ids.NewID()
-		require.NoError(t, err)
-		return id
+	rank := func(place int, score float64) scoring.DealerRank {
+		return scoring.DealerRank{Rank: place, Score: scoring.WeightedScore{Total: score}}
 	}
-	pl := pipeline()
-	dealerA, dealerB := newID(), newID()
-	open := func(src opportunity.Source, qty string, won bool) *opportunity.Opportunity {
-		o, err := opportunity.New(opportunity.NewInput{ID: newID(), Tenant: tenant, Customer: newID(), Owner: "ch-zhao",
-			Name: "deal", Source: src, Currency: cny}, pl, opportunity.Change{Actor: "ch-zhao", At: at(3, 1, 9)})
-		require.NoError(t, err)
-		l, err := opportunity.NewLine(opportunity.LineInput{Code: "ac-35", Quantity: dec(qty), UnitPrice: money("100.00 CNY")})
-		require.NoError(t, err)
-		require.NoError(t, o.SetLines([]opportunity.Line{l}, opportunity.Change{Actor: "ch-zhao", At: at(3, 1, 10)}))
-		require.NoError(t, o.MoveStage(pl, "order", opportunity.Change{Actor: "ch-zhao", At: at(3, 1, 11)}))
-		if won {
-			require.NoError(t, o.CloseWon(pl, opportunity.WonDetails{ContractDate: day(3, 2), Contract: "c"}, opportunity.Change{Actor: "ch-zhao", At: at(3, 2, 9)}))
-		}
-		return o
-	}
-	byA := opportunity.Source{Kind: opportunity.FromDealerReferral, Referrer: dealerA}
 	for _, tc := range []struct {
-		name string
-		opps []*opportunity.Opportunity
-		want map[crm.ID]referrals
+		name             string
+		rank             scoring.DealerRank
+		volume, referred string
+		reward           string
+		rebate, bonus    string
 	}{
-		{"none", nil, map[crm.ID]referrals{}},
-		{"not referred", []*opportunity.Opportunity{open(opportunity.Source{Kind: opportunity.FromExistingCustomer}, "3", true)}, map[crm.ID]referrals{}},
-		{"won and open", []*opportunity.Opportunity{open(byA, "3", true), open(byA, "5", false), open(byA, "2", true)},
-			map[crm.ID]referrals{dealerA: {made: 3, won: 2, value: money("500.00 CNY")}}},
-		{"two dealers", []*opportunity.Opportunity{open(byA, "1", true), open(opportunity.Source{Kind: opportunity.FromDealerReferral, Referrer: dealerB}, "4", false)},
-			map[crm.ID]referrals{dealerA: {made: 1, won: 1, value: money("100.00 CNY")}, dealerB: {made: 1, value: crm.Zero(cny)}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := referralsByDealer(tc.opps)
-			require.NoError(t, err)
-			require.Len(t, got, len(tc.want))
-			for id, w := range tc.want {
-				require.Equal(t, w.made, got[id].made)
-				require.Equal(t, w.won, got[id].won)
-				require.True(t, w.value.Equal(got[id].value), "value %s, want %s", got[id].value, w.value)
-			}
-		})
-	}
-}
-
-func TestSuggestionsByDealer(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name    string
-		sugs    []suggestion
-		want    map[string]suggestionTotals
-		wantErr bool
-	}{
-		{"none", nil, map[string]suggestionTotals{}, false},
-		{"adopted ones count their value", []suggestion{{"a", "x", true, "10.00"}, {"a", "y", false, "99.00"}, {"b", "z", true, "5.50"}},
-			map[string]suggestionTotals{"a": {made: 2, adopted: 1, value: money("10.00 CNY")}, "b": {made: 1, adopted: 1, value: money("5.50 CNY")}}, false},
-		{"a bad value is an error", []suggestion{{"a", "x", true, "ten"}}, nil, true},
+		{"first place wins whatever its score", rank(1, 12), "1000.00 CNY", "50.00 CNY", "dealer of the year", "30.00 CNY", "1.00 CNY"},
+		{"a high score below first place is gold", rank(2, 40), "1000.00 CNY", "0.00 CNY", "gold", "20.00 CNY", "0.00 CNY"},
+		{"just under gold is silver", rank(3, 39.99), "1000.00 CNY", "0.00 CNY", "silver", "10.00 CNY", "0.00 CNY"},
+		{"otherwise a development plan", rank(6, 29.99), "1000.00 CNY", "100.00 CNY", "development plan", "0.00 CNY", "2.00 CNY"},
+		{"rounds half up", rank(1, 90), "0.50 CNY", "0.25 CNY", "dealer of the year", "0.02 CNY", "0.01 CNY"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := suggestionsByDealer(tc.sugs)
-			if tc.wantErr {
-				require.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			require.Len(t, got, len(tc.want))
-			for k, w := range tc.want {
-				require.Equal(t, w.made, got[k].made, k)
-				require.Equal(t, w.adopted, got[k].adopted, k)
-				require.True(t, w.value.Equal(got[k].value), "%s: value %s, want %s", k, got[k].value, w.value)
-			}
+			rw, rebate, bonus := decide(tc.rank, money(tc.volume), money(tc.referred))
+			require.Equal(t, tc.reward, rw.name)
+			require.Equal(t, tc.rebate, rebate.String())
+			require.Equal(t, tc.bonus, bonus.String())
 		})
 	}
-}
-
-func TestScorecard(t *testing.T) {
-	t.Parallel()
-	mk := func(name, volume string, score float64, referred string) *standing {
-		return &standing{dealer: dealer{name: name}, volume: money(volume), loyalty: customer.Trust,
-			referrals: referrals{value: money(referred)}, score: scoring.WeightedScore{Total: score}}
-	}
-	for _, tc := range []struct {
-		name       string
-		st         []*standing
-		volumeRank []int
-		rank       []int
-		rewards    []string
-		rebates    []string
-		bonuses    []string
-	}{
-		{"value beats volume",
-			[]*standing{mk("a", "1000.00 CNY", 20, "0.00 CNY"), mk("b", "100.00 CNY", 45, "50.00 CNY"), mk("c", "500.00 CNY", 35, "0.00 CNY")},
-			[]int{1, 3, 2}, []int{3, 1, 2}, []string{"development plan", "dealer of the year", "silver"},
-			[]string{"0.00 CNY", "3.00 CNY", "5.00 CNY"}, []string{"0.00 CNY", "1.00 CNY", "0.00 CNY"}},
-		{"ties go by name",
-			[]*standing{mk("z", "100.00 CNY", 41, "0.00 CNY"), mk("y", "100.00 CNY", 41, "0.00 CNY")},
-			[]int{2, 1}, []int{2, 1}, []string{"gold", "dealer of the year"},
-			[]string{"2.00 CNY", "3.00 CNY"}, []string{"0.00 CNY", "0.00 CNY"}},
-		{"rebates round half up",
-			[]*standing{mk("a", "0.50 CNY", 90, "0.25 CNY")},
-			[]int{1}, []int{1}, []string{"dealer of the year"}, []string{"0.02 CNY"}, []string{"0.01 CNY"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			require.NoError(t, scorecard(tc.st))
-			for i, s := range tc.st {
-				require.Equal(t, tc.volumeRank[i], s.volumeRank, s.dealer.name)
-				require.Equal(t, tc.rank[i], s.weightedRank, s.dealer.name)
-				require.Equal(t, tc.rewards[i], s.reward.name, s.dealer.name)
-				require.Equal(t, tc.rebates[i], s.rebate.String(), s.dealer.name)
-				require.Equal(t, tc.bonuses[i], s.bonus.String(), s.dealer.name)
-			}
-		})
-	}
-}
-
-func TestScorecardRefusesMixedCurrencies(t *testing.T) {
-	t.Parallel()
-	st := []*standing{
-		{dealer: dealer{name: "a"}, volume: money("1.00 CNY"), referrals: referrals{value: money("0.00 CNY")}},
-		{dealer: dealer{name: "b"}, volume: money("1.00 USD"), referrals: referrals{value: money("0.00 CNY")}},
-	}
-	require.ErrorIs(t, scorecard(st), crm.ErrCurrencyMismatch)
 }
