@@ -1,16 +1,21 @@
 // Command keyaccounts runs the key-account programme of an appliance maker,
-// Haixin Appliances, on the in-memory store: each key account has an
-// account team and a plan (kept here as data: the library has no account
-// plans); deals move through a key-account pipeline; lines are priced by
+// Haixin Appliances: each key account has an account plan for the year,
+// stored by the library (customer account plans: the team with its roles
+// and one lead manager, the customer's owner; goals with figures and
+// dates); deals move through a key-account pipeline; lines are priced by
 // customer class and order volume, with a discount beyond the threshold
 // approved by the sales director; competitors are tracked; a won deal's
-// event moves the customer's relationship stage to mature; at quarter end
-// the programme reviews the pipeline by stage, win/loss by reason and
-// competitor, the forecast as a distribution with the chance of making the
-// quota, and the ten key-account KPIs. Everything it prints comes from the
-// library.
+// event moves the customer's relationship stage to mature and records the
+// deal as progress on the account's plan; at quarter end the programme
+// reviews the pipeline by stage, win/loss by reason and competitor, the
+// forecast as a distribution with the chance of making the quota, each
+// plan's goals against the straight line to their dates, and the ten
+// key-account KPIs. Everything it prints comes from the library.
 //
 //	go run ./examples/keyaccounts
+//
+// It runs on the in-memory store, or on a fresh PostgreSQL schema when
+// CRM_EXAMPLE_POSTGRES_DSN is set.
 package main
 
 import (
@@ -39,23 +44,61 @@ func main() {
 	}
 }
 
-// plan is a key account's team and plan for the quarter, as the host
-// keeps them.
-type plan struct {
-	account string
-	class   customer.Class
-	stage   customer.Stage
-	manager crm.UserID   // the key-account manager, owner of its deals
-	team    []crm.UserID // engineers, service, finance
-	goal    string       // the quarter's revenue goal
-	focus   string
+// keyAccount is a key account as the programme's director sets it up:
+// the customer's class and relationship stage, and the draft of its 2026
+// account plan (team and goals), which the library stores.
+type keyAccount struct {
+	name  string
+	class customer.Class
+	stage customer.Stage
+	plan  string                // the plan's title: the year's focus
+	team  []customer.TeamMember // the first is the lead manager, the customer's owner
+	goals []customer.Goal
 }
 
-var plans = []plan{
-	{"Pudong Retail Group", customer.Stable, customer.Growth, "km-wang", []crm.UserID{"eng-liu", "svc-chen"}, "600000.00 CNY", "replace the stores' air conditioning"},
-	{"North Star Dealers", customer.NotYetStable, customer.Evaluation, "km-zhou", []crm.UserID{"eng-liu"}, "300000.00 CNY", "win the regional fridge range"},
-	{"East Bay Malls", customer.PushHard, customer.Established, "km-wang", []crm.UserID{"svc-chen", "fin-sun"}, "400000.00 CNY", "first mall-wide contract"},
-	{"West Lake Hotels", customer.Stable, customer.Growth, "km-zhou", []crm.UserID{"eng-ma"}, "250000.00 CNY", "refit two hotels"},
+// The plans run for the calendar year 2026; the quarter ends at the close
+// of 31 March.
+var (
+	planStart  = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	planEnd    = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	quarterEnd = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	halfYear   = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	yearEnd    = time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// Goal names shared by the plans.
+const (
+	goalRevenue   = "revenue 2026"
+	goalContracts = "contracts signed"
+)
+
+// team is a lead manager and the other members with their roles.
+func team(lead crm.UserID, others ...customer.TeamMember) []customer.TeamMember {
+	return append([]customer.TeamMember{{User: lead, Role: customer.RoleAccountManager, Lead: true, Since: planStart}}, others...)
+}
+
+func member(u crm.UserID, r customer.TeamRole) customer.TeamMember {
+	return customer.TeamMember{User: u, Role: r, Since: planStart}
+}
+
+// goals is a plan's revenue goal for the year and its count of contracts
+// for the first half.
+func goals(revenue string, contracts int64) []customer.Goal {
+	return []customer.Goal{
+		{Name: goalRevenue, Metric: customer.MetricRevenue, Target: dec(revenue), Currency: crm.MustCurrency("CNY"), Due: yearEnd},
+		{Name: goalContracts, Metric: customer.MetricCount, Target: decimal.NewFromInt(contracts), Due: halfYear},
+	}
+}
+
+var keyAccounts = []keyAccount{
+	{"Pudong Retail Group", customer.Stable, customer.Growth, "replace the stores' air conditioning",
+		team("km-wang", member("eng-liu", customer.RoleEngineer), member("svc-chen", customer.RoleService)), goals("2400000", 2)},
+	{"North Star Dealers", customer.NotYetStable, customer.Evaluation, "win the regional fridge range",
+		team("km-zhou", member("eng-liu", customer.RoleEngineer)), goals("1200000", 1)},
+	{"East Bay Malls", customer.PushHard, customer.Established, "first mall-wide contract",
+		team("km-wang", member("svc-chen", customer.RoleService), member("fin-sun", customer.RoleFinance)), goals("1600000", 1)},
+	{"West Lake Hotels", customer.Stable, customer.Growth, "refit two hotels",
+		team("km-zhou", member("eng-ma", customer.RoleEngineer)), goals("1000000", 1)},
 }
 
 // pipeline is the key-account sales process.
@@ -117,6 +160,7 @@ type programme struct {
 	accounts *customer.Service
 	sales    *opportunity.Service
 	ids      map[string]crm.ID // account name -> customer ID
+	revenue  []float64         // each plan's revenue achieved at quarter end, from the review
 	err      error
 }
 
@@ -172,25 +216,68 @@ func run(ctx context.Context, w io.Writer) error {
 }
 
 // setUp stores the key accounts with their class and relationship stage,
-// and prints the account plans.
+// draws up and activates each one's account plan, and prints the plans as
+// the library stores them.
 func (p *programme) setUp() {
-	p.printf("1. Key accounts and their plans\n")
-	for _, pl := range plans {
+	p.printf("1. Key accounts and their 2026 account plans\n")
+	director := customer.Change{Actor: "ka-director", Reason: "key-account review"}
+	for _, ka := range keyAccounts {
 		p.do(func() error {
 			c, err := p.accounts.Create(p.ctx, customer.NewInput{
-				Tenant: tenant, Kind: customer.Organization, Name: pl.account, Roles: []customer.Role{customer.Dealer},
-				Owner: pl.manager, Stage: pl.stage,
+				Tenant: tenant, Kind: customer.Organization, Name: ka.name, Roles: []customer.Role{customer.Dealer},
+				Owner: ka.team[0].User, Stage: ka.stage,
 			}, customer.Change{Actor: "ka-director"})
 			if err != nil {
 				return err
 			}
-			p.ids[pl.account] = c.ID()
-			_, err = p.accounts.Update(p.ctx, tenant, c.ID(), func(c *customer.Customer) error {
-				return c.SetClass(pl.class, customer.Change{Actor: "ka-director", At: p.clock.Now(), Reason: "key-account review"})
-			})
-			return err
+			p.ids[ka.name] = c.ID()
+			if c, err = p.accounts.Update(p.ctx, tenant, c.ID(), func(c *customer.Customer) error {
+				return c.SetClass(ka.class, customer.Change{Actor: "ka-director", At: p.clock.Now(), Reason: "key-account review"})
+			}); err != nil {
+				return err
+			}
+			pl, err := p.accounts.CreateAccountPlan(p.ctx, customer.AccountPlanInput{
+				Tenant: tenant, Customer: c.ID(), Name: ka.plan, Start: planStart, End: planEnd, Team: ka.team, Goals: ka.goals,
+			}, director)
+			if err != nil {
+				return err
+			}
+			if pl, err = p.accounts.ActivateAccountPlan(p.ctx, tenant, pl.ID(), director); err != nil {
+				return err
+			}
+			p.printPlan(c, pl)
+			return nil
 		})
-		p.printf("   %-20s %-15s %-11s manager %-7s team %v goal %s: %s\n", pl.account, pl.class, pl.stage, pl.manager, pl.team, pl.goal, pl.focus)
+	}
+}
+
+// figure formats v as a figure of goal g: money rounded to the fen for a
+// revenue goal, else the number (to two places when not whole).
+func figure(g customer.Goal, v decimal.Decimal) string {
+	if g.Metric == customer.MetricRevenue {
+		if m, err := crm.NewMoney(v, g.Currency); err == nil {
+			return m.Round(crm.RoundHalfEven).String()
+		}
+	}
+	if v.IsInteger() {
+		return v.String()
+	}
+	return v.StringFixed(2)
+}
+
+// printPlan prints a key account and its stored plan.
+func (p *programme) printPlan(c *customer.Customer, pl *customer.AccountPlan) {
+	lead, _ := pl.Lead()
+	start, end := pl.Period()
+	p.printf("   %-20s %-15s %-11s lead manager %s, plan %q %s %s to %s\n", c.Name(), c.Class(), c.Stage(),
+		lead.User, pl.Name(), pl.Status(), start.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
+	for _, m := range pl.Team() {
+		if !m.Lead {
+			p.printf("   %-20s team: %s, %s\n", "", m.User, m.Role)
+		}
+	}
+	for _, g := range pl.Goals() {
+		p.printf("   %-20s goal: %s %s by %s\n", "", g.Name, figure(g, g.Target), g.Due.Format(time.DateOnly))
 	}
 }
 
@@ -320,16 +407,35 @@ func (p *programme) work() map[string]crm.ID {
 }
 
 // wonMovesToMature is the host's handler of won events: a signed contract
-// marks a mature relationship.
+// marks a mature relationship, and counts towards the goals of the
+// account's active plan.
 func (p *programme) wonMovesToMature(sink *wonSink) {
-	p.printf("\n3. Won deals move their customers to mature\n")
+	p.printf("\n3. Won deals move their customers to mature and count towards their plans\n")
+	bot := customer.Change{Actor: "crm-bot"}
 	for _, w := range sink.won {
 		p.do(func() error {
-			c, err := p.accounts.MoveStage(p.ctx, tenant, w.Customer, customer.Mature, w.Contract, customer.Change{Actor: "crm-bot"})
+			c, err := p.accounts.MoveStage(p.ctx, tenant, w.Customer, customer.Mature, w.Contract, bot)
 			if err != nil {
 				return err
 			}
 			p.printf("   %s won %s (contract %s): %s is now %s\n", c.Name(), w.Amount, w.Contract, c.Name(), c.Stage())
+			plans, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Customer: w.Customer, Status: customer.PlanActive}, crm.PageRequest{})
+			if err != nil {
+				return err
+			}
+			for _, pl := range plans.Items {
+				for _, e := range []customer.Progress{
+					{Goal: goalRevenue, Value: w.Amount.Amount(), Note: w.Contract},
+					{Goal: goalContracts, Value: decimal.NewFromInt(1), Note: w.Contract},
+				} {
+					if pl, err = p.accounts.RecordPlanProgress(p.ctx, tenant, pl.ID(), e, bot); err != nil {
+						return err
+					}
+				}
+				for _, g := range pl.ProgressAt(p.clock.Now()) {
+					p.printf("   %-20s plan goal %-16s now %s of %s\n", "", g.Goal.Name, figure(g.Goal, g.Achieved), figure(g.Goal, g.Goal.Target))
+				}
+			}
 			return nil
 		})
 	}
@@ -370,13 +476,50 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 		}
 		return nil
 	})
+	p.planReview()
 	p.kpis()
 }
 
-// kpis prints the ten key-account KPIs, from the deals and from the
-// host's figures for the quarter (kept here as data).
+// planReview prints every active plan's goals at the close of the quarter
+// against the straight line from the plan's start to each goal's date.
+func (p *programme) planReview() {
+	p.printf("\n7. Account plans at quarter end (%s), against the straight line to each goal's date\n",
+		quarterEnd.AddDate(0, 0, -1).Format(time.DateOnly))
+	p.do(func() error {
+		plans, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Status: customer.PlanActive}, crm.PageRequest{})
+		if err != nil {
+			return err
+		}
+		for _, pl := range plans.Items {
+			c, err := p.accounts.Get(p.ctx, tenant, pl.Customer())
+			if err != nil {
+				return err
+			}
+			lead, _ := pl.Lead()
+			for _, g := range pl.ProgressAt(quarterEnd) {
+				if g.Goal.Name == goalRevenue {
+					p.revenue = append(p.revenue, g.Achieved.InexactFloat64())
+				}
+				state := "behind"
+				switch {
+				case g.Met:
+					state = "met"
+				case g.OnTrack:
+					state = "on track"
+				}
+				p.printf("   %-20s %-7s %-16s %14s of %14s (%5.1f%%), line %14s: %s\n", c.Name(), lead.User, g.Goal.Name,
+					figure(g.Goal, g.Achieved), figure(g.Goal, g.Goal.Target), g.Percent, figure(g.Goal, g.Expected), state)
+			}
+		}
+		return nil
+	})
+}
+
+// kpis prints the ten key-account KPIs, from the deals, from the plans'
+// revenue (the review's figures) and from the host's figures for the
+// quarter (kept here as data).
 func (p *programme) kpis() {
-	p.printf("\n7. The ten key-account KPIs\n")
+	p.printf("\n8. The ten key-account KPIs\n")
 	cny := crm.MustCurrency("CNY")
 	p.do(func() error {
 		deals, err := p.sales.Deals(p.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}})
@@ -433,7 +576,7 @@ func (p *programme) kpis() {
 		if err != nil {
 			return err
 		}
-		top, err := scoring.TopShare([]float64{v, 0, 0, 0}, 0.25)
+		top, err := scoring.TopShare(p.revenue, 0.25)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,12 @@ func TestKeyAccounts(t *testing.T) {
 	require.NoError(t, run(context.Background(), &out))
 	s := out.String()
 	for _, want := range []string{
-		"Pudong Retail Group  stable          growth      manager km-wang",
+		// The plans are read back from the store: lead manager, team
+		// with roles, goals with figures and dates.
+		`Pudong Retail Group  stable          growth      lead manager km-wang, plan "replace the stores' air conditioning" active 2026-01-01 to 2026-12-31`,
+		"team: svc-chen, service",
+		"goal: revenue 2026 2400000.00 CNY by 2026-12-31",
+		"goal: contracts signed 2 by 2026-07-01",
 		// 600 × 3000.00 (the stable list) less 10% for 500 units or more.
 		"ac-3hp volume -0.10 (volume 500 or more)",
 		"ac-3hp net unit 2700.00 CNY, needs approval true",
@@ -26,6 +31,9 @@ func TestKeyAccounts(t *testing.T) {
 		"priced: 150 x fridge-500, general  North Star fridge range    solution    370500.00 CNY",
 		"won                                Pudong stores AC refit     won         1620000.00 CNY",
 		"Pudong Retail Group won 1620000.00 CNY (contract HX-KA-2026-001): Pudong Retail Group is now mature",
+		// The won deal is recorded on Pudong's plan from the won event.
+		"plan goal revenue 2026     now 1620000.00 CNY of 2400000.00 CNY",
+		"plan goal contracts signed now 1 of 2",
 		"proposal     2 deal(s)   1152000.00 CNY weighted    648000.00 CNY",
 		"by reason     price    won 0 lost 1 win rate   0%",
 		"by competitor Midea    won 0 lost 1 win rate   0%",
@@ -34,7 +42,18 @@ func TestKeyAccounts(t *testing.T) {
 		// Reaching 500000 needs East Bay: probability one half.
 		"chance of reaching the quota on open deals: 50.0%",
 		"P(0 won) = 0.090",
-		"1 sales volume            1620000.00 CNY",
+		// At the close of 31 March, 90 of the 364 days from 1 January to
+		// the revenue goal's date have passed: the straight line stands at
+		// 2400000 × 90/364 = 593406.59, and Pudong's 1620000 is ahead of
+		// it (67.5%). The contracts goal runs 181 days to 1 July: 2 ×
+		// 90/181 = 0.99, and one contract is on track. East Bay has no
+		// revenue yet against 1600000 × 90/364 = 395604.40.
+		"Pudong Retail Group  km-wang revenue 2026     1620000.00 CNY of 2400000.00 CNY ( 67.5%), line  593406.59 CNY: on track",
+		"Pudong Retail Group  km-wang contracts signed              1 of              2 ( 50.0%), line           0.99: on track",
+		"East Bay Malls       km-wang revenue 2026           0.00 CNY of 1600000.00 CNY (  0.0%), line  395604.40 CNY: behind",
+		"West Lake Hotels     km-zhou contracts signed              0 of              1 (  0.0%), line           0.50: behind",
+		// All of the quarter's revenue is Pudong's, one account of four.
+		"1 sales volume            1620000.00 CNY (top 25% of accounts bring 100%)",
 		"4 sales growth            +17.4% on last quarter",
 		"5 forecast accuracy       WAPE 25.9%, bias +90000",
 		"10 on-time orders          92%",
@@ -59,7 +78,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 
 // A report that cannot be written is an error, wherever the write fails.
 func TestKeyAccountsReportsAFailingWriter(t *testing.T) {
-	for _, n := range []int{0, 100, 2000, 4000} {
+	for _, n := range []int{0, 100, 2000, 4000, 4400, 5600, 6500} {
 		err := run(context.Background(), &failingWriter{n: n})
 		require.ErrorContains(t, err, "disk full", "failing after %d bytes", n)
 	}
