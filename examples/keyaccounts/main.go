@@ -5,8 +5,9 @@
 // dates); deals move through a key-account pipeline; lines are priced by
 // customer class and order volume, with a discount beyond the threshold
 // approved by the sales director; competitors are tracked; a won deal's
-// event moves the customer's relationship stage to mature and records the
-// deal as progress on the account's plan; at quarter end the programme
+// event moves the customer's relationship stage to mature, which brings
+// the care the move triggers (on business days), and records the deal as
+// progress on the account's plan; at quarter end the programme
 // reviews the pipeline by stage, win/loss by reason and competitor, the
 // forecast as a distribution with the chance of making the quota, each
 // plan's goals against the straight line to their dates, and the ten
@@ -24,6 +25,7 @@ import (
 	"io"
 	"os"
 	"time"
+	_ "time/tzdata" // the calendar's Shanghai zone, whatever the machine's zone database
 
 	"github.com/shopspring/decimal"
 
@@ -140,6 +142,29 @@ func pricing() opportunity.PricingRules {
 	}
 }
 
+// matureCare is the care an account gets when it becomes mature: a
+// thank-you visit by its manager the next business day, and a service
+// review with the account team two weeks of business days later.
+func matureCare() customer.CarePlan {
+	mature := func(offset int) customer.CareTrigger {
+		return customer.CareTrigger{Kind: customer.TriggerEntered, Stage: customer.Mature, Offsets: []int{offset}}
+	}
+	return customer.CarePlan{Types: []customer.CareType{
+		{Code: "thank_you_visit", Name: "Thank-you visit", Channel: customer.FaceToFace, Trigger: mature(1)},
+		{Code: "service_review", Name: "Service review with the account team", Trigger: mature(10)},
+	}}
+}
+
+// workWeek is the programme's business calendar: Monday to Friday, 9:00
+// to 18:00 in Shanghai, New Year's Day off.
+func workWeek() (*calendar.Calendar, error) {
+	hours := []calendar.Span{{Start: calendar.At(9, 0), End: calendar.At(18, 0)}}
+	return calendar.New(calendar.Config{Name: "Haixin head office", TimeZone: "Asia/Shanghai",
+		Week:     calendar.Week{time.Monday: hours, time.Tuesday: hours, time.Wednesday: hours, time.Thursday: hours, time.Friday: hours},
+		Holidays: []calendar.Date{day(time.January, 1)},
+	})
+}
+
 // wonSink hears of won deals after they commit.
 type wonSink struct{ won []opportunity.WonEvent }
 
@@ -157,6 +182,7 @@ type programme struct {
 	ctx      context.Context
 	w        io.Writer
 	clock    *crm.ManualClock
+	cal      *calendar.Calendar
 	accounts *customer.Service
 	sales    *opportunity.Service
 	ids      map[string]crm.ID // account name -> customer ID
@@ -207,7 +233,11 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := &programme{ctx: ctx, w: w, clock: clock, accounts: accounts, sales: sales, ids: map[string]crm.ID{}}
+	cal, err := workWeek()
+	if err != nil {
+		return err
+	}
+	p := &programme{ctx: ctx, w: w, clock: clock, cal: cal, accounts: accounts, sales: sales, ids: map[string]crm.ID{}}
 	p.setUp()
 	deals := p.work()
 	p.wonMovesToMature(sink)
@@ -419,6 +449,17 @@ func (p *programme) wonMovesToMature(sink *wonSink) {
 				return err
 			}
 			p.printf("   %s won %s (contract %s): %s is now %s\n", c.Name(), w.Amount, w.Contract, c.Name(), c.Stage())
+			hist, err := p.accounts.History(p.ctx, tenant, c.ID(), crm.PageRequest{Limit: crm.MaxPageLimit})
+			if err != nil {
+				return err
+			}
+			care, err := customer.DueMoveCare(matureCare(), p.cal, c, hist.Items, planStart, quarterEnd)
+			if err != nil {
+				return err
+			}
+			for _, a := range care {
+				p.printf("   %-20s care due %s %s %-16s by %s: %s\n", "", a.Due, a.DueAt.Weekday().String()[:3], a.Type, a.Owner, a.Occasion)
+			}
 			plans, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Customer: w.Customer, Status: customer.PlanActive}, crm.PageRequest{})
 			if err != nil {
 				return err

@@ -31,6 +31,12 @@ func TestKeyAccounts(t *testing.T) {
 		"priced: 150 x fridge-500, general  North Star fridge range    solution    370500.00 CNY",
 		"won                                Pudong stores AC refit     won         1620000.00 CNY",
 		"Pudong Retail Group won 1620000.00 CNY (contract HX-KA-2026-001): Pudong Retail Group is now mature",
+		// The move to mature came at 00:00 on Wednesday 7 January in
+		// Shanghai (16:00 UTC on the 6th): the thank-you visit is due the
+		// next business day, the service review ten business days later
+		// (8, 9, 12-16, 19, 20, 21 January).
+		"care due 2026-01-08 Thu thank_you_visit  by km-wang: 1 business day after entering mature (from growth)",
+		"care due 2026-01-21 Wed service_review   by km-wang: 10 business days after entering mature (from growth)",
 		// The won deal is recorded on Pudong's plan from the won event.
 		"plan goal revenue 2026     now 1620000.00 CNY of 2400000.00 CNY",
 		"plan goal contracts signed now 1 of 2",
