@@ -10,7 +10,8 @@
 // progress on the account's plan; at quarter end the programme
 // reviews the pipeline by stage, win/loss by reason and competitor, the
 // forecast as a distribution with the chance of making the quota, each
-// plan's goals against the straight line to their dates, and the ten
+// account's time in its relationship stage (on the business calendar) and
+// its plan's goals against the straight line to their dates, and the ten
 // key-account KPIs. Everything it prints comes from the library.
 //
 //	go run ./examples/keyaccounts
@@ -156,12 +157,13 @@ func matureCare() customer.CarePlan {
 }
 
 // workWeek is the programme's business calendar: Monday to Friday, 9:00
-// to 18:00 in Shanghai, New Year's Day off.
+// to 18:00 in Shanghai; New Year's Day and the Spring Festival week off.
 func workWeek() (*calendar.Calendar, error) {
 	hours := []calendar.Span{{Start: calendar.At(9, 0), End: calendar.At(18, 0)}}
 	return calendar.New(calendar.Config{Name: "Haixin head office", TimeZone: "Asia/Shanghai",
-		Week:     calendar.Week{time.Monday: hours, time.Tuesday: hours, time.Wednesday: hours, time.Thursday: hours, time.Friday: hours},
-		Holidays: []calendar.Date{day(time.January, 1)},
+		Week: calendar.Week{time.Monday: hours, time.Tuesday: hours, time.Wednesday: hours, time.Thursday: hours, time.Friday: hours},
+		Holidays: []calendar.Date{day(time.January, 1),
+			day(time.February, 16), day(time.February, 17), day(time.February, 18), day(time.February, 19), day(time.February, 20)},
 	})
 }
 
@@ -521,10 +523,12 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 	p.kpis()
 }
 
-// planReview prints every active plan's goals at the close of the quarter
-// against the straight line from the plan's start to each goal's date.
+// planReview prints, for every active plan, how long its account has been
+// in its relationship stage and the plan's goals at the close of the
+// quarter against the straight line from the plan's start to each goal's
+// date.
 func (p *programme) planReview() {
-	p.printf("\n7. Account plans at quarter end (%s), against the straight line to each goal's date\n",
+	p.printf("\n7. Key accounts at quarter end (%s): time in stage, plan goals against the straight line to their dates\n",
 		quarterEnd.AddDate(0, 0, -1).Format(time.DateOnly))
 	p.do(func() error {
 		plans, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Status: customer.PlanActive}, crm.PageRequest{})
@@ -537,6 +541,13 @@ func (p *programme) planReview() {
 				return err
 			}
 			lead, _ := pl.Lead()
+			stages, err := p.accounts.StageTimes(p.ctx, tenant, c.ID(), quarterEnd, p.cal)
+			if err != nil {
+				return err
+			}
+			now := stages.Current()
+			p.printf("   %s, lead manager %s: %s since %s, %d days (%.0f working hours)\n", c.Name(), lead.User, now.Stage,
+				now.From.In(p.cal.Location()).Format(time.DateOnly), int(now.Duration.Hours()/24), now.Business.Hours())
 			for _, g := range pl.ProgressAt(quarterEnd) {
 				if g.Goal.Name == goalRevenue {
 					p.revenue = append(p.revenue, g.Achieved.InexactFloat64())
@@ -548,7 +559,7 @@ func (p *programme) planReview() {
 				case g.OnTrack:
 					state = "on track"
 				}
-				p.printf("   %-20s %-7s %-16s %14s of %14s (%5.1f%%), line %14s: %s\n", c.Name(), lead.User, g.Goal.Name,
+				p.printf("     %-16s %14s of %14s (%5.1f%%), line %14s: %s\n", g.Goal.Name,
 					figure(g.Goal, g.Achieved), figure(g.Goal, g.Goal.Target), g.Percent, figure(g.Goal, g.Expected), state)
 			}
 		}
