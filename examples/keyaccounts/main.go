@@ -7,12 +7,13 @@
 // approved by the sales director; competitors are tracked; a won deal's
 // event moves the customer's relationship stage to mature, which brings
 // the care the move triggers (on business days), and records the deal as
-// progress on the account's plan; at quarter end the programme
+// progress on the account's plan; the account team's contacts through the
+// quarter keep each customer's last contact. At quarter end the programme
 // reviews the pipeline by stage, win/loss by reason and competitor, the
 // forecast as a distribution with the chance of making the quota, each
 // account's time in its relationship stage (on the business calendar) and
-// its plan's goals against the straight line to their dates, and the ten
-// key-account KPIs. Everything it prints comes from the library.
+// its plan's goals against the straight line to their dates, the key
+// accounts overdue for contact per manager, and the ten key-account KPIs. Everything it prints comes from the library.
 //
 //	go run ./examples/keyaccounts
 //
@@ -243,6 +244,7 @@ func run(ctx context.Context, w io.Writer) error {
 	p.setUp()
 	deals := p.work()
 	p.wonMovesToMature(sink)
+	p.visits()
 	p.quarterEnd(deals)
 	return p.err
 }
@@ -264,7 +266,11 @@ func (p *programme) setUp() {
 			}
 			p.ids[ka.name] = c.ID()
 			if c, err = p.accounts.Update(p.ctx, tenant, c.ID(), func(c *customer.Customer) error {
-				return c.SetClass(ka.class, customer.Change{Actor: "ka-director", At: p.clock.Now(), Reason: "key-account review"})
+				ch := customer.Change{Actor: "ka-director", At: p.clock.Now(), Reason: "key-account review"}
+				if err := c.SetKeyAccount(true, ch); err != nil {
+					return err
+				}
+				return c.SetClass(ka.class, ch)
 			}); err != nil {
 				return err
 			}
@@ -484,11 +490,48 @@ func (p *programme) wonMovesToMature(sink *wonSink) {
 	}
 }
 
+// visit is a contact the account team makes during the quarter.
+type visit struct {
+	account string
+	at      time.Time
+	by      crm.UserID
+	channel customer.Channel
+	summary string
+}
+
+// visits logs the account team's contacts through the quarter, which keep
+// each customer's last contact.
+func (p *programme) visits() {
+	p.printf("\n4. Contacts through the quarter\n")
+	sh := p.cal.Location()
+	at := func(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, sh) }
+	for _, v := range []visit{
+		{"Pudong Retail Group", at(time.January, 8, 10), "km-wang", customer.FaceToFace, "thank-you visit after the contract"},
+		{"North Star Dealers", at(time.January, 9, 15), "km-zhou", customer.PhoneCall, "call after the lost fridge range"},
+		{"Pudong Retail Group", at(time.January, 21, 14), "svc-chen", customer.FaceToFace, "service review with the account team"},
+		{"West Lake Hotels", at(time.March, 10, 10), "eng-ma", customer.FaceToFace, "site survey of the two hotels"},
+		{"Pudong Retail Group", at(time.March, 20, 9), "km-wang", customer.FaceToFace, "quarterly business review"},
+		{"East Bay Malls", at(time.March, 25, 16), "km-wang", customer.FaceToFace, "proposal walk-through"},
+	} {
+		p.do(func() error {
+			p.clock.Set(v.at)
+			it, err := p.accounts.LogInteraction(p.ctx, tenant, p.ids[v.account], customer.InteractionInput{
+				Channel: v.channel, Direction: customer.Outbound, Actor: v.by, Summary: v.summary,
+			})
+			if err != nil {
+				return err
+			}
+			p.printf("   %s %-20s %-12s %-8s %s\n", it.At.In(sh).Format("2006-01-02 15:04"), v.account, it.Channel, it.Actor, it.Summary)
+			return nil
+		})
+	}
+}
+
 // quarterEnd reviews the quarter.
 func (p *programme) quarterEnd(deals map[string]crm.ID) {
 	cny := crm.MustCurrency("CNY")
 	all := opportunity.Query{}
-	p.printf("\n4. Quarter end: pipeline by stage\n")
+	p.printf("\n5. Quarter end: pipeline by stage\n")
 	p.do(func() error {
 		rows, err := p.sales.Forecast(p.ctx, tenant, all, opportunity.ForecastOptions{Currency: cny, By: opportunity.ByStage})
 		for _, r := range rows {
@@ -496,7 +539,7 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 		}
 		return err
 	})
-	p.printf("\n5. Win/loss\n")
+	p.printf("\n6. Win/loss\n")
 	for _, by := range []opportunity.Dimension{opportunity.ByReason, opportunity.ByCompetitor} {
 		p.do(func() error {
 			rows, err := p.sales.WinLoss(p.ctx, tenant, all, by, cny)
@@ -506,7 +549,7 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 			return err
 		})
 	}
-	p.printf("\n6. Forecast distribution of the open deals (quota 500000.00 CNY)\n")
+	p.printf("\n7. Forecast distribution of the open deals (quota 500000.00 CNY)\n")
 	p.do(func() error {
 		d, err := p.sales.Distribution(p.ctx, tenant, all, opportunity.DistributionOptions{Currency: cny, Quota: money("500000.00 CNY"), Seed: 1})
 		if err != nil {
@@ -520,6 +563,7 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 		return nil
 	})
 	p.planReview()
+	p.overdue()
 	p.kpis()
 }
 
@@ -528,7 +572,7 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 // quarter against the straight line from the plan's start to each goal's
 // date.
 func (p *programme) planReview() {
-	p.printf("\n7. Key accounts at quarter end (%s): time in stage, plan goals against the straight line to their dates\n",
+	p.printf("\n8. Key accounts at quarter end (%s): time in stage, plan goals against the straight line to their dates\n",
 		quarterEnd.AddDate(0, 0, -1).Format(time.DateOnly))
 	p.do(func() error {
 		plans, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Status: customer.PlanActive}, crm.PageRequest{})
@@ -567,11 +611,34 @@ func (p *programme) planReview() {
 	})
 }
 
+// overdue lists, per manager, the key accounts overdue for contact at the
+// close of business on the quarter's last day in Shanghai, under the
+// programme's rhythm: a key account is contacted every 10 business days.
+func (p *programme) overdue() {
+	closing := time.Date(2026, time.March, 31, 18, 0, 0, 0, p.cal.Location())
+	p.printf("\n9. Key accounts overdue for contact at the close of %s (one contact every 10 business days)\n", closing.Format(time.DateOnly))
+	key := true
+	policy := &customer.CadencePolicy{Calendar: p.cal, Rules: []customer.CadenceRule{{Name: "key_accounts", KeyAccount: &key, Days: 10}}}
+	p.do(func() error {
+		owners, err := p.accounts.OverdueForContact(p.ctx, tenant, policy, closing, customer.OverdueQuery{})
+		if err != nil {
+			return err
+		}
+		for _, o := range owners {
+			for _, c := range o.Contacts {
+				p.printf("   %-8s %-20s last contact %s, due by %s, %d business days overdue\n", o.Owner, c.Customer.Name(),
+					c.LastContact.In(p.cal.Location()).Format(time.DateOnly), c.DueAt.Format(time.DateOnly), c.DaysOverdue)
+			}
+		}
+		return nil
+	})
+}
+
 // kpis prints the ten key-account KPIs, from the deals, from the plans'
 // revenue (the review's figures) and from the host's figures for the
 // quarter (kept here as data).
 func (p *programme) kpis() {
-	p.printf("\n8. The ten key-account KPIs\n")
+	p.printf("\n10. The ten key-account KPIs\n")
 	cny := crm.MustCurrency("CNY")
 	p.do(func() error {
 		deals, err := p.sales.Deals(p.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}})

@@ -66,6 +66,16 @@ func TestKeyAccounts(t *testing.T) {
 		"contracts signed              1 of              2 ( 50.0%), line           0.99: on track",
 		"revenue 2026           0.00 CNY of 1600000.00 CNY (  0.0%), line  395604.40 CNY: behind",
 		"contracts signed              0 of              1 (  0.0%), line           0.50: behind",
+		// The contacts keep each customer's last contact. With one contact
+		// every 10 business days: North Star, called on Friday 9 January,
+		// was due by the 10th business day after, 23 January, and the
+		// close of 31 March is 5 + (20 - 5 Spring Festival) + 22 = 42
+		// business days later. West Lake, visited on 10 March, was due by
+		// 24 March: 25, 26, 27, 30 and 31 March overdue. Pudong (20
+		// March) and East Bay (25 March) are within their rhythm.
+		"2026-03-10 10:00 West Lake Hotels     face_to_face eng-ma   site survey of the two hotels",
+		"km-zhou  North Star Dealers   last contact 2026-01-09, due by 2026-01-23, 42 business days overdue",
+		"km-zhou  West Lake Hotels     last contact 2026-03-10, due by 2026-03-24, 5 business days overdue",
 		// All of the quarter's revenue is Pudong's, one account of four.
 		"1 sales volume            1620000.00 CNY (top 25% of accounts bring 100%)",
 		"4 sales growth            +17.4% on last quarter",
@@ -92,7 +102,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 
 // A report that cannot be written is an error, wherever the write fails.
 func TestKeyAccountsReportsAFailingWriter(t *testing.T) {
-	for _, n := range []int{0, 100, 2000, 4000, 4400, 5600, 6500} {
+	for _, n := range []int{0, 100, 2000, 4000, 4400, 5000, 6200, 7400, 7900} {
 		err := run(context.Background(), &failingWriter{n: n})
 		require.ErrorContains(t, err, "disk full", "failing after %d bytes", n)
 	}
