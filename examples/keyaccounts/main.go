@@ -60,15 +60,18 @@ type keyAccount struct {
 	goals []customer.Goal
 }
 
-// The plans run for the calendar year 2026; the quarter ends at the close
-// of 31 March.
+// The plans run for the calendar year 2026 (UTC); the quarter ends at the
+// close of 31 March, the half year at the close of 30 June. Each is the
+// midnight that ends its last day.
 var (
 	planStart  = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	planEnd    = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	quarterEnd = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	halfYear   = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-	yearEnd    = time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
 )
+
+// lastDay is the date of the last day that ends at the midnight t.
+func lastDay(t time.Time) string { return t.AddDate(0, 0, -1).Format(time.DateOnly) }
 
 // Goal names shared by the plans.
 const (
@@ -81,6 +84,7 @@ func team(lead crm.UserID, others ...customer.TeamMember) []customer.TeamMember 
 	return append([]customer.TeamMember{{User: lead, Role: customer.RoleAccountManager, Lead: true, Since: planStart}}, others...)
 }
 
+// member is a team member who is not the lead.
 func member(u crm.UserID, r customer.TeamRole) customer.TeamMember {
 	return customer.TeamMember{User: u, Role: r, Since: planStart}
 }
@@ -89,7 +93,7 @@ func member(u crm.UserID, r customer.TeamRole) customer.TeamMember {
 // for the first half.
 func goals(revenue string, contracts int64) []customer.Goal {
 	return []customer.Goal{
-		{Name: goalRevenue, Metric: customer.MetricRevenue, Target: dec(revenue), Currency: crm.MustCurrency("CNY"), Due: yearEnd},
+		{Name: goalRevenue, Metric: customer.MetricRevenue, Target: dec(revenue), Currency: crm.MustCurrency("CNY"), Due: planEnd},
 		{Name: goalContracts, Metric: customer.MetricCount, Target: decimal.NewFromInt(contracts), Due: halfYear},
 	}
 }
@@ -308,14 +312,14 @@ func (p *programme) printPlan(c *customer.Customer, pl *customer.AccountPlan) {
 	lead, _ := pl.Lead()
 	start, end := pl.Period()
 	p.printf("   %-20s %-15s %-11s lead manager %s, plan %q %s %s to %s\n", c.Name(), c.Class(), c.Stage(),
-		lead.User, pl.Name(), pl.Status(), start.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
+		lead.User, pl.Name(), pl.Status(), start.Format(time.DateOnly), lastDay(end))
 	for _, m := range pl.Team() {
 		if !m.Lead {
 			p.printf("   %-20s team: %s, %s\n", "", m.User, m.Role)
 		}
 	}
 	for _, g := range pl.Goals() {
-		p.printf("   %-20s goal: %s %s by %s\n", "", g.Name, figure(g, g.Target), g.Due.Format(time.DateOnly))
+		p.printf("   %-20s goal: %s %s by the end of %s\n", "", g.Name, figure(g, g.Target), lastDay(g.Due))
 	}
 }
 
@@ -472,7 +476,11 @@ func (p *programme) wonMovesToMature(sink *wonSink) {
 			if err != nil {
 				return err
 			}
+			now := p.clock.Now()
 			for _, pl := range plans.Items {
+				if start, end := pl.Period(); now.Before(start) || !now.Before(end) {
+					continue // an active plan for another period
+				}
 				for _, e := range []customer.Progress{
 					{Goal: goalRevenue, Value: w.Amount.Amount(), Note: w.Contract},
 					{Goal: goalContracts, Value: decimal.NewFromInt(1), Note: w.Contract},
@@ -573,13 +581,21 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 // date.
 func (p *programme) planReview() {
 	p.printf("\n8. Key accounts at quarter end (%s): time in stage, plan goals against the straight line to their dates\n",
-		quarterEnd.AddDate(0, 0, -1).Format(time.DateOnly))
+		lastDay(quarterEnd))
 	p.do(func() error {
-		plans, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Status: customer.PlanActive}, crm.PageRequest{})
-		if err != nil {
-			return err
+		var plans []*customer.AccountPlan
+		for page := (crm.PageRequest{}); ; {
+			got, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Status: customer.PlanActive}, page)
+			if err != nil {
+				return err
+			}
+			plans = append(plans, got.Items...)
+			if got.Next == "" {
+				break
+			}
+			page.Cursor = got.Next
 		}
-		for _, pl := range plans.Items {
+		for _, pl := range plans {
 			c, err := p.accounts.Get(p.ctx, tenant, pl.Customer())
 			if err != nil {
 				return err

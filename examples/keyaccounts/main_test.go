@@ -20,8 +20,8 @@ func TestKeyAccounts(t *testing.T) {
 		// with roles, goals with figures and dates.
 		`Pudong Retail Group  stable          growth      lead manager km-wang, plan "replace the stores' air conditioning" active 2026-01-01 to 2026-12-31`,
 		"team: svc-chen, service",
-		"goal: revenue 2026 2400000.00 CNY by 2026-12-31",
-		"goal: contracts signed 2 by 2026-07-01",
+		"goal: revenue 2026 2400000.00 CNY by the end of 2026-12-31",
+		"goal: contracts signed 2 by the end of 2026-06-30",
 		// 600 × 3000.00 (the stable list) less 10% for 500 units or more.
 		"ac-3hp volume -0.10 (volume 500 or more)",
 		"ac-3hp net unit 2700.00 CNY, needs approval true",
@@ -56,15 +56,15 @@ func TestKeyAccounts(t *testing.T) {
 		// then 61 - 5 working days of 9 hours = 505 hours.
 		"Pudong Retail Group, lead manager km-wang: mature since 2026-01-07, 84 days (495 working hours)",
 		"North Star Dealers, lead manager km-zhou: evaluation since 2026-01-05, 85 days (505 working hours)",
-		// At the close of 31 March, 90 of the 364 days from 1 January to
-		// the revenue goal's date have passed: the straight line stands at
-		// 2400000 × 90/364 = 593406.59, and Pudong's 1620000 is ahead of
-		// it (67.5%). The contracts goal runs 181 days to 1 July: 2 ×
-		// 90/181 = 0.99, and one contract is on track. East Bay has no
-		// revenue yet against 1600000 × 90/364 = 395604.40.
-		"revenue 2026     1620000.00 CNY of 2400000.00 CNY ( 67.5%), line  593406.59 CNY: on track",
+		// At the close of 31 March, 90 of the 365 days to the end of the
+		// year have passed: the straight line of the revenue goal stands
+		// at 2400000 × 90/365 = 591780.82, and Pudong's 1620000 is ahead
+		// of it (67.5%). The contracts goal runs 181 days to the end of
+		// June: 2 × 90/181 = 0.99, and one contract is on track. East Bay
+		// has no revenue yet against 1600000 × 90/365 = 394520.55.
+		"revenue 2026     1620000.00 CNY of 2400000.00 CNY ( 67.5%), line  591780.82 CNY: on track",
 		"contracts signed              1 of              2 ( 50.0%), line           0.99: on track",
-		"revenue 2026           0.00 CNY of 1600000.00 CNY (  0.0%), line  395604.40 CNY: behind",
+		"revenue 2026           0.00 CNY of 1600000.00 CNY (  0.0%), line  394520.55 CNY: behind",
 		"contracts signed              0 of              1 (  0.0%), line           0.50: behind",
 		// The contacts keep each customer's last contact. With one contact
 		// every 10 business days: North Star, called on Friday 9 January,
