@@ -107,3 +107,27 @@ func TestKeyAccountsReportsAFailingWriter(t *testing.T) {
 		require.ErrorContains(t, err, "disk full", "failing after %d bytes", n)
 	}
 }
+
+// cancellingWriter cancels the run's context once it has taken n bytes.
+type cancellingWriter struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (w *cancellingWriter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n <= 0 {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+// A run cancelled before it starts or in any section (each reads or
+// writes the store after printing) stops with the context's error.
+func TestKeyAccountsStopsWhenCancelled(t *testing.T) {
+	for _, n := range []int{0, 500, 2000, 4300, 5000, 5500, 5900, 6500, 7500} {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := run(ctx, &cancellingWriter{n: n, cancel: cancel})
+		cancel()
+		require.ErrorIs(t, err, context.Canceled, "cancelled after %d bytes", n)
+	}
+}
