@@ -461,11 +461,11 @@ func (p *programme) wonMovesToMature(sink *wonSink) {
 				return err
 			}
 			p.printf("   %s won %s (contract %s): %s is now %s\n", c.Name(), w.Amount, w.Contract, c.Name(), c.Stage())
-			hist, err := p.accounts.History(p.ctx, tenant, c.ID(), crm.PageRequest{Limit: crm.MaxPageLimit})
+			hist, err := p.history(c.ID())
 			if err != nil {
 				return err
 			}
-			care, err := customer.DueMoveCare(matureCare(), p.cal, c, hist.Items, planStart, quarterEnd)
+			care, err := customer.DueMoveCare(matureCare(), p.cal, c, hist, planStart, quarterEnd)
 			if err != nil {
 				return err
 			}
@@ -495,6 +495,23 @@ func (p *programme) wonMovesToMature(sink *wonSink) {
 			}
 			return nil
 		})
+	}
+}
+
+// history reads every page of a customer's history.
+func (p *programme) history(id crm.ID) ([]customer.HistoryEntry, error) {
+	var out []customer.HistoryEntry
+	page := crm.PageRequest{Limit: crm.MaxPageLimit}
+	for {
+		got, err := p.accounts.History(p.ctx, tenant, id, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got.Items...)
+		if got.Next == "" {
+			return out, nil
+		}
+		page.Cursor = got.Next
 	}
 }
 
