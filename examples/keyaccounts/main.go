@@ -315,11 +315,11 @@ func (p *programme) printPlan(c *customer.Customer, pl *customer.AccountPlan) {
 		lead.User, pl.Name(), pl.Status(), start.Format(time.DateOnly), lastDay(end))
 	for _, m := range pl.Team() {
 		if !m.Lead {
-			p.printf("   %-20s team: %s, %s\n", "", m.User, m.Role)
+			p.printf("   %-20s team member %s (%s)\n", "", m.User, m.Role)
 		}
 	}
 	for _, g := range pl.Goals() {
-		p.printf("   %-20s goal: %s %s by the end of %s\n", "", g.Name, figure(g, g.Target), lastDay(g.Due))
+		p.printf("   %-20s goal %s: %s by the end of %s\n", "", g.Name, figure(g, g.Target), lastDay(g.Due))
 	}
 }
 

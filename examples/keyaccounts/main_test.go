@@ -19,9 +19,9 @@ func TestKeyAccounts(t *testing.T) {
 		// The plans are read back from the store: lead manager, team
 		// with roles, goals with figures and dates.
 		`Pudong Retail Group  stable          growth      lead manager km-wang, plan "replace the stores' air conditioning" active 2026-01-01 to 2026-12-31`,
-		"team: svc-chen, service",
-		"goal: revenue 2026 2400000.00 CNY by the end of 2026-12-31",
-		"goal: contracts signed 2 by the end of 2026-06-30",
+		"team member svc-chen (service)",
+		"goal revenue 2026: 2400000.00 CNY by the end of 2026-12-31",
+		"goal contracts signed: 2 by the end of 2026-06-30",
 		// 600 × 3000.00 (the stable list) less 10% for 500 units or more.
 		"ac-3hp volume -0.10 (volume 500 or more)",
 		"ac-3hp net unit 2700.00 CNY, needs approval true",
