@@ -13,7 +13,8 @@
 // forecast as a distribution with the chance of making the quota, each
 // account's time in its relationship stage (on the business calendar) and
 // its plan's goals against the straight line to their dates, the key
-// accounts overdue for contact per manager, and the ten key-account KPIs. Everything it prints comes from the library.
+// accounts overdue for contact per manager, and the ten key-account KPIs.
+// Everything it prints comes from the library.
 //
 //	go run ./examples/keyaccounts
 //
