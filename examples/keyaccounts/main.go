@@ -1,16 +1,25 @@
 // Command keyaccounts runs the key-account programme of an appliance maker,
-// Haixin Appliances, on the in-memory store: each key account has an
-// account team and a plan (kept here as data: the library has no account
-// plans); deals move through a key-account pipeline; lines are priced by
+// Haixin Appliances: each key account has an account plan for the year,
+// stored by the library (customer account plans: the team with its roles
+// and one lead manager, the customer's owner; goals with figures and
+// dates); deals move through a key-account pipeline; lines are priced by
 // customer class and order volume, with a discount beyond the threshold
 // approved by the sales director; competitors are tracked; a won deal's
-// event moves the customer's relationship stage to mature; at quarter end
-// the programme reviews the pipeline by stage, win/loss by reason and
-// competitor, the forecast as a distribution with the chance of making the
-// quota, and the ten key-account KPIs. Everything it prints comes from the
-// library.
+// event moves the customer's relationship stage to mature, which brings
+// the care the move triggers (on business days), and records the deal as
+// progress on the account's plan; the account team's contacts through the
+// quarter keep each customer's last contact. At quarter end the programme
+// reviews the pipeline by stage, win/loss by reason and competitor, the
+// forecast as a distribution with the chance of making the quota, each
+// account's time in its relationship stage (on the business calendar) and
+// its plan's goals against the straight line to their dates, the key
+// accounts overdue for contact per manager, and the ten key-account KPIs.
+// Everything it prints comes from the library.
 //
 //	go run ./examples/keyaccounts
+//
+// It runs on the in-memory store, or on a fresh PostgreSQL schema when
+// CRM_EXAMPLE_POSTGRES_DSN is set.
 package main
 
 import (
@@ -19,6 +28,7 @@ import (
 	"io"
 	"os"
 	"time"
+	_ "time/tzdata" // the calendar's Shanghai zone, whatever the machine's zone database
 
 	"github.com/shopspring/decimal"
 
@@ -39,23 +49,65 @@ func main() {
 	}
 }
 
-// plan is a key account's team and plan for the quarter, as the host
-// keeps them.
-type plan struct {
-	account string
-	class   customer.Class
-	stage   customer.Stage
-	manager crm.UserID   // the key-account manager, owner of its deals
-	team    []crm.UserID // engineers, service, finance
-	goal    string       // the quarter's revenue goal
-	focus   string
+// keyAccount is a key account as the programme's director sets it up:
+// the customer's class and relationship stage, and the draft of its 2026
+// account plan (team and goals), which the library stores.
+type keyAccount struct {
+	name  string
+	class customer.Class
+	stage customer.Stage
+	plan  string                // the plan's title: the year's focus
+	team  []customer.TeamMember // the first is the lead manager, the customer's owner
+	goals []customer.Goal
 }
 
-var plans = []plan{
-	{"Pudong Retail Group", customer.Stable, customer.Growth, "km-wang", []crm.UserID{"eng-liu", "svc-chen"}, "600000.00 CNY", "replace the stores' air conditioning"},
-	{"North Star Dealers", customer.NotYetStable, customer.Evaluation, "km-zhou", []crm.UserID{"eng-liu"}, "300000.00 CNY", "win the regional fridge range"},
-	{"East Bay Malls", customer.PushHard, customer.Established, "km-wang", []crm.UserID{"svc-chen", "fin-sun"}, "400000.00 CNY", "first mall-wide contract"},
-	{"West Lake Hotels", customer.Stable, customer.Growth, "km-zhou", []crm.UserID{"eng-ma"}, "250000.00 CNY", "refit two hotels"},
+// The plans run for the calendar year 2026 (UTC); the quarter ends at the
+// close of 31 March, the half year at the close of 30 June. Each is the
+// midnight that ends its last day.
+var (
+	planStart  = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	planEnd    = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	quarterEnd = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	halfYear   = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// lastDay is the date of the last day that ends at the midnight t.
+func lastDay(t time.Time) string { return t.AddDate(0, 0, -1).Format(time.DateOnly) }
+
+// Goal names shared by the plans.
+const (
+	goalRevenue   = "revenue 2026"
+	goalContracts = "contracts signed"
+)
+
+// team is a lead manager and the other members with their roles.
+func team(lead crm.UserID, others ...customer.TeamMember) []customer.TeamMember {
+	return append([]customer.TeamMember{{User: lead, Role: customer.RoleAccountManager, Lead: true, Since: planStart}}, others...)
+}
+
+// member is a team member who is not the lead.
+func member(u crm.UserID, r customer.TeamRole) customer.TeamMember {
+	return customer.TeamMember{User: u, Role: r, Since: planStart}
+}
+
+// goals is a plan's revenue goal for the year and its count of contracts
+// for the first half.
+func goals(revenue string, contracts int64) []customer.Goal {
+	return []customer.Goal{
+		{Name: goalRevenue, Metric: customer.MetricRevenue, Target: dec(revenue), Currency: crm.MustCurrency("CNY"), Due: planEnd},
+		{Name: goalContracts, Metric: customer.MetricCount, Target: decimal.NewFromInt(contracts), Due: halfYear},
+	}
+}
+
+var keyAccounts = []keyAccount{
+	{"Pudong Retail Group", customer.Stable, customer.Growth, "replace the stores' air conditioning",
+		team("km-wang", member("eng-liu", customer.RoleEngineer), member("svc-chen", customer.RoleService)), goals("2400000", 2)},
+	{"North Star Dealers", customer.NotYetStable, customer.Evaluation, "win the regional fridge range",
+		team("km-zhou", member("eng-liu", customer.RoleEngineer)), goals("1200000", 1)},
+	{"East Bay Malls", customer.PushHard, customer.Established, "first mall-wide contract",
+		team("km-wang", member("svc-chen", customer.RoleService), member("fin-sun", customer.RoleFinance)), goals("1600000", 1)},
+	{"West Lake Hotels", customer.Stable, customer.Growth, "refit two hotels",
+		team("km-zhou", member("eng-ma", customer.RoleEngineer)), goals("1000000", 1)},
 }
 
 // pipeline is the key-account sales process.
@@ -97,6 +149,30 @@ func pricing() opportunity.PricingRules {
 	}
 }
 
+// matureCare is the care an account gets when it becomes mature: a
+// thank-you visit by its manager the next business day, and a service
+// review with the account team two weeks of business days later.
+func matureCare() customer.CarePlan {
+	mature := func(offset int) customer.CareTrigger {
+		return customer.CareTrigger{Kind: customer.TriggerEntered, Stage: customer.Mature, Offsets: []int{offset}}
+	}
+	return customer.CarePlan{Types: []customer.CareType{
+		{Code: "thank_you_visit", Name: "Thank-you visit", Channel: customer.FaceToFace, Trigger: mature(1)},
+		{Code: "service_review", Name: "Service review with the account team", Trigger: mature(10)},
+	}}
+}
+
+// workWeek is the programme's business calendar: Monday to Friday, 9:00
+// to 18:00 in Shanghai; New Year's Day and the Spring Festival week off.
+func workWeek() (*calendar.Calendar, error) {
+	hours := []calendar.Span{{Start: calendar.At(9, 0), End: calendar.At(18, 0)}}
+	return calendar.New(calendar.Config{Name: "Haixin head office", TimeZone: "Asia/Shanghai",
+		Week: calendar.Week{time.Monday: hours, time.Tuesday: hours, time.Wednesday: hours, time.Thursday: hours, time.Friday: hours},
+		Holidays: []calendar.Date{day(time.January, 1),
+			day(time.February, 16), day(time.February, 17), day(time.February, 18), day(time.February, 19), day(time.February, 20)},
+	})
+}
+
 // wonSink hears of won deals after they commit.
 type wonSink struct{ won []opportunity.WonEvent }
 
@@ -114,9 +190,11 @@ type programme struct {
 	ctx      context.Context
 	w        io.Writer
 	clock    *crm.ManualClock
+	cal      *calendar.Calendar
 	accounts *customer.Service
 	sales    *opportunity.Service
 	ids      map[string]crm.ID // account name -> customer ID
+	revenue  []float64         // each plan's revenue achieved at quarter end, from the review
 	err      error
 }
 
@@ -163,34 +241,86 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := &programme{ctx: ctx, w: w, clock: clock, accounts: accounts, sales: sales, ids: map[string]crm.ID{}}
+	cal, err := workWeek()
+	if err != nil {
+		return err
+	}
+	p := &programme{ctx: ctx, w: w, clock: clock, cal: cal, accounts: accounts, sales: sales, ids: map[string]crm.ID{}}
 	p.setUp()
 	deals := p.work()
 	p.wonMovesToMature(sink)
+	p.visits()
 	p.quarterEnd(deals)
 	return p.err
 }
 
 // setUp stores the key accounts with their class and relationship stage,
-// and prints the account plans.
+// draws up and activates each one's account plan, and prints the plans as
+// the library stores them.
 func (p *programme) setUp() {
-	p.printf("1. Key accounts and their plans\n")
-	for _, pl := range plans {
+	p.printf("1. Key accounts and their 2026 account plans\n")
+	director := customer.Change{Actor: "ka-director", Reason: "key-account review"}
+	for _, ka := range keyAccounts {
 		p.do(func() error {
 			c, err := p.accounts.Create(p.ctx, customer.NewInput{
-				Tenant: tenant, Kind: customer.Organization, Name: pl.account, Roles: []customer.Role{customer.Dealer},
-				Owner: pl.manager, Stage: pl.stage,
+				Tenant: tenant, Kind: customer.Organization, Name: ka.name, Roles: []customer.Role{customer.Dealer},
+				Owner: ka.team[0].User, Stage: ka.stage,
 			}, customer.Change{Actor: "ka-director"})
 			if err != nil {
 				return err
 			}
-			p.ids[pl.account] = c.ID()
-			_, err = p.accounts.Update(p.ctx, tenant, c.ID(), func(c *customer.Customer) error {
-				return c.SetClass(pl.class, customer.Change{Actor: "ka-director", At: p.clock.Now(), Reason: "key-account review"})
-			})
-			return err
+			p.ids[ka.name] = c.ID()
+			if c, err = p.accounts.Update(p.ctx, tenant, c.ID(), func(c *customer.Customer) error {
+				ch := customer.Change{Actor: "ka-director", At: p.clock.Now(), Reason: "key-account review"}
+				if err := c.SetKeyAccount(true, ch); err != nil {
+					return err
+				}
+				return c.SetClass(ka.class, ch)
+			}); err != nil {
+				return err
+			}
+			pl, err := p.accounts.CreateAccountPlan(p.ctx, customer.AccountPlanInput{
+				Tenant: tenant, Customer: c.ID(), Name: ka.plan, Start: planStart, End: planEnd, Team: ka.team, Goals: ka.goals,
+			}, director)
+			if err != nil {
+				return err
+			}
+			if pl, err = p.accounts.ActivateAccountPlan(p.ctx, tenant, pl.ID(), director); err != nil {
+				return err
+			}
+			p.printPlan(c, pl)
+			return nil
 		})
-		p.printf("   %-20s %-15s %-11s manager %-7s team %v goal %s: %s\n", pl.account, pl.class, pl.stage, pl.manager, pl.team, pl.goal, pl.focus)
+	}
+}
+
+// figure formats v as a figure of goal g: money rounded to the fen for a
+// revenue goal, else the number (to two places when not whole).
+func figure(g customer.Goal, v decimal.Decimal) string {
+	if g.Metric == customer.MetricRevenue {
+		if m, err := crm.NewMoney(v, g.Currency); err == nil {
+			return m.Round(crm.RoundHalfEven).String()
+		}
+	}
+	if v.IsInteger() {
+		return v.String()
+	}
+	return v.StringFixed(2)
+}
+
+// printPlan prints a key account and its stored plan.
+func (p *programme) printPlan(c *customer.Customer, pl *customer.AccountPlan) {
+	lead, _ := pl.Lead()
+	start, end := pl.Period()
+	p.printf("   %-20s %-15s %-11s lead manager %s, plan %q %s %s to %s\n", c.Name(), c.Class(), c.Stage(),
+		lead.User, pl.Name(), pl.Status(), start.Format(time.DateOnly), lastDay(end))
+	for _, m := range pl.Team() {
+		if !m.Lead {
+			p.printf("   %-20s team member %s (%s)\n", "", m.User, m.Role)
+		}
+	}
+	for _, g := range pl.Goals() {
+		p.printf("   %-20s goal %s: %s by the end of %s\n", "", g.Name, figure(g, g.Target), lastDay(g.Due))
 	}
 }
 
@@ -320,16 +450,104 @@ func (p *programme) work() map[string]crm.ID {
 }
 
 // wonMovesToMature is the host's handler of won events: a signed contract
-// marks a mature relationship.
+// marks a mature relationship, and counts towards the goals of the
+// account's active plan.
 func (p *programme) wonMovesToMature(sink *wonSink) {
-	p.printf("\n3. Won deals move their customers to mature\n")
+	p.printf("\n3. Won deals move their customers to mature and count towards their plans\n")
+	bot := customer.Change{Actor: "crm-bot"}
 	for _, w := range sink.won {
 		p.do(func() error {
-			c, err := p.accounts.MoveStage(p.ctx, tenant, w.Customer, customer.Mature, w.Contract, customer.Change{Actor: "crm-bot"})
+			c, err := p.accounts.MoveStage(p.ctx, tenant, w.Customer, customer.Mature, w.Contract, bot)
 			if err != nil {
 				return err
 			}
 			p.printf("   %s won %s (contract %s): %s is now %s\n", c.Name(), w.Amount, w.Contract, c.Name(), c.Stage())
+			hist, err := p.history(c.ID())
+			if err != nil {
+				return err
+			}
+			care, err := customer.DueMoveCare(matureCare(), p.cal, c, hist, planStart, quarterEnd)
+			if err != nil {
+				return err
+			}
+			for _, a := range care {
+				p.printf("   %-20s care due %s %s %-16s by %s: %s\n", "", a.Due, a.DueAt.Weekday().String()[:3], a.Type, a.Owner, a.Occasion)
+			}
+			plans, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Customer: w.Customer, Status: customer.PlanActive}, crm.PageRequest{})
+			if err != nil {
+				return err
+			}
+			now := p.clock.Now()
+			for _, pl := range plans.Items {
+				if start, end := pl.Period(); now.Before(start) || !now.Before(end) {
+					continue // an active plan for another period
+				}
+				for _, e := range []customer.Progress{
+					{Goal: goalRevenue, Value: w.Amount.Amount(), Note: w.Contract},
+					{Goal: goalContracts, Value: decimal.NewFromInt(1), Note: w.Contract},
+				} {
+					if pl, err = p.accounts.RecordPlanProgress(p.ctx, tenant, pl.ID(), e, bot); err != nil {
+						return err
+					}
+				}
+				for _, g := range pl.ProgressAt(p.clock.Now()) {
+					p.printf("   %-20s plan goal %-16s now %s of %s\n", "", g.Goal.Name, figure(g.Goal, g.Achieved), figure(g.Goal, g.Goal.Target))
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// history reads every page of a customer's history.
+func (p *programme) history(id crm.ID) ([]customer.HistoryEntry, error) {
+	var out []customer.HistoryEntry
+	page := crm.PageRequest{Limit: crm.MaxPageLimit}
+	for {
+		got, err := p.accounts.History(p.ctx, tenant, id, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got.Items...)
+		if got.Next == "" {
+			return out, nil
+		}
+		page.Cursor = got.Next
+	}
+}
+
+// visit is a contact the account team makes during the quarter.
+type visit struct {
+	account string
+	at      time.Time
+	by      crm.UserID
+	channel customer.Channel
+	summary string
+}
+
+// visits logs the account team's contacts through the quarter, which keep
+// each customer's last contact.
+func (p *programme) visits() {
+	p.printf("\n4. Contacts through the quarter\n")
+	sh := p.cal.Location()
+	at := func(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, sh) }
+	for _, v := range []visit{
+		{"Pudong Retail Group", at(time.January, 8, 10), "km-wang", customer.FaceToFace, "thank-you visit after the contract"},
+		{"North Star Dealers", at(time.January, 9, 15), "km-zhou", customer.PhoneCall, "call after the lost fridge range"},
+		{"Pudong Retail Group", at(time.January, 21, 14), "svc-chen", customer.FaceToFace, "service review with the account team"},
+		{"West Lake Hotels", at(time.March, 10, 10), "eng-ma", customer.FaceToFace, "site survey of the two hotels"},
+		{"Pudong Retail Group", at(time.March, 20, 9), "km-wang", customer.FaceToFace, "quarterly business review"},
+		{"East Bay Malls", at(time.March, 25, 16), "km-wang", customer.FaceToFace, "proposal walk-through"},
+	} {
+		p.do(func() error {
+			p.clock.Set(v.at)
+			it, err := p.accounts.LogInteraction(p.ctx, tenant, p.ids[v.account], customer.InteractionInput{
+				Channel: v.channel, Direction: customer.Outbound, Actor: v.by, Summary: v.summary,
+			})
+			if err != nil {
+				return err
+			}
+			p.printf("   %s %-20s %-12s %-8s %s\n", it.At.In(sh).Format("2006-01-02 15:04"), v.account, it.Channel, it.Actor, it.Summary)
 			return nil
 		})
 	}
@@ -339,7 +557,7 @@ func (p *programme) wonMovesToMature(sink *wonSink) {
 func (p *programme) quarterEnd(deals map[string]crm.ID) {
 	cny := crm.MustCurrency("CNY")
 	all := opportunity.Query{}
-	p.printf("\n4. Quarter end: pipeline by stage\n")
+	p.printf("\n5. Quarter end: pipeline by stage\n")
 	p.do(func() error {
 		rows, err := p.sales.Forecast(p.ctx, tenant, all, opportunity.ForecastOptions{Currency: cny, By: opportunity.ByStage})
 		for _, r := range rows {
@@ -347,7 +565,7 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 		}
 		return err
 	})
-	p.printf("\n5. Win/loss\n")
+	p.printf("\n6. Win/loss\n")
 	for _, by := range []opportunity.Dimension{opportunity.ByReason, opportunity.ByCompetitor} {
 		p.do(func() error {
 			rows, err := p.sales.WinLoss(p.ctx, tenant, all, by, cny)
@@ -357,7 +575,7 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 			return err
 		})
 	}
-	p.printf("\n6. Forecast distribution of the open deals (quota 500000.00 CNY)\n")
+	p.printf("\n7. Forecast distribution of the open deals (quota 500000.00 CNY)\n")
 	p.do(func() error {
 		d, err := p.sales.Distribution(p.ctx, tenant, all, opportunity.DistributionOptions{Currency: cny, Quota: money("500000.00 CNY"), Seed: 1})
 		if err != nil {
@@ -370,13 +588,91 @@ func (p *programme) quarterEnd(deals map[string]crm.ID) {
 		}
 		return nil
 	})
+	p.planReview()
+	p.overdue()
 	p.kpis()
 }
 
-// kpis prints the ten key-account KPIs, from the deals and from the
-// host's figures for the quarter (kept here as data).
+// planReview prints, for every active plan, how long its account has been
+// in its relationship stage and the plan's goals at the close of the
+// quarter against the straight line from the plan's start to each goal's
+// date.
+func (p *programme) planReview() {
+	p.printf("\n8. Key accounts at quarter end (%s): time in stage, plan goals against the straight line to their dates\n",
+		lastDay(quarterEnd))
+	p.do(func() error {
+		var plans []*customer.AccountPlan
+		for page := (crm.PageRequest{}); ; {
+			got, err := p.accounts.AccountPlans(p.ctx, tenant, customer.AccountPlanQuery{Status: customer.PlanActive}, page)
+			if err != nil {
+				return err
+			}
+			plans = append(plans, got.Items...)
+			if got.Next == "" {
+				break
+			}
+			page.Cursor = got.Next
+		}
+		for _, pl := range plans {
+			c, err := p.accounts.Get(p.ctx, tenant, pl.Customer())
+			if err != nil {
+				return err
+			}
+			lead, _ := pl.Lead()
+			stages, err := p.accounts.StageTimes(p.ctx, tenant, c.ID(), quarterEnd, p.cal)
+			if err != nil {
+				return err
+			}
+			now := stages.Current()
+			p.printf("   %s, lead manager %s: %s since %s, %d days (%.0f working hours)\n", c.Name(), lead.User, now.Stage,
+				now.From.In(p.cal.Location()).Format(time.DateOnly), int(now.Duration.Hours()/24), now.Business.Hours())
+			for _, g := range pl.ProgressAt(quarterEnd) {
+				if g.Goal.Name == goalRevenue {
+					p.revenue = append(p.revenue, g.Achieved.InexactFloat64())
+				}
+				state := "behind"
+				switch {
+				case g.Met:
+					state = "met"
+				case g.OnTrack:
+					state = "on track"
+				}
+				p.printf("     %-16s %14s of %14s (%5.1f%%), line %14s: %s\n", g.Goal.Name,
+					figure(g.Goal, g.Achieved), figure(g.Goal, g.Goal.Target), g.Percent, figure(g.Goal, g.Expected), state)
+			}
+		}
+		return nil
+	})
+}
+
+// overdue lists, per manager, the key accounts overdue for contact at the
+// close of business on the quarter's last day in Shanghai, under the
+// programme's rhythm: a key account is contacted every 10 business days.
+func (p *programme) overdue() {
+	closing := time.Date(2026, time.March, 31, 18, 0, 0, 0, p.cal.Location())
+	p.printf("\n9. Key accounts overdue for contact at the close of %s (one contact every 10 business days)\n", closing.Format(time.DateOnly))
+	key := true
+	policy := &customer.CadencePolicy{Calendar: p.cal, Rules: []customer.CadenceRule{{Name: "key_accounts", KeyAccount: &key, Days: 10}}}
+	p.do(func() error {
+		owners, err := p.accounts.OverdueForContact(p.ctx, tenant, policy, closing, customer.OverdueQuery{})
+		if err != nil {
+			return err
+		}
+		for _, o := range owners {
+			for _, c := range o.Contacts {
+				p.printf("   %-8s %-20s last contact %s, due by %s, %d business days overdue\n", o.Owner, c.Customer.Name(),
+					c.LastContact.In(p.cal.Location()).Format(time.DateOnly), c.DueAt.Format(time.DateOnly), c.DaysOverdue)
+			}
+		}
+		return nil
+	})
+}
+
+// kpis prints the ten key-account KPIs, from the deals, from the plans'
+// revenue (the review's figures) and from the host's figures for the
+// quarter (kept here as data).
 func (p *programme) kpis() {
-	p.printf("\n7. The ten key-account KPIs\n")
+	p.printf("\n10. The ten key-account KPIs\n")
 	cny := crm.MustCurrency("CNY")
 	p.do(func() error {
 		deals, err := p.sales.Deals(p.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}})
@@ -433,7 +729,7 @@ func (p *programme) kpis() {
 		if err != nil {
 			return err
 		}
-		top, err := scoring.TopShare([]float64{v, 0, 0, 0}, 0.25)
+		top, err := scoring.TopShare(p.revenue, 0.25)
 		if err != nil {
 			return err
 		}
