@@ -156,7 +156,7 @@ type branch struct {
 	value    map[crm.ID]float64 // annual contribution, thousand CNY
 	deals    map[string]crm.ID  // deal name -> ID
 	rules    lead.Rules         // lead assignment
-	cadence  []cadenceRule
+	cadence  *customer.CadencePolicy
 	opening  []opportunity.ForecastRow // the forecast by month on April 10
 	dayPlans map[crm.UserID][]customer.DayPlanCheck
 	pending  []action // the schedule still to run
@@ -217,8 +217,11 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	b := &branch{ctx: ctx, w: w, loc: loc, cal: cal, clock: clock, rules: rules,
 		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{},
-		cadence:  []cadenceRule{{"abc-a", "key customers (A)", 10}, {"abc-b", "class B", 20}, {"abc-c", "class C", 60}},
+		cadence:  &customer.CadencePolicy{},
 		dayPlans: map[crm.UserID][]customer.DayPlanCheck{}, pending: slices.Clone(schedule)}
+	if err := json.Unmarshal([]byte(cadenceJSON), b.cadence); err != nil {
+		return err
+	}
 	if b.people, err = customer.NewService(store, &customer.Options{Clock: clock, IDs: ids, Outbox: store}); err != nil {
 		return err
 	}
@@ -334,6 +337,13 @@ func (b *branch) abc() error {
 		id := b.ids[a.name]
 		c, err := b.people.Update(b.ctx, tenant, id, func(c *customer.Customer) error {
 			if err := c.AddTag("abc-" + strings.ToLower(cl.String())); err != nil {
+				return err
+			}
+			class := customer.Stable // A and B: the relationship is stable
+			if cl == scoring.ClassC {
+				class = customer.NotYetStable
+			}
+			if err := c.SetClass(class, b.by("branch.director", "ABC class "+cl.String()+", Q2 review")); err != nil {
 				return err
 			}
 			if cl != scoring.ClassA {
@@ -846,6 +856,20 @@ func (b *branch) advanceTo(t time.Time) error {
 	return nil
 }
 
+// cadenceJSON is the branch's contact rhythm (忌冷热不均), kept as data with
+// its calendar: key customers (ABC class A) every 10 business days, the
+// stable class B customers every 20 and the class C customers, not yet
+// stable, every 60. The ABC step records class B as "stable" and class C as
+// "not_yet_stable" on each customer, so the rules can find them.
+var cadenceJSON = `{"rules": [
+  {"name": "key_customers", "key_account": true, "days": 10},
+  {"name": "class_b", "class": "stable", "days": 20},
+  {"name": "class_c", "class": "not_yet_stable", "days": 60}],
+  "calendar": ` + calendarJSON + `}`
+
+// cadenceLabels name the cadence rules in the report.
+var cadenceLabels = map[string]string{"key_customers": "key customers (A)", "class_b": "class B", "class_c": "class C"}
+
 // cadenceCheck logs the contacts of April and May and, on Friday 15 May,
 // lists per manager the customers overdue for contact under the branch's
 // cadence per class.
@@ -865,20 +889,19 @@ func (b *branch) cadenceCheck() error {
 			return err
 		}
 	}
-	over, kept, err := b.overdue(now)
+	over, err := b.people.OverdueForContact(b.ctx, tenant, b.cadence, now, customer.OverdueQuery{})
 	if err != nil {
 		return err
 	}
 	var rules []string
-	for _, r := range b.cadence {
-		rules = append(rules, fmt.Sprintf("%s every %d", r.label, r.every))
+	for _, r := range b.cadence.Rules {
+		rules = append(rules, fmt.Sprintf("%s every %d", cadenceLabels[r.Name], r.Days))
 	}
 	b.printf("   overdue for contact (business days: %s):\n", strings.Join(rules, ", "))
-	for _, m := range managers {
-		for _, o := range over[m] {
-			b.printf("   %-9s %-22s %-17s last contact %s, %2d business days ago (every %d)\n",
-				m, o.name, o.rule.label, o.last.In(b.loc).Format("01-02"), o.days, o.rule.every)
-		}
+	b.printOverdue("", over)
+	kept, err := b.cadenceKept(over)
+	if err != nil {
+		return err
 	}
 	var parts []string
 	for _, m := range managers {
@@ -888,25 +911,45 @@ func (b *branch) cadenceCheck() error {
 	return nil
 }
 
-// overdue reads the actual customers and their last contacts from the
-// library and applies the branch's cadence at now.
-func (b *branch) overdue(now time.Time) (map[crm.UserID][]overdueContact, map[crm.UserID]float64, error) {
-	cs, err := b.list(customer.Query{Stage: customer.Mature, Lifecycle: customer.Active})
+// printOverdue prints the customers overdue for contact, each line
+// starting with prefix.
+func (b *branch) printOverdue(prefix string, over []customer.OwnerOverdue) {
+	for _, o := range over {
+		for _, c := range o.Contacts {
+			days := b.cadence.Rules[b.cadence.Rule(c.Customer)].Days
+			last := "never contacted"
+			if !c.LastContact.IsZero() {
+				last = "last contact " + c.LastContact.In(b.loc).Format("01-02")
+			}
+			b.printf("   %s%-9s %-22s %-17s %s, due %s, %2d business day(s) overdue (every %d)\n",
+				prefix, o.Owner, c.Customer.Name(), cadenceLabels[c.Rule], last, c.DueAt.In(b.loc).Format("01-02"), c.DaysOverdue, days)
+		}
+	}
+}
+
+// cadenceKept returns, per manager, the share of the active customers
+// under a cadence rule that are not overdue.
+func (b *branch) cadenceKept(over []customer.OwnerOverdue) (map[crm.UserID]float64, error) {
+	cs, err := b.list(customer.Query{Lifecycle: customer.Active})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	last := map[crm.ID]time.Time{}
+	ruled := map[crm.UserID]int{}
 	for _, c := range cs {
-		p, err := b.people.Interactions(b.ctx, tenant, c.ID(), crm.PageRequest{Limit: 1})
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(p.Items) > 0 {
-			last[c.ID()] = p.Items[0].At
+		if b.cadence.Rule(c) >= 0 {
+			ruled[c.Owner()]++
 		}
 	}
-	over, kept := overdueForContact(b.cal, b.cadence, cs, last, now)
-	return over, kept, nil
+	kept := map[crm.UserID]float64{}
+	for m, n := range ruled {
+		kept[m] = 1
+		for _, o := range over {
+			if o.Owner == m {
+				kept[m] = float64(n-len(o.Contacts)) / float64(n)
+			}
+		}
+	}
+	return kept, nil
 }
 
 // handOver hands the book and the open deals of Wu, who leaves the branch,
@@ -994,28 +1037,26 @@ func (b *branch) closeQuarter() error {
 	if err != nil {
 		return err
 	}
+	b.printf("   ranked on sales 40%% (won, pipeline, book value), service 30%% (CSAT, churn, complaints), cadence kept 30%%\n")
 	for _, c := range cards {
 		visits := "no day plans"
-		if c.daysPlanned > 0 {
-			visits = fmt.Sprintf("%d new + %d return on %d planned day(s), 7+3 achieved on %d", c.doneNew, c.doneReturn, c.daysPlanned, c.daysAchieved)
+		if c.PlannedNew+c.PlannedReturn > 0 {
+			visits = fmt.Sprintf("%d new + %d return done against %d + %d targeted (%.0f%%), 7+3 achieved on %d day(s)",
+				c.DoneNew, c.DoneReturn, c.TargetNew, c.TargetReturn, 100*c.Attainment, c.DaysMet)
 		}
 		csat := "no surveys"
-		if c.surveys > 0 {
-			csat = fmt.Sprintf("CSAT %.1f of 5, %.0f%% satisfied", c.csat, 100*c.satisfied)
+		if c.CSAT.Responses > 0 {
+			csat = fmt.Sprintf("CSAT %.1f of 5, %.0f%% satisfied", c.CSAT.Mean, 100*c.CSAT.Satisfied)
 		}
-		b.printf("   %s\n", c.manager)
-		b.printf("     book        %d customers worth %.0f thousand CNY a year, %d key, %d churned\n", c.book, c.value, c.key, c.churned)
-		b.printf("     contact     %s; cadence kept for %.0f%% of the book\n", visits, 100*c.cadenceKept)
-		b.printf("     sales       won %s, open pipeline %s weighted\n", c.won, c.pipeline)
-		b.printf("     service     %d complaint(s), %s\n", c.complaints, csat)
+		b.printf("   #%d %s, score %.1f\n", c.Rank, c.Manager, c.Score.Total)
+		b.printf("     book        %d customers worth %s thousand CNY a year, %d key, %d churned (%.0f%%)\n",
+			c.BookSize, c.BookValue.Amount().Shift(-3).StringFixed(0), c.KeyAccounts, c.Churned, 100*c.ChurnRate)
+		b.printf("     contact     %s; cadence kept for %.0f%% of the book\n", visits, 100*c.CadenceKeptRate)
+		b.printf("     sales       won %s (%d won, %d lost), open pipeline %s weighted\n", c.Won, c.WonDeals, c.LostDeals, c.Pipeline.Round(crm.RoundHalfEven))
+		b.printf("     service     %d complaint(s), %s\n", c.Complaints, csat)
 	}
 	b.printf("   (%s left on 29 May; his customers are counted with their new managers)\n", wu)
-	for _, m := range managers {
-		for _, o := range over[m] {
-			b.printf("   overdue at close: %-9s %-22s %-17s last contact %s, %2d business days ago (every %d)\n",
-				m, o.name, o.rule.label, o.last.In(b.loc).Format("01-02"), o.days, o.rule.every)
-		}
-	}
+	b.printOverdue("overdue at close: ", over)
 
 	b.title("10. Forecast accuracy: the 10 April forecast against what was won")
 	won, err := b.sales.Forecast(b.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}},
