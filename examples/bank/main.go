@@ -7,15 +7,16 @@
 // weighted round-robin, each decision explained; cross-sell opportunities
 // on existing customers are forecast as a distribution with the chance of
 // making the branch quota; managers plan 7 new + 3 return visits a day and
-// see the care due to their customers; contacts are checked against a
-// cadence per class; a departing manager's book is handed over with the
+// see the care due to their customers, with a welcome call owed two
+// business days after a first visit; key customers get an account plan
+// with a goal for the quarter; contacts are checked against a cadence per
+// class; a departing manager's book is handed over with the
 // reason recorded in each customer's history; complaints are answered by
 // the customer's manager and surveyed; and the quarter closes with the
-// managers' scorecards (book, contact, sales, service) and the accuracy of
-// the forecast made at its start.
-// Everything it prints comes from the library, except the steps marked
-// GAP in the source, which the host computes from library data until the
-// library offers them.
+// managers' scorecards (book, contact, sales, service), ranked, the key
+// account plans against their goals and the accuracy of the forecast made
+// at its start. Everything it prints comes from the library: the host
+// feeds it the branch's data and prints its records and results.
 //
 //	go run ./examples/bank
 //
@@ -32,6 +33,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/calendar"
@@ -155,6 +158,7 @@ type branch struct {
 	names    map[crm.ID]string
 	value    map[crm.ID]float64 // annual contribution, thousand CNY
 	deals    map[string]crm.ID  // deal name -> ID
+	plans    map[crm.ID]crm.ID  // key customer -> its account plan
 	rules    lead.Rules         // lead assignment
 	cadence  *customer.CadencePolicy
 	opening  []opportunity.ForecastRow // the forecast by month on April 10
@@ -216,7 +220,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	b := &branch{ctx: ctx, w: w, loc: loc, cal: cal, clock: clock, rules: rules,
-		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{},
+		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{}, plans: map[crm.ID]crm.ID{},
 		cadence:  &customer.CadencePolicy{},
 		dayPlans: map[crm.UserID][]customer.DayPlanCheck{}, pending: slices.Clone(schedule)}
 	if err := json.Unmarshal([]byte(cadenceJSON), b.cadence); err != nil {
@@ -515,6 +519,9 @@ func (b *branch) crossSell() error {
 		b.deals[d.name] = o.ID()
 		b.printf("   %-22s %-31s %-9s %-12s %4.0f%% close %s\n", d.customer, d.name, o.Owner(), o.Amount(), 100*o.Probability(), d.close)
 	}
+	if err := b.accountPlans(); err != nil {
+		return err
+	}
 	open := opportunity.Query{Statuses: []opportunity.Status{opportunity.Open}}
 	rows, err := b.sales.Forecast(b.ctx, tenant, open, opportunity.ForecastOptions{Currency: cny, By: opportunity.ByPeriod, Period: opportunity.Month})
 	if err != nil {
@@ -665,6 +672,7 @@ var carePlan = customer.CarePlan{Types: []customer.CareType{
 	{Code: "birthday", Name: "Birthday call", Trigger: customer.CareTrigger{Kind: customer.TriggerAnnual, DateKey: "birthday"}, LeadDays: 2, Channel: customer.PhoneCall},
 	{Code: "account-anniversary", Name: "Account anniversary", Trigger: customer.CareTrigger{Kind: customer.TriggerAnniversary, DateKey: "account_opened", Milestones: []int{1, 5, 10, 20}}},
 	{Code: "after-product", Name: "New product follow-up", Trigger: customer.CareTrigger{Kind: customer.TriggerAfter, DateKey: "product", Offsets: []int{7, 30}}},
+	{Code: "welcome", Name: "Welcome call", Trigger: customer.CareTrigger{Kind: customer.TriggerEntered, Stage: customer.Established, Offsets: []int{2}}, Channel: customer.PhoneCall},
 }}
 
 // careDates are the dates the care plan reads, as the core system knows
@@ -679,7 +687,9 @@ var careDates = []struct{ customer, key, date string }{
 	{"Wang Fang", "birthday", "1975-05-02"},
 }
 
-// care lists the care due in the week of 13 April, per manager.
+// care lists the care due in the week of 13 April: the dated care of
+// every customer, and the welcome call owed to each new customer two
+// business days after its first visit opened the relationship.
 func (b *branch) care() error {
 	b.title("   Care due in the week of 13 April")
 	for _, d := range careDates {
@@ -693,7 +703,8 @@ func (b *branch) care() error {
 			return err
 		}
 	}
-	actions, err := b.people.DueCare(b.ctx, tenant, carePlan, customer.Query{}, b.at(time.April, 13, 0, 0), b.at(time.April, 20, 0, 0))
+	from, to := b.at(time.April, 13, 0, 0), b.at(time.April, 20, 0, 0)
+	actions, err := b.people.DueCare(b.ctx, tenant, carePlan, customer.Query{}, from, to)
 	if err != nil {
 		return err
 	}
@@ -704,7 +715,59 @@ func (b *branch) care() error {
 		}
 		b.printf("   %s\n", strings.TrimRight(line, " "))
 	}
+	opened, err := b.list(customer.Query{Stage: customer.Established})
+	if err != nil {
+		return err
+	}
+	var welcome []customer.CareAction
+	for _, c := range opened {
+		h, err := b.history(c.ID())
+		if err != nil {
+			return err
+		}
+		due, err := customer.DueMoveCare(carePlan, b.cal, c, h, from, to)
+		if err != nil {
+			return err
+		}
+		welcome = append(welcome, due...)
+	}
+	slices.SortFunc(welcome, customer.CompareCareActions)
+	// One line per day and manager, in the order the care falls due.
+	type slot struct {
+		day   time.Time
+		owner crm.UserID
+	}
+	var slots []slot
+	names := map[slot][]string{}
+	for _, a := range welcome {
+		k := slot{a.DueAt, a.Owner}
+		if names[k] == nil {
+			slots = append(slots, k)
+		}
+		names[k] = append(names[k], b.names[a.CustomerID])
+	}
+	b.printf("   welcome calls, 2 business days after the first visit opened the relationship:\n")
+	for _, k := range slots {
+		b.printf("   %s %-9s %s\n", k.day.In(b.loc).Format("Mon 01-02"), k.owner, strings.Join(names[k], ", "))
+	}
 	return nil
+}
+
+// history returns every entry of a customer's history, oldest first.
+func (b *branch) history(id crm.ID) ([]customer.HistoryEntry, error) {
+	var out []customer.HistoryEntry
+	page := crm.PageRequest{}
+	for {
+		p, err := b.people.History(b.ctx, tenant, id, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out, nil
+		}
+		page.Cursor = p.Next
+	}
 }
 
 // action is a change to a deal or a customer at a set time.
@@ -727,14 +790,12 @@ var schedule = []action{
 		return describe(o, "lost to City Commercial Bank"), err
 	}},
 	{"2026-05-14 15:00", func(b *branch) (string, error) {
-		o, err := b.sales.CloseWon(b.ctx, tenant, b.deals["mortgage"], opportunity.WonDetails{ContractDate: calendar.Date{Year: 2026, Month: 5, Day: 14}, Contract: "JH-ML-2026-0514"}, b.by(zhao, ""))
-		return describe(o, "won"), err
+		return b.closeWon("mortgage", calendar.Date{Year: 2026, Month: 5, Day: 14}, "JH-ML-2026-0514", zhao)
 	}},
 	{"2026-05-20 10:00", complain("Qian Yu", customer.PhoneCall, "loan_processing", "The mortgage valuation took three weeks; nobody called me back.",
 		complaint.Apology, "Apologised; valuation now chased by the manager every three days", 2*time.Hour, 4)},
 	{"2026-05-28 16:00", func(b *branch) (string, error) {
-		o, err := b.sales.CloseWon(b.ctx, tenant, b.deals["cash management and FX hedging"], opportunity.WonDetails{ContractDate: calendar.Date{Year: 2026, Month: 5, Day: 28}, Contract: "JH-CM-2026-0528"}, b.by(chen, ""))
-		return describe(o, "won"), err
+		return b.closeWon("cash management and FX hedging", calendar.Date{Year: 2026, Month: 5, Day: 28}, "JH-CM-2026-0528", chen)
 	}},
 	{"2026-06-03 11:00", complain("Dongfang Bakery", customer.FaceToFace, "fees", "The POS terminal fee was charged twice in May.",
 		complaint.Refund, "Double charge refunded", 26*time.Hour, 2)},
@@ -756,8 +817,7 @@ var schedule = []action{
 		return fmt.Sprintf("%s is %s: moved her savings to another bank", c.Name(), c.Lifecycle()), nil
 	}},
 	{"2026-06-25 15:00", func(b *branch) (string, error) {
-		o, err := b.sales.CloseWon(b.ctx, tenant, b.deals["trade finance line"], opportunity.WonDetails{ContractDate: calendar.Date{Year: 2026, Month: 6, Day: 25}, Contract: "JH-TF-2026-0625"}, b.by(lin, ""))
-		return describe(o, "won"), err
+		return b.closeWon("trade finance line", calendar.Date{Year: 2026, Month: 6, Day: 25}, "JH-TF-2026-0625", lin)
 	}},
 	{"2026-06-29 10:00", func(b *branch) (string, error) {
 		o, err := b.sales.SetCloseDate(b.ctx, tenant, b.deals["wealth management mandate"], calendar.Date{Year: 2026, Month: 7, Day: 15}, b.by(chen, "customer abroad until July"))
@@ -974,6 +1034,23 @@ func (b *branch) handOver() error {
 			return err
 		}
 		b.printf("   %-22s -> %s\n", c.Name(), c.Owner())
+		if plan, ok := b.plans[c.ID()]; ok {
+			p, err := b.people.UpdateAccountPlan(b.ctx, tenant, plan, func(p *customer.AccountPlan) error {
+				ch := b.by("branch.director", reason)
+				if err := p.AddMember(customer.TeamMember{User: to, Role: customer.RoleAccountManager, Since: ch.At}, ch); err != nil {
+					return err
+				}
+				if err := p.SetLead(to, ch); err != nil {
+					return err
+				}
+				return p.RemoveMember(wu, ch)
+			})
+			if err != nil {
+				return err
+			}
+			lead, _ := p.Lead()
+			b.printf("     key account plan, lead              -> %s\n", lead.User)
+		}
 		open, err := b.sales.Deals(b.ctx, tenant, opportunity.Query{Customer: c.ID(), Owners: []crm.UserID{wu}, Statuses: []opportunity.Status{opportunity.Open}})
 		if err != nil {
 			return err
@@ -1057,6 +1134,22 @@ func (b *branch) closeQuarter() error {
 	}
 	b.printf("   (%s left on 29 May; his customers are counted with their new managers)\n", wu)
 	b.printOverdue("overdue at close: ", over)
+	b.printf("   key account plans, %s this quarter:\n", planGoal)
+	for _, k := range keyPlans {
+		id := b.ids[k.customer]
+		p, err := b.people.AccountPlan(b.ctx, tenant, b.plans[id])
+		if err != nil {
+			return err
+		}
+		lead, _ := p.Lead()
+		for _, g := range p.ProgressAt(end) {
+			state := "behind"
+			if g.Met {
+				state = "met"
+			}
+			b.printf("   %-22s lead %-9s %8s of %8s CNY (%3.0f%%) %s\n", k.customer, lead.User, g.Achieved, g.Goal.Target, g.Percent, state)
+		}
+	}
 
 	b.title("10. Forecast accuracy: the 10 April forecast against what was won")
 	won, err := b.sales.Forecast(b.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}},
@@ -1087,4 +1180,70 @@ func (b *branch) closeQuarter() error {
 	b.printf("   WAPE %.1f%%, MAPE %.1f%% over %d months with wins, bias %+.0f CNY a month (%+.1f%% of what was won)\n",
 		100*acc.WAPE, 100*acc.MAPE, acc.MAPEPeriods, acc.Bias, 100*acc.BiasRatio)
 	return nil
+}
+
+// keyPlans are the Q2 account plans of the key customers: the cross-sell
+// income each should bring this quarter, and who works the account with
+// its manager.
+var keyPlans = []struct {
+	customer string
+	target   int64 // CNY
+	team     []customer.TeamMember
+}{
+	{"Jianghe Port Logistics", 400000, []customer.TeamMember{{User: "fx.desk", Role: customer.RoleEngineer}, {User: "branch.director", Role: customer.RoleExecutiveSponsor}}},
+	{"Huaxin Textiles", 200000, []customer.TeamMember{{User: "branch.credit", Role: customer.RoleFinance}}},
+	{"Gao Feng", 150000, []customer.TeamMember{{User: "wealth.desk", Role: customer.RoleEngineer}}},
+}
+
+// planGoal is the one goal of every key account plan.
+const planGoal = "cross-sell income"
+
+// accountPlans draws up and activates the quarter's plan of every key
+// customer, led by its manager.
+func (b *branch) accountPlans() error {
+	start, end := b.at(time.April, 1, 0, 0), b.at(time.July, 1, 0, 0)
+	for _, k := range keyPlans {
+		c, err := b.people.Get(b.ctx, tenant, b.ids[k.customer])
+		if err != nil {
+			return err
+		}
+		team := []customer.TeamMember{{User: c.Owner(), Role: customer.RoleAccountManager, Lead: true, Since: b.clock.Now()}}
+		for _, m := range k.team {
+			m.Since = b.clock.Now()
+			team = append(team, m)
+		}
+		p, err := b.people.CreateAccountPlan(b.ctx, customer.AccountPlanInput{Tenant: tenant, Customer: c.ID(), Name: "Q2 2026 key account plan",
+			Start: start, End: end, Team: team, Goals: []customer.Goal{{Name: planGoal, Metric: customer.MetricRevenue,
+				Target: decimal.NewFromInt(k.target), Currency: cny, Due: b.at(time.June, 30, 0, 0)}}}, b.by(c.Owner(), ""))
+		if err != nil {
+			return err
+		}
+		if p, err = b.people.ActivateAccountPlan(b.ctx, tenant, p.ID(), b.by("branch.director", "")); err != nil {
+			return err
+		}
+		b.plans[c.ID()] = p.ID()
+		g := p.Goals()[0]
+		target, _ := g.TargetMoney()
+		b.printf("   key account plan %-22s lead %-9s team of %d, %s %s by %s\n", k.customer, c.Owner(), len(p.Team()), planGoal,
+			target, g.Due.In(b.loc).Format("01-02"))
+	}
+	return nil
+}
+
+// closeWon wins a deal and, when its customer has an account plan, records
+// the income against the plan's goal.
+func (b *branch) closeWon(name string, date calendar.Date, contract string, by crm.UserID) (string, error) {
+	o, err := b.sales.CloseWon(b.ctx, tenant, b.deals[name], opportunity.WonDetails{ContractDate: date, Contract: contract}, b.by(by, ""))
+	if err != nil {
+		return "", err
+	}
+	line := describe(o, "won")
+	if plan, ok := b.plans[o.Customer()]; ok {
+		if _, err := b.people.RecordPlanProgress(b.ctx, tenant, plan, customer.Progress{Goal: planGoal, Value: o.Amount().Amount(),
+			Note: contract}, b.by(by, "")); err != nil {
+			return "", err
+		}
+		line += ", recorded on the account plan"
+	}
+	return line, nil
 }

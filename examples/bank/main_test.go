@@ -61,6 +61,18 @@ func TestBank(t *testing.T) {
 		"Wed 04-15 mgr.zhao  Qian Yu                38th birthday                      remind 04-13",
 		// Bought 2026-03-17, 30 days on.
 		"Thu 04-16 mgr.chen  Hu Jun                 30 days after product",
+		// First visits on Monday 13 April moved ten prospects to the
+		// established stage: the welcome call falls on the 2nd business
+		// day after, Wednesday 15 April (Kong Liang postponed: no visit,
+		// no move, no call).
+		"Wed 04-15 mgr.zhao  Bai Lu, Cao Yang, Du Juan, Fan Wei, Guo Jing, Han Mei",
+		"Wed 04-15 mgr.he    Lu Yao, Meng Qi, Ning Xin, Pan Yue",
+		// Every key customer's plan is led by its manager on 10 April:
+		// Huaxin by Lin since the ABC step, Gao Feng still by Wu.
+		"key account plan Jianghe Port Logistics lead mgr.chen  team of 3, cross-sell income 400000.00 CNY by 06-30",
+		"key account plan Gao Feng               lead mgr.wu    team of 2, cross-sell income 150000.00 CNY by 06-30",
+		"05-28 cash management and FX hedging  mgr.chen  300000.00 CNY won, recorded on the account plan",
+		"key account plan, lead              -> mgr.chen",
 		"04-28 payroll service                 mgr.lin   80000.00 CNY lost to City Commercial Bank",
 		// From 04-24 the business days are 27-30 April (1, 4 and 5 May
 		// are holidays), 6-8 May and 11-13 May: the 10th is 13 May, so
@@ -77,6 +89,9 @@ func TestBank(t *testing.T) {
 		"Gao Feng               -> mgr.chen",
 		"open deal credit card and insurance       -> mgr.he",
 		"key_account false -> true           by branch.director ABC class A, Q2 review",
+		// The ABC class is kept as the customer's class, which the
+		// cadence rules read: A and B stable, C not yet stable.
+		"class       unclassified -> stable  by branch.director ABC class A, Q2 review",
 		"owner       mgr.wu -> mgr.chen      by branch.director mgr.wu leaves the branch on 29 May; key customer to a senior manager (对等配置)",
 		"06-29 wealth management mandate       mgr.chen  150000.00 CNY close date slips to 2026-07-15",
 		"05-20 complaint loan_processing       mgr.zhao  Qian Yu, closed in 2 h; survey 4 of 5",
@@ -115,6 +130,12 @@ func TestBank(t *testing.T) {
 		// (4) make 60: due 18 June. Overdue 22-30 June (19 June is Dragon
 		// Boat): 7.
 		"overdue at close: mgr.he    Wang Fang              class C           last contact 03-20, due 06-18,  7 business day(s) overdue (every 60)",
+		// The plans at the close: 300000 of 400000 won for the port; the
+		// trade finance line meets Huaxin's goal; Gao Feng's mandate
+		// slipped to July, so nothing yet.
+		"Jianghe Port Logistics lead mgr.chen    300000 of   400000 CNY ( 75%) behind",
+		"Huaxin Textiles        lead mgr.lin     200000 of   200000 CNY (100%) met",
+		"Gao Feng               lead mgr.chen         0 of   150000 CNY (  0%) behind",
 		"2026-04 forecast   64000.00 CNY won       0.00 CNY",
 		"2026-05 forecast  198000.00 CNY won  360000.00 CNY",
 		// |64000| + |198000 − 360000| + |127000 − 200000| = 299000 over
