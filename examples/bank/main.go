@@ -4,7 +4,8 @@
 // branch's customers as key customers, and a key customer held by a junior
 // manager moves to a senior one (对等配置); new leads are assigned by rules
 // kept as data, key prospects to senior managers and walk-ins by fair
-// weighted round-robin, each decision explained; cross-sell opportunities
+// weighted round-robin, each decision explained, and the customers who
+// referred them credited with what their referrals brought; cross-sell opportunities
 // on existing customers are forecast as a distribution with the chance of
 // making the branch quota; managers plan 7 new + 3 return visits a day and
 // see the care due to their customers, with a welcome call owed two
@@ -145,26 +146,27 @@ const calendarJSON = `{"name": "Jianghe branch", "time_zone": "Asia/Shanghai", "
 
 // branch holds the services, the calendar and the names the report needs.
 type branch struct {
-	ctx      context.Context
-	w        io.Writer
-	loc      *time.Location
-	cal      *calendar.Calendar
-	clock    *crm.ManualClock
-	people   *customer.Service
-	leads    *lead.Service
-	sales    *opportunity.Service
-	desk     *complaint.Service
-	ids      map[string]crm.ID // customer name -> ID
-	names    map[crm.ID]string
-	value    map[crm.ID]float64 // annual contribution, thousand CNY
-	deals    map[string]crm.ID  // deal name -> ID
-	plans    map[crm.ID]crm.ID  // key customer -> its account plan
-	rules    lead.Rules         // lead assignment
-	cadence  *customer.CadencePolicy
-	opening  []opportunity.ForecastRow // the forecast by month on April 10
-	dayPlans map[crm.UserID][]customer.DayPlanCheck
-	pending  []action // the schedule still to run
-	err      error
+	ctx       context.Context
+	w         io.Writer
+	loc       *time.Location
+	cal       *calendar.Calendar
+	clock     *crm.ManualClock
+	people    *customer.Service
+	leads     *lead.Service
+	sales     *opportunity.Service
+	desk      *complaint.Service
+	ids       map[string]crm.ID // customer name -> ID
+	names     map[crm.ID]string
+	value     map[crm.ID]float64 // annual contribution, thousand CNY
+	deals     map[string]crm.ID  // deal name -> ID
+	plans     map[crm.ID]crm.ID  // key customer -> its account plan
+	referrals map[string]crm.ID  // referred lead's name -> referral
+	rules     lead.Rules         // lead assignment
+	cadence   *customer.CadencePolicy
+	opening   []opportunity.ForecastRow // the forecast by month on April 10
+	dayPlans  map[crm.UserID][]customer.DayPlanCheck
+	pending   []action // the schedule still to run
+	err       error
 }
 
 func (b *branch) printf(format string, args ...any) {
@@ -220,7 +222,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	b := &branch{ctx: ctx, w: w, loc: loc, cal: cal, clock: clock, rules: rules,
-		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{}, plans: map[crm.ID]crm.ID{},
+		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{}, plans: map[crm.ID]crm.ID{}, referrals: map[string]crm.ID{},
 		cadence:  &customer.CadencePolicy{},
 		dayPlans: map[crm.UserID][]customer.DayPlanCheck{}, pending: slices.Clone(schedule)}
 	if err := json.Unmarshal([]byte(cadenceJSON), b.cadence); err != nil {
@@ -390,6 +392,7 @@ func (b *branch) assignLeads() error {
 		ch                   customer.Channel
 		src                  lead.SourceKind
 		topic                string
+		referrer             string // the customer who referred the lead
 	}
 	for _, r := range b.rules.Rules {
 		covers := "every other lead"
@@ -402,14 +405,14 @@ func (b *branch) assignLeads() error {
 	var explained lead.Decision
 	tally := map[crm.UserID]int{}
 	for _, c := range []capture{
-		{"Wu Xiaoling", "", "13910000001", 0, false, customer.FaceToFace, lead.SourceOther, "savings"},
-		{"Peng Hui", "", "13910000002", 0, false, customer.PhoneCall, lead.SourcePhone, "mortgage"},
-		{"Tang Wei", "", "13910000003", 0, false, customer.Web, lead.SourceWebForm, "credit card"},
-		{"Yangtze Auto Parts", "Yangtze Auto Parts", "13910000004", 800, true, customer.PhoneCall, lead.SourcePhone, "cash management"},
-		{"Fang Qi", "", "13910000005", 0, false, customer.Web, lead.SourceWebForm, "wealth"},
-		{"Deng Yong", "", "13910000006", 0, true, customer.FaceToFace, lead.SourceOther, "private banking"},
-		{"Cao Lei", "", "13910000007", 0, false, customer.FaceToFace, lead.SourceEvent, "pension"},
-		{"Jiang Min", "", "13910000008", 0, false, customer.PhoneCall, lead.SourcePhone, "mortgage"},
+		{"Wu Xiaoling", "", "13910000001", 0, false, customer.FaceToFace, lead.SourceOther, "savings", ""},
+		{"Peng Hui", "", "13910000002", 0, false, customer.PhoneCall, lead.SourcePhone, "mortgage", ""},
+		{"Tang Wei", "", "13910000003", 0, false, customer.Web, lead.SourceWebForm, "credit card", ""},
+		{"Yangtze Auto Parts", "Yangtze Auto Parts", "13910000004", 800, true, customer.PhoneCall, lead.SourceReferral, "cash management", "Jianghe Port Logistics"},
+		{"Fang Qi", "", "13910000005", 0, false, customer.Web, lead.SourceWebForm, "wealth", ""},
+		{"Deng Yong", "", "13910000006", 0, true, customer.FaceToFace, lead.SourceReferral, "private banking", "Gao Feng"},
+		{"Cao Lei", "", "13910000007", 0, false, customer.FaceToFace, lead.SourceEvent, "pension", ""},
+		{"Jiang Min", "", "13910000008", 0, false, customer.PhoneCall, lead.SourcePhone, "mortgage", ""},
 	} {
 		b.clock.Advance(time.Hour)
 		kind := customer.Person
@@ -417,7 +420,7 @@ func (b *branch) assignLeads() error {
 			kind = customer.Organization
 		}
 		res, err := b.leads.Capture(b.ctx, lead.NewInput{Tenant: tenant, Kind: kind, Name: c.name, Company: c.company, CompanySize: c.size,
-			Phones: []string{c.phone}, DefaultRegion: "CN", KeyProspect: c.key, Channel: c.ch, Source: lead.Source{Kind: c.src},
+			Phones: []string{c.phone}, DefaultRegion: "CN", KeyProspect: c.key, Channel: c.ch, Source: lead.Source{Kind: c.src, Referrer: b.ids[c.referrer]},
 			Topics: []string{c.topic}}, b.by("branch.reception", ""))
 		if err != nil {
 			return err
@@ -427,7 +430,19 @@ func (b *branch) assignLeads() error {
 		if c.key {
 			key = "key prospect"
 		}
-		b.printf("   %-19s %-16s %-12s -> %-9s rule %s\n", c.name, c.topic, key, d.Owner, d.Rule)
+		line := fmt.Sprintf("%-19s %-16s %-12s -> %-9s rule %-9s", c.name, c.topic, key, d.Owner, d.Rule)
+		if c.referrer != "" {
+			// The referral is the referrer's record: what its customers
+			// bring the branch.
+			r, err := b.people.Refer(b.ctx, customer.ReferralInput{Tenant: tenant, Referrer: b.ids[c.referrer], TargetKind: customer.TargetLead,
+				Target: res.Lead.ID(), Channel: "word_of_mouth"}, b.by("branch.reception", ""))
+			if err != nil {
+				return err
+			}
+			b.referrals[c.name] = r.ID()
+			line += " referred by " + c.referrer
+		}
+		b.printf("   %s\n", strings.TrimRight(line, " "))
 		if c.name == "Deng Yong" {
 			explained = d
 		}
@@ -809,12 +824,20 @@ var schedule = []action{
 	}},
 	{"2026-06-15 14:00", complain("Zhou Lan", customer.CallCentre, "service_attitude", "The counter clerk was impatient with my mother.",
 		complaint.Apology, "Manager apologised in person; clerk coached", 3*time.Hour, 5)},
+	{"2026-06-16 11:00", func(b *branch) (string, error) {
+		_, err := b.people.ConvertReferral(b.ctx, tenant, b.referrals["Deng Yong"], money("80000.00 CNY"), b.by(chen, "private banking account opened"))
+		return "Deng Yong opens a private banking account: Gao Feng's referral converted, 80000.00 CNY a year", err
+	}},
 	{"2026-06-22 09:30", func(b *branch) (string, error) {
 		c, err := b.people.MoveLifecycle(b.ctx, tenant, b.ids["Liu Jie"], customer.Churned, b.by(lin, "moved her savings to another bank"))
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%s is %s: moved her savings to another bank", c.Name(), c.Lifecycle()), nil
+	}},
+	{"2026-06-24 10:00", func(b *branch) (string, error) {
+		_, err := b.people.LoseReferral(b.ctx, tenant, b.referrals["Yangtze Auto Parts"], b.by(lin, "stays with its house bank"))
+		return "Yangtze Auto Parts stays with its house bank: Jianghe Port Logistics' referral lost", err
 	}},
 	{"2026-06-25 15:00", func(b *branch) (string, error) {
 		return b.closeWon("trade finance line", calendar.Date{Year: 2026, Month: 6, Day: 25}, "JH-TF-2026-0625", lin)
@@ -1134,6 +1157,9 @@ func (b *branch) closeQuarter() error {
 	}
 	b.printf("   (%s left on 29 May; his customers are counted with their new managers)\n", wu)
 	b.printOverdue("overdue at close: ", over)
+	if err := b.referralFigures(end); err != nil {
+		return err
+	}
 	b.printf("   key account plans, %s this quarter:\n", planGoal)
 	for _, k := range keyPlans {
 		id := b.ids[k.customer]
@@ -1246,4 +1272,22 @@ func (b *branch) closeWon(name string, date calendar.Date, contract string, by c
 		line += ", recorded on the account plan"
 	}
 	return line, nil
+}
+
+// referralFigures prints what the customers who referred others brought
+// the branch this quarter (转介绍), from the stored referrals.
+func (b *branch) referralFigures(end time.Time) error {
+	figs, err := b.people.RelationFigures(b.ctx, tenant, b.at(time.April, 1, 0, 0), end, cny)
+	if err != nil {
+		return err
+	}
+	b.printf("   customers who referred others this quarter:\n")
+	for _, a := range book {
+		f, ok := figs[b.ids[a.name]]
+		if !ok || f.Referrals == 0 && f.Converted == 0 {
+			continue
+		}
+		b.printf("   %-22s %d referral(s), %d converted, worth %s\n", a.name, f.Referrals, f.Converted, f.ReferredRevenue)
+	}
+	return nil
 }

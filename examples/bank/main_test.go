@@ -34,10 +34,10 @@ func TestBank(t *testing.T) {
 		"Peng Hui            mortgage                      -> mgr.he    rule branch",
 		"Tang Wei            credit card                   -> mgr.chen  rule branch",
 		// The company of 800 employees falls to the corporate rule, lin first.
-		"Yangtze Auto Parts  cash management  key prospect -> mgr.lin   rule corporate",
+		"Yangtze Auto Parts  cash management  key prospect -> mgr.lin   rule corporate referred by Jianghe Port Logistics",
 		// Key prospect: only seniority 3 is eligible; chen -2+1 and lin
 		// -2+1 tie at -1, chen first in turn order.
-		"Deng Yong           private banking  key prospect -> mgr.chen  rule branch",
+		"Deng Yong           private banking  key prospect -> mgr.chen  rule branch    referred by Gao Feng",
 		"mgr.zhao  excluded: seniority   weight 2 credit   2",
 		"mgr.wu    excluded: inactive    weight 1 credit   0",
 		// Six walk-ins shared 2:2:1:1, as the weights say.
@@ -136,6 +136,10 @@ func TestBank(t *testing.T) {
 		"Jianghe Port Logistics lead mgr.chen    300000 of   400000 CNY ( 75%) behind",
 		"Huaxin Textiles        lead mgr.lin     200000 of   200000 CNY (100%) met",
 		"Gao Feng               lead mgr.chen         0 of   150000 CNY (  0%) behind",
+		// The two referrals of 7 April: Deng Yong opened an account in
+		// June, Yangtze Auto Parts did not.
+		"Jianghe Port Logistics 1 referral(s), 0 converted, worth 0.00 CNY",
+		"Gao Feng               1 referral(s), 1 converted, worth 80000.00 CNY",
 		"2026-04 forecast   64000.00 CNY won       0.00 CNY",
 		"2026-05 forecast  198000.00 CNY won  360000.00 CNY",
 		// |64000| + |198000 − 360000| + |127000 − 200000| = 299000 over
