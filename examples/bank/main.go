@@ -1157,10 +1157,9 @@ func (b *branch) closeQuarter() error {
 	}
 	b.printf("   (%s left on 29 May; his customers are counted with their new managers)\n", wu)
 	b.printOverdue("overdue at close: ", over)
-	if err := b.referralFigures(end); err != nil {
-		return err
-	}
-	b.printf("   key account plans, %s this quarter:\n", planGoal)
+
+	b.title("10. At the close: the key account plans and the customers' referrals")
+	b.printf("   account plans, %s this quarter:\n", planGoal)
 	for _, k := range keyPlans {
 		id := b.ids[k.customer]
 		p, err := b.people.AccountPlan(b.ctx, tenant, b.plans[id])
@@ -1177,7 +1176,11 @@ func (b *branch) closeQuarter() error {
 		}
 	}
 
-	b.title("10. Forecast accuracy: the 10 April forecast against what was won")
+	if err := b.referralFigures(end); err != nil {
+		return err
+	}
+
+	b.title("11. Forecast accuracy: the 10 April forecast against what was won")
 	won, err := b.sales.Forecast(b.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}},
 		opportunity.ForecastOptions{Currency: cny, By: opportunity.ByPeriod, Period: opportunity.Month})
 	if err != nil {
