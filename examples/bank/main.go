@@ -1010,16 +1010,16 @@ func (b *branch) printOverdue(prefix string, over []customer.OwnerOverdue) {
 	}
 }
 
-// cadenceKept returns, per manager, the share of the active customers
-// under a cadence rule that are not overdue.
+// cadenceKept returns, per manager, the share of the customers under a
+// cadence rule that are not overdue; churned customers have no cadence.
 func (b *branch) cadenceKept(over []customer.OwnerOverdue) (map[crm.UserID]float64, error) {
-	cs, err := b.list(customer.Query{Lifecycle: customer.Active})
+	cs, err := b.list(customer.Query{})
 	if err != nil {
 		return nil, err
 	}
 	ruled := map[crm.UserID]int{}
 	for _, c := range cs {
-		if b.cadence.Rule(c) >= 0 {
+		if c.Lifecycle() != customer.Churned && b.cadence.Rule(c) >= 0 {
 			ruled[c.Owner()]++
 		}
 	}
@@ -1157,6 +1157,9 @@ func (b *branch) closeQuarter() error {
 	}
 	b.printf("   (%s left on 29 May; his customers are counted with their new managers)\n", wu)
 	b.printOverdue("overdue at close: ", over)
+	if err := b.newRelationships(end); err != nil {
+		return err
+	}
 
 	b.title("10. At the close: the key account plans and the customers' referrals")
 	b.printf("   account plans, %s this quarter:\n", planGoal)
@@ -1291,6 +1294,48 @@ func (b *branch) referralFigures(end time.Time) error {
 			continue
 		}
 		b.printf("   %-22s %d referral(s), %d converted, worth %s\n", a.name, f.Referrals, f.Converted, f.ReferredRevenue)
+	}
+	return nil
+}
+
+// newRelationships reports, for the junior managers, how long the
+// prospects of 1 April stayed in the unfamiliar stage (陌生期) before a first
+// visit opened the relationship, and which are still unfamiliar at end, in
+// business days of the branch's 8-hour day.
+func (b *branch) newRelationships(end time.Time) error {
+	b.printf("   new relationships: business days in the unfamiliar stage before the first visit\n")
+	for _, m := range []crm.UserID{zhao, he} {
+		cs, err := b.list(customer.Query{Owner: m})
+		if err != nil {
+			return err
+		}
+		var met int
+		var waited time.Duration
+		var still []string
+		for _, c := range cs {
+			if c.Stage() == customer.Mature {
+				continue
+			}
+			tl, err := b.people.StageTimes(b.ctx, tenant, c.ID(), end, b.cal)
+			if err != nil {
+				return err
+			}
+			_, business := tl.Total(customer.Unfamiliar)
+			if c.Stage() == customer.Unfamiliar {
+				still = append(still, fmt.Sprintf("%s (%.1f)", c.Name(), business.Hours()/8))
+				continue
+			}
+			met++
+			waited += business
+		}
+		line := fmt.Sprintf("%-9s %d met", m, met)
+		if met > 0 {
+			line += fmt.Sprintf(", after %.1f on average", waited.Hours()/8/float64(met))
+		}
+		if len(still) > 0 {
+			line += "; still unfamiliar: " + strings.Join(still, ", ")
+		}
+		b.printf("   %s\n", line)
 	}
 	return nil
 }

@@ -130,6 +130,14 @@ func TestBank(t *testing.T) {
 		// (4) make 60: due 18 June. Overdue 22-30 June (19 June is Dragon
 		// Boat): 7.
 		"overdue at close: mgr.he    Wang Fang              class C           last contact 03-20, due 06-18,  7 business day(s) overdue (every 60)",
+		// Created 1 April 09:00, first visited on 13 April: 1-3 and 7-10
+		// April are 7 whole days (6 April is Qingming), then 40, 85, 130,
+		// 175, 310 and 355 minutes of 13 April for Zhao's six (mean 182.5
+		// min = 0.38 day); Kong Liang postponed and was never visited: 21
+		// + 18 + 21 working days of the quarter.
+		"mgr.zhao  6 met, after 7.4 on average; still unfamiliar: Kong Liang (60.0)",
+		// He's four: 60, 70, 160 and 340 minutes, mean 0.33 day.
+		"mgr.he    4 met, after 7.3 on average",
 		// The plans at the close: 300000 of 400000 won for the port; the
 		// trade finance line meets Huaxin's goal; Gao Feng's mandate
 		// slipped to July, so nothing yet.
