@@ -14,9 +14,10 @@
 // class; a departing manager's book is handed over with the
 // reason recorded in each customer's history; complaints are answered by
 // the customer's manager and surveyed; and the quarter closes with the
-// managers' scorecards (book, contact, sales, service), ranked, the key
-// account plans against their goals and the accuracy of the forecast made
-// at its start. Everything it prints comes from the library: the host
+// managers' scorecards (book, contact, sales, service), ranked, how long
+// new prospects waited for a first visit, the key account plans against
+// their goals, what the customers' referrals brought and the accuracy of
+// the forecast made at its start. Everything it prints comes from the library: the host
 // feeds it the branch's data and prints its records and results.
 //
 //	go run ./examples/bank

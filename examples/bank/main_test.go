@@ -183,6 +183,37 @@ func (f *failAfter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// cancelAt is a writer that cancels the run's context once the report
+// reaches a heading.
+type cancelAt struct {
+	heading string
+	cancel  context.CancelFunc
+	seen    strings.Builder
+}
+
+func (c *cancelAt) Write(p []byte) (int, error) {
+	c.seen.Write(p)
+	if strings.Contains(c.seen.String(), c.heading) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// A run cancelled halfway stops at the next call into the library, with
+// context.Canceled, whichever section it is in.
+func TestBankCancelledHalfway(t *testing.T) {
+	t.Parallel()
+	for _, heading := range []string{"3. New leads", "5. Day plans", "6. April to mid-May", "7. End of May", "9. Quarter close", "10. At the close"} {
+		t.Run(heading, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w := &cancelAt{heading: heading, cancel: cancel}
+			require.ErrorIs(t, run(ctx, w), context.Canceled)
+		})
+	}
+}
+
 // The example stops at the first failure and says why, whatever fails.
 func TestBankStops(t *testing.T) {
 	t.Parallel()
