@@ -4,21 +4,22 @@
 // branch's customers as key customers, and a key customer held by a junior
 // manager moves to a senior one (对等配置); new leads are assigned by rules
 // kept as data, key prospects to senior managers and walk-ins by fair
-// weighted round-robin, each decision explained, and the customers who
-// referred them credited with what their referrals brought; cross-sell opportunities
-// on existing customers are forecast as a distribution with the chance of
-// making the branch quota; managers plan 7 new + 3 return visits a day and
-// see the care due to their customers, with a welcome call owed two
-// business days after a first visit; key customers get an account plan
-// with a goal for the quarter; contacts are checked against a cadence per
-// class; a departing manager's book is handed over with the
-// reason recorded in each customer's history; complaints are answered by
-// the customer's manager and surveyed; and the quarter closes with the
-// managers' scorecards (book, contact, sales, service), ranked, how long
-// new prospects waited for a first visit, the key account plans against
-// their goals, what the customers' referrals brought and the accuracy of
-// the forecast made at its start. Everything it prints comes from the library: the host
-// feeds it the branch's data and prints its records and results.
+// weighted round-robin, each decision explained, and a lead a customer
+// referred is recorded as that customer's referral; cross-sell
+// opportunities on existing customers are forecast as a distribution with
+// the chance of making the branch quota, and every key customer gets an
+// account plan with a goal for the quarter; managers plan 7 new + 3 return
+// visits a day and see the care due to their customers, with a welcome call
+// owed two business days after a first visit; contacts are checked against
+// a cadence per class; a departing manager's book and plans are handed over
+// with the reason recorded in each customer's history; complaints are
+// answered by the customer's manager and surveyed; and the quarter closes
+// with the managers' scorecards (book, contact, sales, service), ranked, how
+// long new prospects waited for a first visit, the key account plans
+// against their goals, what the customers' referrals brought and the
+// accuracy of the forecast made at its start. Everything it prints comes
+// from the library: the host feeds it the branch's data and prints its
+// records and results.
 //
 //	go run ./examples/bank
 //
@@ -1000,7 +1001,10 @@ func (b *branch) cadenceCheck() error {
 func (b *branch) printOverdue(prefix string, over []customer.OwnerOverdue) {
 	for _, o := range over {
 		for _, c := range o.Contacts {
-			days := b.cadence.Rules[b.cadence.Rule(c.Customer)].Days
+			days := 0
+			if i := slices.IndexFunc(b.cadence.Rules, func(r customer.CadenceRule) bool { return r.Name == c.Rule }); i >= 0 {
+				days = b.cadence.Rules[i].Days
+			}
 			last := "never contacted"
 			if !c.LastContact.IsZero() {
 				last = "last contact " + c.LastContact.In(b.loc).Format("01-02")
@@ -1138,7 +1142,6 @@ func (b *branch) closeQuarter() error {
 	if err != nil {
 		return err
 	}
-	b.printf("   ranked on sales 40%% (won, pipeline, book value), service 30%% (CSAT, churn, complaints), cadence kept 30%%\n")
 	for _, c := range cards {
 		visits := "no day plans"
 		if c.PlannedNew+c.PlannedReturn > 0 {

@@ -103,6 +103,7 @@ func TestBank(t *testing.T) {
 		// 2/3: 40 + 19 + 20 = 79. Lin: sales 1/3 + 1/24 + 1/6, service 0.2
 		// + 0 + 0.167, contact 2/3: 21.7 + 11 + 20. Zhao: 8.3 + 22 + 20;
 		// He: 10 + 8 + 0.
+		"service   30%: csat 40%, churn_rate 40% (lower is better), complaints 20% (lower is better)",
 		"#1 mgr.chen, score 79.0",
 		"#2 mgr.lin, score 52.7",
 		"#3 mgr.zhao, score 50.3",

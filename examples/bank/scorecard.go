@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -12,13 +14,15 @@ import (
 	"github.com/crmkit/crm/scoring"
 )
 
-// ranking is how the branch ranks its managers, kept as data: sales 40%
-// (won revenue, open pipeline and book value), service 30% (CSAT, churn and
-// complaints, fewer being better) and contact 30%, the cadence kept. Only
-// the junior managers ran 7+3 day plans this quarter, so visits are shown
-// on the scorecards but not ranked.
-func ranking() (*scoring.WeightedModel, error) {
-	return scoring.NewWeightedModel(scoring.DimensionWeights{Financial: 0.4, Market: 0.3, Management: 0.3}, []scoring.Indicator{
+// rankingWeights and rankingIndicators are how the branch ranks its
+// managers, kept as data: sales (financial) 40% on won revenue, open
+// pipeline and book value; service (market) 30% on CSAT, churn and
+// complaints, fewer being better; contact (management) 30% on the cadence
+// kept. Only the junior managers ran 7+3 day plans this quarter, so visits
+// are shown on the scorecards but not ranked.
+var (
+	rankingWeights    = scoring.DimensionWeights{Financial: 0.4, Market: 0.3, Management: 0.3}
+	rankingIndicators = []scoring.Indicator{
 		{Name: "won_revenue", Dimension: scoring.Financial, Weight: 0.5, Normalization: scoring.NormalizeRank},
 		{Name: "pipeline", Dimension: scoring.Financial, Weight: 0.25, Normalization: scoring.NormalizeRank},
 		{Name: "book_value", Dimension: scoring.Financial, Weight: 0.25, Normalization: scoring.NormalizeRank},
@@ -26,7 +30,31 @@ func ranking() (*scoring.WeightedModel, error) {
 		{Name: "churn_rate", Dimension: scoring.Market, Weight: 0.4, Normalization: scoring.NormalizeRank, LowerIsBetter: true},
 		{Name: "complaints", Dimension: scoring.Market, Weight: 0.2, Normalization: scoring.NormalizeRank, LowerIsBetter: true},
 		{Name: "cadence_kept", Dimension: scoring.Management, Weight: 1, Normalization: scoring.NormalizeRank},
-	})
+	}
+)
+
+// rankingText describes the ranking model, one line per dimension.
+func rankingText(m *scoring.WeightedModel) []string {
+	var lines []string
+	for _, d := range []struct {
+		name   string
+		dim    scoring.Dimension
+		weight float64
+	}{{"sales", scoring.Financial, rankingWeights.Financial}, {"service", scoring.Market, rankingWeights.Market},
+		{"contact", scoring.Management, rankingWeights.Management}} {
+		var inds []string
+		for _, ind := range m.Indicators() {
+			if ind.Dimension == d.dim {
+				w := fmt.Sprintf("%s %.0f%%", ind.Name, 100*ind.Weight)
+				if ind.LowerIsBetter {
+					w += " (lower is better)"
+				}
+				inds = append(inds, w)
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%-8s %3.0f%%: %s", d.name, 100*d.weight, strings.Join(inds, ", ")))
+	}
+	return lines
 }
 
 // scorecards feeds the quarter's records into the managers' scorecards at
@@ -35,9 +63,13 @@ func ranking() (*scoring.WeightedModel, error) {
 // quarter. It returns the cards, best first, and the customers overdue for
 // contact at now.
 func (b *branch) scorecards(now time.Time) ([]scoring.ManagerCard, []customer.OwnerOverdue, error) {
-	model, err := ranking()
+	model, err := scoring.NewWeightedModel(rankingWeights, rankingIndicators)
 	if err != nil {
 		return nil, nil, err
+	}
+	b.printf("   ranking of the managers:\n")
+	for _, l := range rankingText(model) {
+		b.printf("     %s\n", l)
 	}
 	// The visit target counts the days the branch ran day plans.
 	planned := map[customer.Date]bool{}
