@@ -1062,22 +1062,8 @@ func (b *branch) handOver() error {
 			return err
 		}
 		b.printf("   %-22s -> %s\n", c.Name(), c.Owner())
-		if plan, ok := b.plans[c.ID()]; ok {
-			p, err := b.people.UpdateAccountPlan(b.ctx, tenant, plan, func(p *customer.AccountPlan) error {
-				ch := b.by("branch.director", reason)
-				if err := p.AddMember(customer.TeamMember{User: to, Role: customer.RoleAccountManager, Since: ch.At}, ch); err != nil {
-					return err
-				}
-				if err := p.SetLead(to, ch); err != nil {
-					return err
-				}
-				return p.RemoveMember(wu, ch)
-			})
-			if err != nil {
-				return err
-			}
-			lead, _ := p.Lead()
-			b.printf("     key account plan, lead              -> %s\n", lead.User)
+		if err := b.handOverPlans(c.ID(), to, reason); err != nil {
+			return err
 		}
 		open, err := b.sales.Deals(b.ctx, tenant, opportunity.Query{Customer: c.ID(), Owners: []crm.UserID{wu}, Statuses: []opportunity.Status{opportunity.Open}})
 		if err != nil {
@@ -1340,6 +1326,48 @@ func (b *branch) newRelationships(end time.Time) error {
 			line += "; still unfamiliar: " + strings.Join(still, ", ")
 		}
 		b.printf("   %s\n", line)
+	}
+	return nil
+}
+
+// handOverPlans hands the account plans of a customer on which Wu serves
+// to its new manager, who takes the lead where Wu had it.
+func (b *branch) handOverPlans(id crm.ID, to crm.UserID, reason string) error {
+	// Read them all first: the update takes Wu off the plans the query
+	// pages through.
+	var plans []*customer.AccountPlan
+	page := crm.PageRequest{}
+	for {
+		got, err := b.people.AccountPlans(b.ctx, tenant, customer.AccountPlanQuery{Customer: id, Member: wu}, page)
+		if err != nil {
+			return err
+		}
+		plans = append(plans, got.Items...)
+		if got.Next == "" {
+			break
+		}
+		page.Cursor = got.Next
+	}
+	for _, p := range plans {
+		p, err := b.people.UpdateAccountPlan(b.ctx, tenant, p.ID(), func(p *customer.AccountPlan) error {
+			ch := b.by("branch.director", reason)
+			if lead, _ := p.Lead(); lead.User == wu {
+				if !p.HasMember(to) {
+					if err := p.AddMember(customer.TeamMember{User: to, Role: customer.RoleAccountManager, Since: ch.At}, ch); err != nil {
+						return err
+					}
+				}
+				if err := p.SetLead(to, ch); err != nil {
+					return err
+				}
+			}
+			return p.RemoveMember(wu, ch)
+		})
+		if err != nil {
+			return err
+		}
+		lead, _ := p.Lead()
+		b.printf("     %-41s -> %s (lead)\n", p.Name(), lead.User)
 	}
 	return nil
 }

@@ -72,7 +72,9 @@ func TestBank(t *testing.T) {
 		"key account plan Jianghe Port Logistics lead mgr.chen  team of 3, cross-sell income 400000.00 CNY by 06-30",
 		"key account plan Gao Feng               lead mgr.wu    team of 2, cross-sell income 150000.00 CNY by 06-30",
 		"05-28 cash management and FX hedging  mgr.chen  300000.00 CNY won, recorded on the account plan",
-		"key account plan, lead              -> mgr.chen",
+		// Wu's plan for Gao Feng, found by the store as a plan Wu serves
+		// on, goes with the customer to Chen, who takes the lead.
+		"Q2 2026 key account plan                  -> mgr.chen (lead)",
 		"04-28 payroll service                 mgr.lin   80000.00 CNY lost to City Commercial Bank",
 		// From 04-24 the business days are 27-30 April (1, 4 and 5 May
 		// are holidays), 6-8 May and 11-13 May: the 10th is 13 May, so
