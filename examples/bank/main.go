@@ -161,7 +161,6 @@ type branch struct {
 	names     map[crm.ID]string
 	value     map[crm.ID]float64 // annual contribution, thousand CNY
 	deals     map[string]crm.ID  // deal name -> ID
-	plans     map[crm.ID]crm.ID  // key customer -> its account plan
 	referrals map[string]crm.ID  // referred lead's name -> referral
 	rules     lead.Rules         // lead assignment
 	cadence   *customer.CadencePolicy
@@ -224,7 +223,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	b := &branch{ctx: ctx, w: w, loc: loc, cal: cal, clock: clock, rules: rules,
-		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{}, plans: map[crm.ID]crm.ID{}, referrals: map[string]crm.ID{},
+		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{}, referrals: map[string]crm.ID{},
 		cadence:  &customer.CadencePolicy{},
 		dayPlans: map[crm.UserID][]customer.DayPlanCheck{}, pending: slices.Clone(schedule)}
 	if err := json.Unmarshal([]byte(cadenceJSON), b.cadence); err != nil {
@@ -1153,19 +1152,18 @@ func (b *branch) closeQuarter() error {
 
 	b.title("10. At the close: the key account plans and the customers' referrals")
 	b.printf("   account plans, %s this quarter:\n", planGoal)
-	for _, k := range keyPlans {
-		id := b.ids[k.customer]
-		p, err := b.people.AccountPlan(b.ctx, tenant, b.plans[id])
-		if err != nil {
-			return err
-		}
+	plans, err := b.activePlans(customer.AccountPlanQuery{})
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
 		lead, _ := p.Lead()
 		for _, g := range p.ProgressAt(end) {
 			state := "behind"
 			if g.Met {
 				state = "met"
 			}
-			b.printf("   %-22s lead %-9s %8s of %8s CNY (%3.0f%%) %s\n", k.customer, lead.User, g.Achieved, g.Goal.Target, g.Percent, state)
+			b.printf("   %-22s lead %-9s %8s of %8s CNY (%3.0f%%) %s\n", b.names[p.Customer()], lead.User, g.Achieved, g.Goal.Target, g.Percent, state)
 		}
 	}
 
@@ -1243,7 +1241,6 @@ func (b *branch) accountPlans() error {
 		if p, err = b.people.ActivateAccountPlan(b.ctx, tenant, p.ID(), b.by("branch.director", "")); err != nil {
 			return err
 		}
-		b.plans[c.ID()] = p.ID()
 		g := p.Goals()[0]
 		target, _ := g.TargetMoney()
 		b.printf("   key account plan %-22s lead %-9s team of %d, %s %s by %s\n", k.customer, c.Owner(), len(p.Team()), planGoal,
@@ -1260,14 +1257,36 @@ func (b *branch) closeWon(name string, date calendar.Date, contract string, by c
 		return "", err
 	}
 	line := describe(o, "won")
-	if plan, ok := b.plans[o.Customer()]; ok {
-		if _, err := b.people.RecordPlanProgress(b.ctx, tenant, plan, customer.Progress{Goal: planGoal, Value: o.Amount().Amount(),
+	plans, err := b.activePlans(customer.AccountPlanQuery{Customer: o.Customer()})
+	if err != nil {
+		return "", err
+	}
+	for _, p := range plans {
+		if _, err := b.people.RecordPlanProgress(b.ctx, tenant, p.ID(), customer.Progress{Goal: planGoal, Value: o.Amount().Amount(),
 			Note: contract}, b.by(by, "")); err != nil {
 			return "", err
 		}
 		line += ", recorded on the account plan"
 	}
 	return line, nil
+}
+
+// activePlans returns the account plans in force that match q.
+func (b *branch) activePlans(q customer.AccountPlanQuery) ([]*customer.AccountPlan, error) {
+	q.Status = customer.PlanActive
+	var out []*customer.AccountPlan
+	page := crm.PageRequest{}
+	for {
+		p, err := b.people.AccountPlans(b.ctx, tenant, q, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out, nil
+		}
+		page.Cursor = p.Next
+	}
 }
 
 // referralFigures prints what the customers who referred others brought
@@ -1330,23 +1349,14 @@ func (b *branch) newRelationships(end time.Time) error {
 	return nil
 }
 
-// handOverPlans hands the account plans of a customer on which Wu serves
+// handOverPlans hands the plans in force of a customer on which Wu serves
 // to its new manager, who takes the lead where Wu had it.
 func (b *branch) handOverPlans(id crm.ID, to crm.UserID, reason string) error {
 	// Read them all first: the update takes Wu off the plans the query
 	// pages through.
-	var plans []*customer.AccountPlan
-	page := crm.PageRequest{}
-	for {
-		got, err := b.people.AccountPlans(b.ctx, tenant, customer.AccountPlanQuery{Customer: id, Member: wu}, page)
-		if err != nil {
-			return err
-		}
-		plans = append(plans, got.Items...)
-		if got.Next == "" {
-			break
-		}
-		page.Cursor = got.Next
+	plans, err := b.activePlans(customer.AccountPlanQuery{Customer: id, Member: wu})
+	if err != nil {
+		return err
 	}
 	for _, p := range plans {
 		p, err := b.people.UpdateAccountPlan(b.ctx, tenant, p.ID(), func(p *customer.AccountPlan) error {
