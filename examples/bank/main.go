@@ -4,18 +4,22 @@
 // branch's customers as key customers, and a key customer held by a junior
 // manager moves to a senior one (对等配置); new leads are assigned by rules
 // kept as data, key prospects to senior managers and walk-ins by fair
-// weighted round-robin, each decision explained; cross-sell opportunities
-// on existing customers are forecast as a distribution with the chance of
-// making the branch quota; managers plan 7 new + 3 return visits a day and
-// see the care due to their customers; contacts are checked against a
-// cadence per class; a departing manager's book is handed over with the
-// reason recorded in each customer's history; complaints are answered by
-// the customer's manager and surveyed; and the quarter closes with the
-// managers' scorecards (book, contact, sales, service) and the accuracy of
-// the forecast made at its start.
-// Everything it prints comes from the library, except the steps marked
-// GAP in the source, which the host computes from library data until the
-// library offers them.
+// weighted round-robin, each decision explained, and a lead a customer
+// referred is recorded as that customer's referral; cross-sell
+// opportunities on existing customers are forecast as a distribution with
+// the chance of making the branch quota, and every key customer gets an
+// account plan with a goal for the quarter; managers plan 7 new + 3 return
+// visits a day and see the care due to their customers, with a welcome call
+// owed two business days after a first visit; contacts are checked against
+// a cadence per class; a departing manager's book and plans are handed over
+// with the reason recorded in each customer's history; complaints are
+// answered by the customer's manager and surveyed; and the quarter closes
+// with the managers' scorecards (book, contact, sales, service), ranked, how
+// long new prospects waited for a first visit, the key account plans
+// against their goals, what the customers' referrals brought and the
+// accuracy of the forecast made at its start. Everything it prints comes
+// from the library: the host feeds it the branch's data and prints its
+// records and results.
 //
 //	go run ./examples/bank
 //
@@ -32,6 +36,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/calendar"
@@ -142,25 +148,26 @@ const calendarJSON = `{"name": "Jianghe branch", "time_zone": "Asia/Shanghai", "
 
 // branch holds the services, the calendar and the names the report needs.
 type branch struct {
-	ctx      context.Context
-	w        io.Writer
-	loc      *time.Location
-	cal      *calendar.Calendar
-	clock    *crm.ManualClock
-	people   *customer.Service
-	leads    *lead.Service
-	sales    *opportunity.Service
-	desk     *complaint.Service
-	ids      map[string]crm.ID // customer name -> ID
-	names    map[crm.ID]string
-	value    map[crm.ID]float64 // annual contribution, thousand CNY
-	deals    map[string]crm.ID  // deal name -> ID
-	rules    lead.Rules         // lead assignment
-	cadence  []cadenceRule
-	opening  []opportunity.ForecastRow // the forecast by month on April 10
-	dayPlans map[crm.UserID][]customer.DayPlanCheck
-	pending  []action // the schedule still to run
-	err      error
+	ctx       context.Context
+	w         io.Writer
+	loc       *time.Location
+	cal       *calendar.Calendar
+	clock     *crm.ManualClock
+	people    *customer.Service
+	leads     *lead.Service
+	sales     *opportunity.Service
+	desk      *complaint.Service
+	ids       map[string]crm.ID // customer name -> ID
+	names     map[crm.ID]string
+	value     map[crm.ID]float64 // annual contribution, thousand CNY
+	deals     map[string]crm.ID  // deal name -> ID
+	referrals map[string]crm.ID  // referred lead's name -> referral
+	rules     lead.Rules         // lead assignment
+	cadence   *customer.CadencePolicy
+	opening   []opportunity.ForecastRow // the forecast by month on April 10
+	dayPlans  map[crm.UserID][]customer.DayPlanCheck
+	pending   []action // the schedule still to run
+	err       error
 }
 
 func (b *branch) printf(format string, args ...any) {
@@ -216,9 +223,12 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	b := &branch{ctx: ctx, w: w, loc: loc, cal: cal, clock: clock, rules: rules,
-		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{},
-		cadence:  []cadenceRule{{"abc-a", "key customers (A)", 10}, {"abc-b", "class B", 20}, {"abc-c", "class C", 60}},
+		ids: map[string]crm.ID{}, names: map[crm.ID]string{}, value: map[crm.ID]float64{}, deals: map[string]crm.ID{}, referrals: map[string]crm.ID{},
+		cadence:  &customer.CadencePolicy{},
 		dayPlans: map[crm.UserID][]customer.DayPlanCheck{}, pending: slices.Clone(schedule)}
+	if err := json.Unmarshal([]byte(cadenceJSON), b.cadence); err != nil {
+		return err
+	}
 	if b.people, err = customer.NewService(store, &customer.Options{Clock: clock, IDs: ids, Outbox: store}); err != nil {
 		return err
 	}
@@ -336,6 +346,13 @@ func (b *branch) abc() error {
 			if err := c.AddTag("abc-" + strings.ToLower(cl.String())); err != nil {
 				return err
 			}
+			class := customer.Stable // A and B: the relationship is stable
+			if cl == scoring.ClassC {
+				class = customer.NotYetStable
+			}
+			if err := c.SetClass(class, b.by("branch.director", "ABC class "+cl.String()+", Q2 review")); err != nil {
+				return err
+			}
 			if cl != scoring.ClassA {
 				return nil
 			}
@@ -376,6 +393,7 @@ func (b *branch) assignLeads() error {
 		ch                   customer.Channel
 		src                  lead.SourceKind
 		topic                string
+		referrer             string // the customer who referred the lead
 	}
 	for _, r := range b.rules.Rules {
 		covers := "every other lead"
@@ -388,14 +406,14 @@ func (b *branch) assignLeads() error {
 	var explained lead.Decision
 	tally := map[crm.UserID]int{}
 	for _, c := range []capture{
-		{"Wu Xiaoling", "", "13910000001", 0, false, customer.FaceToFace, lead.SourceOther, "savings"},
-		{"Peng Hui", "", "13910000002", 0, false, customer.PhoneCall, lead.SourcePhone, "mortgage"},
-		{"Tang Wei", "", "13910000003", 0, false, customer.Web, lead.SourceWebForm, "credit card"},
-		{"Yangtze Auto Parts", "Yangtze Auto Parts", "13910000004", 800, true, customer.PhoneCall, lead.SourcePhone, "cash management"},
-		{"Fang Qi", "", "13910000005", 0, false, customer.Web, lead.SourceWebForm, "wealth"},
-		{"Deng Yong", "", "13910000006", 0, true, customer.FaceToFace, lead.SourceOther, "private banking"},
-		{"Cao Lei", "", "13910000007", 0, false, customer.FaceToFace, lead.SourceEvent, "pension"},
-		{"Jiang Min", "", "13910000008", 0, false, customer.PhoneCall, lead.SourcePhone, "mortgage"},
+		{"Wu Xiaoling", "", "13910000001", 0, false, customer.FaceToFace, lead.SourceOther, "savings", ""},
+		{"Peng Hui", "", "13910000002", 0, false, customer.PhoneCall, lead.SourcePhone, "mortgage", ""},
+		{"Tang Wei", "", "13910000003", 0, false, customer.Web, lead.SourceWebForm, "credit card", ""},
+		{"Yangtze Auto Parts", "Yangtze Auto Parts", "13910000004", 800, true, customer.PhoneCall, lead.SourceReferral, "cash management", "Jianghe Port Logistics"},
+		{"Fang Qi", "", "13910000005", 0, false, customer.Web, lead.SourceWebForm, "wealth", ""},
+		{"Deng Yong", "", "13910000006", 0, true, customer.FaceToFace, lead.SourceReferral, "private banking", "Gao Feng"},
+		{"Cao Lei", "", "13910000007", 0, false, customer.FaceToFace, lead.SourceEvent, "pension", ""},
+		{"Jiang Min", "", "13910000008", 0, false, customer.PhoneCall, lead.SourcePhone, "mortgage", ""},
 	} {
 		b.clock.Advance(time.Hour)
 		kind := customer.Person
@@ -403,7 +421,7 @@ func (b *branch) assignLeads() error {
 			kind = customer.Organization
 		}
 		res, err := b.leads.Capture(b.ctx, lead.NewInput{Tenant: tenant, Kind: kind, Name: c.name, Company: c.company, CompanySize: c.size,
-			Phones: []string{c.phone}, DefaultRegion: "CN", KeyProspect: c.key, Channel: c.ch, Source: lead.Source{Kind: c.src},
+			Phones: []string{c.phone}, DefaultRegion: "CN", KeyProspect: c.key, Channel: c.ch, Source: lead.Source{Kind: c.src, Referrer: b.ids[c.referrer]},
 			Topics: []string{c.topic}}, b.by("branch.reception", ""))
 		if err != nil {
 			return err
@@ -413,7 +431,19 @@ func (b *branch) assignLeads() error {
 		if c.key {
 			key = "key prospect"
 		}
-		b.printf("   %-19s %-16s %-12s -> %-9s rule %s\n", c.name, c.topic, key, d.Owner, d.Rule)
+		line := fmt.Sprintf("%-19s %-16s %-12s -> %-9s rule %-9s", c.name, c.topic, key, d.Owner, d.Rule)
+		if c.referrer != "" {
+			// The referral is the referrer's record: what its customers
+			// bring the branch.
+			r, err := b.people.Refer(b.ctx, customer.ReferralInput{Tenant: tenant, Referrer: b.ids[c.referrer], TargetKind: customer.TargetLead,
+				Target: res.Lead.ID(), Channel: "word_of_mouth"}, b.by("branch.reception", ""))
+			if err != nil {
+				return err
+			}
+			b.referrals[c.name] = r.ID()
+			line += " referred by " + c.referrer
+		}
+		b.printf("   %s\n", strings.TrimRight(line, " "))
 		if c.name == "Deng Yong" {
 			explained = d
 		}
@@ -504,6 +534,9 @@ func (b *branch) crossSell() error {
 		}
 		b.deals[d.name] = o.ID()
 		b.printf("   %-22s %-31s %-9s %-12s %4.0f%% close %s\n", d.customer, d.name, o.Owner(), o.Amount(), 100*o.Probability(), d.close)
+	}
+	if err := b.accountPlans(); err != nil {
+		return err
 	}
 	open := opportunity.Query{Statuses: []opportunity.Status{opportunity.Open}}
 	rows, err := b.sales.Forecast(b.ctx, tenant, open, opportunity.ForecastOptions{Currency: cny, By: opportunity.ByPeriod, Period: opportunity.Month})
@@ -655,6 +688,7 @@ var carePlan = customer.CarePlan{Types: []customer.CareType{
 	{Code: "birthday", Name: "Birthday call", Trigger: customer.CareTrigger{Kind: customer.TriggerAnnual, DateKey: "birthday"}, LeadDays: 2, Channel: customer.PhoneCall},
 	{Code: "account-anniversary", Name: "Account anniversary", Trigger: customer.CareTrigger{Kind: customer.TriggerAnniversary, DateKey: "account_opened", Milestones: []int{1, 5, 10, 20}}},
 	{Code: "after-product", Name: "New product follow-up", Trigger: customer.CareTrigger{Kind: customer.TriggerAfter, DateKey: "product", Offsets: []int{7, 30}}},
+	{Code: "welcome", Name: "Welcome call", Trigger: customer.CareTrigger{Kind: customer.TriggerEntered, Stage: customer.Established, Offsets: []int{2}}, Channel: customer.PhoneCall},
 }}
 
 // careDates are the dates the care plan reads, as the core system knows
@@ -669,7 +703,9 @@ var careDates = []struct{ customer, key, date string }{
 	{"Wang Fang", "birthday", "1975-05-02"},
 }
 
-// care lists the care due in the week of 13 April, per manager.
+// care lists the care due in the week of 13 April: the dated care of
+// every customer, and the welcome call owed to each new customer two
+// business days after its first visit opened the relationship.
 func (b *branch) care() error {
 	b.title("   Care due in the week of 13 April")
 	for _, d := range careDates {
@@ -683,7 +719,8 @@ func (b *branch) care() error {
 			return err
 		}
 	}
-	actions, err := b.people.DueCare(b.ctx, tenant, carePlan, customer.Query{}, b.at(time.April, 13, 0, 0), b.at(time.April, 20, 0, 0))
+	from, to := b.at(time.April, 13, 0, 0), b.at(time.April, 20, 0, 0)
+	actions, err := b.people.DueCare(b.ctx, tenant, carePlan, customer.Query{}, from, to)
 	if err != nil {
 		return err
 	}
@@ -694,7 +731,59 @@ func (b *branch) care() error {
 		}
 		b.printf("   %s\n", strings.TrimRight(line, " "))
 	}
+	opened, err := b.list(customer.Query{Stage: customer.Established})
+	if err != nil {
+		return err
+	}
+	var welcome []customer.CareAction
+	for _, c := range opened {
+		h, err := b.history(c.ID())
+		if err != nil {
+			return err
+		}
+		due, err := customer.DueMoveCare(carePlan, b.cal, c, h, from, to)
+		if err != nil {
+			return err
+		}
+		welcome = append(welcome, due...)
+	}
+	slices.SortFunc(welcome, customer.CompareCareActions)
+	// One line per day and manager, in the order the care falls due.
+	type slot struct {
+		day   time.Time
+		owner crm.UserID
+	}
+	var slots []slot
+	names := map[slot][]string{}
+	for _, a := range welcome {
+		k := slot{a.DueAt, a.Owner}
+		if names[k] == nil {
+			slots = append(slots, k)
+		}
+		names[k] = append(names[k], b.names[a.CustomerID])
+	}
+	b.printf("   welcome calls, 2 business days after the first visit opened the relationship:\n")
+	for _, k := range slots {
+		b.printf("   %s %-9s %s\n", k.day.In(b.loc).Format("Mon 01-02"), k.owner, strings.Join(names[k], ", "))
+	}
 	return nil
+}
+
+// history returns every entry of a customer's history, oldest first.
+func (b *branch) history(id crm.ID) ([]customer.HistoryEntry, error) {
+	var out []customer.HistoryEntry
+	page := crm.PageRequest{}
+	for {
+		p, err := b.people.History(b.ctx, tenant, id, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out, nil
+		}
+		page.Cursor = p.Next
+	}
 }
 
 // action is a change to a deal or a customer at a set time.
@@ -717,14 +806,12 @@ var schedule = []action{
 		return describe(o, "lost to City Commercial Bank"), err
 	}},
 	{"2026-05-14 15:00", func(b *branch) (string, error) {
-		o, err := b.sales.CloseWon(b.ctx, tenant, b.deals["mortgage"], opportunity.WonDetails{ContractDate: calendar.Date{Year: 2026, Month: 5, Day: 14}, Contract: "JH-ML-2026-0514"}, b.by(zhao, ""))
-		return describe(o, "won"), err
+		return b.closeWon("mortgage", calendar.Date{Year: 2026, Month: 5, Day: 14}, "JH-ML-2026-0514", zhao)
 	}},
 	{"2026-05-20 10:00", complain("Qian Yu", customer.PhoneCall, "loan_processing", "The mortgage valuation took three weeks; nobody called me back.",
 		complaint.Apology, "Apologised; valuation now chased by the manager every three days", 2*time.Hour, 4)},
 	{"2026-05-28 16:00", func(b *branch) (string, error) {
-		o, err := b.sales.CloseWon(b.ctx, tenant, b.deals["cash management and FX hedging"], opportunity.WonDetails{ContractDate: calendar.Date{Year: 2026, Month: 5, Day: 28}, Contract: "JH-CM-2026-0528"}, b.by(chen, ""))
-		return describe(o, "won"), err
+		return b.closeWon("cash management and FX hedging", calendar.Date{Year: 2026, Month: 5, Day: 28}, "JH-CM-2026-0528", chen)
 	}},
 	{"2026-06-03 11:00", complain("Dongfang Bakery", customer.FaceToFace, "fees", "The POS terminal fee was charged twice in May.",
 		complaint.Refund, "Double charge refunded", 26*time.Hour, 2)},
@@ -738,6 +825,10 @@ var schedule = []action{
 	}},
 	{"2026-06-15 14:00", complain("Zhou Lan", customer.CallCentre, "service_attitude", "The counter clerk was impatient with my mother.",
 		complaint.Apology, "Manager apologised in person; clerk coached", 3*time.Hour, 5)},
+	{"2026-06-16 11:00", func(b *branch) (string, error) {
+		_, err := b.people.ConvertReferral(b.ctx, tenant, b.referrals["Deng Yong"], money("80000.00 CNY"), b.by(chen, "private banking account opened"))
+		return "Deng Yong opens a private banking account: Gao Feng's referral converted, 80000.00 CNY a year", err
+	}},
 	{"2026-06-22 09:30", func(b *branch) (string, error) {
 		c, err := b.people.MoveLifecycle(b.ctx, tenant, b.ids["Liu Jie"], customer.Churned, b.by(lin, "moved her savings to another bank"))
 		if err != nil {
@@ -745,9 +836,12 @@ var schedule = []action{
 		}
 		return fmt.Sprintf("%s is %s: moved her savings to another bank", c.Name(), c.Lifecycle()), nil
 	}},
+	{"2026-06-24 10:00", func(b *branch) (string, error) {
+		_, err := b.people.LoseReferral(b.ctx, tenant, b.referrals["Yangtze Auto Parts"], b.by(lin, "stays with its house bank"))
+		return "Yangtze Auto Parts stays with its house bank: Jianghe Port Logistics' referral lost", err
+	}},
 	{"2026-06-25 15:00", func(b *branch) (string, error) {
-		o, err := b.sales.CloseWon(b.ctx, tenant, b.deals["trade finance line"], opportunity.WonDetails{ContractDate: calendar.Date{Year: 2026, Month: 6, Day: 25}, Contract: "JH-TF-2026-0625"}, b.by(lin, ""))
-		return describe(o, "won"), err
+		return b.closeWon("trade finance line", calendar.Date{Year: 2026, Month: 6, Day: 25}, "JH-TF-2026-0625", lin)
 	}},
 	{"2026-06-29 10:00", func(b *branch) (string, error) {
 		o, err := b.sales.SetCloseDate(b.ctx, tenant, b.deals["wealth management mandate"], calendar.Date{Year: 2026, Month: 7, Day: 15}, b.by(chen, "customer abroad until July"))
@@ -846,6 +940,20 @@ func (b *branch) advanceTo(t time.Time) error {
 	return nil
 }
 
+// cadenceJSON is the branch's contact rhythm (忌冷热不均), kept as data with
+// its calendar: key customers (ABC class A) every 10 business days, the
+// stable class B customers every 20 and the class C customers, not yet
+// stable, every 60. The ABC step records class B as "stable" and class C as
+// "not_yet_stable" on each customer, so the rules can find them.
+var cadenceJSON = `{"rules": [
+  {"name": "key_customers", "key_account": true, "days": 10},
+  {"name": "class_b", "class": "stable", "days": 20},
+  {"name": "class_c", "class": "not_yet_stable", "days": 60}],
+  "calendar": ` + calendarJSON + `}`
+
+// cadenceLabels name the cadence rules in the report.
+var cadenceLabels = map[string]string{"key_customers": "key customers (A)", "class_b": "class B", "class_c": "class C"}
+
 // cadenceCheck logs the contacts of April and May and, on Friday 15 May,
 // lists per manager the customers overdue for contact under the branch's
 // cadence per class.
@@ -865,20 +973,19 @@ func (b *branch) cadenceCheck() error {
 			return err
 		}
 	}
-	over, kept, err := b.overdue(now)
+	over, err := b.people.OverdueForContact(b.ctx, tenant, b.cadence, now, customer.OverdueQuery{})
 	if err != nil {
 		return err
 	}
 	var rules []string
-	for _, r := range b.cadence {
-		rules = append(rules, fmt.Sprintf("%s every %d", r.label, r.every))
+	for _, r := range b.cadence.Rules {
+		rules = append(rules, fmt.Sprintf("%s every %d", cadenceLabels[r.Name], r.Days))
 	}
 	b.printf("   overdue for contact (business days: %s):\n", strings.Join(rules, ", "))
-	for _, m := range managers {
-		for _, o := range over[m] {
-			b.printf("   %-9s %-22s %-17s last contact %s, %2d business days ago (every %d)\n",
-				m, o.name, o.rule.label, o.last.In(b.loc).Format("01-02"), o.days, o.rule.every)
-		}
+	b.printOverdue("", over)
+	kept, err := b.cadenceKept(over)
+	if err != nil {
+		return err
 	}
 	var parts []string
 	for _, m := range managers {
@@ -888,25 +995,48 @@ func (b *branch) cadenceCheck() error {
 	return nil
 }
 
-// overdue reads the actual customers and their last contacts from the
-// library and applies the branch's cadence at now.
-func (b *branch) overdue(now time.Time) (map[crm.UserID][]overdueContact, map[crm.UserID]float64, error) {
-	cs, err := b.list(customer.Query{Stage: customer.Mature, Lifecycle: customer.Active})
+// printOverdue prints the customers overdue for contact, each line
+// starting with prefix.
+func (b *branch) printOverdue(prefix string, over []customer.OwnerOverdue) {
+	for _, o := range over {
+		for _, c := range o.Contacts {
+			days := 0
+			if i := slices.IndexFunc(b.cadence.Rules, func(r customer.CadenceRule) bool { return r.Name == c.Rule }); i >= 0 {
+				days = b.cadence.Rules[i].Days
+			}
+			last := "never contacted"
+			if !c.LastContact.IsZero() {
+				last = "last contact " + c.LastContact.In(b.loc).Format("01-02")
+			}
+			b.printf("   %s%-9s %-22s %-17s %s, due %s, %2d business day(s) overdue (every %d)\n",
+				prefix, o.Owner, c.Customer.Name(), cadenceLabels[c.Rule], last, c.DueAt.In(b.loc).Format("01-02"), c.DaysOverdue, days)
+		}
+	}
+}
+
+// cadenceKept returns, per manager, the share of the customers under a
+// cadence rule that are not overdue; churned customers have no cadence.
+func (b *branch) cadenceKept(over []customer.OwnerOverdue) (map[crm.UserID]float64, error) {
+	cs, err := b.list(customer.Query{})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	last := map[crm.ID]time.Time{}
+	ruled := map[crm.UserID]int{}
 	for _, c := range cs {
-		p, err := b.people.Interactions(b.ctx, tenant, c.ID(), crm.PageRequest{Limit: 1})
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(p.Items) > 0 {
-			last[c.ID()] = p.Items[0].At
+		if c.Lifecycle() != customer.Churned && b.cadence.Rule(c) >= 0 {
+			ruled[c.Owner()]++
 		}
 	}
-	over, kept := overdueForContact(b.cal, b.cadence, cs, last, now)
-	return over, kept, nil
+	kept := map[crm.UserID]float64{}
+	for m, n := range ruled {
+		kept[m] = 1
+		for _, o := range over {
+			if o.Owner == m {
+				kept[m] = float64(n-len(o.Contacts)) / float64(n)
+			}
+		}
+	}
+	return kept, nil
 }
 
 // handOver hands the book and the open deals of Wu, who leaves the branch,
@@ -931,6 +1061,9 @@ func (b *branch) handOver() error {
 			return err
 		}
 		b.printf("   %-22s -> %s\n", c.Name(), c.Owner())
+		if err := b.handOverPlans(c.ID(), to, reason); err != nil {
+			return err
+		}
 		open, err := b.sales.Deals(b.ctx, tenant, opportunity.Query{Customer: c.ID(), Owners: []crm.UserID{wu}, Statuses: []opportunity.Status{opportunity.Open}})
 		if err != nil {
 			return err
@@ -996,28 +1129,49 @@ func (b *branch) closeQuarter() error {
 	}
 	for _, c := range cards {
 		visits := "no day plans"
-		if c.daysPlanned > 0 {
-			visits = fmt.Sprintf("%d new + %d return on %d planned day(s), 7+3 achieved on %d", c.doneNew, c.doneReturn, c.daysPlanned, c.daysAchieved)
+		if c.PlannedNew+c.PlannedReturn > 0 {
+			visits = fmt.Sprintf("%d new + %d return done against %d + %d targeted (%.0f%%), 7+3 achieved on %d day(s)",
+				c.DoneNew, c.DoneReturn, c.TargetNew, c.TargetReturn, 100*c.Attainment, c.DaysMet)
 		}
 		csat := "no surveys"
-		if c.surveys > 0 {
-			csat = fmt.Sprintf("CSAT %.1f of 5, %.0f%% satisfied", c.csat, 100*c.satisfied)
+		if c.CSAT.Responses > 0 {
+			csat = fmt.Sprintf("CSAT %.1f of 5, %.0f%% satisfied", c.CSAT.Mean, 100*c.CSAT.Satisfied)
 		}
-		b.printf("   %s\n", c.manager)
-		b.printf("     book        %d customers worth %.0f thousand CNY a year, %d key, %d churned\n", c.book, c.value, c.key, c.churned)
-		b.printf("     contact     %s; cadence kept for %.0f%% of the book\n", visits, 100*c.cadenceKept)
-		b.printf("     sales       won %s, open pipeline %s weighted\n", c.won, c.pipeline)
-		b.printf("     service     %d complaint(s), %s\n", c.complaints, csat)
+		b.printf("   #%d %s, score %.1f\n", c.Rank, c.Manager, c.Score.Total)
+		b.printf("     book        %d customers worth %s thousand CNY a year, %d key, %d churned (%.0f%%)\n",
+			c.BookSize, c.BookValue.Amount().Shift(-3).StringFixed(0), c.KeyAccounts, c.Churned, 100*c.ChurnRate)
+		b.printf("     contact     %s; cadence kept for %.0f%% of the book\n", visits, 100*c.CadenceKeptRate)
+		b.printf("     sales       won %s (%d won, %d lost), open pipeline %s weighted\n", c.Won, c.WonDeals, c.LostDeals, c.Pipeline.Round(crm.RoundHalfEven))
+		b.printf("     service     %d complaint(s), %s\n", c.Complaints, csat)
 	}
 	b.printf("   (%s left on 29 May; his customers are counted with their new managers)\n", wu)
-	for _, m := range managers {
-		for _, o := range over[m] {
-			b.printf("   overdue at close: %-9s %-22s %-17s last contact %s, %2d business days ago (every %d)\n",
-				m, o.name, o.rule.label, o.last.In(b.loc).Format("01-02"), o.days, o.rule.every)
+	b.printOverdue("overdue at close: ", over)
+	if err := b.newRelationships(end); err != nil {
+		return err
+	}
+
+	b.title("10. At the close: the key account plans and the customers' referrals")
+	b.printf("   account plans, %s this quarter:\n", planGoal)
+	plans, err := b.activePlans(customer.AccountPlanQuery{})
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		lead, _ := p.Lead()
+		for _, g := range p.ProgressAt(end) {
+			state := "behind"
+			if g.Met {
+				state = "met"
+			}
+			b.printf("   %-22s lead %-9s %8s of %8s CNY (%3.0f%%) %s\n", b.names[p.Customer()], lead.User, g.Achieved, g.Goal.Target, g.Percent, state)
 		}
 	}
 
-	b.title("10. Forecast accuracy: the 10 April forecast against what was won")
+	if err := b.referralFigures(end); err != nil {
+		return err
+	}
+
+	b.title("11. Forecast accuracy: the 10 April forecast against what was won")
 	won, err := b.sales.Forecast(b.ctx, tenant, opportunity.Query{Statuses: []opportunity.Status{opportunity.Won}},
 		opportunity.ForecastOptions{Currency: cny, By: opportunity.ByPeriod, Period: opportunity.Month})
 	if err != nil {
@@ -1045,5 +1199,185 @@ func (b *branch) closeQuarter() error {
 	}
 	b.printf("   WAPE %.1f%%, MAPE %.1f%% over %d months with wins, bias %+.0f CNY a month (%+.1f%% of what was won)\n",
 		100*acc.WAPE, 100*acc.MAPE, acc.MAPEPeriods, acc.Bias, 100*acc.BiasRatio)
+	return nil
+}
+
+// keyPlans are the Q2 account plans of the key customers: the cross-sell
+// income each should bring this quarter, and who works the account with
+// its manager.
+var keyPlans = []struct {
+	customer string
+	target   int64 // CNY
+	team     []customer.TeamMember
+}{
+	{"Jianghe Port Logistics", 400000, []customer.TeamMember{{User: "fx.desk", Role: customer.RoleEngineer}, {User: "branch.director", Role: customer.RoleExecutiveSponsor}}},
+	{"Huaxin Textiles", 200000, []customer.TeamMember{{User: "branch.credit", Role: customer.RoleFinance}}},
+	{"Gao Feng", 150000, []customer.TeamMember{{User: "wealth.desk", Role: customer.RoleEngineer}}},
+}
+
+// planGoal is the one goal of every key account plan.
+const planGoal = "cross-sell income"
+
+// accountPlans draws up and activates the quarter's plan of every key
+// customer, led by its manager.
+func (b *branch) accountPlans() error {
+	start, end := b.at(time.April, 1, 0, 0), b.at(time.July, 1, 0, 0)
+	for _, k := range keyPlans {
+		c, err := b.people.Get(b.ctx, tenant, b.ids[k.customer])
+		if err != nil {
+			return err
+		}
+		team := []customer.TeamMember{{User: c.Owner(), Role: customer.RoleAccountManager, Lead: true, Since: b.clock.Now()}}
+		for _, m := range k.team {
+			m.Since = b.clock.Now()
+			team = append(team, m)
+		}
+		p, err := b.people.CreateAccountPlan(b.ctx, customer.AccountPlanInput{Tenant: tenant, Customer: c.ID(), Name: "Q2 2026 key account plan",
+			Start: start, End: end, Team: team, Goals: []customer.Goal{{Name: planGoal, Metric: customer.MetricRevenue,
+				Target: decimal.NewFromInt(k.target), Currency: cny, Due: b.at(time.June, 30, 0, 0)}}}, b.by(c.Owner(), ""))
+		if err != nil {
+			return err
+		}
+		if p, err = b.people.ActivateAccountPlan(b.ctx, tenant, p.ID(), b.by("branch.director", "")); err != nil {
+			return err
+		}
+		g := p.Goals()[0]
+		target, _ := g.TargetMoney()
+		b.printf("   key account plan %-22s lead %-9s team of %d, %s %s by %s\n", k.customer, c.Owner(), len(p.Team()), planGoal,
+			target, g.Due.In(b.loc).Format("01-02"))
+	}
+	return nil
+}
+
+// closeWon wins a deal and, when its customer has an account plan, records
+// the income against the plan's goal.
+func (b *branch) closeWon(name string, date calendar.Date, contract string, by crm.UserID) (string, error) {
+	o, err := b.sales.CloseWon(b.ctx, tenant, b.deals[name], opportunity.WonDetails{ContractDate: date, Contract: contract}, b.by(by, ""))
+	if err != nil {
+		return "", err
+	}
+	line := describe(o, "won")
+	plans, err := b.activePlans(customer.AccountPlanQuery{Customer: o.Customer()})
+	if err != nil {
+		return "", err
+	}
+	for _, p := range plans {
+		if _, err := b.people.RecordPlanProgress(b.ctx, tenant, p.ID(), customer.Progress{Goal: planGoal, Value: o.Amount().Amount(),
+			Note: contract}, b.by(by, "")); err != nil {
+			return "", err
+		}
+		line += ", recorded on the account plan"
+	}
+	return line, nil
+}
+
+// activePlans returns the account plans in force that match q.
+func (b *branch) activePlans(q customer.AccountPlanQuery) ([]*customer.AccountPlan, error) {
+	q.Status = customer.PlanActive
+	var out []*customer.AccountPlan
+	page := crm.PageRequest{}
+	for {
+		p, err := b.people.AccountPlans(b.ctx, tenant, q, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out, nil
+		}
+		page.Cursor = p.Next
+	}
+}
+
+// referralFigures prints what the customers who referred others brought
+// the branch this quarter (转介绍), from the stored referrals.
+func (b *branch) referralFigures(end time.Time) error {
+	figs, err := b.people.RelationFigures(b.ctx, tenant, b.at(time.April, 1, 0, 0), end, cny)
+	if err != nil {
+		return err
+	}
+	b.printf("   customers who referred others this quarter:\n")
+	for _, a := range book {
+		f, ok := figs[b.ids[a.name]]
+		if !ok || f.Referrals == 0 && f.Converted == 0 {
+			continue
+		}
+		b.printf("   %-22s %d referral(s), %d converted, worth %s\n", a.name, f.Referrals, f.Converted, f.ReferredRevenue)
+	}
+	return nil
+}
+
+// newRelationships reports, for the junior managers, how long the
+// prospects of 1 April stayed in the unfamiliar stage (陌生期) before a first
+// visit opened the relationship, and which are still unfamiliar at end, in
+// business days of the branch's 8-hour day.
+func (b *branch) newRelationships(end time.Time) error {
+	b.printf("   new relationships: business days in the unfamiliar stage before the first visit\n")
+	for _, m := range []crm.UserID{zhao, he} {
+		cs, err := b.list(customer.Query{Owner: m})
+		if err != nil {
+			return err
+		}
+		var met int
+		var waited time.Duration
+		var still []string
+		for _, c := range cs {
+			if c.Stage() == customer.Mature {
+				continue
+			}
+			tl, err := b.people.StageTimes(b.ctx, tenant, c.ID(), end, b.cal)
+			if err != nil {
+				return err
+			}
+			_, business := tl.Total(customer.Unfamiliar)
+			if c.Stage() == customer.Unfamiliar {
+				still = append(still, fmt.Sprintf("%s (%.1f)", c.Name(), business.Hours()/8))
+				continue
+			}
+			met++
+			waited += business
+		}
+		line := fmt.Sprintf("%-9s %d met", m, met)
+		if met > 0 {
+			line += fmt.Sprintf(", after %.1f on average", waited.Hours()/8/float64(met))
+		}
+		if len(still) > 0 {
+			line += "; still unfamiliar: " + strings.Join(still, ", ")
+		}
+		b.printf("   %s\n", line)
+	}
+	return nil
+}
+
+// handOverPlans hands the plans in force of a customer on which Wu serves
+// to its new manager, who takes the lead where Wu had it.
+func (b *branch) handOverPlans(id crm.ID, to crm.UserID, reason string) error {
+	// Read them all first: the update takes Wu off the plans the query
+	// pages through.
+	plans, err := b.activePlans(customer.AccountPlanQuery{Customer: id, Member: wu})
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		p, err := b.people.UpdateAccountPlan(b.ctx, tenant, p.ID(), func(p *customer.AccountPlan) error {
+			ch := b.by("branch.director", reason)
+			if lead, _ := p.Lead(); lead.User == wu {
+				if !p.HasMember(to) {
+					if err := p.AddMember(customer.TeamMember{User: to, Role: customer.RoleAccountManager, Since: ch.At}, ch); err != nil {
+						return err
+					}
+				}
+				if err := p.SetLead(to, ch); err != nil {
+					return err
+				}
+			}
+			return p.RemoveMember(wu, ch)
+		})
+		if err != nil {
+			return err
+		}
+		lead, _ := p.Lead()
+		b.printf("     %-41s -> %s (lead)\n", p.Name(), lead.User)
+	}
 	return nil
 }

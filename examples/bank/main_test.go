@@ -34,10 +34,10 @@ func TestBank(t *testing.T) {
 		"Peng Hui            mortgage                      -> mgr.he    rule branch",
 		"Tang Wei            credit card                   -> mgr.chen  rule branch",
 		// The company of 800 employees falls to the corporate rule, lin first.
-		"Yangtze Auto Parts  cash management  key prospect -> mgr.lin   rule corporate",
+		"Yangtze Auto Parts  cash management  key prospect -> mgr.lin   rule corporate referred by Jianghe Port Logistics",
 		// Key prospect: only seniority 3 is eligible; chen -2+1 and lin
 		// -2+1 tie at -1, chen first in turn order.
-		"Deng Yong           private banking  key prospect -> mgr.chen  rule branch",
+		"Deng Yong           private banking  key prospect -> mgr.chen  rule branch    referred by Gao Feng",
 		"mgr.zhao  excluded: seniority   weight 2 credit   2",
 		"mgr.wu    excluded: inactive    weight 1 credit   0",
 		// Six walk-ins shared 2:2:1:1, as the weights say.
@@ -61,38 +61,96 @@ func TestBank(t *testing.T) {
 		"Wed 04-15 mgr.zhao  Qian Yu                38th birthday                      remind 04-13",
 		// Bought 2026-03-17, 30 days on.
 		"Thu 04-16 mgr.chen  Hu Jun                 30 days after product",
+		// First visits on Monday 13 April moved ten prospects to the
+		// established stage: the welcome call falls on the 2nd business
+		// day after, Wednesday 15 April (Kong Liang postponed: no visit,
+		// no move, no call).
+		"Wed 04-15 mgr.zhao  Bai Lu, Cao Yang, Du Juan, Fan Wei, Guo Jing, Han Mei",
+		"Wed 04-15 mgr.he    Lu Yao, Meng Qi, Ning Xin, Pan Yue",
+		// Every key customer's plan is led by its manager on 10 April:
+		// Huaxin by Lin since the ABC step, Gao Feng still by Wu.
+		"key account plan Jianghe Port Logistics lead mgr.chen  team of 3, cross-sell income 400000.00 CNY by 06-30",
+		"key account plan Gao Feng               lead mgr.wu    team of 2, cross-sell income 150000.00 CNY by 06-30",
+		"05-28 cash management and FX hedging  mgr.chen  300000.00 CNY won, recorded on the account plan",
+		// Wu's plan for Gao Feng, found by the store as a plan Wu serves
+		// on, goes with the customer to Chen, who takes the lead.
+		"Q2 2026 key account plan                  -> mgr.chen (lead)",
 		"04-28 payroll service                 mgr.lin   80000.00 CNY lost to City Commercial Bank",
-		// From 04-24 to 05-15: 27-30 April (4), 1, 4 and 5 May are
-		// holidays, 6-8 May (3), 11-15 May (5) = 12 > 10.
-		"mgr.lin   Huaxin Textiles        key customers (A) last contact 04-24, 12 business days ago (every 10)",
-		// 27-30 January (4), February (20), March (22), April less
-		// Qingming (21), May to the 15th less three holidays (8) = 75.
-		"mgr.wu    Zhang Tao              class C           last contact 01-26, 75 business days ago (every 60)",
+		// From 04-24 the business days are 27-30 April (1, 4 and 5 May
+		// are holidays), 6-8 May and 11-13 May: the 10th is 13 May, so
+		// 14 and 15 May are 2 days overdue.
+		"mgr.lin   Huaxin Textiles        key customers (A) last contact 04-24, due 05-13,  2 business day(s) overdue (every 10)",
+		// From 01-26: 27-30 January (4), February (20), March (22) make
+		// 46; 1-3 April (3), 7-17 April (9, 6 April is Qingming) make 58,
+		// 20-21 April make 60: due 21 April. Overdue 22-30 April (7), 6-8
+		// and 11-15 May (8) = 15.
+		"mgr.wu    Zhang Tao              class C           last contact 01-26, due 04-21, 15 business day(s) overdue (every 60)",
+		// Visited on 13 April: the 20th business day after is 14 May.
+		"mgr.zhao  Qian Yu                class B           last contact 04-13, due 05-14,  1 business day(s) overdue (every 20)",
 		"cadence kept: mgr.chen 100%, mgr.lin 33%, mgr.zhao 67%, mgr.he 100%, mgr.wu 33%",
 		"Gao Feng               -> mgr.chen",
 		"open deal credit card and insurance       -> mgr.he",
 		"key_account false -> true           by branch.director ABC class A, Q2 review",
+		// The ABC class is kept as the customer's class, which the
+		// cadence rules read: A and B stable, C not yet stable.
+		"class       unclassified -> stable  by branch.director ABC class A, Q2 review",
 		"owner       mgr.wu -> mgr.chen      by branch.director mgr.wu leaves the branch on 29 May; key customer to a senior manager (对等配置)",
 		"06-29 wealth management mandate       mgr.chen  150000.00 CNY close date slips to 2026-07-15",
 		"05-20 complaint loan_processing       mgr.zhao  Qian Yu, closed in 2 h; survey 4 of 5",
+		// The ranking, every figure normalised by rank among the four
+		// (ties share the mid-rank; a missing CSAT takes the mean 3.75):
+		// sales = won/2 + pipeline/4 + book value/4; service = CSAT × 0.4
+		// + churn × 0.4 + complaints × 0.2 (fewer better); contact =
+		// cadence kept. Chen: sales 1, service 0.2 + 0.267 + 0.167, contact
+		// 2/3: 40 + 19 + 20 = 79. Lin: sales 1/3 + 1/24 + 1/6, service 0.2
+		// + 0 + 0.167, contact 2/3: 21.7 + 11 + 20. Zhao: 8.3 + 22 + 20;
+		// He: 10 + 8 + 0.
+		"service   30%: csat 40%, churn_rate 40% (lower is better), complaints 20% (lower is better)",
+		"#1 mgr.chen, score 79.0",
+		"#2 mgr.lin, score 52.7",
+		"#3 mgr.zhao, score 50.3",
+		"#4 mgr.he, score 18.0",
 		// Chen: 4000 + 1700 + 40; the mandate open at 50%; the cash
 		// management deal won.
-		"book        3 customers worth 5740 thousand CNY a year, 2 key, 0 churned",
-		"sales       won 300000.00 CNY, open pipeline 75000.00 CNY weighted",
-		// Lin: Huaxin 2500 + Riverside 400; Liu Jie churned in June.
-		"book        2 customers worth 2900 thousand CNY a year, 1 key, 1 churned",
-		"contact     6 new + 3 return on 1 planned day(s), 7+3 achieved on 0; cadence kept for 100% of the book",
+		"book        3 customers worth 5740 thousand CNY a year, 2 key, 0 churned (0%)",
+		"sales       won 300000.00 CNY (1 won, 0 lost), open pipeline 75000.00 CNY weighted",
+		// Lin: Huaxin 2500 + Riverside 400; Liu Jie churned in June, one
+		// of the three in the book.
+		"book        2 customers worth 2900 thousand CNY a year, 1 key, 1 churned (33%)",
+		"sales       won 200000.00 CNY (1 won, 1 lost), open pipeline 0.00 CNY weighted",
+		// Zhao: 6 + 3 done of 7 + 3 on the one planned day.
+		"contact     6 new + 3 return done against 7 + 3 targeted (90%), 7+3 achieved on 0 day(s); cadence kept for 100% of the book",
 		// He: 250 + 160 + 90 + 50 + Wu's 200 + 80; Wang Fang (C) last
 		// called on 20 March is the one of six overdue; POS 40000 × 0.5 +
 		// cards 20000 × 0.2 open.
-		"book        6 customers worth 830 thousand CNY a year, 0 key, 0 churned",
-		"contact     4 new + 3 return on 1 planned day(s), 7+3 achieved on 0; cadence kept for 83% of the book",
-		"sales       won 0.00 CNY, open pipeline 24000.00 CNY weighted",
+		"book        6 customers worth 830 thousand CNY a year, 0 key, 0 churned (0%)",
+		"contact     4 new + 3 return done against 7 + 3 targeted (70%), 7+3 achieved on 0 day(s); cadence kept for 83% of the book",
+		"sales       won 0.00 CNY (0 won, 0 lost), open pipeline 24000.00 CNY weighted",
 		// Surveys 2 and 5: mean 3.5, one of two satisfied (4 or 5).
 		"service     2 complaint(s), CSAT 3.5 of 5, 50% satisfied",
-		// March 23-31 (7), April less Qingming (21), May less three
-		// holidays (18), June less Dragon Boat (21) = 67.
-		"overdue at close: mgr.he    Wang Fang              class C           last contact 03-20, 67 business days ago (every 60)",
+		// From 03-20: March 23-31 (7), April less Qingming (21), May
+		// less three holidays (18) make 46; 1-12 June (10), 15-18 June
+		// (4) make 60: due 18 June. Overdue 22-30 June (19 June is Dragon
+		// Boat): 7.
+		"overdue at close: mgr.he    Wang Fang              class C           last contact 03-20, due 06-18,  7 business day(s) overdue (every 60)",
+		// Created 1 April 09:00, first visited on 13 April: 1-3 and 7-10
+		// April are 7 whole days (6 April is Qingming), then 40, 85, 130,
+		// 175, 310 and 355 minutes of 13 April for Zhao's six (mean 182.5
+		// min = 0.38 day); Kong Liang postponed and was never visited: 21
+		// + 18 + 21 working days of the quarter.
+		"mgr.zhao  6 met, after 7.4 on average; still unfamiliar: Kong Liang (60.0)",
+		// He's four: 60, 70, 160 and 340 minutes, mean 0.33 day.
+		"mgr.he    4 met, after 7.3 on average",
+		// The plans at the close: 300000 of 400000 won for the port; the
+		// trade finance line meets Huaxin's goal; Gao Feng's mandate
+		// slipped to July, so nothing yet.
+		"Jianghe Port Logistics lead mgr.chen    300000 of   400000 CNY ( 75%) behind",
+		"Huaxin Textiles        lead mgr.lin     200000 of   200000 CNY (100%) met",
+		"Gao Feng               lead mgr.chen         0 of   150000 CNY (  0%) behind",
+		// The two referrals of 7 April: Deng Yong opened an account in
+		// June, Yangtze Auto Parts did not.
+		"Jianghe Port Logistics 1 referral(s), 0 converted, worth 0.00 CNY",
+		"Gao Feng               1 referral(s), 1 converted, worth 80000.00 CNY",
 		"2026-04 forecast   64000.00 CNY won       0.00 CNY",
 		"2026-05 forecast  198000.00 CNY won  360000.00 CNY",
 		// |64000| + |198000 − 360000| + |127000 − 200000| = 299000 over
@@ -128,11 +186,46 @@ func (f *failAfter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// cancelAt is a writer that cancels the run's context once the report
+// reaches a heading.
+type cancelAt struct {
+	heading string
+	cancel  context.CancelFunc
+	seen    strings.Builder
+}
+
+func (c *cancelAt) Write(p []byte) (int, error) {
+	c.seen.Write(p)
+	if strings.Contains(c.seen.String(), c.heading) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// A run cancelled halfway stops at the next call into the library, with
+// context.Canceled, whichever section it is in.
+func TestBankCancelledHalfway(t *testing.T) {
+	t.Parallel()
+	for _, heading := range []string{"3. New leads", "5. Day plans", "6. April to mid-May", "7. End of May", "9. Quarter close", "10. At the close"} {
+		t.Run(heading, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w := &cancelAt{heading: heading, cancel: cancel}
+			require.ErrorIs(t, run(ctx, w), context.Canceled)
+		})
+	}
+}
+
 // The example stops at the first failure and says why, whatever fails.
 func TestBankStops(t *testing.T) {
 	t.Parallel()
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
+	var full bytes.Buffer
+	require.NoError(t, run(context.Background(), &full))
+	closing := strings.Index(full.String(), "9. Quarter close")
+	require.Positive(t, closing)
 	for _, tc := range []struct {
 		name string
 		ctx  context.Context
@@ -141,7 +234,7 @@ func TestBankStops(t *testing.T) {
 	}{
 		{name: "cancelled context", ctx: cancelled, w: &failAfter{n: 1 << 20}, is: context.Canceled},
 		{name: "report cannot be written at the start", ctx: context.Background(), w: &failAfter{n: 10}, is: errWrite},
-		{name: "report cannot be written at the close", ctx: context.Background(), w: &failAfter{n: 7000}, is: errWrite},
+		{name: "report cannot be written at the close", ctx: context.Background(), w: &failAfter{n: closing + 100}, is: errWrite},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
