@@ -416,3 +416,18 @@ func TestAccountPlanCountGoalExpectsWholeCounts(t *testing.T) {
 	require.Equal(t, "1", got[0].Expected.String())
 	require.True(t, got[0].OnTrack, "one contract by day 100 keeps pace")
 }
+
+func TestAccountPlanQueryJSON(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 31, 23, 59, 59, 999999999, time.FixedZone("CST", 8*3600))
+	q := customer.AccountPlanQuery{Status: customer.PlanActive, InForceAt: at}
+	b, err := json.Marshal(q)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"status":"active","in_force_at":"2026-03-31T23:59:59.999999999+08:00"}`, string(b))
+	var back customer.AccountPlanQuery
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.True(t, back.InForceAt.Equal(at))
+	b, err = json.Marshal(customer.AccountPlanQuery{})
+	require.NoError(t, err)
+	require.JSONEq(t, `{}`, string(b), "the zero time is left out")
+}

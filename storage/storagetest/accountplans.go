@@ -398,6 +398,32 @@ func testPlanRules(t *testing.T, e *env) {
 		require.Equal(t, in.ID(), page.Items[0].ID())
 		require.Empty(t, page.Next)
 
+		// The ends of the supported time range.
+		far := NewTenant(t)
+		early := NewAccountPlan(t, far, crm.ID{}, PlanOptions{Start: crm.MinTime.Add(time.Nanosecond), End: crm.MinTime.AddDate(0, 0, 1)})
+		late := NewAccountPlan(t, far, crm.ID{}, PlanOptions{Start: crm.MaxTime.AddDate(0, 0, -1), End: crm.MaxTime})
+		require.NoError(t, s.Create(ctx, early))
+		require.NoError(t, s.Create(ctx, late))
+		for _, tc := range []struct {
+			at   time.Time
+			want []*customer.AccountPlan
+		}{
+			{crm.MinTime.Add(time.Nanosecond), []*customer.AccountPlan{early}},
+			{crm.MinTime.Add(12 * time.Hour), []*customer.AccountPlan{early}},
+			{crm.MinTime.AddDate(0, 0, 1), nil},
+			{crm.MaxTime.AddDate(0, 0, -1), []*customer.AccountPlan{late}},
+			{crm.MaxTime.Add(-time.Nanosecond), []*customer.AccountPlan{late}},
+			{crm.MaxTime, nil},
+		} {
+			got := []crm.ID{}
+			for _, p := range pageAll(t, 1, func(pr crm.PageRequest) (crm.Page[*customer.AccountPlan], error) {
+				return s.List(ctx, far, customer.AccountPlanQuery{InForceAt: tc.at}, pr)
+			}) {
+				got = append(got, p.ID())
+			}
+			require.Equal(t, want(tc.want...), got, "in force at %s", tc.at.Format(time.RFC3339Nano))
+		}
+
 		_, err = s.List(ctx, tenant, customer.AccountPlanQuery{InForceAt: crm.MaxTime.Add(time.Second)}, crm.PageRequest{})
 		require.ErrorIs(t, err, crm.ErrInvalid)
 		cancelled, cancel := context.WithCancel(ctx)
