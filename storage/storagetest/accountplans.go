@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -422,6 +423,42 @@ func testPlanRules(t *testing.T, e *env) {
 				got = append(got, p.ID())
 			}
 			require.Equal(t, want(tc.want...), got, "in force at %s", tc.at.Format(time.RFC3339Nano))
+		}
+
+		// Periods and moments packed within a few microseconds, to the
+		// nanosecond: the store's answer is Matches's, page by page.
+		dense := NewTenant(t)
+		rng := rand.New(rand.NewPCG(7, 11))
+		base := day(10, 1)
+		ns := func() time.Time { return base.Add(time.Duration(rng.IntN(5000))) }
+		var all []*customer.AccountPlan
+		for range 40 {
+			a, b := ns(), ns()
+			if b.Before(a) {
+				a, b = b, a
+			}
+			if !b.After(a) {
+				b = a.Add(time.Nanosecond)
+			}
+			p := NewAccountPlan(t, dense, crm.ID{}, PlanOptions{Start: a, End: b})
+			require.NoError(t, s.Create(ctx, p))
+			all = append(all, p)
+		}
+		for range 60 {
+			q := customer.AccountPlanQuery{InForceAt: ns()}
+			var exp []*customer.AccountPlan
+			for _, p := range all {
+				if q.Matches(p) {
+					exp = append(exp, p)
+				}
+			}
+			got := []crm.ID{}
+			for _, p := range pageAll(t, 3, func(pr crm.PageRequest) (crm.Page[*customer.AccountPlan], error) {
+				return s.List(ctx, dense, q, pr)
+			}) {
+				got = append(got, p.ID())
+			}
+			require.Equal(t, want(exp...), got, "in force at %s", q.InForceAt.Format(time.RFC3339Nano))
 		}
 
 		_, err = s.List(ctx, tenant, customer.AccountPlanQuery{InForceAt: crm.MaxTime.Add(time.Second)}, crm.PageRequest{})
