@@ -388,6 +388,12 @@ func (p *AccountPlan) CreatedAt() time.Time { return p.createdAt }
 // UpdatedAt returns the time of the last change.
 func (p *AccountPlan) UpdatedAt() time.Time { return p.updatedAt }
 
+// InForceAt reports whether the plan's period [start, end) contains t:
+// start ≤ t < end. It says nothing of the status.
+func (p *AccountPlan) InForceAt(t time.Time) bool {
+	return !t.Before(p.start) && t.Before(p.end)
+}
+
 // Overlaps reports whether the periods of p and o overlap.
 func (p *AccountPlan) Overlaps(o *AccountPlan) bool {
 	return p.start.Before(o.end) && o.start.Before(p.end)
@@ -692,7 +698,11 @@ type GoalProgress struct {
 	Percent float64
 	// Expected is what a straight line from the plan's start (0) to the
 	// goal's due date (Target) reaches at the moment: Target × elapsed ÷
-	// (Due − Start), clamped to [0, Target].
+	// (Due − Start), clamped to [0, Target]. For a count goal the line is
+	// rounded down to a whole count (things counted come whole: a plan of
+	// 4 workshops in 90 days expects the first on day 22.5, not 0.04 of
+	// one on day one), so a count goal is on track until the line has
+	// reached the next whole count.
 	Expected decimal.Decimal
 	// OnTrack reports Achieved ≥ Expected; Behind is its opposite.
 	OnTrack bool
@@ -740,6 +750,9 @@ func (p *AccountPlan) ProgressAt(at time.Time) []GoalProgress {
 		default:
 			gp.Expected = g.Target.Mul(decimal.NewFromInt(int64(el / time.Second))).
 				Div(decimal.NewFromInt(int64(span / time.Second)))
+			if g.Metric == MetricCount {
+				gp.Expected = gp.Expected.Floor()
+			}
 		}
 		gp.OnTrack = gp.Achieved.Cmp(gp.Expected) >= 0
 		gp.Met = gp.Achieved.Cmp(g.Target) >= 0

@@ -3,6 +3,7 @@ package customer_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -41,6 +42,13 @@ func TestGuardAccountPlans(t *testing.T) {
 	require.ErrorIs(t, err, crm.ErrCorrupt)
 	_, err = lying.List(ctx, "acme", customer.AccountPlanQuery{Status: customer.PlanClosed}, crm.PageRequest{})
 	require.ErrorIs(t, err, crm.ErrCorrupt, "a plan outside the query")
+	_, err = lying.List(ctx, "acme", customer.AccountPlanQuery{InForceAt: apEnd}, crm.PageRequest{})
+	require.ErrorIs(t, err, crm.ErrCorrupt, "a plan not in force at the moment asked")
+	page, err := lying.List(ctx, "acme", customer.AccountPlanQuery{InForceAt: apEnd.Add(-time.Nanosecond)}, crm.PageRequest{})
+	require.NoError(t, err, "a plan in force at its last instant")
+	require.Len(t, page.Items, 1)
+	_, err = g.List(ctx, "acme", customer.AccountPlanQuery{InForceAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, crm.PageRequest{})
+	require.ErrorIs(t, err, crm.ErrInvalid)
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()

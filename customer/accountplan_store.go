@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/internal/guard"
@@ -74,6 +75,14 @@ type AccountPlanQuery struct {
 	Member crm.UserID `json:"member,omitempty"`
 	// Status keeps plans in that status.
 	Status PlanStatus `json:"status,omitzero"`
+	// InForceAt keeps the plans whose period [start, end) contains the
+	// instant: start ≤ InForceAt < end, compared to the nanosecond, in
+	// any status (add Status: PlanActive for the plan that governs an
+	// account at that moment). A plan of the calendar year 2026 (start
+	// 2026-01-01T00:00Z, end 2027-01-01T00:00Z) is in force from its first
+	// instant to 2026-12-31T23:59:59.999999999Z and not at 2027-01-01T00:00Z.
+	// It must lie in the supported time range (crm.ValidTime).
+	InForceAt time.Time `json:"in_force_at,omitzero"`
 }
 
 // Validate returns a *crm.ValidationError when q holds an unknown value.
@@ -83,6 +92,7 @@ func (q AccountPlanQuery) Validate() error {
 		v.Merge("member", q.Member.Validate())
 	}
 	v.Check(q.Status == 0 || q.Status.Valid(), "status", "unknown status")
+	v.Check(q.InForceAt.IsZero() || crm.ValidTime(q.InForceAt), "in_force_at", "outside the supported time range")
 	return v.Err("customer.AccountPlanQuery")
 }
 
@@ -91,7 +101,8 @@ func (q AccountPlanQuery) Matches(p *AccountPlan) bool {
 	switch {
 	case !q.Customer.IsZero() && p.customer != q.Customer,
 		q.Member != "" && !p.HasMember(q.Member),
-		q.Status != 0 && p.status != q.Status:
+		q.Status != 0 && p.status != q.Status,
+		!q.InForceAt.IsZero() && !p.InForceAt(q.InForceAt):
 		return false
 	}
 	return true

@@ -337,3 +337,97 @@ func FuzzAccountPlanJSON(f *testing.F) {
 		require.Equal(t, string(out), string(again))
 	})
 }
+
+func TestAccountPlanQueryInForceAt(t *testing.T) {
+	t.Parallel()
+	p := apPlan(t) // [2026-01-01T00:00Z, 2026-07-01T00:00Z)
+	shanghai := time.FixedZone("CST", 8*3600)
+	tests := []struct {
+		name string
+		at   time.Time
+		want bool
+	}{
+		{"first instant", apStart, true},
+		{"first instant in another zone", apStart.In(shanghai), true},
+		{"a nanosecond before the start", apStart.Add(-time.Nanosecond), false},
+		{"midway", apDay(90), true},
+		{"last instant", apEnd.Add(-time.Nanosecond), true},
+		{"the end itself", apEnd, false},
+		{"the end as a Shanghai date", time.Date(2026, 7, 1, 8, 0, 0, 0, shanghai), false},
+		{"far after", apDay(400), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, p.InForceAt(tc.at))
+			q := customer.AccountPlanQuery{InForceAt: tc.at}
+			require.NoError(t, q.Validate())
+			require.Equal(t, tc.want, q.Matches(p))
+			q.Status = customer.PlanDraft
+			require.Equal(t, tc.want, q.Matches(p), "with a status that matches")
+			q.Status = customer.PlanActive
+			require.False(t, q.Matches(p), "with a status that does not")
+		})
+	}
+	require.True(t, customer.AccountPlanQuery{}.Matches(p), "the zero time does not filter")
+	apInvalid(t, customer.AccountPlanQuery{InForceAt: crm.MaxTime.Add(time.Nanosecond)}.Validate(), "in_force_at")
+	apInvalid(t, customer.AccountPlanQuery{InForceAt: time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)}.Validate(), "in_force_at")
+	require.NoError(t, customer.AccountPlanQuery{InForceAt: crm.MaxTime}.Validate())
+}
+
+func TestAccountPlanCountGoalExpectsWholeCounts(t *testing.T) {
+	t.Parallel()
+	in := apInput()
+	// 4 contracts in 360 days: the line reaches 1 on day 90, 2 on day 180.
+	in.Goals = []customer.Goal{
+		{Name: "contracts", Metric: customer.MetricCount, Target: decimal.NewFromInt(4), Due: apDay(360)},
+		{Name: "revenue", Metric: customer.MetricRevenue, Target: decimal.NewFromInt(3600), Currency: apCNY, Due: apDay(360)},
+	}
+	in.End = apDay(365)
+	p, err := customer.NewAccountPlan(in, apChange(0))
+	require.NoError(t, err)
+	require.NoError(t, p.SetStatus(customer.PlanActive, apChange(0)))
+	tests := []struct {
+		name      string
+		at        time.Time
+		expected  string
+		onTrack   bool
+		revExpect string
+	}{
+		{"day one", apDay(1), "0", true, "10"},
+		{"an hour in", apStart.Add(time.Hour), "0", true, "0.4166666666666667"},
+		{"a second before the first is due", apDay(90).Add(-time.Second), "0", true, "899.9998842592592593"},
+		{"the first is due", apDay(90), "1", false, "900"},
+		{"day 200", apDay(200), "2", false, "2000"},
+		{"due date", apDay(360), "4", false, "3600"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := p.ProgressAt(tc.at)
+			require.Equal(t, tc.expected, got[0].Expected.String())
+			require.Equal(t, tc.onTrack, got[0].OnTrack)
+			require.Equal(t, tc.revExpect, got[1].Expected.String(), "money goals keep the exact line")
+			require.Equal(t, tc.revExpect == "0", got[1].OnTrack)
+		})
+	}
+	require.NoError(t, p.RecordProgress(customer.Progress{Goal: "contracts", Value: decimal.NewFromInt(1), At: apDay(95)}, apChange(95)))
+	got := p.ProgressAt(apDay(100))
+	require.Equal(t, "1", got[0].Expected.String())
+	require.True(t, got[0].OnTrack, "one contract by day 100 keeps pace")
+}
+
+func TestAccountPlanQueryJSON(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 31, 23, 59, 59, 999999999, time.FixedZone("CST", 8*3600))
+	q := customer.AccountPlanQuery{Status: customer.PlanActive, InForceAt: at}
+	b, err := json.Marshal(q)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"status":"active","in_force_at":"2026-03-31T23:59:59.999999999+08:00"}`, string(b))
+	var back customer.AccountPlanQuery
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.True(t, back.InForceAt.Equal(at))
+	b, err = json.Marshal(customer.AccountPlanQuery{})
+	require.NoError(t, err)
+	require.JSONEq(t, `{}`, string(b), "the zero time is left out")
+}

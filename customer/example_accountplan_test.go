@@ -77,5 +77,5 @@ func ExampleService_CreateAccountPlan() {
 	// Output:
 	// 2026 plan active lead li.wei team 3
 	// deposits      450000 of 1200000 (38%), expected 295890: on track
-	// products held 2 of 4 (50%), expected 2: on track
+	// products held 2 of 4 (50%), expected 1: on track
 }

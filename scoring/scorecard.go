@@ -181,25 +181,35 @@ type ManagerCard struct {
 	BookSize, Churned int
 	ChurnRate         float64
 	// BookValue sums the value of the customers kept.
+	//
+	// Money figures (BookValue, Pipeline, Won) are summed exactly, then the
+	// sum is rounded once to the currency's minor units, half away from
+	// zero ([crm.RoundHalfUp]): 75000 CNY is 75000.00 CNY, 1234.5 JPY is
+	// 1235 JPY. The ranking reads these rounded figures.
 	BookValue crm.Money
 	// KeyAccounts counts the key accounts kept.
 	KeyAccounts int
 	// Visit figures over the period. VisitTarget is WorkingDays × the daily
 	// target, per kind; Attainment is done ÷ target (may exceed 1), overall
 	// and per kind; DaysMet counts the days on which the visits done met
-	// the daily target in both kinds.
+	// the daily target in both kinds. VisitsRated is false when no
+	// [VisitDay] of the manager was added (no day plans at all, as opposed
+	// to days planned and not visited): the attainments are then 0 but
+	// mean "no figure", and the ranking treats visit_attainment as missing.
+	// A day added with zero visits planned is data: it rates the manager.
 	PlannedNew, PlannedReturn, DoneNew, DoneReturn int
 	TargetNew, TargetReturn                        int
 	Attainment, AttainmentNew, AttainmentReturn    float64
 	DaysMet                                        int
+	VisitsRated                                    bool
 	// CadenceKept and CadenceOverdue count customers with a cadence rule;
 	// CadenceKeptRate is kept ÷ both, and CadenceRated false when none had
 	// a rule.
 	CadenceKept, CadenceOverdue int
 	CadenceKeptRate             float64
 	CadenceRated                bool
-	// Pipeline sums Amount × Probability of open deals (exact, not
-	// rounded); Won sums the amounts of deals won; OpenDeals, WonDeals and
+	// Pipeline sums Amount × Probability of open deals; Won sums the
+	// amounts of deals won (both rounded as BookValue is); OpenDeals, WonDeals and
 	// LostDeals count them; WinRate is won ÷ (won + lost), 0 when none closed.
 	Pipeline, Won                  crm.Money
 	OpenDeals, WonDeals, LostDeals int
@@ -238,6 +248,7 @@ type managerAcc struct {
 	kept, churned, key, cadKept, cadOver           int
 	value, pipeline, won                           decimal.Decimal
 	plannedNew, plannedReturn, doneNew, doneReturn int
+	visitDays                                      int // VisitDays added
 	open, wonN, lost, complaints                   int
 	csatN, csatSat                                 int
 	csatSum                                        float64
@@ -362,6 +373,7 @@ func (s *ManagerScorecard) AddVisits(d VisitDay) error {
 	if err != nil {
 		return err
 	}
+	a.visitDays++
 	a.plannedNew += d.PlannedNew
 	a.plannedReturn += d.PlannedReturn
 	a.doneNew += d.DoneNew
@@ -435,8 +447,9 @@ func (s *ManagerScorecard) AddComplaint(c ComplaintFact) error {
 // Cards returns one card per manager seen, ranked: by Score.Total, highest
 // first, ties by manager ID. With a single manager the score is the
 // model's mid value. A metric a manager has no figure for (no customer with
-// a cadence rule, no surveyed complaint) takes the mean of the managers
-// that have one, so the ranking neither rewards nor punishes its absence.
+// a cadence rule, no surveyed complaint, no visit day, no book for the
+// churn rate) takes the mean of the managers that have one, so the ranking
+// neither rewards nor punishes its absence.
 // The scorecard may be fed further after Cards.
 func (s *ManagerScorecard) Cards() ([]ManagerCard, error) {
 	const op = "scoring.ManagerScorecard.Cards"
@@ -453,9 +466,9 @@ func (s *ManagerScorecard) Cards() ([]ManagerCard, error) {
 		c.BookSize, c.Churned, c.KeyAccounts = a.kept, a.churned, a.key
 		c.ChurnRate = ratio(a.churned, a.kept+a.churned)
 		var err error
-		if c.BookValue, err = crm.NewMoney(a.value, cur); err == nil {
-			if c.Pipeline, err = crm.NewMoney(a.pipeline, cur); err == nil {
-				c.Won, err = crm.NewMoney(a.won, cur)
+		if c.BookValue, err = cardMoney(a.value, cur); err == nil {
+			if c.Pipeline, err = cardMoney(a.pipeline, cur); err == nil {
+				c.Won, err = cardMoney(a.won, cur)
 			}
 		}
 		if err != nil {
@@ -466,6 +479,7 @@ func (s *ManagerScorecard) Cards() ([]ManagerCard, error) {
 		c.Attainment = ratio(a.doneNew+a.doneReturn, c.TargetNew+c.TargetReturn)
 		c.AttainmentNew = ratio(a.doneNew, c.TargetNew)
 		c.AttainmentReturn = ratio(a.doneReturn, c.TargetReturn)
+		c.VisitsRated = a.visitDays > 0
 		c.CadenceKept, c.CadenceOverdue = a.cadKept, a.cadOver
 		c.CadenceRated = a.cadKept+a.cadOver > 0
 		c.CadenceKeptRate = ratio(a.cadKept, a.cadKept+a.cadOver)
@@ -496,6 +510,16 @@ func (s *ManagerScorecard) Cards() ([]ManagerCard, error) {
 	return cards, nil
 }
 
+// cardMoney returns the exact sum x as a card's money figure: rounded to
+// the currency's minor units, half away from zero.
+func cardMoney(x decimal.Decimal, cur crm.Currency) (crm.Money, error) {
+	m, err := crm.NewMoney(x, cur)
+	if err != nil {
+		return crm.Money{}, err
+	}
+	return m.Round(crm.RoundHalfUp), nil
+}
+
 // ratio returns a ÷ b, or 0 when b is 0.
 func ratio(a, b int) float64 {
 	if b == 0 {
@@ -514,7 +538,7 @@ func metricValue(c *ManagerCard, m ManagerMetric) (float64, bool) {
 	case MetricKeyAccounts:
 		return float64(c.KeyAccounts), true
 	case MetricVisitAttainment:
-		return c.Attainment, true
+		return c.Attainment, c.VisitsRated
 	case MetricCadenceKept:
 		return c.CadenceKeptRate, c.CadenceRated
 	case MetricPipeline:

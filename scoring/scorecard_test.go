@@ -310,3 +310,110 @@ func TestRankDealersRefused(t *testing.T) {
 		})
 	}
 }
+
+func TestManagerScorecardNoVisitDaysIsNoFigure(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	visits, err := NewWeightedModel(DimensionWeights{Management: 1}, []Indicator{
+		{Name: "visit_attainment", Dimension: Management, Weight: 1, Normalization: NormalizeFixed, Min: 0, Max: 1},
+	})
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		ranking *WeightedModel
+		// feed adds the facts; "none" has no visit day, "idle" a day with
+		// nothing planned.
+		feed  func(tb testing.TB, s *ManagerScorecard)
+		score map[crm.UserID]float64
+		rated map[crm.UserID]bool
+		order []crm.UserID
+	}{
+		{
+			name:    "visits alone: no day plans takes the mean of the others",
+			ranking: visits,
+			feed: func(tb testing.TB, s *ManagerScorecard) {
+				require.NoError(tb, s.AddVisits(VisitDay{Manager: "half", Day: day, PlannedNew: 7, PlannedReturn: 3, DoneNew: 4, DoneReturn: 1}))
+				require.NoError(tb, s.AddVisits(VisitDay{Manager: "full", Day: day, PlannedNew: 7, PlannedReturn: 3, DoneNew: 7, DoneReturn: 3}))
+				require.NoError(tb, s.AddMember(BookMember{Manager: "none", Value: ckDec("10")}))
+				require.NoError(tb, s.AddVisits(VisitDay{Manager: "idle", Day: day}))
+			},
+			// mean of the rated: (0.5 + 1 + 0) / 3 = 0.5.
+			score: map[crm.UserID]float64{"full": 100, "half": 50, "none": 50, "idle": 0},
+			rated: map[crm.UserID]bool{"full": true, "half": true, "none": false, "idle": true},
+			order: []crm.UserID{"full", "half", "none", "idle"},
+		},
+		{
+			name: "default ranking: an unplanned twin ties",
+			feed: func(tb testing.TB, s *ManagerScorecard) {
+				for _, m := range []crm.UserID{"ann", "bea"} {
+					require.NoError(tb, s.AddMember(BookMember{Manager: m, Value: ckDec("100"), Cadence: CadenceKept}))
+					require.NoError(tb, s.AddDeal(Deal{Manager: m, Outcome: DealWon, Amount: ckDec("500")}))
+				}
+				require.NoError(tb, s.AddVisits(VisitDay{Manager: "bea", Day: day, PlannedNew: 7, PlannedReturn: 3, DoneNew: 2, DoneReturn: 1}))
+			},
+			score: map[crm.UserID]float64{"ann": 50, "bea": 50},
+			rated: map[crm.UserID]bool{"ann": false, "bea": true},
+			order: []crm.UserID{"ann", "bea"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := ckScorecard(t, ManagerScorecardOptions{Ranking: tc.ranking, WorkingDays: 1})
+			tc.feed(t, s)
+			cards, err := s.Cards()
+			require.NoError(t, err)
+			var order []crm.UserID
+			for _, c := range cards {
+				order = append(order, c.Manager)
+				ckClose(t, tc.score[c.Manager], c.Score.Total, 1e-9, "score of %s", c.Manager)
+				require.Equal(t, tc.rated[c.Manager], c.VisitsRated, "VisitsRated of %s", c.Manager)
+				if !c.VisitsRated {
+					require.Zero(t, c.Attainment)
+					require.Zero(t, c.DaysMet)
+				}
+			}
+			require.Equal(t, tc.order, order)
+		})
+	}
+}
+
+func TestManagerScorecardMoneyRounded(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                  string
+		currency              string
+		value, amount, won    string
+		prob                  float64
+		book, pipeline, wonTo string
+	}{
+		{"whole amount keeps two places", "CNY", "75000", "100000.0", "0", 0.75, "75000.00 CNY", "75000.00 CNY", "0.00 CNY"},
+		{"sub-cent pipeline", "CNY", "0.001", "99999.99", "10.005", 0.75, "0.00 CNY", "74999.99 CNY", "10.01 CNY"},
+		{"half rounds away from zero", "EUR", "0.125", "1.25", "0.005", 0.5, "0.13 EUR", "0.63 EUR", "0.01 EUR"},
+		{"no minor units", "JPY", "1234.5", "1001", "99.49", 0.5, "1235 JPY", "501 JPY", "99 JPY"},
+		{"three minor units", "KWD", "1.0005", "1", "2", 0.3333, "1.001 KWD", "0.333 KWD", "2.000 KWD"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := ckScorecard(t, ManagerScorecardOptions{Currency: crm.MustCurrency(tc.currency)})
+			require.NoError(t, s.AddMember(BookMember{Manager: "m", Value: ckDec(tc.value)}))
+			require.NoError(t, s.AddDeal(Deal{Manager: "m", Outcome: DealOpen, Amount: ckDec(tc.amount), Probability: tc.prob}))
+			require.NoError(t, s.AddDeal(Deal{Manager: "m", Outcome: DealWon, Amount: ckDec(tc.won)}))
+			cards, err := s.Cards()
+			require.NoError(t, err)
+			require.Equal(t, tc.book, cards[0].BookValue.String())
+			require.Equal(t, tc.pipeline, cards[0].Pipeline.String())
+			require.Equal(t, tc.wonTo, cards[0].Won.String())
+		})
+	}
+	// The sum is rounded once, not each fact: three deals of 0.004 are
+	// 0.012, shown as 0.01 (rounding each would give 0.00).
+	s := ckScorecard(t, ManagerScorecardOptions{})
+	for range 3 {
+		require.NoError(t, s.AddDeal(Deal{Manager: "m", Outcome: DealWon, Amount: ckDec("0.004")}))
+	}
+	cards, err := s.Cards()
+	require.NoError(t, err)
+	require.Equal(t, "0.01 CNY", cards[0].Won.String())
+}

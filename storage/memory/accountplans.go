@@ -151,7 +151,9 @@ func (ps *planStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID,
 }
 
 // List returns a page of the plans matching q, ascending by ID, walking the
-// narrowest index q selects; see customer.AccountPlanStore.
+// narrowest index q selects; see customer.AccountPlanStore. InForceAt has
+// no index of its own: it is two time comparisons per plan walked (a
+// tenant's plans, or those of the index another filter selects).
 func (ps *planStore) List(ctx context.Context, tenant crm.TenantID, q customer.AccountPlanQuery, page crm.PageRequest) (crm.Page[*customer.AccountPlan], error) {
 	return list(plans, ps.s, ctx, "memory.AccountPlans.List", tenant, q.Validate(), page, kindPlans,
 		func(td *tenantData) []crm.ID {

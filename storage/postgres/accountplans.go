@@ -248,7 +248,13 @@ func (ps *planStore) Update(ctx context.Context, tenant crm.TenantID, id crm.ID,
 }
 
 // List returns a page of the plans matching q, ascending by ID; see
-// customer.AccountPlanStore.
+// customer.AccountPlanStore. The filters use the indexes of migration
+// 0009 (customer, status, members; the primary key otherwise). InForceAt
+// reads start_at and end_at beside them: those columns hold microseconds
+// (PostgreSQL's precision) while a plan's period is exact to the
+// nanosecond, so the SQL bound is loose by less than a microsecond and
+// q.Matches decides; a row the bound lets through and Matches refuses is
+// skipped and the next rows are read, so a page is never short.
 func (ps *planStore) List(ctx context.Context, tenant crm.TenantID, q customer.AccountPlanQuery, page crm.PageRequest) (crm.Page[*customer.AccountPlan], error) {
 	const op = "postgres.AccountPlans.List"
 	out := crm.Page[*customer.AccountPlan]{Items: []*customer.AccountPlan{}}
@@ -265,7 +271,8 @@ func (ps *planStore) List(ctx context.Context, tenant crm.TenantID, q customer.A
 	if err := ctx.Err(); err != nil {
 		return out, fmt.Errorf("postgres: list account plans: %w", err)
 	}
-	args := []any{string(tenant), pgtype.UUID{Bytes: afterID, Valid: true}, page.Limit + 1}
+	fetch := page.Limit + 1
+	args := []any{string(tenant), nil, fetch} // $2 is the ID to read after
 	conds := []string{"tenant_id = $1", "id > $2"}
 	arg := func(x any) string {
 		args = append(args, x)
@@ -280,29 +287,57 @@ func (ps *planStore) List(ctx context.Context, tenant crm.TenantID, q customer.A
 	if q.Status != 0 {
 		conds = append(conds, "status = "+arg(q.Status.String()))
 	}
-	sql := `SELECT version, doc FROM ` + quoteIdent(ps.s.schema) + `.account_plans WHERE ` +
+	if !q.InForceAt.IsZero() {
+		// start ≤ t implies µs(start) ≤ µs(t); t < end implies µs(t) ≤
+		// µs(end): a superset of the plans in force, exact but for rows
+		// whose bounds share t's microsecond.
+		t, _ := microsOf(q.InForceAt)
+		at := arg(t)
+		conds = append(conds, "start_at <= "+at, "end_at >= "+at)
+	}
+	sql := `SELECT version, doc, id FROM ` + quoteIdent(ps.s.schema) + `.account_plans WHERE ` +
 		strings.Join(conds, " AND ") + ` ORDER BY id LIMIT $3`
 	var found []*customer.AccountPlan
 	err := ps.s.single(ctx, tenant, func(qr querier) error {
 		found = found[:0]
-		rows, err := qr.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var version int64
-			var doc []byte
-			if err := rows.Scan(&version, &doc); err != nil {
-				return err
-			}
-			p, err := decodePlan(version, doc)
+		from := afterID
+		for {
+			args[1] = pgtype.UUID{Bytes: from, Valid: true}
+			rows, err := qr.Query(ctx, sql, args...)
 			if err != nil {
 				return err
 			}
-			found = append(found, p)
+			n := 0
+			for rows.Next() {
+				n++
+				var version int64
+				var doc []byte
+				var id pgtype.UUID
+				if err := rows.Scan(&version, &doc, &id); err != nil {
+					rows.Close()
+					return err
+				}
+				from = id.Bytes
+				p, err := decodePlan(version, doc)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				// Only the period needs a second look: the other filters
+				// are exact in SQL (and a row that disagrees with its
+				// columns reaches the guard, which reports it).
+				if q.InForceAt.IsZero() || p.InForceAt(q.InForceAt) {
+					found = append(found, p)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if n < fetch || len(found) >= fetch {
+				return nil
+			}
 		}
-		return rows.Err()
 	})
 	if err != nil {
 		return out, ps.err(ctx, "list account plans", err)

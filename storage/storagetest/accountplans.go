@@ -2,6 +2,8 @@ package storagetest
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -312,6 +314,159 @@ func testPlanRules(t *testing.T, e *env) {
 		require.ErrorIs(t, err, crm.ErrInvalid)
 		_, err = s.List(ctx, tenant, customer.AccountPlanQuery{}, crm.PageRequest{Cursor: "forged"})
 		require.ErrorIs(t, err, crm.ErrInvalid)
+	})
+	t.Run("ListInForceAt", func(t *testing.T) {
+		t.Parallel()
+		tenant := NewTenant(t)
+		cust := NewID(t)
+		day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
+		// q1 and q2 are adjacent quarters of one account (both active: they
+		// do not overlap); draft spans their edge; odd has bounds half a
+		// microsecond past whole microseconds (below PostgreSQL's precision).
+		q1 := NewAccountPlan(t, tenant, crm.ID{}, PlanOptions{Customer: cust, Start: day(1, 1), End: day(4, 1), Active: true})
+		q2 := NewAccountPlan(t, tenant, crm.ID{}, PlanOptions{Customer: cust, Start: day(4, 1), End: day(7, 1), Active: true})
+		draft := NewAccountPlan(t, tenant, crm.ID{}, PlanOptions{Start: day(3, 15), End: day(5, 1)})
+		oddStart, oddEnd := day(2, 1).Add(500*time.Nanosecond), day(2, 2).Add(500*time.Nanosecond)
+		odd := NewAccountPlan(t, tenant, crm.ID{}, PlanOptions{Start: oddStart, End: oddEnd})
+		for _, p := range []*customer.AccountPlan{q1, q2, draft, odd} {
+			require.NoError(t, s.Create(ctx, p))
+		}
+		// Another tenant's plan in force at every moment below.
+		require.NoError(t, s.Create(ctx, NewAccountPlan(t, NewTenant(t), crm.ID{}, PlanOptions{Customer: cust, Start: day(1, 1), End: day(12, 31), Active: true})))
+		list := func(q customer.AccountPlanQuery, limit int) []crm.ID {
+			t.Helper()
+			out := []crm.ID{}
+			for _, p := range pageAll(t, limit, func(pr crm.PageRequest) (crm.Page[*customer.AccountPlan], error) {
+				return s.List(ctx, tenant, q, pr)
+			}) {
+				require.True(t, q.Matches(p), "plan %s is outside the query", p.ID())
+				out = append(out, p.ID())
+			}
+			return out
+		}
+		want := func(ps ...*customer.AccountPlan) []crm.ID {
+			out := []crm.ID{}
+			for _, p := range ps {
+				out = append(out, p.ID())
+			}
+			slices.SortFunc(out, crm.ID.Compare)
+			return out
+		}
+		shanghai := time.FixedZone("CST", 8*3600)
+		tests := []struct {
+			name string
+			at   time.Time
+			want []*customer.AccountPlan
+		}{
+			{"before the first instant", day(1, 1).Add(-time.Nanosecond), nil},
+			{"first instant", day(1, 1), []*customer.AccountPlan{q1}},
+			{"first instant in Shanghai time", day(1, 1).In(shanghai), []*customer.AccountPlan{q1}},
+			{"last instant of the first quarter", day(4, 1).Add(-time.Nanosecond), []*customer.AccountPlan{q1, draft}},
+			{"first instant of the second quarter", day(4, 1), []*customer.AccountPlan{q2, draft}},
+			{"last instant of the draft", day(5, 1).Add(-time.Nanosecond), []*customer.AccountPlan{q2, draft}},
+			{"end of the draft", day(5, 1), []*customer.AccountPlan{q2}},
+			{"end of the second quarter", day(7, 1), nil},
+			{"a nanosecond before a sub-microsecond start", oddStart.Add(-time.Nanosecond), []*customer.AccountPlan{q1}},
+			{"a sub-microsecond start", oddStart, []*customer.AccountPlan{q1, odd}},
+			{"a nanosecond before a sub-microsecond end", oddEnd.Add(-time.Nanosecond), []*customer.AccountPlan{q1, odd}},
+			{"a sub-microsecond end", oddEnd, []*customer.AccountPlan{q1}},
+		}
+		for _, tc := range tests {
+			for _, limit := range []int{1, crm.MaxPageLimit} {
+				require.Equal(t, want(tc.want...), list(customer.AccountPlanQuery{InForceAt: tc.at}, limit), "%s, pages of %d", tc.name, limit)
+			}
+		}
+		// With the other filters: the plan that governs the account.
+		require.Equal(t, want(q2), list(customer.AccountPlanQuery{Customer: cust, Status: customer.PlanActive, InForceAt: day(4, 1)}, 1))
+		require.Equal(t, want(q1), list(customer.AccountPlanQuery{Customer: cust, InForceAt: day(3, 20)}, 1))
+		require.Equal(t, want(draft), list(customer.AccountPlanQuery{Status: customer.PlanDraft, InForceAt: day(3, 20)}, 1))
+		require.Equal(t, want(draft), list(customer.AccountPlanQuery{Member: "engineer-1", Status: customer.PlanDraft, InForceAt: day(4, 30)}, 1))
+		require.Empty(t, list(customer.AccountPlanQuery{Member: "nobody", InForceAt: day(3, 20)}, 1))
+
+		// Plans that a microsecond-precise bound lets through and the
+		// exact rule refuses never make a page short: three plans ending half
+		// a microsecond after t come before (by ID) the one in force at t.
+		edge := NewTenant(t)
+		at := day(9, 1).Add(500 * time.Nanosecond)
+		for range 3 {
+			require.NoError(t, s.Create(ctx, NewAccountPlan(t, edge, crm.ID{}, PlanOptions{Start: day(8, 1), End: at})))
+		}
+		in := NewAccountPlan(t, edge, crm.ID{}, PlanOptions{Start: day(8, 1), End: at.Add(time.Nanosecond)})
+		require.NoError(t, s.Create(ctx, in))
+		page, err := s.List(ctx, edge, customer.AccountPlanQuery{InForceAt: at}, crm.PageRequest{Limit: 1})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		require.Equal(t, in.ID(), page.Items[0].ID())
+		require.Empty(t, page.Next)
+
+		// The ends of the supported time range.
+		far := NewTenant(t)
+		early := NewAccountPlan(t, far, crm.ID{}, PlanOptions{Start: crm.MinTime.Add(time.Nanosecond), End: crm.MinTime.AddDate(0, 0, 1)})
+		late := NewAccountPlan(t, far, crm.ID{}, PlanOptions{Start: crm.MaxTime.AddDate(0, 0, -1), End: crm.MaxTime})
+		require.NoError(t, s.Create(ctx, early))
+		require.NoError(t, s.Create(ctx, late))
+		for _, tc := range []struct {
+			at   time.Time
+			want []*customer.AccountPlan
+		}{
+			{crm.MinTime.Add(time.Nanosecond), []*customer.AccountPlan{early}},
+			{crm.MinTime.Add(12 * time.Hour), []*customer.AccountPlan{early}},
+			{crm.MinTime.AddDate(0, 0, 1), nil},
+			{crm.MaxTime.AddDate(0, 0, -1), []*customer.AccountPlan{late}},
+			{crm.MaxTime.Add(-time.Nanosecond), []*customer.AccountPlan{late}},
+			{crm.MaxTime, nil},
+		} {
+			got := []crm.ID{}
+			for _, p := range pageAll(t, 1, func(pr crm.PageRequest) (crm.Page[*customer.AccountPlan], error) {
+				return s.List(ctx, far, customer.AccountPlanQuery{InForceAt: tc.at}, pr)
+			}) {
+				got = append(got, p.ID())
+			}
+			require.Equal(t, want(tc.want...), got, "in force at %s", tc.at.Format(time.RFC3339Nano))
+		}
+
+		// Periods and moments packed within a few microseconds, to the
+		// nanosecond: the store's answer is Matches's, page by page.
+		dense := NewTenant(t)
+		rng := rand.New(rand.NewPCG(7, 11))
+		base := day(10, 1)
+		ns := func() time.Time { return base.Add(time.Duration(rng.IntN(5000))) }
+		var all []*customer.AccountPlan
+		for range 40 {
+			a, b := ns(), ns()
+			if b.Before(a) {
+				a, b = b, a
+			}
+			if !b.After(a) {
+				b = a.Add(time.Nanosecond)
+			}
+			p := NewAccountPlan(t, dense, crm.ID{}, PlanOptions{Start: a, End: b})
+			require.NoError(t, s.Create(ctx, p))
+			all = append(all, p)
+		}
+		for range 60 {
+			q := customer.AccountPlanQuery{InForceAt: ns()}
+			var exp []*customer.AccountPlan
+			for _, p := range all {
+				if q.Matches(p) {
+					exp = append(exp, p)
+				}
+			}
+			got := []crm.ID{}
+			for _, p := range pageAll(t, 3, func(pr crm.PageRequest) (crm.Page[*customer.AccountPlan], error) {
+				return s.List(ctx, dense, q, pr)
+			}) {
+				got = append(got, p.ID())
+			}
+			require.Equal(t, want(exp...), got, "in force at %s", q.InForceAt.Format(time.RFC3339Nano))
+		}
+
+		_, err = s.List(ctx, tenant, customer.AccountPlanQuery{InForceAt: crm.MaxTime.Add(time.Second)}, crm.PageRequest{})
+		require.ErrorIs(t, err, crm.ErrInvalid)
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err = s.List(cancelled, tenant, customer.AccountPlanQuery{InForceAt: day(3, 20)}, crm.PageRequest{})
+		require.ErrorIs(t, err, context.Canceled)
 	})
 	t.Run("ProgressRoundTrip", func(t *testing.T) {
 		t.Parallel()
