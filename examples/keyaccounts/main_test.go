@@ -60,12 +60,14 @@ func TestKeyAccounts(t *testing.T) {
 		// year have passed: the straight line of the revenue goal stands
 		// at 2400000 × 90/365 = 591780.82, and Pudong's 1620000 is ahead
 		// of it (67.5%). The contracts goal runs 181 days to the end of
-		// June: 2 × 90/181 = 0.99, and one contract is on track. East Bay
-		// has no revenue yet against 1600000 × 90/365 = 394520.55.
+		// June: 2 × 90/181 = 0.99, rounded down to 0 whole contracts (a
+		// count goal expects whole counts), so one contract is on track and
+		// no account is yet behind on contracts. East Bay has no revenue
+		// yet against 1600000 × 90/365 = 394520.55.
 		"revenue 2026     1620000.00 CNY of 2400000.00 CNY ( 67.5%), line  591780.82 CNY: on track",
-		"contracts signed              1 of              2 ( 50.0%), line           0.99: on track",
+		"contracts signed              1 of              2 ( 50.0%), line              0: on track",
 		"revenue 2026           0.00 CNY of 1600000.00 CNY (  0.0%), line  394520.55 CNY: behind",
-		"contracts signed              0 of              1 (  0.0%), line           0.50: behind",
+		"contracts signed              0 of              1 (  0.0%), line              0: on track",
 		// The contacts keep each customer's last contact. With one contact
 		// every 10 business days: North Star, called on Friday 9 January,
 		// was due by the 10th business day after, 23 January, and the
