@@ -79,7 +79,9 @@
 // term); a [Membership] is one customer's place in it, lapsed when its term
 // passes unrenewed, its tier moves kept in its history. An [AccountPlan]
 // gives a key account its team (one lead manager) and goals with targets
-// and dates, and measures progress against a straight line. Each has its
+// and dates, and measures progress against a straight line (whole counts
+// for count goals); [AccountPlanQuery].InForceAt with Status PlanActive
+// finds the plan that governs an account at a moment. Each has its
 // own storage port, and the [Service] stores each change with its events in
 // one transaction.
 //
