@@ -178,7 +178,9 @@
 // data. [RankDealers] ranks dealers for the year-end evaluation (年终考评)
 // by volume alone and by the weighted model (loyalty, referrals and
 // suggestions recorded by package customer), showing each dealer's change
-// of place.
+// of place. Money figures on a card are rounded once, to the currency's
+// minor units, half up; a figure a manager has no data for (no visit days,
+// no cadence rule, no survey) takes the mean of the others in the ranking.
 //
 // # Performance
 //
