@@ -177,6 +177,17 @@ func (g *guardedPlans) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) 
 }
 
 func (g *guardedPlans) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*AccountPlan) error) (*AccountPlan, error) {
+	return g.update(ctx, tenant, id, fn, false)
+}
+
+// rekey is Update letting fn change the plan's customer, which no caller
+// of the port may do: Service.Merge uses it to move a loser's plans to the
+// survivor. The store applies its one-active-plan rule to the new customer.
+func (g *guardedPlans) rekey(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*AccountPlan) error) (*AccountPlan, error) {
+	return g.update(ctx, tenant, id, fn, true)
+}
+
+func (g *guardedPlans) update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*AccountPlan) error, rekey bool) (*AccountPlan, error) {
 	const op = "customer.AccountPlanStore.Update"
 	if err := planRef(ctx, op, tenant, id); err != nil {
 		return nil, err
@@ -194,7 +205,7 @@ func (g *guardedPlans) Update(ctx context.Context, tenant crm.TenantID, id crm.I
 		}
 		var v crm.Validator
 		v.Check(p.id == id && p.tenant == tenant, "id", "fn must not change the plan's ID or tenant")
-		v.Check(p.customer == cust, "customer", "fn must not change the plan's customer")
+		v.Check(rekey || p.customer == cust, "customer", "fn must not change the plan's customer")
 		v.Check(p.version == version, "version", "fn must not change the plan's version")
 		v.Check(p.createdAt.Equal(created), "created_at", "fn must not change the creation time")
 		if err := v.Err(op); err != nil {

@@ -96,6 +96,18 @@ func (g *guardedRel[T, Q]) Get(ctx context.Context, tenant crm.TenantID, id crm.
 
 // Update checks the call and what fn leaves; see ReferralStore.Update.
 func (g *guardedRel[T, Q]) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(T) error) (T, error) {
+	return g.update(ctx, tenant, id, fn, false)
+}
+
+// rekey is Update letting fn change the customers that identify the
+// record (referrer, target, author, member), which no caller of the port
+// may do: Service.Merge uses it to move a loser's records to the survivor.
+// The store keeps its indexes and uniqueness rules on the new key.
+func (g *guardedRel[T, Q]) rekey(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(T) error) (T, error) {
+	return g.update(ctx, tenant, id, fn, true)
+}
+
+func (g *guardedRel[T, Q]) update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(T) error, rekey bool) (T, error) {
 	op := g.k.port + ".Update"
 	var zero T
 	if err := ref(ctx, op, tenant, id, "id"); err != nil {
@@ -117,7 +129,7 @@ func (g *guardedRel[T, Q]) Update(ctx context.Context, tenant crm.TenantID, id c
 		v.Check(b.id == id && b.tenant == tenant, "id", "fn must not change the "+g.k.what+"'s ID or tenant")
 		v.Check(b.version == version, "version", "fn must not change the "+g.k.what+"'s version")
 		v.Check(b.createdAt.Equal(created), "created_at", "fn must not change the creation time")
-		v.Check(g.k.key(x) == key, g.k.what, "fn must not change what identifies the "+g.k.what)
+		v.Check(rekey || g.k.key(x) == key, g.k.what, "fn must not change what identifies the "+g.k.what)
 		if err := v.Err(op); err != nil {
 			return err
 		}
