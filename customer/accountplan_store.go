@@ -177,17 +177,6 @@ func (g *guardedPlans) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) 
 }
 
 func (g *guardedPlans) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*AccountPlan) error) (*AccountPlan, error) {
-	return g.update(ctx, tenant, id, fn, false)
-}
-
-// rekey is Update letting fn change the plan's customer, which no caller
-// of the port may do: Service.Merge uses it to move a loser's plans to the
-// survivor. The store applies its one-active-plan rule to the new customer.
-func (g *guardedPlans) rekey(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*AccountPlan) error) (*AccountPlan, error) {
-	return g.update(ctx, tenant, id, fn, true)
-}
-
-func (g *guardedPlans) update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*AccountPlan) error, rekey bool) (*AccountPlan, error) {
 	const op = "customer.AccountPlanStore.Update"
 	if err := planRef(ctx, op, tenant, id); err != nil {
 		return nil, err
@@ -200,6 +189,7 @@ func (g *guardedPlans) update(ctx context.Context, tenant crm.TenantID, id crm.I
 			return err
 		}
 		version, created, cust := p.version, p.createdAt, p.customer
+		rekey := rekeyAllowed(ctx, id)
 		if err := fn(p); err != nil {
 			return err
 		}

@@ -74,12 +74,6 @@ func mergeReason(ch Change, loser, survivor crm.ID, why string) Change {
 	return ch
 }
 
-// rekeyer is the update of a guarded port that may change what identifies
-// the record (see guardedRel.rekey and guardedPlans.rekey).
-type rekeyer[T any] interface {
-	rekey(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(T) error) (T, error)
-}
-
 // mergeRel carries one merge's relation moves.
 type mergeRel struct {
 	s                *Service
@@ -93,36 +87,21 @@ type mergeRel struct {
 	suggestions      SuggestionStore
 	memberships      MembershipStore
 	plans            AccountPlanStore
-	referralsMove    rekeyer[*Referral]
-	suggestionsMove  rekeyer[*Suggestion]
-	membershipsMove  rekeyer[*Membership]
-	plansMove        rekeyer[*AccountPlan]
 	hasRel, hasPlans bool
 }
 
 // newMergeRel returns the relation mover of one merge; the stores a
 // backend lacks are skipped.
-func (s *Service) newMergeRel(tenant crm.TenantID, survivor, loser crm.ID, rules Survivorship, ch Change) (*mergeRel, error) {
+func (s *Service) newMergeRel(tenant crm.TenantID, survivor, loser crm.ID, rules Survivorship, ch Change) *mergeRel {
 	m := &mergeRel{s: s, tenant: tenant, survivor: survivor, loser: loser, rules: rules, ch: ch}
 	if rb, err := s.relations("merge"); err == nil {
 		m.referrals, m.suggestions, m.memberships = GuardReferrals(rb.Referrals()), GuardSuggestions(rb.Suggestions()), GuardMemberships(rb.Memberships())
-		var ok1, ok2, ok3 bool
-		m.referralsMove, ok1 = m.referrals.(rekeyer[*Referral])
-		m.suggestionsMove, ok2 = m.suggestions.(rekeyer[*Suggestion])
-		m.membershipsMove, ok3 = m.memberships.(rekeyer[*Membership])
-		if !ok1 || !ok2 || !ok3 {
-			return nil, fmt.Errorf("customer: merge: relation ports are not guarded: %w", crm.ErrCorrupt)
-		}
 		m.hasRel = true
 	}
 	if ps, err := s.plans("merge"); err == nil {
-		var ok bool
-		if m.plansMove, ok = ps.(rekeyer[*AccountPlan]); !ok {
-			return nil, fmt.Errorf("customer: merge: the plan port is not guarded: %w", crm.ErrCorrupt)
-		}
 		m.plans, m.hasPlans = ps, true
 	}
-	return m, nil
+	return m
 }
 
 func (m *mergeRel) note(kind string, id crm.ID, a MergeAction, clash string, kept crm.ID) {
@@ -215,7 +194,7 @@ func (m *mergeRel) moveMemberships(ctx context.Context) error {
 	for _, x := range theirs {
 		kept := byProg[x.programme]
 		if kept == nil {
-			if _, err := m.membershipsMove.rekey(ctx, m.tenant, x.id, func(y *Membership) error {
+			if _, err := m.memberships.Update(withRekey(ctx, x.id), m.tenant, x.id, func(y *Membership) error {
 				y.customer = m.survivor
 				return nil
 			}); err != nil {
@@ -364,7 +343,7 @@ func (m *mergeRel) moveReferral(ctx context.Context, r *Referral, referrer, targ
 		m.note("referral", r.id, a, ClashSameTarget, other.id)
 		return nil
 	}
-	if _, err := m.referralsMove.rekey(ctx, m.tenant, r.id, func(y *Referral) error {
+	if _, err := m.referrals.Update(withRekey(ctx, r.id), m.tenant, r.id, func(y *Referral) error {
 		y.referrer, y.target = referrer, target
 		return nil
 	}); err != nil {
@@ -382,7 +361,7 @@ func (m *mergeRel) moveSuggestions(ctx context.Context) error {
 		return err
 	}
 	for _, x := range sugs {
-		if _, err := m.suggestionsMove.rekey(ctx, m.tenant, x.id, func(y *Suggestion) error {
+		if _, err := m.suggestions.Update(withRekey(ctx, x.id), m.tenant, x.id, func(y *Suggestion) error {
 			y.author = m.survivor
 			return nil
 		}); err != nil {
@@ -422,7 +401,7 @@ func (m *mergeRel) movePlans(ctx context.Context) error {
 		if kept != nil {
 			ch = mergeReason(m.ch, m.loser, m.survivor, "the survivor's active plan "+kept.id.String()+" overlaps")
 		}
-		y, err := m.plansMove.rekey(ctx, m.tenant, p.id, func(y *AccountPlan) error {
+		y, err := m.plans.Update(withRekey(ctx, p.id), m.tenant, p.id, func(y *AccountPlan) error {
 			y.events = nil
 			if kept != nil {
 				if err := y.SetStatus(PlanClosed, ch); err != nil {

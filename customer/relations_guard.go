@@ -94,20 +94,30 @@ func (g *guardedRel[T, Q]) Get(ctx context.Context, tenant crm.TenantID, id crm.
 	return x, nil
 }
 
+// rekeyKey is the context key of a permission to change what identifies
+// one record (see withRekey).
+type rekeyKey struct{}
+
+// withRekey returns ctx carrying the permission for an Update of the
+// record id to change the customers that identify it (referrer, target,
+// author, member, plan customer), which no caller of a port may do
+// otherwise: Service.Merge uses it to move a loser's records to the
+// survivor. The key is unexported, so only this package grants it, and it
+// reaches every guard between the service and the store, however the
+// ports are wrapped. Stores keep their indexes and uniqueness rules on the
+// new key.
+func withRekey(ctx context.Context, id crm.ID) context.Context {
+	return context.WithValue(ctx, rekeyKey{}, id)
+}
+
+// rekeyAllowed reports whether ctx grants the change of the key of id.
+func rekeyAllowed(ctx context.Context, id crm.ID) bool {
+	v, ok := ctx.Value(rekeyKey{}).(crm.ID)
+	return ok && !id.IsZero() && v == id
+}
+
 // Update checks the call and what fn leaves; see ReferralStore.Update.
 func (g *guardedRel[T, Q]) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(T) error) (T, error) {
-	return g.update(ctx, tenant, id, fn, false)
-}
-
-// rekey is Update letting fn change the customers that identify the
-// record (referrer, target, author, member), which no caller of the port
-// may do: Service.Merge uses it to move a loser's records to the survivor.
-// The store keeps its indexes and uniqueness rules on the new key.
-func (g *guardedRel[T, Q]) rekey(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(T) error) (T, error) {
-	return g.update(ctx, tenant, id, fn, true)
-}
-
-func (g *guardedRel[T, Q]) update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(T) error, rekey bool) (T, error) {
 	op := g.k.port + ".Update"
 	var zero T
 	if err := ref(ctx, op, tenant, id, "id"); err != nil {
@@ -122,6 +132,7 @@ func (g *guardedRel[T, Q]) update(ctx context.Context, tenant crm.TenantID, id c
 		}
 		b := x.rel()
 		version, created, key := b.version, b.createdAt, g.k.key(x)
+		rekey := rekeyAllowed(ctx, id)
 		if err := fn(x); err != nil {
 			return err
 		}

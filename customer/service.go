@@ -560,10 +560,7 @@ func (s *Service) Merge(ctx context.Context, tenant crm.TenantID, survivorID, lo
 		if err := s.store.MoveRelated(ctx, tenant, loserID, survivorID); err != nil {
 			return nil, fmt.Errorf("move related records: %w", err)
 		}
-		rel, err := s.newMergeRel(tenant, survivorID, loserID, rules, ch)
-		if err != nil {
-			return nil, err
-		}
+		rel := s.newMergeRel(tenant, survivorID, loserID, rules, ch)
 		if err := rel.run(ctx); err != nil {
 			return nil, err
 		}
