@@ -49,7 +49,10 @@ type AccountPlanStore interface {
 	// Update runs fn on the latest plan under a lock and stores the result
 	// at the next version, like Store.Update: fn may run more than once; its
 	// error is returned as is; fn must not change the plan's ID, tenant,
-	// customer, version or creation time.
+	// customer, version or creation time. Only [Service.Merge] may change
+	// the customer (moving a merged customer's plans to the survivor): a
+	// store stores it and applies the one-active-plan rule to the new
+	// customer.
 	Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*AccountPlan) error) (*AccountPlan, error)
 
 	// List returns the plans matching q ([AccountPlanQuery.Matches] is the

@@ -18,7 +18,9 @@ import (
 // the last step of a merge.
 type planFailer struct{ *postgres.Store }
 
-func (b planFailer) AccountPlans() customer.AccountPlanStore { return failingPlans{b.Store.AccountPlans()} }
+func (b planFailer) AccountPlans() customer.AccountPlanStore {
+	return failingPlans{b.Store.AccountPlans()}
+}
 
 type failingPlans struct{ customer.AccountPlanStore }
 
