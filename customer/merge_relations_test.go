@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -526,4 +527,44 @@ func TestSurvivorshipProgrammes(t *testing.T) {
 func jsonMarshal(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// A referral made while the merge runs is either moved by it or refused
+// after it: none is left naming the tombstone.
+func TestServiceMergeRacesRefer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newMergeWorld(t)
+	done := make(chan struct{})
+	var made atomic.Int64
+	var referErr error
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			target := crm.MustParseID("01890000-0000-7000-8000-00000000f000")
+			target[14], target[15] = byte(i>>8), byte(i)
+			_, err := w.svc.Refer(ctx, customer.ReferralInput{Tenant: "acme", Referrer: w.l.ID(), TargetKind: customer.TargetLead, Target: target}, mch)
+			if err != nil {
+				if !errors.Is(err, crm.ErrMerged) {
+					referErr = err
+				}
+				return
+			}
+			made.Add(1)
+		}
+	}()
+	for made.Load() < 3 {
+		runtime.Gosched()
+	}
+	res, err := w.svc.Merge(ctx, "acme", w.s.ID(), w.l.ID(), customer.Survivorship{}, customer.Change{Actor: "admin"})
+	require.NoError(t, err)
+	<-done
+	require.NoError(t, referErr, "a refusal after the merge is a *MergedError")
+	left, err := w.svc.Referrals(ctx, "acme", customer.ReferralQuery{Referrer: w.l.ID()}, crm.PageRequest{})
+	require.NoError(t, err)
+	require.Empty(t, left.Items)
+	moved, err := w.svc.Referrals(ctx, "acme", customer.ReferralQuery{Referrer: w.s.ID()}, crm.PageRequest{Limit: crm.MaxPageLimit})
+	require.NoError(t, err)
+	require.Len(t, moved.Items, int(made.Load()))
+	require.Len(t, res.Records, int(made.Load()))
 }
