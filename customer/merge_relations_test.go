@@ -553,8 +553,14 @@ func TestServiceMergeRacesRefer(t *testing.T) {
 			made.Add(1)
 		}
 	}()
+wait:
 	for made.Load() < 3 {
-		runtime.Gosched()
+		select {
+		case <-done:
+			break wait
+		default:
+			runtime.Gosched()
+		}
 	}
 	res, err := w.svc.Merge(ctx, "acme", w.s.ID(), w.l.ID(), customer.Survivorship{}, customer.Change{Actor: "admin"})
 	require.NoError(t, err)
