@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -28,14 +29,28 @@ func (s *Service) relations(op string) (RelationsBackend, error) {
 // named a customer that no longer stands for anyone, and recording the
 // relation on another customer than the one named would hide that. The
 // error names the survivor; [Service.Resolve] finds it for a retry.
+//
+// Each customer is read through the store's Update with a closure that
+// stores nothing: the read takes the row lock a store's Update holds until
+// the transaction ends, so a merge of the customer running at the same
+// time either sees the new record (and moves it) or is seen by the check
+// (which then refuses the tombstone). A plain read would let a record be
+// stored naming a customer merged a moment before.
 func (s *Service) requireCustomers(ctx context.Context, tenant crm.TenantID, ids ...crm.ID) error {
 	for _, id := range ids {
-		c, err := s.store.Get(ctx, tenant, id)
-		if err != nil {
+		var into crm.ID
+		_, err := s.store.Update(ctx, tenant, id, func(c *Customer) error {
+			into = c.mergedInto
+			return errNoChange
+		})
+		if !errors.Is(err, errNoChange) {
+			if err == nil {
+				err = fmt.Errorf("customer: check customer %s: the store ignored the closure's error: %w", id, crm.ErrCorrupt)
+			}
 			return err
 		}
-		if c.IsTombstone() {
-			return &MergedError{ID: c.id, Into: c.mergedInto}
+		if !into.IsZero() {
+			return &MergedError{ID: id, Into: into}
 		}
 	}
 	return nil

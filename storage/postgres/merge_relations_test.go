@@ -141,3 +141,55 @@ func TestMergeMovesRelationRecords(t *testing.T) {
 	_, err = svc.Join(ctx, customer.MembershipInput{Tenant: ten, Customer: ls, Programme: club}, ch)
 	require.ErrorIs(t, err, crm.ErrMerged)
 }
+
+// TestMergeRacesRefer: referrals made by the loser while merges run are
+// either moved by the merge or refused after it; none is left naming a
+// tombstone (the service locks the customers it checks).
+func TestMergeRacesRefer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t, nil)
+	ten := newTenant()
+	svc, err := customer.NewService(s, nil)
+	require.NoError(t, err)
+	ch := customer.Change{Actor: "mgr"}
+	for round := range 8 {
+		sv := newCustomer(t, ten, custOpts{name: "North Motors", owner: "mgr"})
+		ls := newCustomer(t, ten, custOpts{name: "North Motors Ltd", owner: "mgr"})
+		require.NoError(t, s.Customers().Create(ctx, sv))
+		require.NoError(t, s.Customers().Create(ctx, ls))
+		done := make(chan error, 4)
+		for g := range 4 {
+			go func() {
+				for i := range 50 {
+					target := crm.MustParseID("01890000-0000-7000-8000-00000000f000")
+					target[13], target[14], target[15] = byte(round), byte(g), byte(i)
+					_, err := svc.Refer(ctx, customer.ReferralInput{Tenant: ten, Referrer: ls.ID(), TargetKind: customer.TargetLead, Target: target}, ch)
+					if errors.Is(err, crm.ErrMerged) {
+						break
+					}
+					if err != nil && !errors.Is(err, crm.ErrConflict) && !errors.Is(err, crm.ErrUnavailable) {
+						done <- err
+						return
+					}
+				}
+				done <- nil
+			}()
+		}
+		var merged bool
+		for !merged {
+			_, err := svc.Merge(ctx, ten, sv.ID(), ls.ID(), customer.Survivorship{}, customer.Change{Actor: "admin"})
+			if err == nil {
+				merged = true
+			} else {
+				require.ErrorIs(t, err, crm.ErrConflict)
+			}
+		}
+		for range 4 {
+			require.NoError(t, <-done)
+		}
+		left, err := svc.Referrals(ctx, ten, customer.ReferralQuery{Referrer: ls.ID()}, crm.PageRequest{})
+		require.NoError(t, err)
+		require.Empty(t, left.Items, "round %d: a referral names the tombstone", round)
+	}
+}
