@@ -142,3 +142,20 @@ func TestServiceRelationsRefuseTombstones(t *testing.T) {
 	require.NoError(t, err, "the survivor joins")
 	require.Equal(t, w.s.ID(), m.Customer())
 }
+
+func TestServiceCreateAccountPlanRefusesTombstone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newMergeWorld(t)
+	_, err := w.svc.Merge(ctx, "acme", w.s.ID(), w.l.ID(), customer.Survivorship{}, customer.Change{Actor: "admin"})
+	require.NoError(t, err)
+	in := customer.AccountPlanInput{Tenant: "acme", Customer: w.l.ID(), Name: "plan", Start: relAt, End: relAt.AddDate(1, 0, 0),
+		Team: []customer.TeamMember{{User: "mgr", Role: customer.RoleAccountManager, Lead: true, Since: relAt}}}
+	_, err = w.svc.CreateAccountPlan(ctx, in, mch)
+	var me *customer.MergedError
+	require.ErrorAs(t, err, &me)
+	require.Equal(t, w.s.ID(), me.Into)
+	in.Customer = w.s.ID()
+	_, err = w.svc.CreateAccountPlan(ctx, in, mch)
+	require.NoError(t, err, "the survivor takes plans")
+}
