@@ -129,9 +129,10 @@ func (m *mergeRel) run(ctx context.Context) error {
 	return nil
 }
 
-// membershipRank orders standings at a time: status (active, lapsed,
-// cancelled), then tier (by the programme of rules.Programmes; equal when
-// it is not listed or lacks a tier), then term end.
+// better reports whether membership a is better placed than b at the
+// merge's time: by status (active, lapsed, cancelled), then tier (in the
+// order of the programme in rules.Programmes; equal when it is not listed
+// or lacks a tier), then the later term end. A tie is not better.
 func (m *mergeRel) better(a, b *Membership) bool {
 	at := m.ch.At
 	rank := func(x *Membership) int {
