@@ -36,9 +36,11 @@ func (s *Service) checkLeadOwner(ctx context.Context, op string, p *AccountPlan)
 // CreateAccountPlan draws up a draft plan for a key account from in (a
 // zero in.ID gets a generated one) and stores it, in one transaction that
 // also reads the customer: it must exist and its owner must be the team's
-// lead manager (crm.ErrInvalid at "lead" otherwise). ch.At defaults to the
-// service clock. A backend without account plans returns an error wrapping
-// crm.ErrUnsupported.
+// lead manager (crm.ErrInvalid at "lead" otherwise); a merged customer's
+// tombstone is refused with a *MergedError (crm.ErrMerged), read under the
+// customer's row lock so that a merge running meanwhile moves the new plan
+// or is seen. ch.At defaults to the service clock. A backend without
+// account plans returns an error wrapping crm.ErrUnsupported.
 func (s *Service) CreateAccountPlan(ctx context.Context, in AccountPlanInput, ch Change) (*AccountPlan, error) {
 	const op = "customer.Service.CreateAccountPlan"
 	store, err := s.plans("create account plan")
@@ -58,6 +60,11 @@ func (s *Service) CreateAccountPlan(ctx context.Context, in AccountPlanInput, ch
 	err = s.write(ctx, true, func(ctx context.Context) ([]crm.Event, error) {
 		d := p.Clone() // a retried transaction starts again from p
 		events := d.events
+		// Lock the customer first (a merge running meanwhile then moves
+		// the plan or is seen); a tombstone is a *MergedError.
+		if err := s.requireCustomers(ctx, d.tenant, d.customer); err != nil {
+			return nil, err
+		}
 		if err := s.checkLeadOwner(ctx, op, d); err != nil {
 			return nil, err
 		}

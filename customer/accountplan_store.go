@@ -50,7 +50,10 @@ type AccountPlanStore interface {
 	// Update runs fn on the latest plan under a lock and stores the result
 	// at the next version, like Store.Update: fn may run more than once; its
 	// error is returned as is; fn must not change the plan's ID, tenant,
-	// customer, version or creation time.
+	// customer, version or creation time. Only [Service.Merge] may change
+	// the customer (moving a merged customer's plans to the survivor): a
+	// store stores it and applies the one-active-plan rule to the new
+	// customer.
 	Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*AccountPlan) error) (*AccountPlan, error)
 
 	// List returns the plans matching q ([AccountPlanQuery.Matches] is the
@@ -200,12 +203,13 @@ func (g *guardedPlans) Update(ctx context.Context, tenant crm.TenantID, id crm.I
 			return err
 		}
 		version, created, cust := p.version, p.createdAt, p.customer
+		rekey := rekeyAllowed(ctx, id)
 		if err := fn(p); err != nil {
 			return err
 		}
 		var v crm.Validator
 		v.Check(p.id == id && p.tenant == tenant, "id", "fn must not change the plan's ID or tenant")
-		v.Check(p.customer == cust, "customer", "fn must not change the plan's customer")
+		v.Check(rekey || p.customer == cust, "customer", "fn must not change the plan's customer")
 		v.Check(p.version == version, "version", "fn must not change the plan's version")
 		v.Check(p.createdAt.Equal(created), "created_at", "fn must not change the creation time")
 		if err := v.Err(op); err != nil {

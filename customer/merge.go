@@ -46,6 +46,10 @@ type Survivorship struct {
 	Stage     Pick // default KeepMostAdvanced
 	Loyalty   Pick // default KeepMostAdvanced
 	MapPick   Pick // default KeepSurvivor
+	// Programmes give the tier order [Service.Merge] uses when both
+	// customers are members of one programme (see [Service.Merge]); a
+	// programme not listed ranks its tiers as equal. Default: none.
+	Programmes []Programme
 }
 
 func (s Survivorship) withDefaults() Survivorship {
@@ -78,8 +82,20 @@ func (s Survivorship) Validate() error {
 	check("stage", s.Stage, true)
 	check("loyalty", s.Loyalty, true)
 	check("map_pick", s.MapPick, false)
+	if v.Check(len(s.Programmes) <= maxMergeProgrammes, "programmes", "too many") {
+		seen := make(map[string]bool, len(s.Programmes))
+		for i, p := range s.Programmes {
+			path := fmt.Sprintf("programmes[%d]", i)
+			v.Merge(path, p.Validate())
+			v.Check(!seen[p.Name], path+".name", "duplicate")
+			seen[p.Name] = true
+		}
+	}
 	return v.Err("customer.Survivorship")
 }
+
+// maxMergeProgrammes bounds Survivorship.Programmes.
+const maxMergeProgrammes = 100
 
 // MergeDecision says which value of one field survived a merge.
 type MergeDecision struct {
@@ -96,6 +112,12 @@ type MergeDecision struct {
 type MergeResult struct {
 	Survivor, Loser crm.ID
 	Decisions       []MergeDecision
+	// Records reports, for [Service.Merge] on a backend with relation or
+	// account plan stores, what became of each referral, suggestion,
+	// membership and account plan that named the loser: moved to the
+	// survivor, or kept back by a clash rule. Merge (the function) leaves
+	// it empty.
+	Records []MergedRecord
 }
 
 // Merge folds loser into survivor following rules: the survivor takes the

@@ -94,6 +94,28 @@ func (g *guardedRel[T, Q]) Get(ctx context.Context, tenant crm.TenantID, id crm.
 	return x, nil
 }
 
+// rekeyKey is the context key of a permission to change what identifies
+// one record (see withRekey).
+type rekeyKey struct{}
+
+// withRekey returns ctx carrying the permission for an Update of the
+// record id to change the customers that identify it (referrer, target,
+// author, member, plan customer), which no caller of a port may do
+// otherwise: Service.Merge uses it to move a loser's records to the
+// survivor. The key is unexported, so only this package grants it, and it
+// reaches every guard between the service and the store, however the
+// ports are wrapped. Stores keep their indexes and uniqueness rules on the
+// new key.
+func withRekey(ctx context.Context, id crm.ID) context.Context {
+	return context.WithValue(ctx, rekeyKey{}, id)
+}
+
+// rekeyAllowed reports whether ctx grants the change of the key of id.
+func rekeyAllowed(ctx context.Context, id crm.ID) bool {
+	v, ok := ctx.Value(rekeyKey{}).(crm.ID)
+	return ok && !id.IsZero() && v == id
+}
+
 // Update checks the call and what fn leaves; see ReferralStore.Update.
 func (g *guardedRel[T, Q]) Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(T) error) (T, error) {
 	op := g.k.port + ".Update"
@@ -110,6 +132,7 @@ func (g *guardedRel[T, Q]) Update(ctx context.Context, tenant crm.TenantID, id c
 		}
 		b := x.rel()
 		version, created, key := b.version, b.createdAt, g.k.key(x)
+		rekey := rekeyAllowed(ctx, id)
 		if err := fn(x); err != nil {
 			return err
 		}
@@ -117,7 +140,7 @@ func (g *guardedRel[T, Q]) Update(ctx context.Context, tenant crm.TenantID, id c
 		v.Check(b.id == id && b.tenant == tenant, "id", "fn must not change the "+g.k.what+"'s ID or tenant")
 		v.Check(b.version == version, "version", "fn must not change the "+g.k.what+"'s version")
 		v.Check(b.createdAt.Equal(created), "created_at", "fn must not change the creation time")
-		v.Check(g.k.key(x) == key, g.k.what, "fn must not change what identifies the "+g.k.what)
+		v.Check(rekey || g.k.key(x) == key, g.k.what, "fn must not change what identifies the "+g.k.what)
 		if err := v.Err(op); err != nil {
 			return err
 		}

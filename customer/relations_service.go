@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -21,11 +22,35 @@ func (s *Service) relations(op string) (RelationsBackend, error) {
 }
 
 // requireCustomers checks, in the transaction ctx carries, that every
-// customer of ids exists in tenant (crm.ErrNotFound otherwise).
+// customer of ids exists in tenant (crm.ErrNotFound otherwise) and is not
+// a merged customer's tombstone (a *MergedError, wrapping crm.ErrMerged).
+//
+// A tombstone is refused rather than followed to its survivor: the caller
+// named a customer that no longer stands for anyone, and recording the
+// relation on another customer than the one named would hide that. The
+// error names the survivor; [Service.Resolve] finds it for a retry.
+//
+// Each customer is read through the store's Update with a closure that
+// stores nothing: the read takes the row lock a store's Update holds until
+// the transaction ends, so a merge of the customer running at the same
+// time either sees the new record (and moves it) or is seen by the check
+// (which then refuses the tombstone). A plain read would let a record be
+// stored naming a customer merged a moment before.
 func (s *Service) requireCustomers(ctx context.Context, tenant crm.TenantID, ids ...crm.ID) error {
 	for _, id := range ids {
-		if _, err := s.store.Get(ctx, tenant, id); err != nil {
+		var into crm.ID
+		_, err := s.store.Update(ctx, tenant, id, func(c *Customer) error {
+			into = c.mergedInto
+			return errNoChange
+		})
+		if !errors.Is(err, errNoChange) {
+			if err == nil {
+				err = fmt.Errorf("customer: check customer %s: the store ignored the closure's error: %w", id, crm.ErrCorrupt)
+			}
 			return err
+		}
+		if !into.IsZero() {
+			return &MergedError{ID: id, Into: into}
 		}
 	}
 	return nil
@@ -94,7 +119,9 @@ func updateRel[T relEntity](ctx context.Context, s *Service, what string, id crm
 // Refer records a referral made by in.Referrer (a zero in.ID gets a new
 // one); ch.At defaults to the service clock. The referrer, and a target of
 // kind TargetCustomer, must be customers of the tenant (crm.ErrNotFound); a
-// lead target is not checked here, as leads live in package lead. A second
+// lead target is not checked here, as leads live in package lead. A merged
+// customer (a tombstone) as referrer or target is refused with a
+// *MergedError (crm.ErrMerged). A second
 // referral of the same target by the same referrer is crm.ErrDuplicate.
 func (s *Service) Refer(ctx context.Context, in ReferralInput, ch Change) (*Referral, error) {
 	rb, err := s.relations("refer")
@@ -165,7 +192,8 @@ func (s *Service) ReopenReferral(ctx context.Context, tenant crm.TenantID, id cr
 }
 
 // Suggest records a suggestion made by in.Author, a customer of the tenant
-// (crm.ErrNotFound otherwise); a zero in.ID gets a new one.
+// (crm.ErrNotFound otherwise; a merged customer's tombstone a *MergedError,
+// crm.ErrMerged); a zero in.ID gets a new one.
 func (s *Service) Suggest(ctx context.Context, in SuggestionInput, ch Change) (*Suggestion, error) {
 	rb, err := s.relations("suggest")
 	if err != nil {
@@ -232,7 +260,8 @@ func (s *Service) DeclineSuggestion(ctx context.Context, tenant crm.TenantID, id
 }
 
 // Join enrols in.Customer, a customer of the tenant (crm.ErrNotFound
-// otherwise), in in.Programme; a zero in.ID gets a new one. A customer
+// otherwise; a merged customer's tombstone a *MergedError, crm.ErrMerged),
+// in in.Programme; a zero in.ID gets a new one. A customer
 // already a member of the programme (any status, cancelled included) is
 // crm.ErrDuplicate.
 func (s *Service) Join(ctx context.Context, in MembershipInput, ch Change) (*Membership, error) {
@@ -296,6 +325,49 @@ func (s *Service) MoveTier(ctx context.Context, tenant crm.TenantID, id crm.ID, 
 func (s *Service) CancelMembership(ctx context.Context, tenant crm.TenantID, id crm.ID, ch Change) (*Membership, error) {
 	ch = s.change(ch)
 	return s.UpdateMembership(ctx, tenant, id, func(m *Membership) error { return m.Cancel(ch) })
+}
+
+// Referrals lists the referrals matching q in ascending ID order, one page
+// at a time (the cursor rules of [ReferralStore.List]). A backend without
+// relation stores returns an error wrapping crm.ErrUnsupported.
+func (s *Service) Referrals(ctx context.Context, tenant crm.TenantID, q ReferralQuery, page crm.PageRequest) (crm.Page[*Referral], error) {
+	rb, err := s.relations("list referrals")
+	if err != nil {
+		return crm.Page[*Referral]{}, err
+	}
+	out, err := GuardReferrals(rb.Referrals()).List(ctx, tenant, q, page)
+	if err != nil {
+		return out, fmt.Errorf("customer: list referrals: %w", err)
+	}
+	return out, nil
+}
+
+// Suggestions lists the suggestions matching q in ascending ID order, one
+// page at a time, like [Service.Referrals].
+func (s *Service) Suggestions(ctx context.Context, tenant crm.TenantID, q SuggestionQuery, page crm.PageRequest) (crm.Page[*Suggestion], error) {
+	rb, err := s.relations("list suggestions")
+	if err != nil {
+		return crm.Page[*Suggestion]{}, err
+	}
+	out, err := GuardSuggestions(rb.Suggestions()).List(ctx, tenant, q, page)
+	if err != nil {
+		return out, fmt.Errorf("customer: list suggestions: %w", err)
+	}
+	return out, nil
+}
+
+// Memberships lists the memberships matching q in ascending ID order, one
+// page at a time, like [Service.Referrals].
+func (s *Service) Memberships(ctx context.Context, tenant crm.TenantID, q MembershipQuery, page crm.PageRequest) (crm.Page[*Membership], error) {
+	rb, err := s.relations("list memberships")
+	if err != nil {
+		return crm.Page[*Membership]{}, err
+	}
+	out, err := GuardMemberships(rb.Memberships()).List(ctx, tenant, q, page)
+	if err != nil {
+		return out, fmt.Errorf("customer: list memberships: %w", err)
+	}
+	return out, nil
 }
 
 // RelationFigures reads the tenant's referrals made before to and

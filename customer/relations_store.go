@@ -35,7 +35,12 @@ type ReferralStore interface {
 	// updates of it apart, and stores the result at the next version. fn
 	// may run more than once; an error from fn is returned as is and
 	// nothing is stored. fn must not change the referral's ID, tenant,
-	// version, creation time, referrer or target (crm.ErrInvalid).
+	// version, creation time, referrer or target (crm.ErrInvalid), with
+	// one exception the guard grants only to [Service.Merge]: moving a
+	// merged customer's records to the survivor changes the referrer,
+	// target, author or member in an Update. A store must therefore store
+	// every field fn leaves and keep its indexes and uniqueness rules
+	// (crm.ErrDuplicate) on the new values; memory and postgres do.
 	Update(ctx context.Context, tenant crm.TenantID, id crm.ID, fn func(*Referral) error) (*Referral, error)
 
 	// List returns the referrals matching q ([ReferralQuery.Matches] is the

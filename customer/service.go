@@ -488,6 +488,51 @@ func truncateRunes(s string, n int) string {
 // history and visits move to the survivor, and the loser stays as a
 // tombstone pointing to it. It happens whole or not at all; a concurrent
 // change to either customer makes it fail with crm.ErrConflict.
+//
+// # Relation records and account plans
+//
+// On a backend with relation stores ([RelationsBackend]) and account plans
+// ([AccountPlanBackend]), the records naming the loser move to the
+// survivor in the same transaction, keeping their IDs and histories:
+// referrals it gave or received (as a customer target), suggestions it
+// made, its memberships and its account plans. A backend without them
+// merges as before. [MergeResult.Records] reports each record and what
+// became of it. Plain moves record no event on the record (the merge's
+// events tell it); the changes the clash rules make record the record's
+// usual events, published with the merge's. Where a move would clash:
+//
+//   - Both are members of one programme: the survivor's membership stays
+//     the programme's record (one per customer and programme). The better
+//     placed of the two is the active one over a lapsed one over a
+//     cancelled one, then the higher tier (in the order of
+//     rules.Programmes; equal when the programme is not listed), then the
+//     later term end; a tie goes to the survivor's. When the loser's is
+//     better placed, the survivor's takes its tier and later term end
+//     (tier and renewal steps, with a reason naming the merge). The
+//     loser's is then cancelled with that reason, its history kept, and
+//     stays with the tombstone (ClashSameProgramme, MergeCancelled, or
+//     MergeLeft when already cancelled). When the survivor's is cancelled
+//     (final) and the loser's is not, neither can be moved: the loser's
+//     stays with the tombstone unchanged, reported MergeLeft with Kept
+//     its own ID.
+//   - The same target referred by both customers, or one referrer who
+//     referred both: the referral already naming the survivor is kept;
+//     the loser's stays with the tombstone, marked lost with a reason
+//     naming the merge when pending, unchanged when decided
+//     (ClashSameTarget).
+//   - A referral between the two customers (its referrer and target
+//     become one): it stays with the tombstone, marked lost when pending,
+//     unchanged when decided (ClashSelfReferral).
+//   - An active account plan of the loser overlapping an active plan of
+//     the survivor: the survivor's stays active; the loser's is closed
+//     with a reason naming the merge and then moved (ClashOverlappingPlan,
+//     MergeClosedMoved). Moved plans keep their lead manager even when it
+//     is not the survivor's owner; the owner check applies when the plan
+//     next changes its lead.
+//
+// Cost: the merge lists every relation record and plan of both customers
+// in its transaction, and makes one update per record of the loser (and
+// one look-up per referral).
 func (s *Service) Merge(ctx context.Context, tenant crm.TenantID, survivorID, loserID crm.ID, rules Survivorship, ch Change) (MergeResult, error) {
 	ch = s.change(ch)
 	var res MergeResult
@@ -515,7 +560,13 @@ func (s *Service) Merge(ctx context.Context, tenant crm.TenantID, survivorID, lo
 		if err := s.store.MoveRelated(ctx, tenant, loserID, survivorID); err != nil {
 			return nil, fmt.Errorf("move related records: %w", err)
 		}
-		return append(versioned(svEvents, sv.version), versioned(lsEvents, ls.version)...), nil
+		rel := s.newMergeRel(tenant, survivorID, loserID, rules, ch)
+		if err := rel.run(ctx); err != nil {
+			return nil, err
+		}
+		res.Records = rel.records
+		events := append(versioned(svEvents, sv.version), versioned(lsEvents, ls.version)...)
+		return append(events, rel.events...), nil
 	})
 	if err != nil {
 		return MergeResult{}, fmt.Errorf("customer: merge %s into %s: %w", loserID, survivorID, err)
