@@ -21,6 +21,7 @@ func relationAreas() []area {
 		{"SuggestionList", testSuggestionList},
 		{"MembershipList", testMembershipList},
 		{"RelationUnique", testRelationUnique},
+		{"RelationMerge", testRelationMerge},
 	}
 }
 
@@ -32,12 +33,14 @@ func relationAreas() []area {
 // harness every aggregate shares: tenancy, concurrency, isolation, paging,
 // atomicity, contexts, invalid input, time range), ReferralList,
 // SuggestionList and MembershipList (every filter against the queries'
-// Matches, paged one by one) and RelationUnique (one referral per referrer
+// Matches, paged one by one), RelationMerge (the keys a merge moves
+// through Update are the ones listed and kept unique) and RelationUnique
+// (one referral per referrer
 // and target, one membership per customer and programme, under concurrent
 // creates and across rolled-back transactions); the rules of
-// [RunCustomers] about newBackend hold here too. The customer store is not
-// used: the ports do not check that the customers they name exist (the
-// Service does).
+// [RunCustomers] about newBackend hold here too. Only RelationMerge uses
+// the customer store (its merge runs through customer.Service): the ports
+// do not check that the customers they name exist (the Service does).
 func RunRelations(t *testing.T, newBackend func(testing.TB) customer.RelationsBackend, f Features) {
 	t.Helper()
 	require.NotNil(t, newBackend, "storagetest.RunRelations: newBackend must not be nil")
