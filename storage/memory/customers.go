@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -169,6 +170,81 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	out.Items = found
 	return out, nil
 }
+
+var _ customer.Scanner = (*Store)(nil)
+
+// ScanCustomers calls yield with every customer of tenant matching q; see
+// customer.Scanner, the capability customer.Service.OverdueForContact
+// looks for.
+func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, q customer.Query, yield func(*customer.Customer) bool) error {
+	return (&customerStore{s: s}).ScanCustomers(ctx, tenant, q, yield)
+}
+
+// ScanCustomers is Store.ScanCustomers. It walks the owners' indexes, whose entries carry the
+// customers' handles in contiguous memory, so that no customer is looked up
+// in the map nor copied: yield gets the stored snapshot's handle, read-only,
+// with the tenant's read lock held (writers of the tenant wait until the
+// scan ends; yield must not call the store). The context is checked every
+// scanCheckEvery customers.
+func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID, q customer.Query, yield func(*customer.Customer) bool) error {
+	const op = "memory.Customers.ScanCustomers"
+	s := cs.s
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Merge("query", q.Validate())
+	v.Check(yield != nil, "yield", "must not be nil")
+	if err := v.Err(op); err != nil {
+		return fmt.Errorf("memory: scan customers: %w", err)
+	}
+	t, td, err := s.open(ctx, tenant, false)
+	if err != nil {
+		return fmt.Errorf("memory: scan customers: %w", err)
+	}
+	defer s.close(t, td)
+	if td == nil {
+		return nil
+	}
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	n := 0
+	scan := func(refs []ownerRef) error {
+		for i := range refs {
+			if n++; n%scanCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return fmt.Errorf("memory: scan customers: %w", err)
+				}
+			}
+			r := &refs[i]
+			if r.tombstone && !q.IncludeTombstones || !q.Matches(&r.h) {
+				continue
+			}
+			if !yield(&r.h) {
+				return errStopScan
+			}
+		}
+		return nil
+	}
+	if q.Owner != "" {
+		err = scan(td.byOwner[q.Owner])
+	} else {
+		for _, refs := range td.byOwner {
+			if err = scan(refs); err != nil {
+				break
+			}
+		}
+	}
+	if err == errStopScan {
+		return nil
+	}
+	return err
+}
+
+// scanCheckEvery is how many customers ScanCustomers examines between two
+// checks of its context.
+const scanCheckEvery = 1 << 14
+
+// errStopScan ends a scan whose yield returned false.
+var errStopScan = errors.New("memory: scan stopped")
 
 // listOwner appends to found the customers of an owner's index matching
 // q, from the one after cursor (when after is set), up to limit+1 of them.

@@ -323,6 +323,78 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	return out, nil
 }
 
+var _ customer.Scanner = (*Store)(nil)
+
+// ScanCustomers calls yield with every customer of tenant matching q, in no
+// particular order; see customer.Scanner, the capability
+// customer.Service.OverdueForContact looks for. It reads them with one
+// statement (scanSQL), in the transaction in ctx or a statement of its own,
+// so that its cost grows linearly with the rows the filter selects (an
+// index range or a sequential scan, never a sort), and yields them after
+// the statement has ended: yield runs with no connection held, and a
+// statement retried after a transient failure yields nothing twice. Every
+// filter of q is applied, those SQL cannot express (the segment) in Go.
+func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, q customer.Query, yield func(*customer.Customer) bool) error {
+	const op = "postgres.Customers.ScanCustomers"
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Merge("query", q.Validate())
+	v.Check(yield != nil, "yield", "must not be nil")
+	if err := v.Err(op); err != nil {
+		return fmt.Errorf("postgres: scan customers: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("postgres: scan customers: %w", err)
+	}
+	sql, args, none := scanSQL(s.schema, s.textSearch, tenant, q)
+	if none {
+		return nil
+	}
+	var found []*customer.Customer
+	err := s.single(ctx, tenant, func(qr querier) error {
+		found = found[:0] // a retried statement starts over
+		rows, err := qr.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var sc customerScan
+		for rows.Next() {
+			if err := rows.Scan(sc.dest()...); err != nil {
+				return err
+			}
+			c, err := sc.customer(s.cache)
+			if err != nil {
+				return err
+			}
+			if q.Matches(c) {
+				found = append(found, c)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		cs := customerStore{s: s}
+		return cs.readErr(ctx, "scan customers", err)
+	}
+	for _, c := range found {
+		if !yield(c) {
+			break
+		}
+	}
+	return nil
+}
+
+// scanSQL returns the statement of ScanCustomers: listSQL's filter without
+// its order and limit. none is true when q can match no customer.
+func scanSQL(schema string, mode TextSearch, tenant crm.TenantID, q customer.Query) (sql string, args []any, none bool) {
+	where, args, none := customerFilter(tenant, q, mode)
+	if none {
+		return "", nil, true
+	}
+	return `SELECT ` + customerReadCols + ` FROM ` + quoteIdent(schema) + `.customers WHERE ` + strings.Join(where, " AND "), args, false
+}
+
 // maxScanBatch is the most rows a list reads in one statement when rows
 // it read did not match (see List).
 const maxScanBatch = 1000
