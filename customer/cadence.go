@@ -534,24 +534,29 @@ type OwnerOverdue struct {
 	Contacts []OverdueContact
 }
 
+// MaxScanQueries bounds the queries of one Scanner.ScanCustomers call.
+const MaxScanQueries = MaxCadenceRules
+
 // Scanner is an optional capability of a [Backend], found by type assertion
 // on the backend given to [NewService]: one pass over the customers
-// matching a query, in no particular order and without paging.
-// [Service.OverdueForContact] uses it, when the backend has it, to read the
-// tenant's customers once (at the loosest cutoff of the policy) instead of
-// paging through one List per rule; a backend without it keeps working
-// through its Store's List. Both stores of this module implement it.
+// matching any of several queries, in no particular order and without
+// paging. [Service.OverdueForContact] uses it, when the backend has it, to
+// read the tenant's customers once, with one query per rule (the rule's
+// conditions and cutoff), instead of paging through one List per rule; a
+// backend without it keeps working through its Store's List. Both stores
+// of this module implement it.
 type Scanner interface {
-	// ScanCustomers calls yield once with every customer of tenant that q
-	// matches (as Query.Matches says, every filter of q applied), in no
-	// particular order, until yield returns false; a customer changed
-	// meanwhile is seen at most once, in one of its versions. The
-	// customers are lent for the call of yield: yield must not change
-	// them, keep them after it returns, or call the store (which may hold
-	// a lock or a connection while it yields). An invalid tenant or query
-	// returns an error wrapping crm.ErrInvalid; a done context returns its
-	// error.
-	ScanCustomers(ctx context.Context, tenant crm.TenantID, q Query, yield func(*Customer) bool) error
+	// ScanCustomers calls yield once with every customer of tenant that at
+	// least one of qs matches (as Query.Matches says, every filter of the
+	// query applied), in no particular order, until yield returns false; a
+	// customer changed meanwhile is seen at most once, in one of its
+	// versions. The customers are lent for the call of yield: yield must
+	// not change them, keep them after it returns, or call the store
+	// (which may hold a lock or a connection while it yields). An invalid
+	// tenant or query, or more than MaxScanQueries queries, returns an
+	// error wrapping crm.ErrInvalid; no query yields nothing; a done
+	// context returns its error.
+	ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []Query, yield func(*Customer) bool) error
 }
 
 // lentCopy returns a copy of c, a customer a Scanner lends, that the caller
@@ -574,11 +579,11 @@ func lentCopy(c *Customer) *Customer {
 // group most overdue first; the result equals [CadencePolicy.Overdue] over
 // every customer of the tenant.
 //
-// When the backend is a [Scanner], it reads the customers whose last contact
-// is before the loosest cutoff of the policy (that of the rule with the
-// fewest days, see [CadencePolicy.Cutoff]), never-contacted ones included,
-// in one pass, and evaluates each in Go; the cost grows linearly with the
-// customers of the tenant (of the owner, with q.Owner). Otherwise it asks
+// When the backend is a [Scanner], it reads in one pass the customers that
+// any rule's conditions match and whose last contact is before that
+// rule's [CadencePolicy.Cutoff] (never-contacted ones included), and
+// evaluates each in Go; the cost grows linearly with the customers of the
+// tenant (of the owner, with q.Owner). Otherwise it asks
 // the store's List, per rule, for the customers the rule's conditions
 // match and whose last contact is before the rule's cutoff
 // (Query.ContactedBefore), pages through them, and keeps those the rule is
@@ -621,24 +626,27 @@ func (s *Service) OverdueForContact(ctx context.Context, tenant crm.TenantID, po
 }
 
 // overdueScan collects the overdue customers of one pass of sc over the
-// customers last contacted before the loosest cutoff of the policy.
+// customers of any rule contacted before that rule's cutoff.
 func overdueScan(ctx context.Context, sc Scanner, tenant crm.TenantID, ev *cadenceEval, q OverdueQuery, col *overdueCollector) error {
 	const op = "customer.Scanner.ScanCustomers"
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	policy := ev.p
-	days := policy.Rules[0].Days
+	// A customer overdue under its first matching rule matches that
+	// rule's query: the pass reads a superset of the overdue customers,
+	// and the evaluation below keeps exactly them.
+	qs := make([]Query, len(policy.Rules))
 	for i := range policy.Rules {
-		days = min(days, policy.Rules[i].Days)
+		r := &policy.Rules[i]
+		qs[i] = r.query()
+		qs[i].Owner = q.Owner
+		qs[i].ContactedBefore = ev.cutoff(r.Days)
 	}
-	// Every customer a rule makes overdue was contacted before that
-	// rule's cutoff, which is at most the cutoff of the fewest days.
-	sq := Query{Owner: q.Owner, ContactedBefore: ev.cutoff(days)}
 	var bad error
-	err := sc.ScanCustomers(ctx, tenant, sq, func(c *Customer) bool {
-		if c == nil || c.state == nil || c.tenant != tenant || !sq.Matches(c) {
-			bad = fmt.Errorf("%s: the store yielded a customer of another tenant than %q or outside the query: %w", op, tenant, crm.ErrCorrupt)
+	err := sc.ScanCustomers(ctx, tenant, qs, func(c *Customer) bool {
+		if c == nil || c.state == nil || c.tenant != tenant || !slices.ContainsFunc(qs, func(q Query) bool { return q.Matches(c) }) {
+			bad = fmt.Errorf("%s: the store yielded a customer of another tenant than %q or outside the queries: %w", op, tenant, crm.ErrCorrupt)
 			return false
 		}
 		col.add(ev, c, policy.Rule(c), true)

@@ -204,11 +204,11 @@ func TestOverdueForContactScanCopies(t *testing.T) {
 type fakeScanner struct {
 	customer.Backend
 	yield func(yield func(*customer.Customer) bool) error
-	q     customer.Query
+	qs    []customer.Query
 }
 
-func (f *fakeScanner) ScanCustomers(_ context.Context, _ crm.TenantID, q customer.Query, yield func(*customer.Customer) bool) error {
-	f.q = q
+func (f *fakeScanner) ScanCustomers(_ context.Context, _ crm.TenantID, qs []customer.Query, yield func(*customer.Customer) bool) error {
+	f.qs = qs
 	return f.yield(yield)
 }
 
@@ -238,7 +238,7 @@ func TestOverdueForContactScanner(t *testing.T) {
 		{"overdue", func(y func(*customer.Customer) bool) error { y(overdue); return nil }, nil, 1},
 		{"nothing", func(func(*customer.Customer) bool) error { return nil }, nil, 0},
 		{"another tenant", func(y func(*customer.Customer) bool) error { y(foreign); return nil }, crm.ErrCorrupt, 0},
-		{"outside the query", func(y func(*customer.Customer) bool) error { y(recent); return nil }, crm.ErrCorrupt, 0},
+		{"outside the queries", func(y func(*customer.Customer) bool) error { y(recent); return nil }, crm.ErrCorrupt, 0},
 		{"nil", func(y func(*customer.Customer) bool) error { y(nil); return nil }, crm.ErrCorrupt, 0},
 		{"zero customer", func(y func(*customer.Customer) bool) error { y(&customer.Customer{}); return nil }, crm.ErrCorrupt, 0},
 		{"store error", func(y func(*customer.Customer) bool) error { y(overdue); return boom }, boom, 0},
@@ -261,10 +261,12 @@ func TestOverdueForContactScanner(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			// push_hard has the fewest days (7): its cutoff is the loosest.
-			cut, err := policy.Cutoff(1, now)
-			require.NoError(t, err)
-			require.Equal(t, customer.Query{Owner: "alice", ContactedBefore: cut}, fake.q)
+			require.Len(t, fake.qs, len(policy.Rules))
+			for i, r := range policy.Rules {
+				cut, err := policy.Cutoff(i, now)
+				require.NoError(t, err)
+				require.Equal(t, customer.Query{Owner: "alice", ContactedBefore: cut, Class: r.Class, KeyAccount: r.KeyAccount}, fake.qs[i])
+			}
 			total := 0
 			for _, g := range groups {
 				total += len(g.Contacts)

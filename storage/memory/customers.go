@@ -173,26 +173,32 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 
 var _ customer.Scanner = (*Store)(nil)
 
-// ScanCustomers calls yield with every customer of tenant matching q; see
-// customer.Scanner, the capability customer.Service.OverdueForContact
-// looks for.
-func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, q customer.Query, yield func(*customer.Customer) bool) error {
-	return (&customerStore{s: s}).ScanCustomers(ctx, tenant, q, yield)
+// ScanCustomers calls yield with every customer of tenant matching any of
+// qs; see customer.Scanner, the capability
+// customer.Service.OverdueForContact looks for.
+func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []customer.Query, yield func(*customer.Customer) bool) error {
+	return (&customerStore{s: s}).ScanCustomers(ctx, tenant, qs, yield)
 }
 
-// ScanCustomers is Store.ScanCustomers. It walks the owners' indexes, whose entries carry the
-// customers' handles in contiguous memory, so that no customer is looked up
-// in the map nor copied: yield gets the stored snapshot's handle, read-only,
-// with the tenant's read lock held (writers of the tenant wait until the
-// scan ends; yield must not call the store). The context is checked every
-// scanCheckEvery customers.
-func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID, q customer.Query, yield func(*customer.Customer) bool) error {
+// ScanCustomers is Store.ScanCustomers. It walks the owners' indexes (only
+// the owners the queries name, when each names one), whose entries carry
+// the customers' handles in contiguous memory, so that no customer is
+// looked up in the map nor copied: yield gets the stored snapshot's
+// handle, read-only, with the tenant's read lock held (writers of the
+// tenant wait until the scan ends; yield must not call the store). The
+// context is checked every scanCheckEvery customers.
+func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []customer.Query, yield func(*customer.Customer) bool) error {
 	const op = "memory.Customers.ScanCustomers"
 	s := cs.s
 	var v crm.Validator
 	v.Merge("", tenant.Validate())
-	v.Merge("query", q.Validate())
+	v.Check(len(qs) <= customer.MaxScanQueries, "queries", fmt.Sprintf("at most %d queries", customer.MaxScanQueries))
 	v.Check(yield != nil, "yield", "must not be nil")
+	if len(qs) <= customer.MaxScanQueries {
+		for i := range qs {
+			v.Merge(fmt.Sprintf("queries[%d]", i), qs[i].Validate())
+		}
+	}
 	if err := v.Err(op); err != nil {
 		return fmt.Errorf("memory: scan customers: %w", err)
 	}
@@ -201,13 +207,26 @@ func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID,
 		return fmt.Errorf("memory: scan customers: %w", err)
 	}
 	defer s.close(t, td)
-	if td == nil {
+	if td == nil || len(qs) == 0 {
 		return nil
+	}
+	tombstones := false // whether any query lists tombstones
+	every := false      // whether any query names no owner
+	var owners []crm.UserID
+	for i := range qs {
+		tombstones = tombstones || qs[i].IncludeTombstones
+		switch {
+		case qs[i].Owner == "":
+			every = true
+		case !slices.Contains(owners, qs[i].Owner):
+			owners = append(owners, qs[i].Owner)
+		}
 	}
 	td.mu.RLock()
 	defer td.mu.RUnlock()
 	n := 0
 	scan := func(refs []ownerRef) error {
+	next:
 		for i := range refs {
 			if n++; n%scanCheckEvery == 0 {
 				if err := ctx.Err(); err != nil {
@@ -215,17 +234,26 @@ func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID,
 				}
 			}
 			r := &refs[i]
-			if r.tombstone && !q.IncludeTombstones || !q.Matches(&r.h) {
+			if r.tombstone && !tombstones {
 				continue
 			}
-			if !yield(&r.h) {
-				return errStopScan
+			for j := range qs {
+				if qs[j].Matches(&r.h) {
+					if !yield(&r.h) {
+						return errStopScan
+					}
+					continue next
+				}
 			}
 		}
 		return nil
 	}
-	if q.Owner != "" {
-		err = scan(td.byOwner[q.Owner])
+	if !every {
+		for _, o := range owners {
+			if err = scan(td.byOwner[o]); err != nil {
+				break
+			}
+		}
 	} else {
 		for _, refs := range td.byOwner {
 			if err = scan(refs); err != nil {

@@ -247,39 +247,52 @@ func TestScanCustomers(t *testing.T) {
 	populateContacts(t, s, ten, 1500, 5, 60)
 	populateContacts(t, s, newTenant(), 300, 5, 60)
 	yes := true
-	for _, q := range []customer.Query{
+	for _, qs := range [][]customer.Query{
+		{{}},
+		{{ContactedBefore: t0.AddDate(0, 0, -20)}},
+		{{ContactedBefore: t0.AddDate(0, 0, -20), Owner: "owner-002"}},
+		{{ContactedBefore: t0.AddDate(0, 0, -5), Class: customer.PushHard, KeyAccount: &yes}},
+		{{Owner: "nobody"}},
+		{{Text: "C 1"}},
+		{ // overlapping queries: each customer once
+			{ContactedBefore: t0.AddDate(0, 0, -5), Class: customer.PushHard},
+			{ContactedBefore: t0.AddDate(0, 0, -20), KeyAccount: &yes},
+			{ContactedBefore: t0.AddDate(0, 0, -40), Owner: "owner-003"},
+			{ContactedBefore: t0.AddDate(0, 0, -10), Class: customer.PushHard, Owner: "owner-003"},
+		},
+		{{Text: "\x00"}, {Owner: "owner-001", Class: customer.Stable}}, // a query matching nothing
+		{{Text: "\x00"}},
 		{},
-		{ContactedBefore: t0.AddDate(0, 0, -20)},
-		{ContactedBefore: t0.AddDate(0, 0, -20), Owner: "owner-002"},
-		{ContactedBefore: t0.AddDate(0, 0, -5), Class: customer.PushHard, KeyAccount: &yes},
-		{Owner: "nobody"},
-		{Text: "C 1"},
 	} {
 		var want []crm.ID
-		page := crm.PageRequest{Limit: crm.MaxPageLimit}
-		for {
-			p, err := s.Customers().List(ctx, ten, q, page)
-			require.NoError(t, err)
-			for _, c := range p.Items {
-				want = append(want, c.ID())
+		for _, q := range qs {
+			page := crm.PageRequest{Limit: crm.MaxPageLimit}
+			for {
+				p, err := s.Customers().List(ctx, ten, q, page)
+				require.NoError(t, err)
+				for _, c := range p.Items {
+					want = append(want, c.ID())
+				}
+				if p.Next == "" {
+					break
+				}
+				page.Cursor = p.Next
 			}
-			if p.Next == "" {
-				break
-			}
-			page.Cursor = p.Next
 		}
+		slices.SortFunc(want, crm.ID.Compare)
+		want = slices.Compact(want)
 		var got []crm.ID
-		require.NoError(t, s.ScanCustomers(ctx, ten, q, func(c *customer.Customer) bool {
+		require.NoError(t, s.ScanCustomers(ctx, ten, qs, func(c *customer.Customer) bool {
 			require.Equal(t, ten, c.Tenant())
 			got = append(got, c.ID())
 			return true
 		}))
 		slices.SortFunc(got, crm.ID.Compare)
-		require.Equal(t, want, got, "query %+v", q)
+		require.Equal(t, want, got, "queries %+v", qs)
 	}
 
 	n := 0
-	require.NoError(t, s.ScanCustomers(ctx, ten, customer.Query{}, func(*customer.Customer) bool { n++; return n < 3 }))
+	require.NoError(t, s.ScanCustomers(ctx, ten, []customer.Query{{}}, func(*customer.Customer) bool { n++; return n < 3 }))
 	require.Equal(t, 3, n, "stops when yield returns false")
 
 	rollback := errors.New("roll back")
@@ -287,7 +300,7 @@ func TestScanCustomers(t *testing.T) {
 		c := newCustomer(t, ten, custOpts{owner: "owner-in-tx"})
 		require.NoError(t, s.Customers().Create(ctx, c))
 		var seen []crm.ID
-		require.NoError(t, s.ScanCustomers(ctx, ten, customer.Query{Owner: "owner-in-tx"}, func(c *customer.Customer) bool {
+		require.NoError(t, s.ScanCustomers(ctx, ten, []customer.Query{{Owner: "owner-in-tx"}}, func(c *customer.Customer) bool {
 			seen = append(seen, c.ID())
 			return true
 		}))
@@ -296,13 +309,14 @@ func TestScanCustomers(t *testing.T) {
 	}), rollback)
 
 	never := func(*customer.Customer) bool { t.Error("yield called"); return false }
-	require.ErrorIs(t, s.ScanCustomers(ctx, "", customer.Query{}, never), crm.ErrInvalid)
-	require.ErrorIs(t, s.ScanCustomers(ctx, ten, customer.Query{Class: 99}, never), crm.ErrInvalid)
-	require.ErrorIs(t, s.ScanCustomers(ctx, ten, customer.Query{}, nil), crm.ErrInvalid)
+	require.ErrorIs(t, s.ScanCustomers(ctx, "", []customer.Query{{}}, never), crm.ErrInvalid)
+	require.ErrorIs(t, s.ScanCustomers(ctx, ten, []customer.Query{{}, {Class: 99}}, never), crm.ErrInvalid)
+	require.ErrorIs(t, s.ScanCustomers(ctx, ten, []customer.Query{{}}, nil), crm.ErrInvalid)
+	require.ErrorIs(t, s.ScanCustomers(ctx, ten, make([]customer.Query, customer.MaxScanQueries+1), never), crm.ErrInvalid)
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	require.ErrorIs(t, s.ScanCustomers(cancelled, ten, customer.Query{}, never), context.Canceled)
-	require.NoError(t, s.ScanCustomers(ctx, newTenant(), customer.Query{}, never), "an empty tenant")
+	require.ErrorIs(t, s.ScanCustomers(cancelled, ten, []customer.Query{{}}, never), context.Canceled)
+	require.NoError(t, s.ScanCustomers(ctx, newTenant(), []customer.Query{{}}, never), "an empty tenant")
 }
 
 // BenchmarkOverdueForContact measures the cadence query of the default
