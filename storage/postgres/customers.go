@@ -381,7 +381,9 @@ func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []cus
 				continue
 			}
 			yielded = true
-			if !yield(c) {
+			// Lent as a clone: marked as sharing its state, it is
+			// copied shallowly by a yield that keeps it.
+			if !yield(c.Clone()) {
 				return nil
 			}
 		}
