@@ -183,10 +183,13 @@ func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []cus
 // ScanCustomers is Store.ScanCustomers. It walks the owners' indexes (only
 // the owners the queries name, when each names one), whose entries carry
 // the customers' handles in contiguous memory, so that no customer is
-// looked up in the map nor copied: yield gets the stored snapshot's
-// handle, read-only, with the tenant's read lock held (writers of the
-// tenant wait until the scan ends; yield must not call the store). The
-// context is checked every scanCheckEvery customers.
+// looked up in the map nor cloned. yield gets a copy of the snapshot's
+// handle, one handle reused for the whole scan (one allocation), which
+// shares the snapshot's state copy-on-write: a yield that breaks the
+// contract and changes it changes its copy, never the store. It runs with
+// the tenant's read lock held (writers of the tenant wait until the scan
+// ends; yield must not call the store). The context is checked every
+// scanCheckEvery customers.
 func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []customer.Query, yield func(*customer.Customer) bool) error {
 	const op = "memory.Customers.ScanCustomers"
 	s := cs.s
@@ -222,6 +225,7 @@ func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID,
 			owners = append(owners, qs[i].Owner)
 		}
 	}
+	lent := new(customer.Customer)
 	td.mu.RLock()
 	defer td.mu.RUnlock()
 	n := 0
@@ -239,7 +243,8 @@ func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID,
 			}
 			for j := range qs {
 				if qs[j].Matches(&r.h) {
-					if !yield(&r.h) {
+					*lent = r.h // shares the state, which stays the snapshot's
+					if !yield(lent) {
 						return errStopScan
 					}
 					continue next
@@ -261,7 +266,7 @@ func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID,
 			}
 		}
 	}
-	if err == errStopScan {
+	if errors.Is(err, errStopScan) {
 		return nil
 	}
 	return err

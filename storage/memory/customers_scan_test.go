@@ -150,6 +150,26 @@ func TestScanCustomersEdges(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	require.Less(t, n, 40000)
 
+	// A yield that breaks the contract and changes what it is lent
+	// changes its copy, not the store.
+	require.NoError(t, s.ScanCustomers(ctx, "t1", []customer.Query{{Owner: "owner-1"}}, func(c *customer.Customer) bool {
+		require.NoError(t, c.SetNotes("changed by a scan"))
+		require.NoError(t, c.SetClass(customer.Stable, customer.Change{Actor: "a", At: scanNow}))
+		return true
+	}))
+	var p crm.Page[*customer.Customer]
+	p, err = s.Customers().List(ctx, "t1", customer.Query{Owner: "owner-1"}, crm.PageRequest{Limit: crm.MaxPageLimit})
+	require.NoError(t, err)
+	require.NotEmpty(t, p.Items)
+	for _, c := range p.Items {
+		require.Empty(t, c.Notes())
+		require.Equal(t, customer.PushHard, c.Class(), "owner-1's customers are all push-hard")
+	}
+	require.NoError(t, s.ScanCustomers(ctx, "t1", []customer.Query{{Owner: "owner-1"}}, func(c *customer.Customer) bool {
+		require.Empty(t, c.Notes())
+		return true
+	}))
+
 	rollback := errors.New("roll back")
 	id, err := crm.UUIDv7{}.NewID()
 	require.NoError(t, err)
