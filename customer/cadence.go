@@ -583,11 +583,10 @@ func lentCopy(c *Customer) *Customer {
 // any rule's conditions match and whose last contact is before that
 // rule's [CadencePolicy.Cutoff] (never-contacted ones included), and
 // evaluates each in Go; the cost grows linearly with the customers of the
-// tenant (of the owner, with q.Owner). Otherwise it asks
-// the store's List, per rule, for the customers the rule's conditions
-// match and whose last contact is before the rule's cutoff
-// (Query.ContactedBefore), pages through them, and keeps those the rule is
-// the first match for.
+// tenant (of the owner, with q.Owner). Otherwise it asks the store's List,
+// per rule, for the customers the rule's conditions match and whose last
+// contact is before the rule's cutoff (Query.ContactedBefore), pages
+// through them, and keeps those the rule is the first match for.
 func (s *Service) OverdueForContact(ctx context.Context, tenant crm.TenantID, policy *CadencePolicy, now time.Time, q OverdueQuery) ([]OwnerOverdue, error) {
 	const op = "customer.Service.OverdueForContact"
 	if err := policy.checkRun(op, now); err != nil {
