@@ -235,7 +235,7 @@ func (p *CadencePolicy) Overdue(customers iter.Seq[*Customer], now time.Time) ([
 			return nil, crm.Invalid(op, fmt.Sprintf("customers[%d]", i), "must not be nil")
 		}
 		i++
-		col.add(ev, c, p.Rule(c))
+		col.add(ev, c, p.Rule(c), false)
 	}
 	return col.sorted(ev), nil
 }
@@ -263,11 +263,16 @@ type overdueCollector struct {
 	names     []crm.UserID
 }
 
-// add keeps c when it is overdue under rule i (-1: none).
-func (col *overdueCollector) add(ev *cadenceEval, c *Customer, i int) {
+// add keeps c when it is overdue under rule i (-1: none). With lent set, c
+// is a customer a Scanner lends for the call: the collector keeps a copy
+// of it (see lentCopy), taken only when c is overdue.
+func (col *overdueCollector) add(ev *cadenceEval, c *Customer, i int, lent bool) {
 	due, days, ok := ev.overdue(c, i)
 	if !ok {
 		return
+	}
+	if lent {
+		c = lentCopy(c)
 	}
 	if col.owners == nil {
 		col.owners = map[crm.UserID]int32{}
@@ -529,14 +534,59 @@ type OwnerOverdue struct {
 	Contacts []OverdueContact
 }
 
+// MaxScanQueries bounds the queries of one Scanner.ScanCustomers call.
+const MaxScanQueries = MaxCadenceRules
+
+// Scanner is an optional capability of a [Backend], found by type assertion
+// on the backend given to [NewService]: one pass over the customers
+// matching any of several queries, in no particular order and without
+// paging. [Service.OverdueForContact] uses it, when the backend has it, to
+// read the tenant's customers once, with one query per rule (the rule's
+// conditions and cutoff), instead of paging through one List per rule; a
+// backend without it keeps working through its Store's List. Both stores
+// of this module implement it.
+type Scanner interface {
+	// ScanCustomers calls yield once with every customer of tenant that at
+	// least one of qs matches (as Query.Matches says, every filter of the
+	// query applied), in no particular order, until yield returns false; a
+	// customer changed meanwhile is seen at most once, in one of its
+	// versions. The customers are lent for the call of yield: yield must
+	// not change them, keep them after it returns, or call the store
+	// (which may hold a lock or a connection while it yields). An invalid
+	// tenant or query, or more than MaxScanQueries queries, returns an
+	// error wrapping crm.ErrInvalid; no query yields nothing; a done
+	// context returns its error.
+	ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []Query, yield func(*Customer) bool) error
+}
+
+// lentCopy returns a copy of c, a customer a Scanner lends, that the caller
+// owns, without writing c (Clone would mark c as shared): a c that shares
+// its state already is copied shallowly, the state staying copy-on-write;
+// any other c is copied deeply.
+func lentCopy(c *Customer) *Customer {
+	d := *c
+	d.pending = slices.Clone(c.pending)
+	d.events = slices.Clone(c.events)
+	if !c.shared {
+		d.shared = true
+		d.own()
+	}
+	return &d
+}
+
 // OverdueForContact returns the customers of tenant overdue for contact at
 // now under policy, grouped per owner (owners in ascending order), each
-// group most overdue first. It asks the store, per rule, for the customers
-// the rule's conditions match and whose last contact is before the rule's
-// Cutoff (Query.ContactedBefore, indexed in the stores of this module),
-// pages through them, keeps those the rule is the first match for, and
-// evaluates them like [CadencePolicy.Overdue]; the result equals Overdue
-// over every customer of the tenant.
+// group most overdue first; the result equals [CadencePolicy.Overdue] over
+// every customer of the tenant.
+//
+// When the backend is a [Scanner], it reads in one pass the customers that
+// any rule's conditions match and whose last contact is before that
+// rule's [CadencePolicy.Cutoff] (never-contacted ones included), and
+// evaluates each in Go; the cost grows linearly with the customers of the
+// tenant (of the owner, with q.Owner). Otherwise it asks the store's List,
+// per rule, for the customers the rule's conditions match and whose last
+// contact is before the rule's cutoff (Query.ContactedBefore), pages
+// through them, and keeps those the rule is the first match for.
 func (s *Service) OverdueForContact(ctx context.Context, tenant crm.TenantID, policy *CadencePolicy, now time.Time, q OverdueQuery) ([]OwnerOverdue, error) {
 	const op = "customer.Service.OverdueForContact"
 	if err := policy.checkRun(op, now); err != nil {
@@ -552,28 +602,14 @@ func (s *Service) OverdueForContact(ctx context.Context, tenant crm.TenantID, po
 	}
 	ev := policy.evaluator(now)
 	var col overdueCollector
-	for i := range policy.Rules {
-		r := &policy.Rules[i]
-		sq := r.query()
-		sq.Owner = q.Owner
-		sq.ContactedBefore = ev.cutoff(r.Days)
-		page := crm.PageRequest{Limit: crm.MaxPageLimit}
-		for {
-			p, err := s.store.List(ctx, tenant, sq, page)
-			if err != nil {
-				return nil, fmt.Errorf("customer: overdue for contact: %w", err)
-			}
-			for _, c := range p.Items {
-				if policy.Rule(c) != i {
-					continue // an earlier rule applies to it
-				}
-				col.add(ev, c, i)
-			}
-			if p.Next == "" {
-				break
-			}
-			page.Cursor = p.Next
-		}
+	var err error
+	if sc, ok := s.backend.(Scanner); ok {
+		err = overdueScan(ctx, sc, tenant, ev, q, &col)
+	} else {
+		err = s.overdueByRule(ctx, tenant, ev, q, &col)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("customer: overdue for contact: %w", err)
 	}
 	all := col.sorted(ev)
 	var out []OwnerOverdue
@@ -586,4 +622,68 @@ func (s *Service) OverdueForContact(ctx context.Context, tenant crm.TenantID, po
 		i = j
 	}
 	return out, nil
+}
+
+// overdueScan collects the overdue customers of one pass of sc over the
+// customers of any rule contacted before that rule's cutoff.
+func overdueScan(ctx context.Context, sc Scanner, tenant crm.TenantID, ev *cadenceEval, q OverdueQuery, col *overdueCollector) error {
+	const op = "customer.Scanner.ScanCustomers"
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	policy := ev.p
+	// A customer overdue under its first matching rule matches that
+	// rule's query: the pass reads a superset of the overdue customers,
+	// and the evaluation below keeps exactly them.
+	qs := make([]Query, len(policy.Rules))
+	for i := range policy.Rules {
+		r := &policy.Rules[i]
+		qs[i] = r.query()
+		qs[i].Owner = q.Owner
+		qs[i].ContactedBefore = ev.cutoff(r.Days)
+	}
+	var bad error
+	err := sc.ScanCustomers(ctx, tenant, qs, func(c *Customer) bool {
+		if c == nil || c.state == nil || c.tenant != tenant || !slices.ContainsFunc(qs, func(q Query) bool { return q.Matches(c) }) {
+			bad = fmt.Errorf("%s: the store yielded a customer of another tenant than %q or outside the queries: %w", op, tenant, crm.ErrCorrupt)
+			return false
+		}
+		col.add(ev, c, policy.Rule(c), true)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	return bad
+}
+
+// overdueByRule collects the overdue customers rule by rule, paging
+// through the store's List of each rule's customers contacted before its
+// cutoff.
+func (s *Service) overdueByRule(ctx context.Context, tenant crm.TenantID, ev *cadenceEval, q OverdueQuery, col *overdueCollector) error {
+	policy := ev.p
+	for i := range policy.Rules {
+		r := &policy.Rules[i]
+		sq := r.query()
+		sq.Owner = q.Owner
+		sq.ContactedBefore = ev.cutoff(r.Days)
+		page := crm.PageRequest{Limit: crm.MaxPageLimit}
+		for {
+			p, err := s.store.List(ctx, tenant, sq, page)
+			if err != nil {
+				return err
+			}
+			for _, c := range p.Items {
+				if policy.Rule(c) != i {
+					continue // an earlier rule applies to it
+				}
+				col.add(ev, c, i, false)
+			}
+			if p.Next == "" {
+				break
+			}
+			page.Cursor = p.Next
+		}
+	}
+	return nil
 }

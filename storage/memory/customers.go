@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -169,6 +170,114 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	out.Items = found
 	return out, nil
 }
+
+var _ customer.Scanner = (*Store)(nil)
+
+// ScanCustomers calls yield with every customer of tenant matching any of
+// qs; see customer.Scanner, the capability
+// customer.Service.OverdueForContact looks for.
+func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []customer.Query, yield func(*customer.Customer) bool) error {
+	return (&customerStore{s: s}).ScanCustomers(ctx, tenant, qs, yield)
+}
+
+// ScanCustomers is Store.ScanCustomers. It walks the owners' indexes (only
+// the owners the queries name, when each names one), whose entries carry
+// the customers' handles in contiguous memory, so that no customer is
+// looked up in the map nor cloned. yield gets a copy of the snapshot's
+// handle, one handle reused for the whole scan (one allocation), which
+// shares the snapshot's state copy-on-write: a yield that breaks the
+// contract and changes it changes its copy, never the store. It runs with
+// the tenant's read lock held (writers of the tenant wait until the scan
+// ends; yield must not call the store). The context is checked every
+// scanCheckEvery customers.
+func (cs *customerStore) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []customer.Query, yield func(*customer.Customer) bool) error {
+	const op = "memory.Customers.ScanCustomers"
+	s := cs.s
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(len(qs) <= customer.MaxScanQueries, "queries", fmt.Sprintf("at most %d queries", customer.MaxScanQueries))
+	v.Check(yield != nil, "yield", "must not be nil")
+	if len(qs) <= customer.MaxScanQueries {
+		for i := range qs {
+			v.Merge(fmt.Sprintf("queries[%d]", i), qs[i].Validate())
+		}
+	}
+	if err := v.Err(op); err != nil {
+		return fmt.Errorf("memory: scan customers: %w", err)
+	}
+	t, td, err := s.open(ctx, tenant, false)
+	if err != nil {
+		return fmt.Errorf("memory: scan customers: %w", err)
+	}
+	defer s.close(t, td)
+	if td == nil || len(qs) == 0 {
+		return nil
+	}
+	tombstones := false // whether any query lists tombstones
+	every := false      // whether any query names no owner
+	var owners []crm.UserID
+	for i := range qs {
+		tombstones = tombstones || qs[i].IncludeTombstones
+		switch {
+		case qs[i].Owner == "":
+			every = true
+		case !slices.Contains(owners, qs[i].Owner):
+			owners = append(owners, qs[i].Owner)
+		}
+	}
+	lent := new(customer.Customer)
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	n := 0
+	scan := func(refs []ownerRef) error {
+	next:
+		for i := range refs {
+			if n++; n%scanCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return fmt.Errorf("memory: scan customers: %w", err)
+				}
+			}
+			r := &refs[i]
+			if r.tombstone && !tombstones {
+				continue
+			}
+			for j := range qs {
+				if qs[j].Matches(&r.h) {
+					*lent = r.h // shares the state, which stays the snapshot's
+					if !yield(lent) {
+						return errStopScan
+					}
+					continue next
+				}
+			}
+		}
+		return nil
+	}
+	if !every {
+		for _, o := range owners {
+			if err = scan(td.byOwner[o]); err != nil {
+				break
+			}
+		}
+	} else {
+		for _, refs := range td.byOwner {
+			if err = scan(refs); err != nil {
+				break
+			}
+		}
+	}
+	if errors.Is(err, errStopScan) {
+		return nil
+	}
+	return err
+}
+
+// scanCheckEvery is how many customers ScanCustomers examines between two
+// checks of its context.
+const scanCheckEvery = 1 << 14
+
+// errStopScan ends a scan whose yield returned false.
+var errStopScan = errors.New("memory: scan stopped")
 
 // listOwner appends to found the customers of an owner's index matching
 // q, from the one after cursor (when after is set), up to limit+1 of them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -323,6 +324,122 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 	return out, nil
 }
 
+var _ customer.Scanner = (*Store)(nil)
+
+// ScanCustomers calls yield with every customer of tenant matching any of
+// qs, in no particular order; see customer.Scanner, the capability
+// customer.Service.OverdueForContact looks for. It reads them with one
+// statement (scanSQL: the queries' conditions joined by OR), in the transaction in ctx or a statement of its own,
+// so that its cost grows linearly with the rows the filter selects (an
+// index range or a sequential scan, never a sort), and yields each row as
+// it is decoded: the connection stays held while yield runs, and nothing
+// is kept but what yield keeps. A statement that fails after it has
+// yielded customers is not retried (it would yield them again). Every
+// filter of the queries is applied, those SQL cannot express (the segment)
+// in Go.
+func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []customer.Query, yield func(*customer.Customer) bool) error {
+	const op = "postgres.Customers.ScanCustomers"
+	var v crm.Validator
+	v.Merge("", tenant.Validate())
+	v.Check(len(qs) <= customer.MaxScanQueries, "queries", fmt.Sprintf("at most %d queries", customer.MaxScanQueries))
+	v.Check(yield != nil, "yield", "must not be nil")
+	if len(qs) <= customer.MaxScanQueries {
+		for i := range qs {
+			v.Merge(fmt.Sprintf("queries[%d]", i), qs[i].Validate())
+		}
+	}
+	if err := v.Err(op); err != nil {
+		return fmt.Errorf("postgres: scan customers: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("postgres: scan customers: %w", err)
+	}
+	sql, args, none := scanSQL(s.schema, s.textSearch, tenant, qs)
+	if none {
+		return nil
+	}
+	matches := func(c *customer.Customer) bool {
+		return slices.ContainsFunc(qs, func(q customer.Query) bool { return q.Matches(c) })
+	}
+	yielded := false
+	err := s.single(ctx, tenant, func(qr querier) error {
+		rows, err := qr.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var sc customerScan
+		for rows.Next() {
+			if err := rows.Scan(sc.dest()...); err != nil {
+				return scanFailure(yielded, err)
+			}
+			c, err := sc.customer(s.cache)
+			if err != nil {
+				return err
+			}
+			if !matches(c) {
+				continue
+			}
+			yielded = true
+			// Lent as a clone: marked as sharing its state, it is
+			// copied shallowly by a yield that keeps it.
+			if !yield(c.Clone()) {
+				return nil
+			}
+		}
+		return scanFailure(yielded, rows.Err())
+	})
+	if err != nil {
+		var sf *scanFailed
+		if errors.As(err, &sf) {
+			err = sf.err
+		}
+		cs := customerStore{s: s}
+		return cs.readErr(ctx, "scan customers", err)
+	}
+	return nil
+}
+
+// scanFailed carries the failure of a scan that has yielded customers
+// already, hiding it from the retry of transient failures (which would
+// yield them again).
+type scanFailed struct{ err error }
+
+func (e *scanFailed) Error() string { return e.err.Error() }
+
+// scanFailure returns err, hidden from retries when customers were
+// yielded; nil stays nil.
+func scanFailure(yielded bool, err error) error {
+	if err == nil || !yielded {
+		return err
+	}
+	return &scanFailed{err: err}
+}
+
+// scanSQL returns the statement of ScanCustomers: the customers of tenant
+// matching any of qs, each query's conditions as listSQL's filter, in no
+// order. none is true when no query can match a customer.
+func scanSQL(schema string, mode TextSearch, tenant crm.TenantID, qs []customer.Query) (sql string, args []any, none bool) {
+	args = []any{string(tenant)}
+	var ors []string
+	for _, q := range qs {
+		where, qargs, none := queryConditions(args, q, mode)
+		if none {
+			continue
+		}
+		args = qargs
+		if len(where) == 0 {
+			where = []string{"TRUE"}
+		}
+		ors = append(ors, "("+strings.Join(where, " AND ")+")")
+	}
+	if len(ors) == 0 {
+		return "", nil, true
+	}
+	return `SELECT ` + customerReadCols + ` FROM ` + quoteIdent(schema) + `.customers WHERE tenant_id = $1 AND (` +
+		strings.Join(ors, " OR ") + `)`, args, false
+}
+
 // maxScanBatch is the most rows a list reads in one statement when rows
 // it read did not match (see List).
 const maxScanBatch = 1000
@@ -345,8 +462,16 @@ func listSQL(schema string, mode TextSearch, tenant crm.TenantID, q customer.Que
 // the tenant). none is true when q can match no customer at all (text that
 // no stored value can contain).
 func customerFilter(tenant crm.TenantID, q customer.Query, mode TextSearch) (where []string, args []any, none bool) {
-	args = []any{string(tenant)}
-	where = []string{"tenant_id = $1"}
+	where, args, none = queryConditions([]any{string(tenant)}, q, mode)
+	if none {
+		return nil, nil, true
+	}
+	return append([]string{"tenant_id = $1"}, where...), args, false
+}
+
+// queryConditions turns q into SQL conditions, their arguments appended to
+// args (numbered after those). none is true when q can match no customer.
+func queryConditions(args []any, q customer.Query, mode TextSearch) (where []string, _ []any, none bool) {
 	add := func(cond string, arg any) {
 		args = append(args, arg)
 		where = append(where, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
