@@ -263,6 +263,19 @@ type overdueCollector struct {
 	names     []crm.UserID
 }
 
+// duplicate returns the ID of a customer collected twice (zero when none
+// was). The cost follows the overdue customers, not the customers read.
+func (col *overdueCollector) duplicate() crm.ID {
+	seen := make(map[crm.ID]struct{}, len(col.keys))
+	for _, k := range col.keys {
+		if _, ok := seen[k.id]; ok {
+			return k.id
+		}
+		seen[k.id] = struct{}{}
+	}
+	return crm.ID{}
+}
+
 // add keeps c when it is overdue under rule i (-1: none). With lent set, c
 // is a customer a Scanner lends for the call: the collector keeps a copy
 // of it (see lentCopy), taken only when c is overdue.
@@ -610,6 +623,11 @@ func (s *Service) OverdueForContact(ctx context.Context, tenant crm.TenantID, po
 	}
 	if err != nil {
 		return nil, fmt.Errorf("customer: overdue for contact: %w", err)
+	}
+	if dup := col.duplicate(); !dup.IsZero() {
+		// A Scanner yields each customer once; one that did not would
+		// list a customer twice.
+		return nil, fmt.Errorf("customer: overdue for contact: the store yielded customer %s twice: %w", dup, crm.ErrCorrupt)
 	}
 	all := col.sorted(ev)
 	var out []OwnerOverdue

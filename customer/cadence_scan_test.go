@@ -242,6 +242,7 @@ func TestOverdueForContactScanner(t *testing.T) {
 		{"nil", func(y func(*customer.Customer) bool) error { y(nil); return nil }, crm.ErrCorrupt, 0},
 		{"zero customer", func(y func(*customer.Customer) bool) error { y(&customer.Customer{}); return nil }, crm.ErrCorrupt, 0},
 		{"store error", func(y func(*customer.Customer) bool) error { y(overdue); return boom }, boom, 0},
+		{"the same customer twice", func(y func(*customer.Customer) bool) error { y(overdue); y(overdue); return nil }, crm.ErrCorrupt, 0},
 		{"stops after a lie", func(y func(*customer.Customer) bool) error {
 			if y(foreign) {
 				return errors.New("yield must return false after a lie")
