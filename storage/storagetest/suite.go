@@ -71,6 +71,7 @@ func customerAreas() []area {
 		{"MoveRelated", testMoveRelated},
 		{"EraseInteractions", testEraseInteractions},
 		{"LastContact", testLastContact},
+		{"Scan", testScan},
 		{"Atomicity", testAtomicity},
 		{"Context", testContext},
 		{"Invalid", testInvalid},
@@ -128,7 +129,8 @@ func runAreas[B any](t *testing.T, areas []area, newB func(testing.TB) B, mkEnv 
 // of an area are parallel subtests sharing that backend, each in tenants of
 // its own. The areas are Customers, History, Tenancy, Concurrency,
 // Isolation, Paging, List, FindByContact, Interactions, Visits,
-// MoveRelated, EraseInteractions, LastContact, Atomicity, Context, Invalid, Limits,
+// MoveRelated, EraseInteractions, LastContact, Scan (customer.Scanner,
+// when the backend offers it), Atomicity, Context, Invalid, Limits,
 // Events, CustomerRecords and VisitRecords. newBackend must return an empty
 // backend, or one holding no data of the tenants NewTenant makes.
 func RunCustomers(t *testing.T, newBackend func(testing.TB) customer.Backend, f Features) {
