@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/calendar"
@@ -42,6 +43,10 @@ type CadenceRule struct {
 	Stage Stage `json:"stage,omitempty"`
 	// Role, when set, matches customers holding that role.
 	Role Role `json:"role,omitempty"`
+	// Tag, when set, matches customers carrying that tag (compared as
+	// AddTag stores tags: trimmed, case-insensitive), e.g. the "abc:a" a
+	// bank's ABC analysis puts on its top customers.
+	Tag string `json:"tag,omitempty"`
 	// Days is the interval: a customer is overdue once more than Days
 	// business days have passed since its last contact. 1 to
 	// MaxCadenceDays.
@@ -54,7 +59,8 @@ func (r *CadenceRule) Matches(c *Customer) bool {
 	case r.Class != 0 && c.class != r.Class,
 		r.KeyAccount != nil && c.keyAccount != *r.KeyAccount,
 		r.Stage != 0 && c.stage != r.Stage,
-		r.Role != 0 && !c.HasRole(r.Role):
+		r.Role != 0 && !c.HasRole(r.Role),
+		r.Tag != "" && !c.HasTag(r.Tag):
 		return false
 	}
 	return true
@@ -67,7 +73,8 @@ func (r *CadenceRule) covers(b *CadenceRule) bool {
 	case r.Class != 0 && b.Class != r.Class,
 		r.KeyAccount != nil && (b.KeyAccount == nil || *b.KeyAccount != *r.KeyAccount),
 		r.Stage != 0 && b.Stage != r.Stage,
-		r.Role != 0 && b.Role != r.Role:
+		r.Role != 0 && b.Role != r.Role,
+		r.Tag != "" && normTag(b.Tag) != normTag(r.Tag):
 		return false
 	}
 	return true
@@ -75,7 +82,7 @@ func (r *CadenceRule) covers(b *CadenceRule) bool {
 
 // query is the store query of the customers the rule's conditions match.
 func (r *CadenceRule) query() Query {
-	return Query{Class: r.Class, KeyAccount: r.KeyAccount, Stage: r.Stage, Role: r.Role}
+	return Query{Class: r.Class, KeyAccount: r.KeyAccount, Stage: r.Stage, Role: r.Role, Tag: r.Tag}
 }
 
 // CadencePolicy is a business's contact rhythm: rules in order, the first
@@ -147,6 +154,10 @@ func (p *CadencePolicy) Validate() error {
 		v.Check(r.Class == 0 || r.Class.Valid(), path+".class", "unknown class")
 		v.Check(r.Stage == 0 || r.Stage.Valid(), path+".stage", "unknown stage")
 		v.Check(r.Role == 0 || r.Role.Valid(), path+".role", "unknown role")
+		if r.Tag != "" {
+			v.Check(utf8.ValidString(r.Tag), path+".tag", "not valid UTF-8")
+			checkKey(&v, path+".tag", normTag(r.Tag))
+		}
 		v.Check(r.Days >= 1 && r.Days <= MaxCadenceDays, path+".days", fmt.Sprintf("must be between 1 and %d business days", MaxCadenceDays))
 		for j := range i {
 			if p.Rules[j].covers(r) {

@@ -106,6 +106,13 @@ func TestCadencePolicyValidate(t *testing.T) {
 		{"shadowed by a wider rule", []customer.CadenceRule{{Name: "a", Class: customer.Stable, Days: 1}, {Name: "b", Class: customer.Stable, KeyAccount: &no, Days: 2}}, "rules[1]"},
 		{"shadowed by catch-all", []customer.CadenceRule{{Name: "all", Days: 9}, {Name: "b", Class: customer.Stable, Days: 2}}, "rules[1]"},
 		{"too many rules", make([]customer.CadenceRule, customer.MaxCadenceRules+1), "rules"},
+		{"tags in order", []customer.CadenceRule{{Name: "a", Tag: "abc:a", Days: 10}, {Name: "b", Tag: "abc:b", Days: 20}, {Name: "rest", Days: 60}}, ""},
+		{"a tag narrows a class", []customer.CadenceRule{{Name: "a", Class: customer.Stable, Tag: "vip", Days: 5}, {Name: "s", Class: customer.Stable, Days: 30}}, ""},
+		{"the same tag in another case", []customer.CadenceRule{{Name: "a", Tag: "ABC:A", Days: 10}, {Name: "b", Tag: " abc:a", Class: customer.Stable, Days: 20}}, "rules[1]"},
+		{"shadowed by a tag rule", []customer.CadenceRule{{Name: "a", Tag: "vip", Days: 10}, {Name: "b", Tag: "vip", Role: customer.Dealer, Days: 20}}, "rules[1]"},
+		{"a tag with a space", []customer.CadenceRule{{Name: "a", Tag: "top customers", Days: 10}}, "rules[0].tag"},
+		{"a tag not UTF-8", []customer.CadenceRule{{Name: "a", Tag: "\xff", Days: 10}}, "rules[0].tag"},
+		{"a tag too long", []customer.CadenceRule{{Name: "a", Tag: strings.Repeat("t", customer.MaxKeyLen+1), Days: 10}}, "rules[0].tag"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -451,4 +458,73 @@ func TestLastContact(t *testing.T) {
 		q.ContactedBefore = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 		require.ErrorIs(t, q.Validate(), crm.ErrInvalid)
 	})
+}
+
+// TestCadenceRuleTag covers the tag condition: a rule keyed on a tag (a
+// bank's ABC classes kept as tags) matches the customers carrying it, in
+// any case, and the service finds them on both of its paths.
+func TestCadenceRuleTag(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2024, 6, 4, 9, 0, 0, 0, time.UTC)
+	policy := &customer.CadencePolicy{Rules: []customer.CadenceRule{
+		{Name: "a", Tag: "ABC:A", Days: 10},
+		{Name: "b", Tag: "abc:b", Days: 20},
+	}}
+	require.NoError(t, policy.Validate())
+	tagged := func(n int, tag string, daysAgo int) *customer.Customer {
+		c := cadenceCustomer{n: n, contact: now.AddDate(0, 0, -daysAgo)}.build(t)
+		if tag != "" {
+			require.NoError(t, c.AddTag(tag))
+		}
+		return c
+	}
+	cs := []*customer.Customer{
+		tagged(1, "abc:a", 12),  // A, 12 days: overdue by 2
+		tagged(2, "abc:a", 9),   // A, within 10
+		tagged(3, "abc:b", 25),  // B, 25 days: overdue by 5
+		tagged(4, "abc:b", 15),  // B, within 20
+		tagged(5, "", 400),      // no tag: no rule
+		tagged(6, "abc:c", 400), // another tag: no rule
+	}
+	require.Equal(t, 0, policy.Rule(cs[0]))
+	require.Equal(t, 1, policy.Rule(cs[2]))
+	require.Equal(t, -1, policy.Rule(cs[4]))
+	require.Equal(t, -1, policy.Rule(cs[5]))
+	names := func(entries []customer.OverdueContact) []string {
+		var out []string
+		for _, e := range entries {
+			out = append(out, fmt.Sprintf("%s %s %d", e.Customer.Name(), e.Rule, e.DaysOverdue))
+		}
+		return out
+	}
+	want := []string{"C3 b 5", "C1 a 2"}
+	got, err := policy.Overdue(slices.Values(cs), now)
+	require.NoError(t, err)
+	require.Equal(t, want, names(got))
+
+	// The service's two paths: the memory store's Scanner, and paged List
+	// per rule for a store without one.
+	for _, path := range []string{"scanner", "list"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			st := memory.New(nil)
+			for _, c := range cs {
+				r := c.Record()
+				r.Version = 0 // a new customer
+				fresh, err := customer.FromRecord(r)
+				require.NoError(t, err)
+				require.NoError(t, st.Customers().Create(t.Context(), fresh))
+			}
+			var b customer.Backend = st
+			if path == "list" {
+				b = listOnly{st}
+			}
+			svc, err := customer.NewService(b, nil)
+			require.NoError(t, err)
+			groups, err := svc.OverdueForContact(t.Context(), "t1", policy, now, customer.OverdueQuery{})
+			require.NoError(t, err)
+			require.Len(t, groups, 1)
+			require.Equal(t, want, names(groups[0].Contacts))
+		})
+	}
 }
