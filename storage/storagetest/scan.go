@@ -29,6 +29,11 @@ func testScan(t *testing.T, e *env) {
 		for _, ten := range []crm.TenantID{tenant, other} {
 			c := CreateCustomer(t, e.c, ten, &CustomerOptions{Owner: crm.UserID(fmt.Sprintf("owner-%d", i%3))})
 			_, err := e.c.Update(ctx, ten, c.ID(), func(c *customer.Customer) error {
+				if i%5 == 0 {
+					if err := c.AddTag("vip"); err != nil {
+						return err
+					}
+				}
 				return c.SetClass(classes[i%len(classes)], change(1))
 			})
 			require.NoError(t, err)
@@ -60,14 +65,15 @@ func testScan(t *testing.T, e *env) {
 		return ids
 	}
 	cases := map[string][]customer.Query{
-		"no queries":         nil,
-		"everything":         {{}},
-		"one class":          {{Class: customer.Stable}},
-		"contacted before":   {{ContactedBefore: at(150)}},
-		"overlapping":        {{Class: customer.PushHard}, {ContactedBefore: at(150)}, {Owner: "owner-1"}},
-		"owner and cutoff":   {{Owner: "owner-2", ContactedBefore: at(200)}, {Owner: "owner-2", Class: customer.Stable}},
-		"matching nothing":   {{Owner: "nobody"}},
-		"the same one twice": {{Class: customer.Stable}, {Class: customer.Stable}},
+		"no queries":          nil,
+		"everything":          {{}},
+		"one class":           {{Class: customer.Stable}},
+		"contacted before":    {{ContactedBefore: at(150)}},
+		"overlapping":         {{Class: customer.PushHard}, {ContactedBefore: at(150)}, {Owner: "owner-1"}},
+		"owner and cutoff":    {{Owner: "owner-2", ContactedBefore: at(200)}, {Owner: "owner-2", Class: customer.Stable}},
+		"matching nothing":    {{Owner: "nobody"}},
+		"the same one twice":  {{Class: customer.Stable}, {Class: customer.Stable}},
+		"a tag, another case": {{Tag: "VIP"}, {Tag: "vip", ContactedBefore: at(100)}},
 	}
 	for name, qs := range cases {
 		want := union(qs)
