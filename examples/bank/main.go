@@ -941,14 +941,13 @@ func (b *branch) advanceTo(t time.Time) error {
 }
 
 // cadenceJSON is the branch's contact rhythm (忌冷热不均), kept as data with
-// its calendar: key customers (ABC class A) every 10 business days, the
-// stable class B customers every 20 and the class C customers, not yet
-// stable, every 60. The ABC step records class B as "stable" and class C as
-// "not_yet_stable" on each customer, so the rules can find them.
+// its calendar: key customers (ABC class A) every 10 business days, class B
+// customers every 20 and class C customers every 60. The rules find the
+// classes by the tags the ABC step puts on each customer.
 var cadenceJSON = `{"rules": [
   {"name": "key_customers", "key_account": true, "days": 10},
-  {"name": "class_b", "class": "stable", "days": 20},
-  {"name": "class_c", "class": "not_yet_stable", "days": 60}],
+  {"name": "class_b", "tag": "abc-b", "days": 20},
+  {"name": "class_c", "tag": "abc-c", "days": 60}],
   "calendar": ` + calendarJSON + `}`
 
 // cadenceLabels name the cadence rules in the report.
