@@ -173,27 +173,7 @@ func (ps *planStore) Create(ctx context.Context, p *customer.AccountPlan) error 
 
 // Get returns the plan; see customer.AccountPlanStore.
 func (ps *planStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*customer.AccountPlan, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: get account plan %s: %w", id, err)
-	}
-	var p *customer.AccountPlan
-	err := ps.s.single(ctx, tenant, func(q querier) error {
-		var version int64
-		var doc []byte
-		if err := q.QueryRow(ctx, ps.sql.get, string(tenant), uuidArg(id)).Scan(&version, &doc); err != nil {
-			return err
-		}
-		var err error
-		p, err = decodePlan(version, doc)
-		return err
-	})
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return nil, notFound("account plan", id)
-	case err != nil:
-		return nil, ps.err(ctx, "get account plan "+id.String(), err)
-	}
-	return p, nil
+	return getDoc(ctx, ps.s, tenant, id, "account plan", ps.sql.get, decodePlan, ps.err)
 }
 
 // Update locks the plan's row, runs fn and stores the result at the next

@@ -214,27 +214,7 @@ func (ls *leadStore) Create(ctx context.Context, l *lead.Lead) error {
 
 // Get returns the lead; see lead.Store.
 func (ls *leadStore) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (*lead.Lead, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: get lead %s: %w", id, err)
-	}
-	var l *lead.Lead
-	err := ls.s.single(ctx, tenant, func(q querier) error {
-		var version int64
-		var doc []byte
-		if err := q.QueryRow(ctx, ls.sql.get, string(tenant), uuidArg(id)).Scan(&version, &doc); err != nil {
-			return err
-		}
-		var err error
-		l, err = decodeLead(version, doc)
-		return err
-	})
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return nil, notFound("lead", id)
-	case err != nil:
-		return nil, ls.err(ctx, "get lead "+id.String(), err)
-	}
-	return l, nil
+	return getDoc(ctx, ls.s, tenant, id, "lead", ls.sql.get, decodeLead, ls.err)
 }
 
 // Update locks the lead's row, runs fn on the latest state and stores the

@@ -148,27 +148,7 @@ func (p *relPort[T, Q]) Create(ctx context.Context, x T) error {
 
 // Get returns the record; see customer.ReferralStore.
 func (p *relPort[T, Q]) Get(ctx context.Context, tenant crm.TenantID, id crm.ID) (T, error) {
-	var x, zero T
-	if err := ctx.Err(); err != nil {
-		return zero, fmt.Errorf("postgres: get %s %s: %w", p.t.what, id, err)
-	}
-	err := p.s.single(ctx, tenant, func(q querier) error {
-		var version int64
-		var doc []byte
-		if err := q.QueryRow(ctx, p.sql.get, string(tenant), uuidArg(id)).Scan(&version, &doc); err != nil {
-			return err
-		}
-		var err error
-		x, err = p.t.decode(version, doc)
-		return err
-	})
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return zero, notFound(p.t.what, id)
-	case err != nil:
-		return zero, p.err(ctx, "get "+p.t.what+" "+id.String(), err)
-	}
-	return x, nil
+	return getDoc(ctx, p.s, tenant, id, p.t.what, p.sql.get, p.t.decode, p.err)
 }
 
 // Update locks the record's row, runs fn and stores the result at the next
