@@ -40,6 +40,11 @@ type Customer struct {
 	// first.
 	*state
 
+	// id and tenant never change: kept beside the state, a store's Get
+	// and the guard's checks of it do not reach into the state.
+	id     crm.ID
+	tenant crm.TenantID
+
 	version int64
 	pending []HistoryEntry
 	events  []crm.Event
@@ -53,8 +58,6 @@ type Customer struct {
 // from a Customer whose shared flag is set is never written: own copies it
 // (with its lists and maps) before any change.
 type state struct {
-	id        crm.ID
-	tenant    crm.TenantID
 	createdAt time.Time
 	updatedAt time.Time
 
@@ -137,8 +140,8 @@ func New(in NewInput, ch Change) (*Customer, error) {
 		return nil, err
 	}
 	at := ch.At.UTC()
-	c := &Customer{state: &state{
-		id: in.ID, tenant: in.Tenant, createdAt: at, updatedAt: at,
+	c := &Customer{id: in.ID, tenant: in.Tenant, state: &state{
+		createdAt: at, updatedAt: at,
 		kind: in.Kind, name: strings.TrimSpace(in.Name), roles: normRoles(in.Roles),
 		emails: slices.Clone(in.Emails), phones: slices.Clone(in.Phones),
 		addresses: cloneAddresses(in.Addresses), timeZone: in.TimeZone,
@@ -152,21 +155,11 @@ func New(in NewInput, ch Change) (*Customer, error) {
 
 // ID returns the customer's ID (the zero ID for the zero Customer, so that
 // stores refuse one instead of failing on it).
-func (c *Customer) ID() crm.ID {
-	if c.state == nil {
-		return crm.NilID
-	}
-	return c.id
-}
+func (c *Customer) ID() crm.ID { return c.id }
 
 // Tenant returns the tenant that owns the customer ("" for the zero
 // Customer, so that stores refuse one instead of failing on it).
-func (c *Customer) Tenant() crm.TenantID {
-	if c.state == nil {
-		return ""
-	}
-	return c.tenant
-}
+func (c *Customer) Tenant() crm.TenantID { return c.tenant }
 
 // Version returns the stored version: 0 before the first save, then
 // incremented by every save. Stores use it for optimistic concurrency.

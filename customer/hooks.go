@@ -3,6 +3,8 @@ package customer
 import (
 	"slices"
 
+	"github.com/crmkit/crm"
+
 	"github.com/crmkit/crm/internal/hook"
 )
 
@@ -10,8 +12,17 @@ import (
 // internal/hook and by nobody else.
 func init() {
 	hook.Register(hook.Entity[*Customer, Record, HistoryEntry]{
-		Saved:   (*Customer).saved,
-		Adopt:   adoptRecord,
-		Pending: func(c *Customer) []HistoryEntry { return slices.Clone(c.pending) },
+		Saved:       (*Customer).saved,
+		Adopt:       adoptRecord,
+		Pending:     func(c *Customer) []HistoryEntry { return slices.Clone(c.pending) },
+		ShareTenant: (*Customer).shareTenant,
 	})
+}
+
+// shareTenant is the ShareTenant hook: c takes tenant, an equal string
+// the store keeps once, in place of its own copy.
+func (c *Customer) shareTenant(tenant crm.TenantID) {
+	if c.tenant == tenant {
+		c.tenant = tenant
+	}
 }

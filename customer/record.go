@@ -114,8 +114,8 @@ func checkRecord(r Record) error {
 func adopt(r Record) *Customer {
 	slices.Sort(r.Roles)
 	slices.Sort(r.Tags)
-	return &Customer{version: r.Version, state: &state{
-		id: r.ID, tenant: r.Tenant, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt,
+	return &Customer{id: r.ID, tenant: r.Tenant, version: r.Version, state: &state{
+		createdAt: r.CreatedAt, updatedAt: r.UpdatedAt,
 		kind: r.Kind, name: r.Name, roles: slices.Compact(r.Roles),
 		emails: r.Emails, phones: r.Phones, addresses: r.Addresses,
 		dates: r.Dates, timeZone: r.TimeZone, prefs: r.Prefs, attrs: r.Attrs,

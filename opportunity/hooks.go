@@ -3,6 +3,8 @@ package opportunity
 import (
 	"slices"
 
+	"github.com/crmkit/crm"
+
 	"github.com/crmkit/crm/internal/hook"
 )
 
@@ -10,8 +12,17 @@ import (
 // internal/hook and by nobody else.
 func init() {
 	hook.Register(hook.Entity[*Opportunity, Record, StageChange]{
-		Saved:   (*Opportunity).saved,
-		Adopt:   adoptRecord,
-		Pending: func(o *Opportunity) []StageChange { return slices.Clone(o.pending) },
+		Saved:       (*Opportunity).saved,
+		Adopt:       adoptRecord,
+		Pending:     func(o *Opportunity) []StageChange { return slices.Clone(o.pending) },
+		ShareTenant: (*Opportunity).shareTenant,
 	})
+}
+
+// shareTenant is the ShareTenant hook: o takes tenant, an equal string
+// the store keeps once, in place of its own copy.
+func (o *Opportunity) shareTenant(tenant crm.TenantID) {
+	if o.tenant == tenant {
+		o.tenant = tenant
+	}
 }

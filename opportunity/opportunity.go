@@ -160,6 +160,11 @@ type Opportunity struct {
 	// changes it calls own first.
 	*state
 
+	// id and tenant never change: kept beside the state, a store's Get
+	// and the guard's checks of it do not reach into the state.
+	id     crm.ID
+	tenant crm.TenantID
+
 	version int64
 	pending []StageChange
 	events  []crm.Event
@@ -173,8 +178,6 @@ type Opportunity struct {
 // reachable from an Opportunity whose shared flag is set is never written:
 // own copies it (with its lists and pointed-to details) before any change.
 type state struct {
-	id       crm.ID
-	tenant   crm.TenantID
 	customer crm.ID
 	owner    crm.UserID
 	team     string
@@ -283,8 +286,8 @@ func New(in NewInput, p *Pipeline, ch Change) (*Opportunity, error) {
 		amount = in.Amount
 	}
 	s, _ := p.Stage(in.Stage)
-	o := &Opportunity{state: &state{
-		id: in.ID, tenant: in.Tenant, customer: in.Customer, owner: in.Owner, team: in.Team, pipeline: p.Code,
+	o := &Opportunity{id: in.ID, tenant: in.Tenant, state: &state{
+		customer: in.Customer, owner: in.Owner, team: in.Team, pipeline: p.Code,
 		name: strings.TrimSpace(in.Name), source: in.Source, segment: in.Segment, contacts: slices.Clone(in.Contacts),
 		currency: in.Currency, amount: amount, status: Open, stage: s.Code, stageSince: at,
 		stageProb: s.Probability, stageCategory: stageCategory(s), closeDate: in.CloseDate,
@@ -415,20 +418,10 @@ func (o *Opportunity) approved(code string, d decimal.Decimal) bool {
 // Accessors.
 
 // ID returns the opportunity's ID.
-func (o *Opportunity) ID() crm.ID {
-	if o.state == nil {
-		return crm.ID{}
-	}
-	return o.id
-}
+func (o *Opportunity) ID() crm.ID { return o.id }
 
 // Tenant returns the tenant that owns the opportunity.
-func (o *Opportunity) Tenant() crm.TenantID {
-	if o.state == nil {
-		return ""
-	}
-	return o.tenant
-}
+func (o *Opportunity) Tenant() crm.TenantID { return o.tenant }
 
 // Version returns the stored version: 0 before the first save.
 func (o *Opportunity) Version() int64 { return o.version }

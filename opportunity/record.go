@@ -94,8 +94,8 @@ func adoptRecord(r Record) (*Opportunity, error) {
 	if err := checkRecord(r); err != nil {
 		return nil, err
 	}
-	return &Opportunity{version: r.Version, state: &state{
-		id: r.ID, tenant: r.Tenant, customer: r.Customer, owner: r.Owner, team: r.Team,
+	return &Opportunity{id: r.ID, tenant: r.Tenant, version: r.Version, state: &state{
+		customer: r.Customer, owner: r.Owner, team: r.Team,
 		pipeline: r.Pipeline, name: r.Name, source: r.Source, segment: r.Segment, contacts: r.Contacts,
 		currency: r.Currency, amount: r.Amount, lines: r.Lines, approvals: r.Approvals, status: r.Status,
 		stage: r.Stage, closedFrom: r.ClosedFrom, stageSince: r.StageSince, stageProb: r.StageProbability,

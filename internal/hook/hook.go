@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+
+	"github.com/crmkit/crm"
 )
 
 // Entity holds the store-only operations on stored entities of type E,
@@ -29,6 +31,8 @@ import (
 // One meaning across aggregates: an entity's pending changes are the
 // history or audit entries and the domain events recorded since it was
 // built, loaded or last saved. Saved marks all of them stored.
+//
+// Every field but ShareTenant must be set.
 type Entity[E, R, P any] struct {
 	// Saved tells e it was stored at version: it sets the version and
 	// forgets the pending entries and events. A store calls it after it has
@@ -43,6 +47,12 @@ type Entity[E, R, P any] struct {
 	// last saved, oldest first, for the store to append to the entity's
 	// history or audit trail together with e.
 	Pending func(e E) []P
+	// ShareTenant, when set, makes e (a copy the store has made and not
+	// yet published) hold tenant, a string equal to its own tenant that
+	// the store keeps once per tenant, so that a store's records share
+	// one copy of the name and comparing it reads no memory of the
+	// record's own. It does nothing when tenant differs from e's.
+	ShareTenant func(e E, tenant crm.TenantID)
 }
 
 var registry sync.Map // reflect.Type of Entity[E, R, P] -> Entity[E, R, P]

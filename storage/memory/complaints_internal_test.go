@@ -84,7 +84,7 @@ func checkComplaintIndexes(t *testing.T, td *tenantData) {
 	t.Helper()
 	td.mu.RLock()
 	defer td.mu.RUnlock()
-	want := newTenantData()
+	want := newTenantData(td.name)
 	for _, c := range td.complaints.rows {
 		complaints.put(want, nil, c)
 	}
@@ -296,8 +296,8 @@ func TestComplaintIndexMovesWithOwnerAndGroup(t *testing.T) {
 
 func TestComplaintIndexChoice(t *testing.T) {
 	t.Parallel()
-	td := newTenantData()
 	tenant := storagetest.NewTenant(t)
+	td := newTenantData(tenant)
 	cust, g := storagetest.NewID(t), storagetest.NewID(t)
 	// 5 complaints of cust, 3 of them owned by o1; 2 in group g, owned by o2.
 	for i := range 5 {

@@ -38,6 +38,10 @@ var customers = &aggregate[*stored, *customer.Customer, []customer.HistoryEntry]
 	},
 	extra: (*tenantData).appendHistory,
 	saved: func(work *customer.Customer, next *stored) { customerHooks.Saved(work, next.c.Version()) },
+	share: func(st *stored, tenant crm.TenantID) {
+		customerHooks.ShareTenant(st.c, tenant)
+		customerHooks.ShareTenant(&st.h, tenant)
+	},
 }
 
 // Create stores a new customer; see customer.Store.

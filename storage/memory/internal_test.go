@@ -320,7 +320,7 @@ func checkIndexes(t *testing.T, td *tenantData) {
 	t.Helper()
 	td.mu.RLock()
 	defer td.mu.RUnlock()
-	want := newTenantData()
+	want := newTenantData(td.name)
 	for _, st := range td.customers.rows {
 		fresh := newStored(st.c)
 		customers.put(want, nil, &fresh)

@@ -58,6 +58,7 @@ var leads = &aggregate[*storedLead, *lead.Lead, []lead.HistoryEntry]{
 	},
 	extra: (*tenantData).appendLeadHistory,
 	saved: func(work *lead.Lead, next *storedLead) { leadHooks.Saved(work, next.l.Version()) },
+	share: func(st *storedLead, tenant crm.TenantID) { leadHooks.ShareTenant(&st.l, tenant) },
 }
 
 // Kinds of the cursors of lead and campaign lists and of lead histories.

@@ -40,6 +40,7 @@ var opportunities = &aggregate[*opportunity.Opportunity, *opportunity.Opportunit
 		appendEntries(td, t, td.oppHistory, id, e)
 	},
 	saved: func(work, next *opportunity.Opportunity) { opportunityHooks.Saved(work, next.Version()) },
+	share: opportunityHooks.ShareTenant,
 }
 
 // Create stores a new opportunity at version 1 with its pending stage

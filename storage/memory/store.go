@@ -191,7 +191,7 @@ func (s *Store) tenant(id crm.TenantID, create bool) *tenantData {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if td = s.tenants[id]; td == nil {
-		td = newTenantData()
+		td = newTenantData(id)
 		s.tenants[id] = td
 	}
 	return td

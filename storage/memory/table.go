@@ -62,6 +62,10 @@ type aggregate[R comparable, W any, E any] struct {
 	extra func(td *tenantData, t *tx, id crm.ID, e E)
 	// saved marks the working copy stored as next (its version).
 	saved func(work W, next R)
+	// share, when set, makes a new snapshot, not yet published, point to
+	// the shard's copy of the tenant's name (tenantData.name), so that a
+	// Get's check of the tenant reads no memory of the record's own.
+	share func(snap R, tenant crm.TenantID)
 }
 
 // put replaces old (the zero R: none) by new (the zero R: delete) in the
@@ -95,9 +99,14 @@ func (a *aggregate[R, W, E]) put(td *tenantData, old, new R) {
 	}
 }
 
-// swap is put, with its inverse recorded in t's undo log. The caller holds
-// td.mu.
+// swap is put, with its inverse recorded in t's undo log; new, unless it
+// is the zero R, is a snapshot nobody has seen yet, which share may
+// still change. The caller holds td.mu.
 func (a *aggregate[R, W, E]) swap(td *tenantData, t *tx, old, new R) {
+	var zero R
+	if a.share != nil && new != zero {
+		a.share(new, td.name)
+	}
 	a.put(td, old, new)
 	if t != nil {
 		t.record(func() { td.locked(func() { a.put(td, new, old) }) })

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/crmkit/crm"
@@ -17,6 +18,10 @@ import (
 type tenantData struct {
 	gate gate         // see lock.go
 	mu   sync.RWMutex // guards the records and indexes; held only briefly
+
+	// name is the tenant's ID, the one copy of it the records that share
+	// it point to (see aggregate.share).
+	name crm.TenantID
 
 	customers table[*stored]            // see customers.go
 	byOwner   map[crm.UserID][]ownerRef // ascending by ID, per owner
@@ -66,8 +71,9 @@ type tenantData struct {
 	outbox outbox // see outbox.go
 }
 
-func newTenantData() *tenantData {
+func newTenantData(name crm.TenantID) *tenantData {
 	return &tenantData{
+		name:            crm.TenantID(strings.Clone(string(name))),
 		gate:            newGate(),
 		customers:       newTable[*stored](),
 		byOwner:         make(map[crm.UserID][]ownerRef),
