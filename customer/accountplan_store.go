@@ -122,8 +122,11 @@ func ActivePlansClash(a, b *AccountPlan) bool {
 // GuardAccountPlans returns s behind the layer that checks every argument
 // and every plan on its way into s (the check of [AccountPlanFromRecord]),
 // and every plan handed back (another tenant's or ID's is an error
-// wrapping crm.ErrCorrupt). It marks a created plan saved at version 1.
-// Guarding a guarded store returns it; nil gives nil.
+// wrapping crm.ErrCorrupt). It marks a created plan saved at version 1,
+// and puts it back as it was before the Create when the Create ran in a
+// transaction that then rolls back (see crm.AfterRollback), so that the
+// caller can create it again. Guarding a guarded store returns it; nil
+// gives nil.
 func GuardAccountPlans(s AccountPlanStore) AccountPlanStore {
 	switch g := s.(type) {
 	case nil:
@@ -171,10 +174,12 @@ func (g *guardedPlans) Create(ctx context.Context, p *AccountPlan) error {
 	if p.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new plan")
 	}
+	undo := guard.Keep(ctx, p, (*AccountPlan).Clone)
 	if err := g.s.Create(ctx, p); err != nil {
 		return err
 	}
 	p.saved(1)
+	undo.AfterRollback(ctx)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/guard"
 )
 
 // MaxImportBatch bounds how many customers one ImportCustomers call takes.
@@ -90,10 +91,18 @@ func (g *guarded) ImportCustomers(ctx context.Context, customers []*Customer) er
 		return err
 	}
 	if imp, ok := g.s.(Importer); ok {
-		return imp.ImportCustomers(ctx, customers)
+		undo := guard.KeepAll(ctx, customers, (*Customer).Clone)
+		if err := imp.ImportCustomers(ctx, customers); err != nil {
+			return err
+		}
+		for _, c := range customers {
+			c.saved(1) // whether or not the store did
+		}
+		undo.AfterRollback(ctx)
+		return nil
 	}
 	for _, c := range customers {
-		if err := g.s.Create(ctx, c); err != nil {
+		if err := g.create(ctx, c); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/guard"
 )
 
 // MaxImportBatch bounds how many leads one ImportLeads call takes.
@@ -79,19 +80,25 @@ func (g *guarded) ImportLeads(ctx context.Context, leads []*Lead) error {
 	if err := v.Err(op); err != nil {
 		return err
 	}
-	if imp, ok := g.s.(Importer); ok {
-		if err := imp.ImportLeads(ctx, leads); err != nil {
-			return err
-		}
-	} else {
+	imp, ok := g.s.(Importer)
+	if !ok {
 		for _, l := range leads {
+			undo := guard.Keep(ctx, l, (*Lead).Clone)
 			if err := g.s.Create(ctx, l); err != nil {
 				return err
 			}
+			l.saved(1)
+			undo.AfterRollback(ctx)
 		}
+		return nil
+	}
+	undo := guard.KeepAll(ctx, leads, (*Lead).Clone)
+	if err := imp.ImportLeads(ctx, leads); err != nil {
+		return err
 	}
 	for _, l := range leads {
 		l.saved(1)
 	}
+	undo.AfterRollback(ctx)
 	return nil
 }

@@ -77,6 +77,7 @@ func customerAreas() []area {
 		{"Invalid", testInvalid},
 		{"Limits", testCustomerLimits},
 		{"Events", testEvents},
+		{"SaveRollback", testCustomerSaveRollback},
 		{"CustomerRecords", func(t *testing.T, e *env) { runHarness(t, e, customerAggregate(e.c)) }},
 		{"VisitRecords", func(t *testing.T, e *env) { runHarness(t, e, visitAggregate(e.c)) }},
 	}
