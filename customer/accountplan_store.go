@@ -37,7 +37,10 @@ func init() {
 // (under the tenant's lock, or a row lock on the customer).
 type AccountPlanStore interface {
 	// Create stores a new plan at version 1; p is then marked saved at
-	// version 1. A version other than 0 returns crm.ErrInvalid; an existing
+	// version 1 ([GuardAccountPlans] does it for every store, and when ctx
+	// carries a transaction that then rolls back, puts p back as it was
+	// before the call, so that the same p can be created again). A version
+	// other than 0 returns crm.ErrInvalid; an existing
 	// ID crm.ErrDuplicate; an overlapping active plan crm.ErrDuplicate. The
 	// store does not check that the customer exists (as for leads, no
 	// store keeps a foreign key to customers): [Service.CreateAccountPlan]

@@ -23,7 +23,10 @@ const MaxImportProblems = 100
 // inside a transaction, see crm.Transactor).
 type Importer interface {
 	// ImportLeads stores new leads (each at version 0 on entry) with their
-	// pending history, all or nothing, and marks each stored at version 1.
+	// pending history, all or nothing, and marks each stored at version 1
+	// ([Guard] does it for every store, and when ctx carries a transaction
+	// that then rolls back, puts each back as it was before the call, so
+	// that the same batch can be imported again).
 	// An invalid lead, or an ID repeated in the batch, is refused with a
 	// *crm.ValidationError listing the problems by index (crm.ErrInvalid);
 	// an ID already stored returns crm.ErrDuplicate; in both cases none of

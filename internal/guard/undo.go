@@ -2,7 +2,9 @@ package guard
 
 import (
 	"context"
-	"slices"
+	"runtime"
+	"sync/atomic"
+	"weak"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/internal/txscope"
@@ -25,7 +27,44 @@ import (
 // failed registers nothing: its entities were not marked saved, and what
 // the caller does with them afterwards is the caller's. The zero Undo does
 // nothing.
-type Undo struct{ restore func(context.Context) }
+//
+// The copy of an entity is kept until the transaction ends, and only as
+// long as the entity is reachable otherwise: the restore holds the entity
+// weakly, and the copy is dropped once the entity is collected. An import
+// that stores batch after batch in one transaction and drops each batch
+// once stored (customercsv, leadcsv) so keeps a few words per entity, not
+// the entities.
+type Undo struct {
+	restore func(context.Context) // puts the entities back, then forgets
+	forget  func(context.Context) // drops the copies: the change committed
+}
+
+// kept is the copy of one entity taken before a store call.
+type kept[E any] struct {
+	e       weak.Pointer[E]
+	before  atomic.Pointer[E] // nil once e is collected or the transaction ended
+	cleanup runtime.Cleanup   // drops before when e is collected
+}
+
+func (k *kept[E]) keep(e *E, clone func(*E) *E) {
+	k.e = weak.Make(e)
+	k.before.Store(clone(e))
+	k.cleanup = runtime.AddCleanup(e, func(k *kept[E]) { k.before.Store(nil) }, k)
+}
+
+func (k *kept[E]) restore() {
+	if e := k.e.Value(); e != nil {
+		if b := k.before.Load(); b != nil {
+			*e = *b
+		}
+	}
+	k.forget()
+}
+
+func (k *kept[E]) forget() {
+	k.cleanup.Stop()
+	k.before.Store(nil)
+}
 
 // Keep copies e with clone (the entity's Clone, a copy no later change of
 // either reaches the other through) when ctx carries a transaction scope.
@@ -35,38 +74,48 @@ func Keep[E any](ctx context.Context, e *E, clone func(*E) *E) Undo {
 	if e == nil || !txscope.In(ctx) {
 		return Undo{}
 	}
-	before := clone(e)
-	return Undo{func(context.Context) { *e = *before }}
+	k := new(kept[E])
+	k.keep(e, clone)
+	return Undo{
+		restore: func(context.Context) { k.restore() },
+		forget:  func(context.Context) { k.forget() },
+	}
 }
 
 // KeepAll is Keep for the entities of one call (an import); nil entries
-// are skipped.
+// are skipped. The caller may change es afterwards.
 func KeepAll[E any](ctx context.Context, es []*E, clone func(*E) *E) Undo {
 	if len(es) == 0 || !txscope.In(ctx) {
 		return Undo{}
 	}
-	es = slices.Clone(es) // the caller's slice may change afterwards
-	before := make([]*E, len(es))
+	ks := make([]kept[E], len(es))
 	for i, e := range es {
 		if e != nil {
-			before[i] = clone(e)
+			ks[i].keep(e, clone)
 		}
 	}
-	return Undo{func(context.Context) {
-		for i := len(es) - 1; i >= 0; i-- {
-			if es[i] != nil {
-				*es[i] = *before[i]
+	return Undo{
+		restore: func(context.Context) {
+			for i := len(ks) - 1; i >= 0; i-- {
+				ks[i].restore()
 			}
-		}
-	}}
+		},
+		forget: func(context.Context) {
+			for i := range ks {
+				ks[i].forget()
+			}
+		},
+	}
 }
 
 // AfterRollback arranges for the entities to get back what Keep copied if
-// the transaction carried by ctx rolls back (see crm.AfterRollback): the
-// restore is dropped when the outermost transaction commits. A guard calls
-// it once the store call succeeded and the entities are marked saved.
+// the transaction carried by ctx rolls back (see crm.AfterRollback), and
+// for the copies to be dropped once it commits. A guard calls it once the
+// store call succeeded and the entities are marked saved.
 func (u Undo) AfterRollback(ctx context.Context) {
-	if u.restore != nil {
-		crm.AfterRollback(ctx, u.restore)
+	if u.restore == nil {
+		return
 	}
+	crm.AfterRollback(ctx, u.restore)
+	crm.AfterCommit(ctx, u.forget)
 }

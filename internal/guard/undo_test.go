@@ -2,7 +2,10 @@ package guard_test
 
 import (
 	"context"
+	"runtime"
 	"testing"
+	"time"
+	"weak"
 
 	"github.com/stretchr/testify/require"
 
@@ -141,4 +144,71 @@ func TestUndo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUndoForgetsDroppedEntities proves that the copy of an entity the
+// caller no longer holds is not kept until the transaction ends (an import
+// of many batches in one transaction would otherwise keep every entity),
+// and that the rollback skips it.
+func TestUndoForgetsDroppedEntities(t *testing.T) {
+	t.Parallel()
+	ctx, sc := crm.NewCommitScope(context.Background())
+	clones := 0
+	var copies []weak.Pointer[entity]
+	clone := func(e *entity) *entity {
+		d := e.clone()
+		copies = append(copies, weak.Make(d))
+		return d
+	}
+	kept := &entity{pending: []string{"kept"}, clones: &clones}
+	func() {
+		batch := []*entity{{pending: []string{"dropped"}, clones: &clones}, kept}
+		u := guard.KeepAll(ctx, batch, clone)
+		for _, e := range batch {
+			e.saved()
+		}
+		u.AfterRollback(ctx)
+		dropped := &entity{pending: []string{"dropped alone"}, clones: &clones}
+		u = guard.Keep(ctx, dropped, clone)
+		dropped.saved()
+		u.AfterRollback(ctx)
+	}()
+	require.Len(t, copies, 3)
+	// Cleanups run some time after a collection, on a goroutine of the
+	// runtime: collect until the copies of the dropped entities are gone.
+	gone := func() bool { return copies[0].Value() == nil && copies[2].Value() == nil }
+	for i := 0; i < 200 && !gone(); i++ {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	require.True(t, gone(), "the copies of dropped entities are still held")
+	require.NotNil(t, copies[1].Value(), "the copy of an entity still held was dropped")
+	sc.Rollback()
+	require.Equal(t, int64(0), kept.version)
+	require.Equal(t, []string{"kept"}, kept.pending)
+}
+
+// TestUndoForgetsOnCommit proves that the copies are dropped when the
+// transaction commits, though the entity lives on.
+func TestUndoForgetsOnCommit(t *testing.T) {
+	t.Parallel()
+	ctx, sc := crm.NewCommitScope(context.Background())
+	clones := 0
+	var copy weak.Pointer[entity]
+	e := &entity{pending: []string{"a"}, clones: &clones}
+	u := guard.Keep(ctx, e, func(e *entity) *entity {
+		d := e.clone()
+		copy = weak.Make(d)
+		return d
+	})
+	e.saved()
+	u.AfterRollback(ctx)
+	sc.Commit()
+	for i := 0; i < 200 && copy.Value() != nil; i++ {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	require.Nil(t, copy.Value(), "the copy outlived the commit")
+	require.Equal(t, int64(1), e.version)
+	runtime.KeepAlive(e)
 }

@@ -156,6 +156,28 @@ func (h *harness[E]) rollback(t *testing.T) {
 		h.requireRestored(t, tenant, x, want)
 	})
 
+	t.Run("PanicAfterRollback", func(t *testing.T) {
+		t.Parallel()
+		// Functions a host registers with crm.AfterRollback panic, one
+		// before the Create and one after (it runs first, newest first):
+		// the store's rollback and the restore of the entity still happen,
+		// and the first panic comes out of InTx.
+		tenant := NewTenant(t)
+		x := a.newRecord(t, tenant, crm.ID{})
+		want := h.state(t, x)
+		require.PanicsWithValue(t, "storagetest: newest", func() {
+			_ = h.e.s.InTx(ctx, func(ctx context.Context) error {
+				crm.AfterRollback(ctx, func(context.Context) { panic("storagetest: oldest") })
+				if err := a.create(ctx, x); err != nil {
+					return err
+				}
+				crm.AfterRollback(ctx, func(context.Context) { panic("storagetest: newest") })
+				return errInjected
+			})
+		})
+		h.requireRestored(t, tenant, x, want)
+	})
+
 	t.Run("Several", func(t *testing.T) {
 		t.Parallel()
 		tenant := NewTenant(t)
