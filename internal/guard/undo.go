@@ -34,9 +34,13 @@ import (
 // that stores batch after batch in one transaction and drops each batch
 // once stored (customercsv, leadcsv) so keeps a few words per entity, not
 // the entities.
-type Undo struct {
-	restore func(context.Context) // puts the entities back, then forgets
-	forget  func(context.Context) // drops the copies: the change committed
+type Undo struct{ k undoer }
+
+// undoer is the copy of the entities of one call: one entity or a batch.
+type undoer interface {
+	arm()     // the call succeeded: hold the copies until the end
+	restore() // the transaction rolled back: put the entities back
+	forget()  // the transaction committed: drop the copies
 }
 
 // kept is the copy of one entity taken before a store call.
@@ -49,7 +53,15 @@ type kept[E any] struct {
 func (k *kept[E]) keep(e *E, clone func(*E) *E) {
 	k.e = weak.Make(e)
 	k.before.Store(clone(e))
-	k.cleanup = runtime.AddCleanup(e, func(k *kept[E]) { k.before.Store(nil) }, k)
+}
+
+// arm attaches the cleanup that drops the copy when the entity is
+// collected. It is attached only once the call succeeded: the copy of a
+// failed call is garbage at once, whatever becomes of the entity.
+func (k *kept[E]) arm() {
+	if e := k.e.Value(); e != nil {
+		k.cleanup = runtime.AddCleanup(e, func(k *kept[E]) { k.before.Store(nil) }, k)
+	}
 }
 
 func (k *kept[E]) restore() {
@@ -66,6 +78,27 @@ func (k *kept[E]) forget() {
 	k.before.Store(nil)
 }
 
+// keptAll is the copy of the entities of one batch.
+type keptAll[E any] []kept[E]
+
+func (ks keptAll[E]) arm() {
+	for i := range ks {
+		ks[i].arm()
+	}
+}
+
+func (ks keptAll[E]) restore() {
+	for i := len(ks) - 1; i >= 0; i-- {
+		ks[i].restore()
+	}
+}
+
+func (ks keptAll[E]) forget() {
+	for i := range ks {
+		ks[i].forget()
+	}
+}
+
 // Keep copies e with clone (the entity's Clone, a copy no later change of
 // either reaches the other through) when ctx carries a transaction scope.
 // Outside one, nothing can roll back a call that succeeded: Keep copies
@@ -76,10 +109,7 @@ func Keep[E any](ctx context.Context, e *E, clone func(*E) *E) Undo {
 	}
 	k := new(kept[E])
 	k.keep(e, clone)
-	return Undo{
-		restore: func(context.Context) { k.restore() },
-		forget:  func(context.Context) { k.forget() },
-	}
+	return Undo{k}
 }
 
 // KeepAll is Keep for the entities of one call (an import); nil entries
@@ -88,34 +118,26 @@ func KeepAll[E any](ctx context.Context, es []*E, clone func(*E) *E) Undo {
 	if len(es) == 0 || !txscope.In(ctx) {
 		return Undo{}
 	}
-	ks := make([]kept[E], len(es))
+	ks := make(keptAll[E], len(es))
 	for i, e := range es {
 		if e != nil {
 			ks[i].keep(e, clone)
 		}
 	}
-	return Undo{
-		restore: func(context.Context) {
-			for i := len(ks) - 1; i >= 0; i-- {
-				ks[i].restore()
-			}
-		},
-		forget: func(context.Context) {
-			for i := range ks {
-				ks[i].forget()
-			}
-		},
-	}
+	return Undo{ks}
 }
 
 // AfterRollback arranges for the entities to get back what Keep copied if
 // the transaction carried by ctx rolls back (see crm.AfterRollback), and
 // for the copies to be dropped once it commits. A guard calls it once the
-// store call succeeded and the entities are marked saved.
+// store call succeeded and the entities are marked saved; after a failed
+// call it calls nothing, and the copies are garbage.
 func (u Undo) AfterRollback(ctx context.Context) {
-	if u.restore == nil {
+	if u.k == nil {
 		return
 	}
-	crm.AfterRollback(ctx, u.restore)
-	crm.AfterCommit(ctx, u.forget)
+	k := u.k
+	k.arm()
+	crm.AfterRollback(ctx, func(context.Context) { k.restore() })
+	crm.AfterCommit(ctx, func(context.Context) { k.forget() })
 }

@@ -212,3 +212,26 @@ func TestUndoForgetsOnCommit(t *testing.T) {
 	require.Equal(t, int64(1), e.version)
 	runtime.KeepAlive(e)
 }
+
+// TestUndoOfFailedCallHoldsNothing proves that the copy taken before a
+// store call that failed (AfterRollback never called) is not kept for as
+// long as the entity lives.
+func TestUndoOfFailedCallHoldsNothing(t *testing.T) {
+	t.Parallel()
+	ctx, sc := crm.NewCommitScope(context.Background())
+	defer sc.Rollback()
+	clones := 0
+	var copy weak.Pointer[entity]
+	e := &entity{pending: []string{"a"}, clones: &clones}
+	_ = guard.Keep(ctx, e, func(e *entity) *entity {
+		d := e.clone()
+		copy = weak.Make(d)
+		return d
+	})
+	for i := 0; i < 200 && copy.Value() != nil; i++ {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	require.Nil(t, copy.Value(), "the copy of a failed call is held")
+	runtime.KeepAlive(e)
+}
