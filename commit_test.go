@@ -3,6 +3,7 @@ package crm_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -311,4 +312,19 @@ func TestValidTime(t *testing.T) {
 	require.False(t, crm.ValidTime(crm.MaxTime.Add(1)))
 	require.False(t, crm.ValidTime(crm.MinTime.Add(-1)))
 	require.False(t, crm.ValidTime(time.Unix(1<<62, 0)))
+}
+
+// A store's transaction makes a commit scope; what a caller registers with
+// AfterRollback runs only if the transaction rolls back, newest first.
+func ExampleAfterRollback() {
+	type entity struct{ version int64 }
+	ctx, scope := crm.NewCommitScope(context.Background())
+	e := &entity{}
+	e.version = 1 // a store call inside the transaction marked e saved
+	crm.AfterRollback(ctx, func(context.Context) { e.version = 0 })
+	crm.AfterCommit(ctx, func(context.Context) { fmt.Println("published") })
+
+	scope.Rollback() // the transaction rolled back
+	fmt.Println("version", e.version)
+	// Output: version 0
 }

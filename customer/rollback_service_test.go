@@ -3,12 +3,15 @@ package customer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/storage/memory"
 )
 
 // TestServiceCreateInRolledBackTx proves that what a service creates in a
@@ -70,4 +73,31 @@ func TestServiceCreateInRolledBackTx(t *testing.T) {
 			require.NoError(t, m.get(ctx))
 		})
 	}
+}
+
+// A Create inside a transaction that rolls back leaves the customer as it
+// was, so the same value can be created again.
+func ExampleStore_Create_rollback() {
+	ctx := context.Background()
+	store := memory.New(nil)
+	c, err := customer.New(customer.NewInput{
+		ID: crm.MustParseID("01900000-0000-7000-8000-000000000001"), Tenant: "acme", Kind: customer.Person,
+		Name: "Ada Lovelace", Roles: []customer.Role{customer.EndCustomer}, Owner: "zhou",
+	}, customer.Change{Actor: "admin", At: time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)})
+	if err != nil {
+		panic(err)
+	}
+	err = store.InTx(ctx, func(ctx context.Context) error {
+		if err := store.Customers().Create(ctx, c); err != nil {
+			return err
+		}
+		fmt.Println("in the transaction: version", c.Version())
+		return errors.New("something else failed")
+	})
+	fmt.Println("rolled back:", err != nil, "version", c.Version(), "pending events", len(c.Events()))
+	fmt.Println("created again:", store.Customers().Create(ctx, c) == nil, "version", c.Version())
+	// Output:
+	// in the transaction: version 1
+	// rolled back: true version 0 pending events 1
+	// created again: true version 1
 }
