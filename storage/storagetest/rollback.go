@@ -367,6 +367,38 @@ func testCustomerSaveRollback(t *testing.T, e *env) {
 	}
 }
 
+// testCustomerCreateSaveRollback proves that a customer created, changed
+// and saved in one transaction that rolls back is back as it was before
+// the Create: the restores run newest first.
+func testCustomerCreateSaveRollback(t *testing.T, e *env) {
+	ctx := context.Background()
+	tenant := NewTenant(t)
+	c := NewCustomer(t, tenant, &CustomerOptions{Name: "Before the create"})
+	before := customerState(c)
+	require.ErrorIs(t, e.s.InTx(ctx, func(ctx context.Context) error {
+		if err := e.c.Create(ctx, c); err != nil {
+			return err
+		}
+		if err := c.Rename("Renamed in the transaction"); err != nil {
+			return err
+		}
+		if err := e.c.Save(ctx, c); err != nil {
+			return err
+		}
+		if c.Version() != 2 {
+			return errNotSaved
+		}
+		return errInjected
+	}), errInjected)
+	require.Equal(t, before, customerState(c), "the customer is not back as it was before the Create")
+	_, err := e.c.Get(ctx, tenant, c.ID())
+	require.ErrorIs(t, err, crm.ErrNotFound)
+	require.NoError(t, e.c.Create(ctx, c), "creating it again")
+	got := mustGet(t, e.c, tenant, c.ID())
+	require.Equal(t, "Before the create", got.Name())
+	require.Equal(t, customerState(got), customerState(c))
+}
+
 // customerState is what a caller sees of a customer it holds.
 func customerState(c *customer.Customer) entityState {
 	return entityState{Version: c.Version(), Record: normRecord(c.Record()), Pending: [2]any{c.PendingHistory(), c.Events()}}
