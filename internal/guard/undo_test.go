@@ -3,6 +3,7 @@ package guard_test
 import (
 	"context"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 	"weak"
@@ -33,6 +34,12 @@ func (e *entity) saved() {
 	e.version = 1
 	e.pending = nil
 }
+
+// globalEntity is an entity outside the heap, guarded by globalMu.
+var (
+	globalMu     sync.Mutex
+	globalEntity entity
+)
 
 func TestUndo(t *testing.T) {
 	t.Parallel()
@@ -120,6 +127,34 @@ func TestUndo(t *testing.T) {
 			u.AfterRollback(ctx)
 			return es, false
 		}, 0},
+		{"entities inside a slice", func(clones *int) ([]*entity, bool) {
+			ctx, sc := crm.NewCommitScope(context.Background())
+			arr := make([]entity, 3)
+			for i := range arr {
+				arr[i] = entity{pending: []string{"a"}, clones: clones}
+			}
+			u := guard.Keep(ctx, &arr[1], (*entity).clone)
+			arr[1].saved()
+			u.AfterRollback(ctx)
+			u = guard.KeepAll(ctx, []*entity{&arr[0], &arr[2]}, (*entity).clone)
+			arr[0].saved()
+			arr[2].saved()
+			u.AfterRollback(ctx)
+			sc.Rollback()
+			return []*entity{&arr[0], &arr[1], &arr[2]}, true
+		}, 3},
+		{"an entity in a global", func(clones *int) ([]*entity, bool) {
+			ctx, sc := crm.NewCommitScope(context.Background())
+			globalMu.Lock()
+			defer globalMu.Unlock()
+			globalEntity = entity{pending: []string{"a"}, clones: clones}
+			u := guard.Keep(ctx, &globalEntity, (*entity).clone)
+			globalEntity.saved()
+			u.AfterRollback(ctx)
+			sc.Rollback()
+			e := globalEntity
+			return []*entity{&e}, true
+		}, 1},
 		{"nil entity", func(clones *int) ([]*entity, bool) {
 			ctx, sc := crm.NewCommitScope(context.Background())
 			guard.Keep(ctx, (*entity)(nil), (*entity).clone).AfterRollback(ctx)
