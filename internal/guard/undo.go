@@ -13,9 +13,12 @@ import (
 // Undo puts the entities a store call is about to mark saved (a Create, a
 // Save, an import) back as they were before the call, should the
 // transaction the call runs in roll back: their version, pending history
-// or audit entries, pending events, stored state and copy-on-write flags,
-// so that the caller can retry the change with the same entities and store
-// exactly what a first attempt would have.
+// or audit entries, pending events and stored state, so that the caller
+// can retry the change with the same entities and store exactly what a
+// first attempt would have. The copy is the entity's Clone, so an entity
+// with copy-on-write state comes back marked as sharing it (its next
+// change copies it first): a copy a store made during the call, or handed
+// out inside the transaction, may still share that state.
 //
 // This is done once, in the checking layer every store's ports are
 // returned behind, rather than in each store: the guard is the one place
