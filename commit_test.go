@@ -3,6 +3,8 @@ package crm_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +101,179 @@ func TestAfterCommit(t *testing.T) {
 	})
 }
 
+func TestAfterRollback(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	// rec records the order in which registered functions ran.
+	type rec struct {
+		mu  sync.Mutex
+		got []string
+	}
+	note := func(r *rec, name string) func(context.Context) {
+		return func(context.Context) {
+			r.mu.Lock()
+			r.got = append(r.got, name)
+			r.mu.Unlock()
+		}
+	}
+	cases := []struct {
+		name string
+		run  func(t *testing.T, r *rec)
+		want []string
+	}{
+		{"no scope never runs", func(t *testing.T, r *rec) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			crm.AfterRollback(ctx, note(r, "a"))
+			crm.AfterRollback(context.Background(), note(r, "b"))
+		}, nil},
+		{"rollback runs newest first", func(t *testing.T, r *rec) {
+			ctx, sc := crm.NewCommitScope(context.Background())
+			crm.AfterRollback(ctx, note(r, "a"))
+			crm.AfterRollback(ctx, note(r, "b"))
+			crm.AfterCommit(ctx, note(r, "commit"))
+			require.Empty(t, r.got, "nothing runs before the transaction ends")
+			sc.Rollback()
+			sc.Rollback()
+			sc.Commit()
+			crm.AfterRollback(ctx, note(r, "late"))
+		}, []string{"b", "a"}},
+		{"commit drops", func(t *testing.T, r *rec) {
+			ctx, sc := crm.NewCommitScope(context.Background())
+			crm.AfterRollback(ctx, note(r, "a"))
+			sc.Commit()
+			sc.Rollback()
+			crm.AfterRollback(ctx, note(r, "late"))
+		}, nil},
+		{"inner commit, outer rollback", func(t *testing.T, r *rec) {
+			outer, osc := crm.NewCommitScope(context.Background())
+			inner, isc := crm.NewCommitScope(outer)
+			crm.AfterRollback(outer, note(r, "outer-1"))
+			crm.AfterRollback(inner, note(r, "inner"))
+			isc.Commit()
+			require.Empty(t, r.got, "an inner commit runs nothing")
+			crm.AfterRollback(inner, note(r, "inner-late")) // handed to the outer scope
+			crm.AfterRollback(outer, note(r, "outer-2"))
+			osc.Rollback()
+		}, []string{"outer-2", "inner-late", "inner", "outer-1"}},
+		{"inner commit, outer commit", func(t *testing.T, r *rec) {
+			outer, osc := crm.NewCommitScope(context.Background())
+			inner, isc := crm.NewCommitScope(outer)
+			crm.AfterRollback(inner, note(r, "inner"))
+			isc.Commit()
+			osc.Commit()
+			osc.Rollback()
+		}, nil},
+		{"inner rollback runs at once", func(t *testing.T, r *rec) {
+			outer, osc := crm.NewCommitScope(context.Background())
+			inner, isc := crm.NewCommitScope(outer)
+			crm.AfterRollback(outer, note(r, "outer"))
+			crm.AfterRollback(inner, note(r, "inner"))
+			isc.Rollback()
+			require.Equal(t, []string{"inner"}, r.got, "the inner transaction rolled back")
+			osc.Rollback()
+		}, []string{"inner", "outer"}},
+		{"inner rollback, outer commit", func(t *testing.T, r *rec) {
+			outer, osc := crm.NewCommitScope(context.Background())
+			inner, isc := crm.NewCommitScope(outer)
+			crm.AfterRollback(inner, note(r, "inner"))
+			isc.Rollback()
+			osc.Commit()
+		}, []string{"inner"}},
+		{"three levels", func(t *testing.T, r *rec) {
+			a, asc := crm.NewCommitScope(context.Background())
+			b, bsc := crm.NewCommitScope(a)
+			c, csc := crm.NewCommitScope(b)
+			crm.AfterRollback(c, note(r, "c"))
+			csc.Commit()
+			bsc.Commit()
+			require.Empty(t, r.got)
+			asc.Rollback()
+		}, []string{"c"}},
+		{"many goroutines", func(t *testing.T, r *rec) {
+			ctx, sc := crm.NewCommitScope(context.Background())
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					for range 50 {
+						crm.AfterRollback(ctx, note(r, "x"))
+					}
+				})
+			}
+			wg.Wait()
+			sc.Rollback()
+			require.Len(t, r.got, 400)
+			r.got = []string{"all"}
+		}, []string{"all"}},
+		{"nil fn", func(t *testing.T, r *rec) {
+			ctx, sc := crm.NewCommitScope(context.Background())
+			crm.AfterRollback(ctx, nil)
+			crm.AfterRollback(context.Background(), nil)
+			sc.Rollback()
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := &rec{}
+			tc.run(t, r)
+			require.Equal(t, tc.want, r.got)
+		})
+	}
+
+	t.Run("a panic does not stop the others nor the rollback", func(t *testing.T) {
+		t.Parallel()
+		ctx, sc := crm.NewCommitScope(context.Background())
+		var got []string
+		crm.AfterRollback(ctx, func(context.Context) { got = append(got, "a") })
+		crm.AfterRollback(ctx, func(context.Context) { panic("second") })
+		crm.AfterRollback(ctx, func(context.Context) { got = append(got, "c") })
+		crm.AfterRollback(ctx, func(context.Context) { panic("first") })
+		crm.AfterCommit(ctx, func(context.Context) { got = append(got, "commit") })
+		require.PanicsWithValue(t, "first", sc.Rollback, "the first panic, newest first, is raised again")
+		require.Equal(t, []string{"c", "a"}, got)
+		sc.Commit()
+		sc.Rollback()
+		crm.AfterCommit(ctx, func(context.Context) { got = append(got, "late commit") })
+		crm.AfterRollback(ctx, func(context.Context) { got = append(got, "late rollback") })
+		require.Equal(t, []string{"c", "a"}, got, "the scope stays rolled back")
+	})
+	t.Run("a panic in a handed-over function", func(t *testing.T) {
+		t.Parallel()
+		outer, osc := crm.NewCommitScope(context.Background())
+		inner, isc := crm.NewCommitScope(outer)
+		ran := 0
+		crm.AfterRollback(inner, func(context.Context) { ran++ })
+		crm.AfterRollback(inner, func(context.Context) { panic("boom") })
+		isc.Commit()
+		require.PanicsWithValue(t, "boom", osc.Rollback)
+		require.Equal(t, 1, ran)
+	})
+	t.Run("fn gets the context the transaction began with", func(t *testing.T) {
+		t.Parallel()
+		type txKey struct{}
+		base := context.WithValue(context.Background(), key{}, "base")
+		outer, osc := crm.NewCommitScope(base)
+		inner, isc := crm.NewCommitScope(outer)
+		inTx, cancel := context.WithCancel(context.WithValue(inner, txKey{}, "tx"))
+		var got context.Context
+		crm.AfterRollback(inTx, func(ctx context.Context) { got = ctx })
+		cancel()
+		isc.Rollback()
+		require.NotNil(t, got)
+		require.NoError(t, got.Err(), "never cancelled")
+		require.Equal(t, "base", got.Value(key{}))
+		require.Nil(t, got.Value(txKey{}), "the rolled-back transaction does not travel into fn")
+		// It carries the enclosing transaction: what fn registers there
+		// follows the outer scope.
+		ran := false
+		crm.AfterCommit(got, func(context.Context) { ran = true })
+		require.False(t, ran)
+		osc.Commit()
+		require.True(t, ran)
+	})
+}
+
 func TestChangeValidate(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -137,4 +312,19 @@ func TestValidTime(t *testing.T) {
 	require.False(t, crm.ValidTime(crm.MaxTime.Add(1)))
 	require.False(t, crm.ValidTime(crm.MinTime.Add(-1)))
 	require.False(t, crm.ValidTime(time.Unix(1<<62, 0)))
+}
+
+// A store's transaction makes a commit scope; what a caller registers with
+// AfterRollback runs only if the transaction rolls back, newest first.
+func ExampleAfterRollback() {
+	type entity struct{ version int64 }
+	ctx, scope := crm.NewCommitScope(context.Background())
+	e := &entity{}
+	e.version = 1 // a store call inside the transaction marked e saved
+	crm.AfterRollback(ctx, func(context.Context) { e.version = 0 })
+	crm.AfterCommit(ctx, func(context.Context) { fmt.Println("published") })
+
+	scope.Rollback() // the transaction rolled back
+	fmt.Println("version", e.version)
+	// Output: version 0
 }

@@ -17,7 +17,9 @@
 //   - [Event] and [EventSink]: domain events, delivered only after the
 //     outermost transaction commits ([AfterCommit], [CommitScope]);
 //     [EventLog] is the transactional outbox a backend may offer for
-//     delivery that survives a crash.
+//     delivery that survives a crash. [AfterRollback] is the other side:
+//     an entity stored in a transaction that rolls back is put back as it
+//     was, ready to be stored again.
 //   - [PageRequest] and [Page]: cursor paging.
 //   - [Transactor]: transactions carried in the context.
 //   - [ValidTime]: the range of instants every store keeps.

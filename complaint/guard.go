@@ -19,7 +19,10 @@ import (
 // s is called. A record of another tenant or ID handed back by s is an
 // error wrapping crm.ErrCorrupt. After a successful Create or CreateRisk
 // the guard marks the complaint or risk saved at version 1 (forgetting
-// pending audit entries and events), whether or not s did.
+// pending audit entries and events), whether or not s did; when the call
+// ran in a transaction that then rolls back, the guard puts the complaint
+// or risk back as it was before the call (see crm.AfterRollback), so that
+// the caller can create it again.
 //
 // Services guard the store they get; stores return their Complaints()
 // guarded, so a host that calls a store directly is checked the same way.
@@ -70,10 +73,12 @@ func (g *guarded) Create(ctx context.Context, c *Complaint) error {
 	if c.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new complaint")
 	}
+	undo := guard.Keep(ctx, c, (*Complaint).Clone)
 	if err := g.s.Create(ctx, c); err != nil {
 		return err
 	}
 	c.saved(1) // whether or not the store did
+	undo.AfterRollback(ctx)
 	return nil
 }
 
@@ -167,10 +172,12 @@ func (g *guarded) CreateRisk(ctx context.Context, r *Risk) error {
 	if r.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new risk")
 	}
+	undo := guard.Keep(ctx, r, (*Risk).Clone)
 	if err := g.s.CreateRisk(ctx, r); err != nil {
 		return err
 	}
 	r.version = 1 // whether or not the store did
+	undo.AfterRollback(ctx)
 	return nil
 }
 

@@ -28,7 +28,9 @@ import (
 type Store interface {
 	// Create stores a new complaint at version 1 together with its pending
 	// audit entries (Complaint.PendingAudit); c is then marked saved at
-	// version 1 ([Guard] does it for every store). A complaint whose version
+	// version 1 ([Guard] does it for every store, and when ctx carries a
+	// transaction that then rolls back, puts c back as it was before the
+	// call, so that the same c can be created again). A complaint whose version
 	// is not 0 returns crm.ErrInvalid; an existing ID in the tenant returns
 	// crm.ErrDuplicate. The store does not check that the customer exists:
 	// the Service does, in the same transaction.
@@ -60,7 +62,9 @@ type Store interface {
 	// crm.ErrInvalid. A missing complaint returns crm.ErrNotFound.
 	Audit(ctx context.Context, tenant crm.TenantID, id crm.ID, page crm.PageRequest) (crm.Page[AuditEntry], error)
 
-	// CreateRisk stores a new risk at version 1 ([Guard] marks r saved). A
+	// CreateRisk stores a new risk at version 1 ([Guard] marks r saved,
+	// and puts it back at version 0 when ctx carries a transaction that
+	// then rolls back). A
 	// risk whose version is not 0 returns crm.ErrInvalid; an existing ID
 	// crm.ErrDuplicate, and so does an active risk (open or mitigating)
 	// when the tenant already has an active risk with the same Key: a

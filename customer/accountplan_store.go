@@ -37,7 +37,10 @@ func init() {
 // (under the tenant's lock, or a row lock on the customer).
 type AccountPlanStore interface {
 	// Create stores a new plan at version 1; p is then marked saved at
-	// version 1. A version other than 0 returns crm.ErrInvalid; an existing
+	// version 1 ([GuardAccountPlans] does it for every store, and when ctx
+	// carries a transaction that then rolls back, puts p back as it was
+	// before the call, so that the same p can be created again). A version
+	// other than 0 returns crm.ErrInvalid; an existing
 	// ID crm.ErrDuplicate; an overlapping active plan crm.ErrDuplicate. The
 	// store does not check that the customer exists (as for leads, no
 	// store keeps a foreign key to customers): [Service.CreateAccountPlan]
@@ -122,8 +125,11 @@ func ActivePlansClash(a, b *AccountPlan) bool {
 // GuardAccountPlans returns s behind the layer that checks every argument
 // and every plan on its way into s (the check of [AccountPlanFromRecord]),
 // and every plan handed back (another tenant's or ID's is an error
-// wrapping crm.ErrCorrupt). It marks a created plan saved at version 1.
-// Guarding a guarded store returns it; nil gives nil.
+// wrapping crm.ErrCorrupt). It marks a created plan saved at version 1,
+// and puts it back as it was before the Create when the Create ran in a
+// transaction that then rolls back (see crm.AfterRollback), so that the
+// caller can create it again. Guarding a guarded store returns it; nil
+// gives nil.
 func GuardAccountPlans(s AccountPlanStore) AccountPlanStore {
 	switch g := s.(type) {
 	case nil:
@@ -171,10 +177,12 @@ func (g *guardedPlans) Create(ctx context.Context, p *AccountPlan) error {
 	if p.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new plan")
 	}
+	undo := guard.Keep(ctx, p, (*AccountPlan).Clone)
 	if err := g.s.Create(ctx, p); err != nil {
 		return err
 	}
 	p.saved(1)
+	undo.AfterRollback(ctx)
 	return nil
 }
 

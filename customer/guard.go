@@ -24,9 +24,11 @@ const MaxContactKeys = 10000
 // *crm.ValidationError says which field) and never reaches s; a cancelled
 // context fails before s is called. Results are checked too: a record of
 // another tenant or ID handed back by s is an error wrapping crm.ErrCorrupt.
-// After a successful Create or Save the guard marks the customer saved at
-// its new version (forgetting its pending history and events), whether or
-// not s did.
+// After a successful Create, Save or ImportCustomers the guard marks the
+// customer saved at its new version (forgetting its pending history and
+// events), whether or not s did; when the call ran in a transaction that
+// then rolls back, the guard puts the customer back as it was before the
+// call (see crm.AfterRollback), so that the caller can retry with it.
 //
 // Services guard the store they get; stores return their Customers()
 // guarded, so a host that calls a store directly is checked the same way.
@@ -74,10 +76,19 @@ func (g *guarded) Create(ctx context.Context, c *Customer) error {
 	if c.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new customer")
 	}
+	return g.create(ctx, c)
+}
+
+// create hands a checked new customer to the store and marks it saved at
+// version 1, whether or not the store did; if the transaction ctx carries
+// rolls back, c gets back the state it had before.
+func (g *guarded) create(ctx context.Context, c *Customer) error {
+	undo := guard.Keep(ctx, c, (*Customer).Clone)
 	if err := g.s.Create(ctx, c); err != nil {
 		return err
 	}
-	c.saved(1) // whether or not the store did
+	c.saved(1)
+	undo.AfterRollback(ctx)
 	return nil
 }
 
@@ -138,10 +149,12 @@ func (g *guarded) Save(ctx context.Context, c *Customer) error {
 		return err
 	}
 	next := c.version + 1
+	undo := guard.Keep(ctx, c, (*Customer).Clone)
 	if err := g.s.Save(ctx, c); err != nil {
 		return err
 	}
 	c.saved(next) // whether or not the store did
+	undo.AfterRollback(ctx)
 	return nil
 }
 

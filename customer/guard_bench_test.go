@@ -2,6 +2,7 @@ package customer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -63,4 +64,63 @@ func BenchmarkGuard(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCreateInTx measures what keeping a customer for its restore
+// costs a Create: outside a transaction (nothing is kept), inside one that
+// commits, and inside one that rolls back, where the same customer is
+// created again on the next round (what the restore makes possible).
+func BenchmarkCreateInTx(b *testing.B) {
+	ctx := context.Background()
+	errRollback := errors.New("roll back")
+	full := entFullCustomer(b).Record()
+	next := func(b *testing.B, i int) *customer.Customer {
+		r := full
+		r.ID = crm.MustParseID(fmt.Sprintf("01890000-0000-7000-8000-%012d", i+1))
+		c, err := customer.FromRecord(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}
+	b.Run("NoTx", func(b *testing.B) {
+		s := memory.New(nil)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			c := next(b, i)
+			i++
+			if err := s.Customers().Create(ctx, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Commit", func(b *testing.B) {
+		s := memory.New(nil)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			c := next(b, i)
+			i++
+			if err := s.InTx(ctx, func(ctx context.Context) error { return s.Customers().Create(ctx, c) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Rollback", func(b *testing.B) {
+		s := memory.New(nil)
+		c := next(b, 0)
+		b.ReportAllocs()
+		for b.Loop() {
+			err := s.InTx(ctx, func(ctx context.Context) error {
+				if err := s.Customers().Create(ctx, c); err != nil {
+					return err
+				}
+				return errRollback
+			})
+			if !errors.Is(err, errRollback) {
+				b.Fatal(err)
+			}
+		}
+	})
 }

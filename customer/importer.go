@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/guard"
 )
 
 // MaxImportBatch bounds how many customers one ImportCustomers call takes.
@@ -24,7 +25,9 @@ const MaxImportBatch = 100_000
 type Importer interface {
 	// ImportCustomers stores new customers (each at version 0 on entry) with
 	// their pending history, all or nothing, and marks each stored at
-	// version 1. An invalid customer, or an ID repeated in the batch, is
+	// version 1 ([Guard] does it for every store, and when ctx carries a
+	// transaction that then rolls back, puts each back as it was before
+	// the call, so that the same batch can be imported again). An invalid customer, or an ID repeated in the batch, is
 	// refused with a *crm.ValidationError listing the problems by index
 	// (crm.ErrInvalid); an ID already stored returns crm.ErrDuplicate; in
 	// both cases none of them is stored.
@@ -90,10 +93,18 @@ func (g *guarded) ImportCustomers(ctx context.Context, customers []*Customer) er
 		return err
 	}
 	if imp, ok := g.s.(Importer); ok {
-		return imp.ImportCustomers(ctx, customers)
+		undo := guard.KeepAll(ctx, customers, (*Customer).Clone)
+		if err := imp.ImportCustomers(ctx, customers); err != nil {
+			return err
+		}
+		for _, c := range customers {
+			c.saved(1) // whether or not the store did
+		}
+		undo.AfterRollback(ctx)
+		return nil
 	}
 	for _, c := range customers {
-		if err := g.s.Create(ctx, c); err != nil {
+		if err := g.create(ctx, c); err != nil {
 			return err
 		}
 	}
@@ -209,7 +220,9 @@ type ImportReport struct {
 // ImportCustomers in batches, or Create one by one (then atomic only
 // inside a transaction, see crm.Transactor). Whether a streamed customer
 // is marked saved afterwards depends on the store (storage/postgres, which
-// keeps none of them, leaves them at version 0): read them back with Get.
+// keeps none of them, leaves them at version 0), and one marked saved in a
+// transaction that then rolls back is not put back: read them back with
+// Get, and read the stream anew to retry.
 //
 // An ID already stored fails the whole import with crm.ErrDuplicate under
 // either policy. The report lists the refused customers (SkipInvalid);

@@ -33,6 +33,9 @@ type relKind[T relEntity, Q any] struct {
 	check func(op string, x T) error
 	key   func(x T) [2]string // what fn may not change besides identity
 	query func(q Q) error
+	// keep readies the restore of x should the transaction of its Create
+	// roll back (guard.Keep with the kind's Clone).
+	keep func(ctx context.Context, x T) guard.Undo
 }
 
 // guardedRel is a relation port behind the checks of GuardReferrals,
@@ -70,10 +73,12 @@ func (g *guardedRel[T, Q]) Create(ctx context.Context, x T) error {
 	if x.rel().version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new "+g.k.what)
 	}
+	undo := g.k.keep(ctx, x)
 	if err := g.s.Create(ctx, x); err != nil {
 		return err
 	}
 	x.rel().saved(1)
+	undo.AfterRollback(ctx)
 	return nil
 }
 
@@ -184,6 +189,7 @@ var referralKind = &relKind[*Referral, ReferralQuery]{
 		return [2]string{r.referrer.String(), r.targetKind.String() + "/" + r.target.String()}
 	},
 	query: ReferralQuery.Validate,
+	keep:  func(ctx context.Context, r *Referral) guard.Undo { return guard.Keep(ctx, r, (*Referral).Clone) },
 }
 
 var suggestionKind = &relKind[*Suggestion, SuggestionQuery]{
@@ -191,6 +197,7 @@ var suggestionKind = &relKind[*Suggestion, SuggestionQuery]{
 	check: func(op string, s *Suggestion) error { return checkSuggestionRecord(op, s.view()) },
 	key:   func(s *Suggestion) [2]string { return [2]string{s.author.String()} },
 	query: SuggestionQuery.Validate,
+	keep:  func(ctx context.Context, s *Suggestion) guard.Undo { return guard.Keep(ctx, s, (*Suggestion).Clone) },
 }
 
 var membershipKind = &relKind[*Membership, MembershipQuery]{
@@ -198,6 +205,7 @@ var membershipKind = &relKind[*Membership, MembershipQuery]{
 	check: func(op string, m *Membership) error { return checkMembershipRecord(op, m.view()) },
 	key:   func(m *Membership) [2]string { return [2]string{m.customer.String(), m.programme} },
 	query: MembershipQuery.Validate,
+	keep:  func(ctx context.Context, m *Membership) guard.Undo { return guard.Keep(ctx, m, (*Membership).Clone) },
 }
 
 // guardedReferrals, guardedSuggestions and guardedMemberships are the
@@ -219,8 +227,11 @@ type (
 // check, that of [ReferralFromRecord]), so that the same rules and limits
 // hold on every path into every store; results of another tenant or ID are
 // errors wrapping crm.ErrCorrupt. After a successful Create the guard marks
-// the referral saved at version 1. Guarding a guarded store returns it
-// unchanged; GuardReferrals(nil) returns nil.
+// the referral saved at version 1; when the Create ran in a transaction
+// that then rolls back, the guard puts the referral back as it was before
+// (see crm.AfterRollback), so that the caller can create it again.
+// Guarding a guarded store returns it unchanged; GuardReferrals(nil)
+// returns nil.
 func GuardReferrals(s ReferralStore) ReferralStore {
 	switch g := s.(type) {
 	case nil:

@@ -21,7 +21,9 @@ import (
 // guarded. Implementations must be safe for concurrent use.
 type ReferralStore interface {
 	// Create stores a new referral at version 1; r is then marked saved at
-	// version 1 ([GuardReferrals] does it for every store). A referral
+	// version 1 ([GuardReferrals] does it for every store, and when ctx
+	// carries a transaction that then rolls back, puts r back as it was
+	// before the call, so that the same r can be created again). A referral
 	// whose version is not 0 returns crm.ErrInvalid; an existing ID, or a
 	// referral of the same referrer, target kind and target as one already
 	// stored in the tenant, returns crm.ErrDuplicate and stores nothing.

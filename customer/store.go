@@ -34,7 +34,9 @@ import (
 type Store interface {
 	// Create stores a new customer at version 1 and its pending history
 	// (Customer.PendingHistory); c is then marked saved at version 1
-	// ([Guard] does it for every store). A customer whose version is not 0
+	// ([Guard] does it for every store, and when ctx carries a transaction
+	// that then rolls back, puts c back as it was before the call, so that
+	// the same c can be created again). A customer whose version is not 0
 	// returns crm.ErrInvalid; an existing ID in the tenant returns
 	// crm.ErrDuplicate.
 	Create(ctx context.Context, c *Customer) error
@@ -58,8 +60,10 @@ type Store interface {
 	//
 	// Save stores c if its version is still the stored one
 	// (compare-and-swap), with its pending history; c is then marked saved
-	// at version+1 ([Guard] does it for every store). A stale version
-	// returns crm.ErrConflict; a missing customer crm.ErrNotFound.
+	// at version+1 ([Guard] does it for every store, and when ctx carries a
+	// transaction that then rolls back, puts c back as it was before the
+	// call, so that it can be saved again). A stale version returns
+	// crm.ErrConflict; a missing customer crm.ErrNotFound.
 	Save(ctx context.Context, c *Customer) error
 
 	// List returns customers matching q in ascending ID order (creation

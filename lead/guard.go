@@ -26,9 +26,12 @@ const MaxContactKeys = customer.MaxContactKeys
 // *crm.ValidationError says which field) and never reaches s; a cancelled
 // context fails before s is called. Results are checked too: a record of
 // another tenant or ID handed back by s is an error wrapping
-// crm.ErrCorrupt. After a successful Create the guard marks the lead or
-// campaign saved at version 1 (forgetting its pending history and events),
-// whether or not s did.
+// crm.ErrCorrupt. After a successful Create (or ImportLeads) the guard
+// marks the lead or campaign saved at version 1 (forgetting its pending
+// history and events), whether or not s did; when the call ran in a
+// transaction that then rolls back, the guard puts the lead or campaign
+// back as it was before the call (see crm.AfterRollback), so that the
+// caller can create it again.
 //
 // Services guard the store they get; stores return their Leads() guarded,
 // so a host that calls a store directly is checked the same way. Guard of a
@@ -111,10 +114,12 @@ func (g *guarded) Create(ctx context.Context, l *Lead) error {
 	if l.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new lead")
 	}
+	undo := guard.Keep(ctx, l, (*Lead).Clone)
 	if err := g.s.Create(ctx, l); err != nil {
 		return err
 	}
 	l.saved(1) // whether or not the store did
+	undo.AfterRollback(ctx)
 	return nil
 }
 
@@ -321,10 +326,12 @@ func (g *guardedCampaigns) Create(ctx context.Context, c *Campaign) error {
 	if c.version != 0 {
 		return crm.Invalid(op, "version", "must be 0 for a new campaign")
 	}
+	undo := guard.Keep(ctx, c, (*Campaign).Clone)
 	if err := g.s.Create(ctx, c); err != nil {
 		return err
 	}
-	c.saved(1)
+	c.saved(1) // whether or not the store did
+	undo.AfterRollback(ctx)
 	return nil
 }
 

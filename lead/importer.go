@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/guard"
 )
 
 // MaxImportBatch bounds how many leads one ImportLeads call takes.
@@ -22,7 +23,10 @@ const MaxImportProblems = 100
 // inside a transaction, see crm.Transactor).
 type Importer interface {
 	// ImportLeads stores new leads (each at version 0 on entry) with their
-	// pending history, all or nothing, and marks each stored at version 1.
+	// pending history, all or nothing, and marks each stored at version 1
+	// ([Guard] does it for every store, and when ctx carries a transaction
+	// that then rolls back, puts each back as it was before the call, so
+	// that the same batch can be imported again).
 	// An invalid lead, or an ID repeated in the batch, is refused with a
 	// *crm.ValidationError listing the problems by index (crm.ErrInvalid);
 	// an ID already stored returns crm.ErrDuplicate; in both cases none of
@@ -79,19 +83,25 @@ func (g *guarded) ImportLeads(ctx context.Context, leads []*Lead) error {
 	if err := v.Err(op); err != nil {
 		return err
 	}
-	if imp, ok := g.s.(Importer); ok {
-		if err := imp.ImportLeads(ctx, leads); err != nil {
-			return err
-		}
-	} else {
+	imp, ok := g.s.(Importer)
+	if !ok {
 		for _, l := range leads {
+			undo := guard.Keep(ctx, l, (*Lead).Clone)
 			if err := g.s.Create(ctx, l); err != nil {
 				return err
 			}
+			l.saved(1)
+			undo.AfterRollback(ctx)
 		}
+		return nil
+	}
+	undo := guard.KeepAll(ctx, leads, (*Lead).Clone)
+	if err := imp.ImportLeads(ctx, leads); err != nil {
+		return err
 	}
 	for _, l := range leads {
 		l.saved(1)
 	}
+	undo.AfterRollback(ctx)
 	return nil
 }

@@ -36,7 +36,9 @@ import (
 type Store interface {
 	// Create stores a new lead at version 1 with its pending history
 	// ([Lead.PendingHistory]); l is then marked saved at version 1 ([Guard]
-	// does it for every store). A lead whose version is not 0 returns
+	// does it for every store, and when ctx carries a transaction that then
+	// rolls back, puts l back as it was before the call, so that the same l
+	// can be created again). A lead whose version is not 0 returns
 	// crm.ErrInvalid; an existing ID in the tenant crm.ErrDuplicate.
 	Create(ctx context.Context, l *Lead) error
 
@@ -103,7 +105,9 @@ type Backend interface {
 // CampaignStore stores campaigns under the rules of [Store].
 type CampaignStore interface {
 	// Create stores a new campaign at version 1; c is then marked saved at
-	// version 1 ([Guard] does it). An existing ID returns crm.ErrDuplicate.
+	// version 1 ([Guard] does it, and puts c back as it was before the call
+	// when ctx carries a transaction that then rolls back). An existing ID
+	// returns crm.ErrDuplicate.
 	Create(ctx context.Context, c *Campaign) error
 
 	// Get returns the campaign.

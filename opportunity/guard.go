@@ -68,10 +68,12 @@ func (g *guarded) Create(ctx context.Context, o *Opportunity) error {
 	if int64(len(o.pending)) != o.seq {
 		return crm.Invalid(op, "history", "a new opportunity is stored with its whole stage history, creation included")
 	}
+	undo := guard.Keep(ctx, o, (*Opportunity).Clone)
 	if err := g.s.Create(ctx, o); err != nil {
 		return err
 	}
 	o.saved(1) // whether or not the store did
+	undo.AfterRollback(ctx)
 	return nil
 }
 

@@ -27,7 +27,10 @@ import (
 // Implementations must be safe for concurrent use.
 type Store interface {
 	// Create stores a new opportunity at version 1 together with its
-	// pending stage changes, then calls o.Saved(1). An opportunity whose
+	// pending stage changes; o is then marked saved at version 1 ([Guard]
+	// does it for every store, and when ctx carries a transaction that then
+	// rolls back, puts o back as it was before the call, so that the same o
+	// can be created again). An opportunity whose
 	// version is not 0 returns crm.ErrInvalid; an existing ID in the
 	// tenant returns crm.ErrDuplicate. The store does not check that the
 	// customer exists: the service does, in the same transaction.

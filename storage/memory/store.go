@@ -134,7 +134,10 @@ func (s *Store) Leads() lead.Store { return s.guardedLeads }
 // When fn returns an error or panics, every change made in the transaction
 // is undone before InTx returns the error unchanged or re-raises the panic.
 // Functions registered with crm.AfterCommit during fn run after the commit,
-// once the transaction's tenants are released, and never after a rollback.
+// once the transaction's tenants are released, and never after a rollback;
+// those registered with crm.AfterRollback (the guards' restores of the
+// entities stored in it) run after a rollback, once the changes are undone
+// and the tenants released.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	if fn == nil {
 		return fmt.Errorf("memory: in tx: %w", crm.Invalid("memory.InTx", "fn", "must not be nil"))

@@ -48,7 +48,9 @@
 // (crm.NewCommitScope): functions registered with crm.AfterCommit inside
 // it (services publish their events that way) run once the COMMIT
 // succeeded, and are dropped when the transaction rolls back, whether fn
-// returned an error, panicked, or the COMMIT itself failed. A nested InTx
+// returned an error, panicked, or the COMMIT itself failed; those
+// registered with crm.AfterRollback (the guards' restores of the entities
+// stored in it) run then instead. A nested InTx
 // joins the outer transaction and its scope. In a host's transaction the
 // store cannot see the COMMIT, so [WithTx] returns the scope as well: the
 // host calls its Commit after its own COMMIT succeeded (or Rollback after

@@ -226,7 +226,10 @@ type txState struct {
 // the scope: functions registered with crm.AfterCommit under the context
 // (services publish their events that way) run only when the host calls
 // scope.Commit() after its own COMMIT succeeded, and are dropped by
-// scope.Rollback() after a rollback or a failed COMMIT:
+// scope.Rollback() after a rollback or a failed COMMIT, which runs the
+// functions registered with crm.AfterRollback instead (the entities
+// created or saved in tx are put back as they were, ready to be stored
+// again):
 //
 //	ctx, scope := postgres.WithTx(ctx, tx)
 //	err := work(ctx) // services and store calls
@@ -241,7 +244,8 @@ type txState struct {
 //	scope.Commit() // now the sinks hear of the change
 //
 // A host that calls neither loses the after-commit functions (no event is
-// ever published early). When ctx already carries a commit scope, the new
+// ever published early), and the entities stored in a rolled-back tx stay
+// marked saved. When ctx already carries a commit scope, the new
 // one nests in it: its functions run when the outer scope commits.
 func WithTx(ctx context.Context, tx pgx.Tx) (context.Context, *crm.CommitScope) {
 	ctx, sc := crm.NewCommitScope(ctx)
@@ -284,10 +288,14 @@ func txOf(ctx context.Context) *txState {
 // The transaction InTx begins has a commit scope (crm.NewCommitScope):
 // functions registered with crm.AfterCommit inside fn run after the COMMIT
 // succeeded and are dropped when the transaction rolls back (fn failed or
-// panicked, or the COMMIT failed). When the COMMIT was sent but its
-// outcome cannot be known (see "Honest results" in the package
-// documentation), they are dropped too, and the error wraps
-// crm.ErrOutcomeUnknown.
+// panicked, or the COMMIT failed), when those registered with
+// crm.AfterRollback run instead (an entity fn created or saved is put back
+// as it was before). When the COMMIT was sent but its outcome cannot be
+// known (see "Honest results" in the package documentation), the scope is
+// rolled back too, and the error wraps crm.ErrOutcomeUnknown: the entities
+// are put back, so that a retried Create either stores them or, when the
+// first COMMIT did take effect, fails with crm.ErrDuplicate; nothing is
+// stored twice.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if fn == nil {
 		return fmt.Errorf("postgres: transaction: %w", crm.Invalid("postgres.InTx", "fn", "must not be nil"))

@@ -108,7 +108,8 @@ func planAggregate(s customer.AccountPlanStore) aggregate[customer.AccountPlan] 
 			require.NoError(tb, err)
 			return normPlan(p.Record())
 		},
-		record: func(_ testing.TB, x *customer.AccountPlan) any { return normPlan(x.Record()) },
+		record:  func(_ testing.TB, x *customer.AccountPlan) any { return normPlan(x.Record()) },
+		pending: func(x *customer.AccountPlan) any { return x.Events() },
 		clean: func(tb testing.TB, tenant crm.TenantID) {
 			tb.Helper()
 			p, err := s.List(context.Background(), tenant, customer.AccountPlanQuery{Member: "mutant"}, crm.PageRequest{Limit: crm.MaxPageLimit})

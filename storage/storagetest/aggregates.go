@@ -47,7 +47,11 @@ func customerAggregate(s customer.Store) aggregate[customer.Customer] {
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeSnapshot(tb, s, tenant, id)
 		},
-		record: func(_ testing.TB, x *customer.Customer) any { return normRecord(x.Record()) },
+		record:  func(_ testing.TB, x *customer.Customer) any { return normRecord(x.Record()) },
+		pending: func(x *customer.Customer) any { return [2]any{x.PendingHistory(), x.Events()} },
+		createMany: func(ctx context.Context, xs []*customer.Customer) error {
+			return s.(customer.Importer).ImportCustomers(ctx, xs)
+		},
 		consistent: func(tb testing.TB, tenant crm.TenantID, id crm.ID) {
 			tb.Helper()
 			c := mustGet(tb, s, tenant, id)
@@ -190,7 +194,8 @@ func complaintAggregate(s complaint.Store) aggregate[complaint.Complaint] {
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeComplaintSnapshot(tb, s, tenant, id)
 		},
-		record: func(tb testing.TB, x *complaint.Complaint) any { return normComplaint(tb, x.Record()) },
+		record:  func(tb testing.TB, x *complaint.Complaint) any { return normComplaint(tb, x.Record()) },
+		pending: func(x *complaint.Complaint) any { return [2]any{x.PendingAudit(), x.Events()} },
 		consistent: func(tb testing.TB, tenant crm.TenantID, id crm.ID) {
 			tb.Helper()
 			c := mustGetComplaint(tb, s, tenant, id)
@@ -263,7 +268,8 @@ func riskAggregate(s complaint.Store) aggregate[complaint.Risk] {
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeRiskSnapshot(tb, s, tenant, id)
 		},
-		record: func(_ testing.TB, x *complaint.Risk) any { return normRisk(x.Record()) },
+		record:  func(_ testing.TB, x *complaint.Risk) any { return normRisk(x.Record()) },
+		pending: func(*complaint.Risk) any { return nil }, // a risk records nothing but its state
 		clean: func(tb testing.TB, tenant crm.TenantID) {
 			tb.Helper()
 			p, err := s.ListRisks(context.Background(), tenant, complaint.RiskQuery{Owner: "mutator"}, crm.PageRequest{})

@@ -78,6 +78,14 @@
 //   - Events never lie: a function registered with crm.AfterCommit inside
 //     InTx runs exactly once, after the outermost transaction commits, and
 //     never after an error, a panic or a cancelled context.
+//   - Rollback restores: an entity created (a customer saved, a batch
+//     imported) inside InTx that then rolls back, whichever way (an error,
+//     a panic, a failed store call, a cancelled context, an outer InTx
+//     failing), is back as it was before the call, and creating it again
+//     stores it whole; when the store commits instead, the entity is marked
+//     saved and agrees with what is stored. A function registered with
+//     crm.AfterRollback that panics stops neither the rollback nor the
+//     restores.
 //   - One set of limits: records built around the constructors
 //     (FromRecord, then Create, or a whole value replaced inside an Update
 //     closure) with oversized strings and lists, empty names, unknown time

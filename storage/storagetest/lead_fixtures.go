@@ -191,7 +191,11 @@ func leadAggregate(s lead.Store) aggregate[lead.Lead] {
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeLeadSnapshot(tb, s, tenant, id)
 		},
-		record: func(_ testing.TB, x *lead.Lead) any { return normLead(x.Record()) },
+		record:  func(_ testing.TB, x *lead.Lead) any { return normLead(x.Record()) },
+		pending: func(x *lead.Lead) any { return [2]any{x.PendingHistory(), x.Events()} },
+		createMany: func(ctx context.Context, xs []*lead.Lead) error {
+			return s.(lead.Importer).ImportLeads(ctx, xs)
+		},
 		consistent: func(tb testing.TB, tenant crm.TenantID, id crm.ID) {
 			tb.Helper()
 			l, err := s.Get(context.Background(), tenant, id)
@@ -295,7 +299,8 @@ func campaignAggregate(s lead.CampaignStore) aggregate[lead.Campaign] {
 			require.NoError(tb, err)
 			return normCampaign(c.Record())
 		},
-		record: func(_ testing.TB, x *lead.Campaign) any { return normCampaign(x.Record()) },
+		record:  func(_ testing.TB, x *lead.Campaign) any { return normCampaign(x.Record()) },
+		pending: func(x *lead.Campaign) any { return x.Events() },
 		clean: func(tb testing.TB, tenant crm.TenantID) {
 			tb.Helper()
 			p, err := s.List(context.Background(), tenant, time.Time{}, time.Time{}, crm.PageRequest{Limit: crm.MaxPageLimit})

@@ -242,7 +242,8 @@ func opportunityAggregate(s opportunity.Store) aggregate[opportunity.Opportunity
 		snapshot: func(tb testing.TB, tenant crm.TenantID, id crm.ID) any {
 			return takeOpportunitySnapshot(tb, s, tenant, id)
 		},
-		record: func(tb testing.TB, x *opportunity.Opportunity) any { return normOpportunity(tb, x.Record()) },
+		record:  func(tb testing.TB, x *opportunity.Opportunity) any { return normOpportunity(tb, x.Record()) },
+		pending: func(x *opportunity.Opportunity) any { return [2]any{x.PendingChanges(), x.Events()} },
 		consistent: func(tb testing.TB, tenant crm.TenantID, id crm.ID) {
 			tb.Helper()
 			o, err := s.Get(context.Background(), tenant, id)

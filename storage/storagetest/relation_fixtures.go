@@ -147,7 +147,8 @@ func referralAggregate(s customer.ReferralStore) aggregate[customer.Referral] {
 			require.NoError(tb, err)
 			return norm(r.Record())
 		},
-		record: func(_ testing.TB, x *customer.Referral) any { return norm(x.Record()) },
+		record:  func(_ testing.TB, x *customer.Referral) any { return norm(x.Record()) },
+		pending: func(x *customer.Referral) any { return x.Events() },
 		clean: func(tb testing.TB, tenant crm.TenantID) {
 			tb.Helper()
 			p, err := s.List(context.Background(), tenant, customer.ReferralQuery{Outcomes: []customer.ReferralOutcome{customer.ReferralConverted}}, crm.PageRequest{Limit: crm.MaxPageLimit})
@@ -205,7 +206,8 @@ func suggestionAggregate(s customer.SuggestionStore) aggregate[customer.Suggesti
 			require.NoError(tb, err)
 			return norm(x.Record())
 		},
-		record: func(_ testing.TB, x *customer.Suggestion) any { return norm(x.Record()) },
+		record:  func(_ testing.TB, x *customer.Suggestion) any { return norm(x.Record()) },
+		pending: func(x *customer.Suggestion) any { return x.Events() },
 		clean: func(tb testing.TB, tenant crm.TenantID) {
 			tb.Helper()
 			p, err := s.List(context.Background(), tenant, customer.SuggestionQuery{Category: "mutated"}, crm.PageRequest{Limit: crm.MaxPageLimit})
@@ -266,7 +268,8 @@ func membershipAggregate(s customer.MembershipStore) aggregate[customer.Membersh
 			require.NoError(tb, err)
 			return norm(m.Record())
 		},
-		record: func(_ testing.TB, x *customer.Membership) any { return norm(x.Record()) },
+		record:  func(_ testing.TB, x *customer.Membership) any { return norm(x.Record()) },
+		pending: func(x *customer.Membership) any { return x.Events() },
 		clean: func(tb testing.TB, tenant crm.TenantID) {
 			tb.Helper()
 			p, err := s.List(context.Background(), tenant, customer.MembershipQuery{Tiers: []string{"platinum"}}, crm.PageRequest{Limit: crm.MaxPageLimit})

@@ -77,6 +77,8 @@ func customerAreas() []area {
 		{"Invalid", testInvalid},
 		{"Limits", testCustomerLimits},
 		{"Events", testEvents},
+		{"SaveRollback", testCustomerSaveRollback},
+		{"CreateSaveRollback", testCustomerCreateSaveRollback},
 		{"CustomerRecords", func(t *testing.T, e *env) { runHarness(t, e, customerAggregate(e.c)) }},
 		{"VisitRecords", func(t *testing.T, e *env) { runHarness(t, e, visitAggregate(e.c)) }},
 	}
