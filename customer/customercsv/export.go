@@ -2,13 +2,12 @@ package customercsv
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
 	"strings"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/csvio"
 )
 
 // Lister lists customers; customer.Store and customer.Service have it.
@@ -30,50 +29,15 @@ func Export(ctx context.Context, w io.Writer, src Lister, tenant crm.TenantID, q
 	if err := v.Err("customercsv.Export"); err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
-	cw.Comma = m.comma()
-	rec := make([]string, len(m.Columns))
-	if m.Header {
-		for i, c := range m.Columns {
-			rec[i] = label(c)
-		}
-		if err := cw.Write(rec); err != nil {
-			return 0, fmt.Errorf("customercsv: export: %w", err)
-		}
+	sep := m.listSep()
+	list := func(ctx context.Context, page crm.PageRequest) (crm.Page[*customer.Customer], error) {
+		return src.List(ctx, tenant, q, page)
 	}
-	n := 0
-	page := crm.PageRequest{Limit: crm.MaxPageLimit}
-	for {
-		p, err := src.List(ctx, tenant, q, page)
-		if err != nil {
-			return n, fmt.Errorf("customercsv: export: %w", err)
-		}
-		for _, c := range p.Items {
-			for i, col := range m.Columns {
-				rec[i] = cell(c, col, m.listSep())
-			}
-			if err := cw.Write(rec); err != nil {
-				return n, fmt.Errorf("customercsv: export: %w", err)
-			}
-			n++
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return n, fmt.Errorf("customercsv: export: %w", err)
-		}
-		if p.Next == "" {
-			return n, nil
-		}
-		page.Cursor = p.Next
-	}
+	return csvio.Export(ctx, &format, w, m.layout(), list, func(c *customer.Customer, f field) string { return cell(c, f, sep) })
 }
 
 // cell formats one field of c.
-func cell(c *customer.Customer, col Column, sep string) string {
-	if col.Field == "" {
-		return ""
-	}
-	f, _ := parseField(col.Field)
+func cell(c *customer.Customer, f field, sep string) string {
 	join := func(xs []string) string { return strings.Join(xs, sep) }
 	var addr customer.Address
 	if as := c.Addresses(); len(as) > 0 {

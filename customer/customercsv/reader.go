@@ -1,14 +1,13 @@
 package customercsv
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/csvio"
 )
 
 // maxRowFields bounds the fields of one row of the file, mapped or not.
@@ -33,19 +32,12 @@ func (e *RowError) Unwrap() error { return e.Err }
 // Reader reads customers from CSV, one row at a time. It is not safe for
 // concurrent use.
 type Reader struct {
-	csv    *csv.Reader
+	rows   *csvio.Reader[field, *customer.Customer]
 	m      Mapping
+	sep    string
 	tenant crm.TenantID
 	ids    crm.IDGenerator
 	ch     customer.Change
-	cols   []mapped
-}
-
-// mapped is a column of the mapping with its position in the row.
-type mapped struct {
-	index int
-	name  string // header, or field, for error paths
-	field field
 }
 
 // NewReader returns a reader of r for tenant. ids makes the IDs of rows
@@ -64,56 +56,13 @@ func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator,
 	if ids == nil {
 		ids = crm.UUIDv7{}
 	}
-	cr := csv.NewReader(r)
-	cr.Comma = m.comma()
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	rd := &Reader{csv: cr, m: m, tenant: tenant, ids: ids, ch: ch}
-	if !m.Header {
-		for i, c := range m.Columns {
-			if c.Field != "" {
-				f, _ := parseField(c.Field)
-				rd.cols = append(rd.cols, mapped{index: i, name: label(c), field: f})
-			}
-		}
-		return rd, nil
-	}
-	head, err := cr.Read()
+	rd := &Reader{m: m, sep: m.listSep(), tenant: tenant, ids: ids, ch: ch}
+	rows, err := csvio.NewReader(&format, r, m.layout(), rd.build)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, crm.Invalid("customercsv.NewReader", "r", "the file is empty: no header row")
-		}
-		return nil, fmt.Errorf("customercsv: header row: %w", crm.Invalid("customercsv.NewReader", "header", err.Error()))
-	}
-	at := map[string]int{}
-	for i, h := range head {
-		if _, dup := at[normHeader(h)]; !dup {
-			at[normHeader(h)] = i
-		}
-	}
-	for i, c := range m.Columns {
-		if c.Field == "" {
-			continue
-		}
-		idx, ok := at[normHeader(c.Header)]
-		if !ok {
-			v.Addf(fmt.Sprintf("mapping.columns[%d].header", i), "the file has no column %q", c.Header)
-			continue
-		}
-		f, _ := parseField(c.Field)
-		rd.cols = append(rd.cols, mapped{index: idx, name: label(c), field: f})
-	}
-	if err := v.Err("customercsv.NewReader"); err != nil {
 		return nil, err
 	}
+	rd.rows = rows
 	return rd, nil
-}
-
-func label(c Column) string {
-	if strings.TrimSpace(c.Header) != "" {
-		return strings.TrimSpace(c.Header)
-	}
-	return c.Field
 }
 
 // Next returns the next row's customer, ready to store at version 0. A row
@@ -121,37 +70,12 @@ func label(c Column) string {
 // with the following row; the end of the file returns io.EOF. Blank rows
 // are skipped.
 func (r *Reader) Next() (*customer.Customer, error) {
-	for {
-		rec, err := r.csv.Read()
-		if errors.Is(err, io.EOF) {
-			return nil, io.EOF
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, &RowError{Line: pe.StartLine, Err: crm.Invalid("customercsv.Row", "", pe.Err.Error())}
-			}
-			return nil, fmt.Errorf("customercsv: read: %w", err)
-		}
-		line, _ := r.csv.FieldPos(0)
-		if blank(rec) {
-			continue
-		}
-		c, err := r.build(rec)
-		if err != nil {
-			return nil, &RowError{Line: line, Err: err}
-		}
-		return c, nil
+	c, err := r.rows.Next()
+	var re *csvio.RowError
+	if errors.As(err, &re) {
+		return nil, &RowError{Line: re.Line, Err: re.Err}
 	}
-}
-
-func blank(rec []string) bool {
-	for _, s := range rec {
-		if strings.TrimSpace(s) != "" {
-			return false
-		}
-	}
-	return true
+	return c, err
 }
 
 // row collects the cells of one row by field.
@@ -169,30 +93,16 @@ type row struct {
 	}
 }
 
-func (r *Reader) build(rec []string) (*customer.Customer, error) {
+// build turns the cells of one row into a customer.
+func (r *Reader) build(cells csvio.Cells[field]) (*customer.Customer, error) {
 	var x row
-	if len(rec) > maxRowFields {
-		x.v.Addf("", "more than %d fields", maxRowFields)
-		return nil, x.v.Err("customercsv.Row")
-	}
 	x.in = customer.NewInput{Tenant: r.tenant, Kind: r.m.Defaults.Kind, Roles: r.m.Defaults.Roles,
 		Owner: r.m.Defaults.Owner, TimeZone: r.m.Defaults.TimeZone}
 	if x.in.Kind == 0 {
 		x.in.Kind = customer.Person
 	}
 	rolesSet := false
-	for _, col := range r.cols {
-		cell := ""
-		if col.index < len(rec) {
-			cell = strings.TrimSpace(rec[col.index])
-		}
-		if cell == "" {
-			continue
-		}
-		if len(cell) > MaxCellLen {
-			x.v.Addf(col.name, "longer than %d bytes", MaxCellLen)
-			continue
-		}
+	for col, cell := range cells.All(&x.v) {
 		r.apply(&x, col, cell, &rolesSet)
 	}
 	if err := x.v.Err("customercsv.Row"); err != nil {
@@ -234,19 +144,19 @@ func (r *Reader) build(rec []string) (*customer.Customer, error) {
 }
 
 // apply reads one cell into x.
-func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
+func (r *Reader) apply(x *row, col csvio.Mapped[field], cell string, rolesSet *bool) {
 	v := &x.v
-	switch col.field.kind {
+	switch col.Field.kind {
 	case "id":
 		id, err := crm.ParseID(cell)
-		if v.Check(err == nil, col.name, "not an ID") {
+		if v.Check(err == nil, col.Label, "not an ID") {
 			x.in.ID = id
 		}
 	case "name":
 		x.in.Name = cell
 	case "kind":
 		k, err := customer.ParseKind(cell)
-		if v.Check(err == nil, col.name, "unknown kind") {
+		if v.Check(err == nil, col.Label, "unknown kind") {
 			x.in.Kind = k
 		}
 	case "roles":
@@ -255,7 +165,7 @@ func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
 		}
 		for _, s := range r.split(cell) {
 			role, err := customer.ParseRole(s)
-			if v.Check(err == nil, col.name, fmt.Sprintf("unknown role %q", s)) {
+			if v.Check(err == nil, col.Label, fmt.Sprintf("unknown role %q", s)) {
 				x.in.Roles = append(x.in.Roles, role)
 			}
 		}
@@ -265,16 +175,16 @@ func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
 		for _, s := range r.split(cell) {
 			e, err := customer.ParseEmail(s)
 			if err != nil {
-				v.Merge(col.name, err)
+				v.Merge(col.Label, err)
 				continue
 			}
 			x.in.Emails = append(x.in.Emails, e)
 		}
 	case "phone":
-		for _, s := range splitPhones(r.split(cell)) {
+		for _, s := range csvio.JoinExtensions(r.split(cell)) {
 			p, err := customer.ParsePhone(s, r.m.DefaultRegion)
 			if err != nil {
-				v.Merge(col.name, err)
+				v.Merge(col.Label, err)
 				continue
 			}
 			x.in.Phones = append(x.in.Phones, p)
@@ -283,17 +193,17 @@ func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
 		x.in.TimeZone = cell
 	case "stage":
 		s, err := customer.ParseStage(cell)
-		if v.Check(err == nil, col.name, "unknown stage") {
+		if v.Check(err == nil, col.Label, "unknown stage") {
 			x.in.Stage = s
 		}
 	case "loyalty":
 		l, err := customer.ParseLoyalty(cell)
-		if v.Check(err == nil, col.name, "unknown loyalty rung") {
+		if v.Check(err == nil, col.Label, "unknown loyalty rung") {
 			x.in.Loyalty = l
 		}
 	case "lifecycle":
 		l, err := customer.ParseLifecycle(cell)
-		if v.Check(err == nil, col.name, "unknown lifecycle status") {
+		if v.Check(err == nil, col.Label, "unknown lifecycle status") {
 			x.in.Lifecycle = l
 		}
 	case "tags":
@@ -309,45 +219,22 @@ func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
 	case "address.area":
 		x.addr.AdministrativeArea = cell
 	case "attr":
-		x.attrs = append(x.attrs, [2]string{col.field.key, cell})
+		x.attrs = append(x.attrs, [2]string{col.Field.key, cell})
 	case "pref":
-		x.prefs = append(x.prefs, [2]string{col.field.key, cell})
+		x.prefs = append(x.prefs, [2]string{col.Field.key, cell})
 	case "date":
 		d, err := customer.ParseDate(cell)
 		if err != nil {
-			v.Merge(col.name, err)
+			v.Merge(col.Label, err)
 			return
 		}
 		x.dates = append(x.dates, struct {
 			key  string
 			date customer.Date
 			path string
-		}{col.field.key, d, col.name})
+		}{col.Field.key, d, col.Label})
 	}
 }
 
 // split cuts a cell into its non-empty values.
-func (r *Reader) split(cell string) []string {
-	parts := strings.Split(cell, r.m.listSep())
-	out := parts[:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// splitPhones puts an ";ext=" parameter that a ";" list separator cut off
-// back on its number.
-func splitPhones(parts []string) []string {
-	out := parts[:0]
-	for _, p := range parts {
-		if strings.HasPrefix(strings.ToLower(p), "ext=") && len(out) > 0 {
-			out[len(out)-1] += ";" + p
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
+func (r *Reader) split(cell string) []string { return csvio.Split(cell, r.sep) }

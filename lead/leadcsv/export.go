@@ -2,13 +2,12 @@ package leadcsv
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/csvio"
 	"github.com/crmkit/crm/lead"
 )
 
@@ -31,46 +30,11 @@ func Export(ctx context.Context, w io.Writer, src Lister, tenant crm.TenantID, q
 	if err := v.Err("leadcsv.Export"); err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
-	cw.Comma = m.comma()
-	rec := make([]string, len(m.Columns))
-	if m.Header {
-		for i, c := range m.Columns {
-			rec[i] = label(c)
-		}
-		if err := cw.Write(rec); err != nil {
-			return 0, fmt.Errorf("leadcsv: export: %w", err)
-		}
+	sep := m.listSep()
+	list := func(ctx context.Context, page crm.PageRequest) (crm.Page[*lead.Lead], error) {
+		return src.List(ctx, tenant, q, page)
 	}
-	cols := make([]field, len(m.Columns))
-	for i, c := range m.Columns {
-		cols[i], _ = parseField(c.Field)
-	}
-	n := 0
-	page := crm.PageRequest{Limit: crm.MaxPageLimit}
-	for {
-		p, err := src.List(ctx, tenant, q, page)
-		if err != nil {
-			return n, fmt.Errorf("leadcsv: export: %w", err)
-		}
-		for _, l := range p.Items {
-			for i, f := range cols {
-				rec[i] = cell(l, f, m.listSep())
-			}
-			if err := cw.Write(rec); err != nil {
-				return n, fmt.Errorf("leadcsv: export: %w", err)
-			}
-			n++
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return n, fmt.Errorf("leadcsv: export: %w", err)
-		}
-		if p.Next == "" {
-			return n, nil
-		}
-		page.Cursor = p.Next
-	}
+	return csvio.Export(ctx, &format, w, m.layout(), list, func(l *lead.Lead, f field) string { return cell(l, f, sep) })
 }
 
 // cell formats one field of l.
