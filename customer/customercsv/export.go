@@ -21,19 +21,9 @@ type Lister interface {
 // how many customers it wrote. What Export writes, Import reads back with
 // the same mapping.
 func Export(ctx context.Context, w io.Writer, src Lister, tenant crm.TenantID, q customer.Query, m Mapping) (int, error) {
-	var v crm.Validator
-	v.Check(w != nil, "w", "must not be nil")
-	v.Check(src != nil, "src", "must not be nil")
-	v.Merge("tenant", tenant.Validate())
-	v.Merge("mapping", m.Validate())
-	if err := v.Err("customercsv.Export"); err != nil {
-		return 0, err
-	}
 	sep := m.listSep()
-	list := func(ctx context.Context, page crm.PageRequest) (crm.Page[*customer.Customer], error) {
-		return src.List(ctx, tenant, q, page)
-	}
-	return csvio.Export(ctx, &format, w, m.layout(), list, func(c *customer.Customer, f field) string { return cell(c, f, sep) })
+	return csvio.Export(ctx, &format, w, src, tenant, q, m.layout(), m.Validate(),
+		func(c *customer.Customer, f field) string { return cell(c, f, sep) })
 }
 
 // cell formats one field of c.

@@ -91,35 +91,29 @@ var ErrRejectedRows = fmt.Errorf("%w: rows rejected", crm.ErrInvalid)
 // error (a duplicate ID, a cancelled context) stops the import, stores
 // nothing and is returned.
 func Import(ctx context.Context, r io.Reader, b customer.Backend, opts ImportOptions) (Report, error) {
-	var rep Report
 	o, err := opts.normalize()
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
 	if b == nil || b.Customers() == nil {
-		return rep, crm.Invalid("customercsv.Import", "backend", "must not be nil")
-	}
-	if o.Change.At.IsZero() {
-		o.Change.At = o.Clock.Now()
+		return Report{}, crm.Invalid("customercsv.Import", "backend", "must not be nil")
 	}
 	rd, err := NewReader(r, o.Tenant, o.Mapping, o.IDs, o.Change)
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
 	im := csvio.Import[field, *customer.Customer]{
-		Rows: rd.rows,
-		InTx: b.InTx,
-		Write: func(ctx context.Context, batch []*customer.Customer) error {
-			return write(ctx, b.Customers(), batch)
-		},
-		Batching:    csvio.Batching{SkipInvalid: o.Policy == SkipInvalid, Size: o.BatchSize, MaxRejected: o.MaxRejected},
+		Rows:        rd.rows,
+		InTx:        b.InTx,
+		Write:       func(ctx context.Context, batch []*customer.Customer) error { return write(ctx, b.Customers(), batch) },
+		Batching:    o.batching(),
 		ErrRejected: ErrRejectedRows,
 	}
 	if o.Progress != nil {
 		im.Progress = func(p csvio.Progress) { o.Progress(Progress(p)) }
 	}
 	res, err := im.Run(ctx)
-	rep = Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount}
+	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount}
 	for _, re := range res.Rejected {
 		rep.Rejected = append(rep.Rejected, &RowError{Line: re.Line, Err: re.Err})
 	}
@@ -155,6 +149,13 @@ func (o ImportOptions) normalize() (ImportOptions, error) {
 	if o.Clock == nil {
 		o.Clock = crm.SystemClock{}
 	}
+	if o.Change.At.IsZero() {
+		o.Change.At = o.Clock.Now()
+	}
 	o.BatchSize, o.MaxRejected = b.Size, b.MaxRejected
 	return o, nil
+}
+
+func (o ImportOptions) batching() csvio.Batching {
+	return csvio.Batching{SkipInvalid: o.Policy == SkipInvalid, Size: o.BatchSize, MaxRejected: o.MaxRejected}
 }

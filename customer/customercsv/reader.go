@@ -32,12 +32,9 @@ func (e *RowError) Unwrap() error { return e.Err }
 // Reader reads customers from CSV, one row at a time. It is not safe for
 // concurrent use.
 type Reader struct {
-	rows   *csvio.Reader[field, *customer.Customer]
-	m      Mapping
-	sep    string
-	tenant crm.TenantID
-	ids    crm.IDGenerator
-	ch     customer.Change
+	rows *csvio.Reader[field, *customer.Customer]
+	m    Mapping
+	sep  string
 }
 
 // NewReader returns a reader of r for tenant. ids makes the IDs of rows
@@ -45,19 +42,8 @@ type Reader struct {
 // is created by (its At must be set). With m.Header set, the header row is
 // read here: a mapped header the file lacks is an error.
 func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator, ch customer.Change) (*Reader, error) {
-	var v crm.Validator
-	v.Check(r != nil, "r", "must not be nil")
-	v.Merge("tenant", tenant.Validate())
-	v.Merge("mapping", m.Validate())
-	v.Merge("change", ch.Validate())
-	if err := v.Err("customercsv.NewReader"); err != nil {
-		return nil, err
-	}
-	if ids == nil {
-		ids = crm.UUIDv7{}
-	}
-	rd := &Reader{m: m, sep: m.listSep(), tenant: tenant, ids: ids, ch: ch}
-	rows, err := csvio.NewReader(&format, r, m.layout(), rd.build)
+	rd := &Reader{m: m, sep: m.listSep()}
+	rows, err := csvio.NewReader(&format, r, m.layout(), m.Validate(), csvio.Origin{Tenant: tenant, IDs: ids, Change: ch}, rd.build)
 	if err != nil {
 		return nil, err
 	}
@@ -94,31 +80,28 @@ type row struct {
 }
 
 // build turns the cells of one row into a customer.
-func (r *Reader) build(cells csvio.Cells[field]) (*customer.Customer, error) {
+func (r *Reader) build(rw csvio.Row[field]) (*customer.Customer, error) {
 	var x row
-	x.in = customer.NewInput{Tenant: r.tenant, Kind: r.m.Defaults.Kind, Roles: r.m.Defaults.Roles,
+	x.in = customer.NewInput{Tenant: rw.Origin().Tenant, Kind: r.m.Defaults.Kind, Roles: r.m.Defaults.Roles,
 		Owner: r.m.Defaults.Owner, TimeZone: r.m.Defaults.TimeZone}
 	if x.in.Kind == 0 {
 		x.in.Kind = customer.Person
 	}
 	rolesSet := false
-	for col, cell := range cells.All(&x.v) {
+	for col, cell := range rw.Cells(&x.v) {
 		r.apply(&x, col, cell, &rolesSet)
 	}
 	if err := x.v.Err("customercsv.Row"); err != nil {
 		return nil, err
 	}
-	if x.in.ID.IsZero() {
-		id, err := r.ids.NewID()
-		if err != nil {
-			return nil, fmt.Errorf("customercsv: new ID: %w", err)
-		}
-		x.in.ID = id
+	var err error
+	if x.in.ID, err = rw.ID(x.in.ID); err != nil {
+		return nil, err
 	}
 	if len(x.addr.Lines) > 0 || x.addr.Locality != "" || x.addr.PostalCode != "" || x.addr.AdministrativeArea != "" {
 		x.in.Addresses = append(x.in.Addresses, x.addr)
 	}
-	c, err := customer.New(x.in, r.ch)
+	c, err := customer.New(x.in, rw.Origin().Change)
 	if err != nil {
 		return nil, err
 	}

@@ -9,15 +9,32 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// Export writes to w, in layout l, a header row of the columns' labels
-// when l.Header is set, then a row for every item list returns, in its
-// order. It asks list for pages of crm.MaxPageLimit and writes each page
-// out before it asks for the next, so the list never sits in memory. cell
-// formats one field of an item (the zero F for an ignored column). Export
-// returns how many items it wrote; a failing list or w stops it, with the
-// error wrapped.
-func Export[F, T any](ctx context.Context, f *Format[F], w io.Writer, l Layout,
-	list func(ctx context.Context, page crm.PageRequest) (crm.Page[T], error), cell func(T, F) string) (int, error) {
+// Lister lists the Ts of a tenant that a query of type Q matches, a page
+// at a time, as the stores and services of the domain packages do.
+type Lister[T, Q any] interface {
+	List(ctx context.Context, tenant crm.TenantID, q Q, page crm.PageRequest) (crm.Page[T], error)
+}
+
+// Export writes to w the Ts of tenant that q matches, in layout l: a
+// header row of the columns' labels when l.Header is set, then a row per T
+// in the list's order. It asks src for pages of crm.MaxPageLimit and
+// writes each page out before it asks for the next, so the list never
+// sits in memory. cell formats one field of a T (the zero F for an ignored
+// column). mapping is the error of the caller's check of its whole mapping
+// (nil when it is valid): it, a nil w or src and a bad tenant are a
+// *crm.ValidationError of f.Name+".Export" at "w", "src", "tenant" and
+// "mapping". Export returns how many Ts it wrote; a failing src or w stops
+// it, with the error wrapped.
+func Export[F, T, Q any](ctx context.Context, f *Format[F], w io.Writer, src Lister[T, Q], tenant crm.TenantID, q Q,
+	l Layout, mapping error, cell func(T, F) string) (int, error) {
+	var v crm.Validator
+	v.Check(w != nil, "w", "must not be nil")
+	v.Check(src != nil, "src", "must not be nil")
+	v.Merge("tenant", tenant.Validate())
+	v.Merge("mapping", mapping)
+	if err := v.Err(f.Name + ".Export"); err != nil {
+		return 0, err
+	}
 	cw := csv.NewWriter(w)
 	cw.Comma = l.FieldSep()
 	rec := make([]string, len(l.Columns))
@@ -36,7 +53,7 @@ func Export[F, T any](ctx context.Context, f *Format[F], w io.Writer, l Layout,
 	n := 0
 	page := crm.PageRequest{Limit: crm.MaxPageLimit}
 	for {
-		p, err := list(ctx, page)
+		p, err := src.List(ctx, tenant, q, page)
 		if err != nil {
 			return n, fmt.Errorf("%s: export: %w", f.Name, err)
 		}

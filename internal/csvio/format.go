@@ -76,6 +76,9 @@ type Format[F any] struct {
 	// StrictListSep also refuses a list separator that is not valid UTF-8
 	// or that holds the field separator.
 	StrictListSep bool
+	// CheckOrigin, when set, records in v what the format asks of a
+	// reader's Origin beyond a valid tenant and change.
+	CheckOrigin func(v *crm.Validator, o Origin)
 	// MaxColumns bounds the columns of a mapping.
 	MaxColumns int
 	// MaxHeaderLen bounds a column's header, in bytes.

@@ -96,7 +96,7 @@ type Import[F, T any] struct {
 // returned with the counts so far.
 func (im *Import[F, T]) Run(ctx context.Context) (Result, error) {
 	var res Result
-	f := im.Rows.f
+	f := im.Rows.frame.f
 	size, maxRejected := im.Batching.Size, im.Batching.MaxRejected
 	if size <= 0 {
 		size = f.DefaultBatchSize

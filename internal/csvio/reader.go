@@ -24,6 +24,15 @@ func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.
 // Unwrap returns the row's problems.
 func (e *RowError) Unwrap() error { return e.Err }
 
+// Origin is what every entity a Reader reads is created with.
+type Origin struct {
+	Tenant crm.TenantID
+	// IDs makes the IDs of rows that give none; nil means crm.UUIDv7.
+	IDs crm.IDGenerator
+	// Change is what every entity is created by; its At must be set.
+	Change crm.Change
+}
+
 // Mapped is a mapped column as a reader sees it: its position in a row,
 // its label (the path of its problems) and its parsed field.
 type Mapped[F any] struct {
@@ -32,29 +41,36 @@ type Mapped[F any] struct {
 	Field F
 }
 
-// Cells are the cells of one row, seen through the mapping.
-type Cells[F any] struct {
-	rec     []string
-	cols    []Mapped[F]
-	maxCell int
+// Row is one row being read: its cells, seen through the mapping, and the
+// reader's Origin.
+type Row[F any] struct {
+	rec []string
+	rd  *rowFrame[F]
 }
 
-// All yields every mapped cell of the row that is not empty once spaces
+// rowFrame is what every Row of a reader shares.
+type rowFrame[F any] struct {
+	f    *Format[F]
+	cols []Mapped[F]
+	o    Origin
+}
+
+// Cells yields every mapped cell of the row that is not empty once spaces
 // are trimmed, trimmed, with its column, in mapping order. A cell longer
 // than the format's MaxCellLen is not yielded: it is recorded in v at its
 // column's label, in its place among the problems the loop records.
-func (c Cells[F]) All(v *crm.Validator) iter.Seq2[Mapped[F], string] {
+func (r Row[F]) Cells(v *crm.Validator) iter.Seq2[Mapped[F], string] {
 	return func(yield func(Mapped[F], string) bool) {
-		for _, col := range c.cols {
-			if col.Index >= len(c.rec) {
+		for _, col := range r.rd.cols {
+			if col.Index >= len(r.rec) {
 				continue
 			}
-			cell := strings.TrimSpace(c.rec[col.Index])
+			cell := strings.TrimSpace(r.rec[col.Index])
 			if cell == "" {
 				continue
 			}
-			if len(cell) > c.maxCell {
-				v.Addf(col.Label, "longer than %d bytes", c.maxCell)
+			if len(cell) > r.rd.f.MaxCellLen {
+				v.Addf(col.Label, "longer than %d bytes", r.rd.f.MaxCellLen)
 				continue
 			}
 			if !yield(col, cell) {
@@ -64,33 +80,63 @@ func (c Cells[F]) All(v *crm.Validator) iter.Seq2[Mapped[F], string] {
 	}
 }
 
+// Origin returns the tenant, ID generator and change of the reader.
+func (r Row[F]) Origin() Origin { return r.rd.o }
+
+// ID returns id, or a new ID from the reader's generator when id is zero.
+func (r Row[F]) ID(id crm.ID) (crm.ID, error) {
+	if !id.IsZero() {
+		return id, nil
+	}
+	id, err := r.rd.o.IDs.NewID()
+	if err != nil {
+		return crm.ID{}, fmt.Errorf("%s: new ID: %w", r.rd.f.Name, err)
+	}
+	return id, nil
+}
+
 // Reader reads the rows of a CSV file and builds a T from each. It is not
 // safe for concurrent use.
 type Reader[F, T any] struct {
-	f     *Format[F]
+	frame rowFrame[F]
 	csv   *csv.Reader
-	cols  []Mapped[F]
-	build func(Cells[F]) (T, error)
+	build func(Row[F]) (T, error)
 	rowOp string
 }
 
-// NewReader returns a reader of r in layout l, which the caller has
-// checked with f.Check. build turns the cells of a row into a T; its error
-// rejects the row. With l.Header set the header row is read here: an empty
-// file, a header row that does not parse, and a mapped header the file
-// lacks ("mapping.columns[i].header") are *crm.ValidationError problems of
-// f.Name+".NewReader"; a failing r is returned wrapped.
-func NewReader[F, T any](f *Format[F], r io.Reader, l Layout, build func(Cells[F]) (T, error)) (*Reader[F, T], error) {
+// NewReader returns a reader of r in layout l for o. mapping is the error
+// of the caller's check of its whole mapping (nil when it is valid): it,
+// a nil r, and problems of o are a *crm.ValidationError of
+// f.Name+".NewReader" at "r", "tenant", "mapping" and "change". build turns
+// a row into a T; its error rejects the row. With l.Header set the header
+// row is read here: an empty file, a header row that does not parse, and a
+// mapped header the file lacks ("mapping.columns[i].header") are problems
+// too; a failing r is returned wrapped.
+func NewReader[F, T any](f *Format[F], r io.Reader, l Layout, mapping error, o Origin, build func(Row[F]) (T, error)) (*Reader[F, T], error) {
 	op := f.Name + ".NewReader"
+	var v crm.Validator
+	v.Check(r != nil, "r", "must not be nil")
+	v.Merge("tenant", o.Tenant.Validate())
+	v.Merge("mapping", mapping)
+	v.Merge("change", o.Change.Validate())
+	if f.CheckOrigin != nil {
+		f.CheckOrigin(&v, o)
+	}
+	if err := v.Err(op); err != nil {
+		return nil, err
+	}
+	if o.IDs == nil {
+		o.IDs = crm.UUIDv7{}
+	}
 	cr := csv.NewReader(r)
 	cr.Comma = l.FieldSep()
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	rd := &Reader[F, T]{f: f, csv: cr, build: build, rowOp: f.Name + ".Row"}
+	rd := &Reader[F, T]{frame: rowFrame[F]{f: f, o: o}, csv: cr, build: build, rowOp: f.Name + ".Row"}
 	if !l.Header {
 		for i, c := range l.Columns {
 			if c.Field != "" {
-				rd.cols = append(rd.cols, Mapped[F]{Index: i, Label: Label(c), Field: f.field(c)})
+				rd.frame.cols = append(rd.frame.cols, Mapped[F]{Index: i, Label: Label(c), Field: f.field(c)})
 			}
 		}
 		return rd, nil
@@ -112,7 +158,6 @@ func NewReader[F, T any](f *Format[F], r io.Reader, l Layout, build func(Cells[F
 			at[NormHeader(h)] = i
 		}
 	}
-	var v crm.Validator
 	for i, c := range l.Columns {
 		if c.Field == "" {
 			continue
@@ -122,7 +167,7 @@ func NewReader[F, T any](f *Format[F], r io.Reader, l Layout, build func(Cells[F
 			v.Addf(fmt.Sprintf("mapping.columns[%d].header", i), "the file has no column %q", c.Header)
 			continue
 		}
-		rd.cols = append(rd.cols, Mapped[F]{Index: idx, Label: Label(c), Field: f.field(c)})
+		rd.frame.cols = append(rd.frame.cols, Mapped[F]{Index: idx, Label: Label(c), Field: f.field(c)})
 	}
 	if err := v.Err(op); err != nil {
 		return nil, err
@@ -147,16 +192,16 @@ func (r *Reader[F, T]) Next() (T, error) {
 			if errors.As(err, &pe) {
 				return zero, &RowError{Line: pe.StartLine, Err: crm.Invalid(r.rowOp, "", pe.Err.Error())}
 			}
-			return zero, fmt.Errorf("%s: read: %w", r.f.Name, err)
+			return zero, fmt.Errorf("%s: read: %w", r.frame.f.Name, err)
 		}
 		line, _ := r.csv.FieldPos(0)
 		if blank(rec) {
 			continue
 		}
-		if len(rec) > r.f.MaxRowFields {
-			return zero, &RowError{Line: line, Err: crm.Invalid(r.rowOp, "", fmt.Sprintf("more than %d fields", r.f.MaxRowFields))}
+		if n := r.frame.f.MaxRowFields; len(rec) > n {
+			return zero, &RowError{Line: line, Err: crm.Invalid(r.rowOp, "", fmt.Sprintf("more than %d fields", n))}
 		}
-		t, err := r.build(Cells[F]{rec: rec, cols: r.cols, maxCell: r.f.MaxCellLen})
+		t, err := r.build(Row[F]{rec: rec, rd: &r.frame})
 		if err != nil {
 			return zero, &RowError{Line: line, Err: err}
 		}

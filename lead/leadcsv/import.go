@@ -98,27 +98,23 @@ var ErrRejectedRows = fmt.Errorf("%w: rows rejected", crm.ErrInvalid)
 // Import stores leads as they are read: it runs no duplicate check and no
 // assignment (capture one by one with lead.Service.Capture for those).
 func Import(ctx context.Context, r io.Reader, b lead.Backend, opts ImportOptions) (Report, error) {
-	var rep Report
 	o, err := opts.normalize()
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
 	if b == nil || b.Leads() == nil {
-		return rep, crm.Invalid("leadcsv.Import", "backend", "must not be nil")
-	}
-	if o.Change.At.IsZero() {
-		o.Change.At = o.Clock.Now()
+		return Report{}, crm.Invalid("leadcsv.Import", "backend", "must not be nil")
 	}
 	rd, err := NewReader(r, o.Tenant, o.Mapping, o.IDs, o.Change)
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
 	flagged := 0
 	im := csvio.Import[field, *lead.Lead]{
 		Rows: rd.rows,
 		InTx: func(ctx context.Context, fn func(context.Context) error) error {
 			return b.InTx(ctx, func(ctx context.Context) error {
-				flagged = 0
+				flagged = 0 // counts the leads of this transaction only
 				return fn(ctx)
 			})
 		},
@@ -133,22 +129,21 @@ func Import(ctx context.Context, r io.Reader, b lead.Backend, opts ImportOptions
 			}
 			return nil
 		},
-		Batching:    csvio.Batching{SkipInvalid: o.Policy == SkipInvalid, Size: o.BatchSize, MaxRejected: o.MaxRejected},
+		Batching:    o.batching(),
 		ErrRejected: ErrRejectedRows,
 	}
 	if o.Progress != nil {
 		im.Progress = func(p csvio.Progress) { o.Progress(Progress(p)) }
 	}
 	res, err := im.Run(ctx)
-	rep = Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount}
+	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount}
 	for _, re := range res.Rejected {
 		rep.Rejected = append(rep.Rejected, &RowError{Line: re.Line, Err: re.Err})
 	}
-	if err != nil {
-		return rep, err
+	if err == nil {
+		rep.Flagged = flagged
 	}
-	rep.Flagged = flagged
-	return rep, nil
+	return rep, err
 }
 
 // write stores a batch at once (a guarded store is always a
@@ -177,6 +172,13 @@ func (o ImportOptions) normalize() (ImportOptions, error) {
 	if o.Clock == nil {
 		o.Clock = crm.SystemClock{}
 	}
+	if o.Change.At.IsZero() {
+		o.Change.At = o.Clock.Now()
+	}
 	o.BatchSize, o.MaxRejected = b.Size, b.MaxRejected
 	return o, nil
+}
+
+func (o ImportOptions) batching() csvio.Batching {
+	return csvio.Batching{SkipInvalid: o.Policy == SkipInvalid, Size: o.BatchSize, MaxRejected: o.MaxRejected}
 }

@@ -102,6 +102,9 @@ var format = csvio.Format[field]{
 	Parse:              parseField,
 	Repeatable:         func(f field) bool { return repeatable(f.kind) },
 	StrictListSep:      true,
+	CheckOrigin: func(v *crm.Validator, o csvio.Origin) {
+		v.Check(!o.Change.At.IsZero(), "change.at", "required: the capture time")
+	},
 	MaxColumns:         MaxColumns,
 	MaxHeaderLen:       MaxHeaderLen,
 	MaxCellLen:         MaxCellLen,

@@ -31,12 +31,9 @@ func (e *RowError) Unwrap() error { return e.Err }
 // Reader reads leads from CSV, one row at a time. It is not safe for
 // concurrent use.
 type Reader struct {
-	rows   *csvio.Reader[field, *lead.Lead]
-	m      Mapping
-	sep    string
-	tenant crm.TenantID
-	ids    crm.IDGenerator
-	ch     lead.Change
+	rows *csvio.Reader[field, *lead.Lead]
+	m    Mapping
+	sep  string
 }
 
 // NewReader returns a reader of r for tenant. ids makes the IDs of rows
@@ -45,21 +42,8 @@ type Reader struct {
 // the header row is read here, and a mapped header the file lacks is an
 // error.
 func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator, ch lead.Change) (*Reader, error) {
-	const op = "leadcsv.NewReader"
-	var v crm.Validator
-	v.Check(r != nil, "r", "must not be nil")
-	v.Merge("tenant", tenant.Validate())
-	v.Merge("mapping", m.Validate())
-	v.Merge("change", ch.Validate())
-	v.Check(!ch.At.IsZero(), "change.at", "required: the capture time")
-	if err := v.Err(op); err != nil {
-		return nil, err
-	}
-	if ids == nil {
-		ids = crm.UUIDv7{}
-	}
-	rd := &Reader{m: m, sep: m.listSep(), tenant: tenant, ids: ids, ch: ch}
-	rows, err := csvio.NewReader(&format, r, m.layout(), rd.build)
+	rd := &Reader{m: m, sep: m.listSep()}
+	rows, err := csvio.NewReader(&format, r, m.layout(), m.Validate(), csvio.Origin{Tenant: tenant, IDs: ids, Change: ch}, rd.build)
 	if err != nil {
 		return nil, err
 	}
@@ -81,12 +65,12 @@ func (r *Reader) Next() (*lead.Lead, error) {
 }
 
 // build turns one row into a lead.
-func (r *Reader) build(cells csvio.Cells[field]) (*lead.Lead, error) {
+func (r *Reader) build(rw csvio.Row[field]) (*lead.Lead, error) {
 	var v crm.Validator
-	in := lead.NewInput{Tenant: r.tenant, Team: r.m.Defaults.Team, Channel: r.m.Defaults.Channel,
+	in := lead.NewInput{Tenant: rw.Origin().Tenant, Team: r.m.Defaults.Team, Channel: r.m.Defaults.Channel,
 		Source: r.m.Defaults.Source, DefaultRegion: r.m.DefaultRegion}
 	var addr customer.Address
-	for col, cell := range cells.All(&v) {
+	for col, cell := range rw.Cells(&v) {
 		r.apply(&v, &in, &addr, col, cell)
 	}
 	if err := v.Err("leadcsv.Row"); err != nil {
@@ -95,14 +79,11 @@ func (r *Reader) build(cells csvio.Cells[field]) (*lead.Lead, error) {
 	if len(addr.Lines) > 0 || addr.Locality != "" || addr.PostalCode != "" || addr.AdministrativeArea != "" || addr.Country != "" {
 		in.Address = &addr
 	}
-	if in.ID.IsZero() {
-		id, err := r.ids.NewID()
-		if err != nil {
-			return nil, fmt.Errorf("leadcsv: new ID: %w", err)
-		}
-		in.ID = id
+	var err error
+	if in.ID, err = rw.ID(in.ID); err != nil {
+		return nil, err
 	}
-	return lead.New(in, r.ch)
+	return lead.New(in, rw.Origin().Change)
 }
 
 // apply reads one cell into in and addr.
