@@ -98,10 +98,10 @@ func repeatable(kind string) bool {
 // format is the lead CSV format: the frame internal/csvio runs with this
 // package's field set and limits.
 var format = csvio.Format[field]{
-	Name:               "leadcsv",
-	Parse:              parseField,
-	Repeatable:         func(f field) bool { return repeatable(f.kind) },
-	StrictListSep:      true,
+	Name:          "leadcsv",
+	Parse:         parseField,
+	Repeatable:    func(f field) bool { return repeatable(f.kind) },
+	StrictListSep: true,
 	CheckOrigin: func(v *crm.Validator, o csvio.Origin) {
 		v.Check(!o.Change.At.IsZero(), "change.at", "required: the capture time")
 	},
