@@ -56,7 +56,8 @@ type rowFrame[F any] struct {
 }
 
 // Cells yields every mapped cell of the row that is not empty once spaces
-// are trimmed, trimmed, with its column, in mapping order. A cell longer
+// are trimmed, trimmed, with its column, in mapping order; line breaks
+// inside a cell are "\n" (see dropCR). A cell longer
 // than the format's MaxCellLen is not yielded: it is recorded in v at its
 // column's label, in its place among the problems the loop records.
 func (r Row[F]) Cells(v *crm.Validator) iter.Seq2[Mapped[F], string] {
@@ -68,6 +69,9 @@ func (r Row[F]) Cells(v *crm.Validator) iter.Seq2[Mapped[F], string] {
 			cell := strings.TrimSpace(r.rec[col.Index])
 			if cell == "" {
 				continue
+			}
+			if strings.IndexByte(cell, '\r') >= 0 {
+				cell = dropCR(cell)
 			}
 			if len(cell) > r.rd.f.MaxCellLen {
 				v.Addf(col.Label, "longer than %d bytes", r.rd.f.MaxCellLen)
@@ -207,6 +211,31 @@ func (r *Reader[F, T]) Next() (T, error) {
 		}
 		return t, nil
 	}
+}
+
+// dropCR drops the carriage returns that end a line inside a cell:
+// "\r\n", and "\r\r\n" too, become "\n". encoding/csv drops one "\r"
+// before the "\n" that ends a line of the file, inside quotes too, so a
+// cell holding "\r\n" would not read back as it was written; with its line
+// breaks as "\n" it does. A "\r" that ends no line stays.
+func dropCR(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\r' {
+			b.WriteByte(s[i])
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '\r' {
+			j++
+		}
+		if j == len(s) || s[j] != '\n' {
+			b.WriteString(s[i:j])
+		}
+		i = j - 1
+	}
+	return b.String()
 }
 
 func blank(rec []string) bool {
