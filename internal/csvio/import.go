@@ -132,20 +132,20 @@ func (im *Import[F, T]) Run(ctx context.Context) (Result, error) {
 				return fmt.Errorf("%s: import: %w", f.Name, err)
 			}
 			t, err := im.Rows.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var re *RowError
-			if errors.As(err, &re) {
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				var re *RowError
+				if !errors.As(err, &re) {
+					return err
+				}
 				res.Rows++
 				res.RejectedCount++
 				if len(res.Rejected) < maxRejected {
 					res.Rejected = append(res.Rejected, re)
 				}
 				continue
-			}
-			if err != nil {
-				return err
 			}
 			res.Rows++
 			if !im.Batching.SkipInvalid && res.RejectedCount > 0 {

@@ -57,11 +57,14 @@ func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator,
 // are skipped.
 func (r *Reader) Next() (*lead.Lead, error) {
 	l, err := r.rows.Next()
-	var re *csvio.RowError
-	if errors.As(err, &re) {
-		return nil, &RowError{Line: re.Line, Err: re.Err}
+	if err != nil {
+		var re *csvio.RowError
+		if errors.As(err, &re) {
+			return nil, &RowError{Line: re.Line, Err: re.Err}
+		}
+		return nil, err
 	}
-	return l, err
+	return l, nil
 }
 
 // build turns one row into a lead.
