@@ -44,8 +44,8 @@ type Mapped[F any] struct {
 // Row is one row being read: its cells, seen through the mapping, and the
 // reader's Origin.
 type Row[F any] struct {
-	rec []string
-	rd  *rowFrame[F]
+	rec   []string
+	frame *rowFrame[F]
 }
 
 // rowFrame is what every Row of a reader shares.
@@ -56,13 +56,13 @@ type rowFrame[F any] struct {
 }
 
 // Cells yields every mapped cell of the row that is not empty once spaces
-// are trimmed, trimmed, with its column, in mapping order; line breaks
-// inside a cell are "\n" (see dropCR). A cell longer
-// than the format's MaxCellLen is not yielded: it is recorded in v at its
-// column's label, in its place among the problems the loop records.
+// are trimmed, trimmed, with its column, in mapping order; its line breaks
+// are "\n" (see dropCR). A cell longer than the format's MaxCellLen is not
+// yielded: it is recorded in v at its column's label, in its place among
+// the problems the loop body records.
 func (r Row[F]) Cells(v *crm.Validator) iter.Seq2[Mapped[F], string] {
 	return func(yield func(Mapped[F], string) bool) {
-		for _, col := range r.rd.cols {
+		for _, col := range r.frame.cols {
 			if col.Index >= len(r.rec) {
 				continue
 			}
@@ -73,8 +73,8 @@ func (r Row[F]) Cells(v *crm.Validator) iter.Seq2[Mapped[F], string] {
 			if strings.IndexByte(cell, '\r') >= 0 {
 				cell = dropCR(cell)
 			}
-			if len(cell) > r.rd.f.MaxCellLen {
-				v.Addf(col.Label, "longer than %d bytes", r.rd.f.MaxCellLen)
+			if len(cell) > r.frame.f.MaxCellLen {
+				v.Addf(col.Label, "longer than %d bytes", r.frame.f.MaxCellLen)
 				continue
 			}
 			if !yield(col, cell) {
@@ -85,16 +85,16 @@ func (r Row[F]) Cells(v *crm.Validator) iter.Seq2[Mapped[F], string] {
 }
 
 // Origin returns the tenant, ID generator and change of the reader.
-func (r Row[F]) Origin() Origin { return r.rd.o }
+func (r Row[F]) Origin() Origin { return r.frame.o }
 
 // ID returns id, or a new ID from the reader's generator when id is zero.
 func (r Row[F]) ID(id crm.ID) (crm.ID, error) {
 	if !id.IsZero() {
 		return id, nil
 	}
-	id, err := r.rd.o.IDs.NewID()
+	id, err := r.frame.o.IDs.NewID()
 	if err != nil {
-		return crm.ID{}, fmt.Errorf("%s: new ID: %w", r.rd.f.Name, err)
+		return crm.ID{}, fmt.Errorf("%s: new ID: %w", r.frame.f.Name, err)
 	}
 	return id, nil
 }
@@ -205,7 +205,7 @@ func (r *Reader[F, T]) Next() (T, error) {
 		if n := r.frame.f.MaxRowFields; len(rec) > n {
 			return zero, &RowError{Line: line, Err: crm.Invalid(r.rowOp, "", fmt.Sprintf("more than %d fields", n))}
 		}
-		t, err := r.build(Row[F]{rec: rec, rd: &r.frame})
+		t, err := r.build(Row[F]{rec: rec, frame: &r.frame})
 		if err != nil {
 			return zero, &RowError{Line: line, Err: err}
 		}
