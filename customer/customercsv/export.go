@@ -21,9 +21,7 @@ type Lister interface {
 // how many customers it wrote. What Export writes, Import reads back with
 // the same mapping.
 func Export(ctx context.Context, w io.Writer, src Lister, tenant crm.TenantID, q customer.Query, m Mapping) (int, error) {
-	sep := m.listSep()
-	return csvio.Export(ctx, &format, w, src, tenant, q, m.layout(), m.Validate(),
-		func(c *customer.Customer, f field) string { return cell(c, f, sep) })
+	return csvio.Export(ctx, &format, w, src, tenant, q, m.layout(), m.Validate(), cell)
 }
 
 // cell formats one field of c.

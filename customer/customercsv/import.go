@@ -102,7 +102,7 @@ func Import(ctx context.Context, r io.Reader, b customer.Backend, opts ImportOpt
 	if err != nil {
 		return Report{}, err
 	}
-	im := csvio.Import[field, *customer.Customer]{
+	im := csvio.Import[field, *customer.Customer, *RowError]{
 		Rows:        rd.rows,
 		InTx:        b.InTx,
 		Write:       func(ctx context.Context, batch []*customer.Customer) error { return write(ctx, b.Customers(), batch) },
@@ -113,10 +113,7 @@ func Import(ctx context.Context, r io.Reader, b customer.Backend, opts ImportOpt
 		im.Progress = func(p csvio.Progress) { o.Progress(Progress(p)) }
 	}
 	res, err := im.Run(ctx)
-	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount}
-	for _, re := range res.Rejected {
-		rep.Rejected = append(rep.Rejected, &RowError{Line: re.Line, Err: re.Err})
-	}
+	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount, Rejected: res.Rejected}
 	return rep, err
 }
 

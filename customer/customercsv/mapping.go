@@ -81,8 +81,9 @@ func parseField(s string) (field, bool) {
 
 // format is the customer CSV format: the frame internal/csvio runs with
 // this package's field set and limits.
-var format = csvio.Format[field]{
+var format = csvio.Format[field, *RowError]{
 	Name:               "customercsv",
+	RowError:           func(line int, err error) *RowError { return &RowError{Line: line, Err: err} },
 	Parse:              parseField,
 	Repeatable:         func(f field) bool { return multi(f.kind) },
 	MaxColumns:         MaxColumns,
@@ -102,8 +103,6 @@ func (m Mapping) layout() csvio.Layout {
 	}
 	return csvio.Layout{Columns: cols, Header: m.Header, Comma: m.Comma, ListSep: m.ListSep}
 }
-
-func (m Mapping) listSep() string { return csvio.Layout{ListSep: m.ListSep}.ValueSep() }
 
 // Validate returns a *crm.ValidationError listing every problem of m.
 func (m Mapping) Validate() error {

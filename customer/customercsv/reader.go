@@ -1,7 +1,6 @@
 package customercsv
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -32,9 +31,8 @@ func (e *RowError) Unwrap() error { return e.Err }
 // Reader reads customers from CSV, one row at a time. It is not safe for
 // concurrent use.
 type Reader struct {
-	rows *csvio.Reader[field, *customer.Customer]
+	rows *csvio.Reader[field, *customer.Customer, *RowError]
 	m    Mapping
-	sep  string
 }
 
 // NewReader returns a reader of r for tenant. ids makes the IDs of rows
@@ -42,7 +40,7 @@ type Reader struct {
 // is created by (its At must be set). With m.Header set, the header row is
 // read here: a mapped header the file lacks is an error.
 func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator, ch customer.Change) (*Reader, error) {
-	rd := &Reader{m: m, sep: m.listSep()}
+	rd := &Reader{m: m}
 	rows, err := csvio.NewReader(&format, r, m.layout(), m.Validate(), csvio.Origin{Tenant: tenant, IDs: ids, Change: ch}, rd.build)
 	if err != nil {
 		return nil, err
@@ -56,15 +54,7 @@ func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator,
 // with the following row; the end of the file returns io.EOF. Blank rows
 // are skipped.
 func (r *Reader) Next() (*customer.Customer, error) {
-	c, err := r.rows.Next()
-	if err != nil {
-		var re *csvio.RowError
-		if errors.As(err, &re) {
-			return nil, &RowError{Line: re.Line, Err: re.Err}
-		}
-		return nil, err
-	}
-	return c, nil
+	return r.rows.Next()
 }
 
 // row collects the cells of one row by field.
@@ -149,7 +139,7 @@ func (r *Reader) apply(x *row, col csvio.Mapped[field], cell string, rolesSet *b
 		if !*rolesSet {
 			x.in.Roles, *rolesSet = nil, true
 		}
-		for _, s := range r.split(cell) {
+		for _, s := range r.rows.Split(cell) {
 			role, err := customer.ParseRole(s)
 			if v.Check(err == nil, col.Label, fmt.Sprintf("unknown role %q", s)) {
 				x.in.Roles = append(x.in.Roles, role)
@@ -158,7 +148,7 @@ func (r *Reader) apply(x *row, col csvio.Mapped[field], cell string, rolesSet *b
 	case "owner":
 		x.in.Owner = crm.UserID(cell)
 	case "email":
-		for _, s := range r.split(cell) {
+		for _, s := range r.rows.Split(cell) {
 			e, err := customer.ParseEmail(s)
 			if err != nil {
 				v.Merge(col.Label, err)
@@ -167,7 +157,7 @@ func (r *Reader) apply(x *row, col csvio.Mapped[field], cell string, rolesSet *b
 			x.in.Emails = append(x.in.Emails, e)
 		}
 	case "phone":
-		for _, s := range csvio.JoinExtensions(r.split(cell)) {
+		for _, s := range csvio.JoinExtensions(r.rows.Split(cell)) {
 			p, err := customer.ParsePhone(s, r.m.DefaultRegion)
 			if err != nil {
 				v.Merge(col.Label, err)
@@ -193,7 +183,7 @@ func (r *Reader) apply(x *row, col csvio.Mapped[field], cell string, rolesSet *b
 			x.in.Lifecycle = l
 		}
 	case "tags":
-		x.tags = append(x.tags, r.split(cell)...)
+		x.tags = append(x.tags, r.rows.Split(cell)...)
 	case "notes":
 		x.notes = cell
 	case "address":
@@ -221,6 +211,3 @@ func (r *Reader) apply(x *row, col csvio.Mapped[field], cell string, rolesSet *b
 		}{col.Field.key, d, col.Label})
 	}
 }
-
-// split cuts a cell into its non-empty values.
-func (r *Reader) split(cell string) []string { return csvio.Split(cell, r.sep) }

@@ -7,8 +7,8 @@
 //     against the format's field set ([Format.Check]), with field paths;
 //   - the reader frame ([Reader]): the header row matched to the mapping,
 //     line numbers (a row's first line, quoted line breaks counted),
-//     parse errors and oversized rows and cells reported as a [*RowError]
-//     for that row, blank rows skipped;
+//     parse errors and oversized rows and cells reported as the format's
+//     RowError for that row, blank rows skipped;
 //   - the import loop ([Import]): batches written inside one transaction,
 //     all or nothing or skip-invalid, the rejected rows with their lines,
 //     progress, and a cancelled context stopping it at the next row;

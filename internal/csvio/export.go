@@ -20,13 +20,13 @@ type Lister[T, Q any] interface {
 // in the list's order. It asks src for pages of crm.MaxPageLimit and
 // writes each page out before it asks for the next, so the list never
 // sits in memory. cell formats one field of a T (the zero F for an ignored
-// column). mapping is the error of the caller's check of its whole mapping
+// column), joining values with sep, the layout's ValueSep. mapping is the error of the caller's check of its whole mapping
 // (nil when it is valid): it, a nil w or src and a bad tenant are a
 // *crm.ValidationError of f.Name+".Export" at "w", "src", "tenant" and
 // "mapping". Export returns how many Ts it wrote; a failing src or w stops
 // it, with the error wrapped.
-func Export[F, T, Q any](ctx context.Context, f *Format[F], w io.Writer, src Lister[T, Q], tenant crm.TenantID, q Q,
-	l Layout, mapping error, cell func(T, F) string) (int, error) {
+func Export[F, T, Q any, E error](ctx context.Context, f *Format[F, E], w io.Writer, src Lister[T, Q], tenant crm.TenantID, q Q,
+	l Layout, mapping error, cell func(item T, field F, sep string) string) (int, error) {
 	var v crm.Validator
 	v.Check(w != nil, "w", "must not be nil")
 	v.Check(src != nil, "src", "must not be nil")
@@ -50,6 +50,7 @@ func Export[F, T, Q any](ctx context.Context, f *Format[F], w io.Writer, src Lis
 	for i, c := range l.Columns {
 		fields[i] = f.field(c)
 	}
+	sep := l.ValueSep()
 	n := 0
 	page := crm.PageRequest{Limit: crm.MaxPageLimit}
 	for {
@@ -59,7 +60,7 @@ func Export[F, T, Q any](ctx context.Context, f *Format[F], w io.Writer, src Lis
 		}
 		for _, item := range p.Items {
 			for i, fd := range fields {
-				rec[i] = cell(item, fd)
+				rec[i] = cell(item, fd, sep)
 			}
 			if err := cw.Write(rec); err != nil {
 				return n, fmt.Errorf("%s: export: %w", f.Name, err)

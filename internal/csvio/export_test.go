@@ -63,7 +63,7 @@ func TestExport(t *testing.T) {
 	src := &lister{items: contacts(7), size: 3, out: &out}
 	l := layout()
 	l.Columns = append(l.Columns, Column{Header: "Unmapped"})
-	n, err := Export(context.Background(), testFormat(), &out, src, "t1", "q", l, nil, cellOf(";"))
+	n, err := Export(context.Background(), testFormat(), &out, src, "t1", "q", l, nil, cell)
 	require.NoError(t, err)
 	require.Equal(t, 7, n)
 	require.Equal(t, []crm.TenantID{"t1", "t1", "t1"}, src.tenants)
@@ -89,13 +89,13 @@ func TestExportWithoutHeaderOrItems(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	l := Layout{Comma: '\t', ListSep: "|", Columns: []Column{{Field: "email"}, {Field: "name"}}}
-	n, err := Export(context.Background(), testFormat(), &out, &lister{items: contacts(2), size: 5}, "t1", "", l, nil, cellOf(l.ValueSep()))
+	n, err := Export(context.Background(), testFormat(), &out, &lister{items: contacts(2), size: 5}, "t1", "", l, nil, cell)
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
 	require.Equal(t, "p0@x|q@x\tName 0, Jr\np1@x|q@x\tName 1, Jr\n", out.String())
 
 	out.Reset()
-	n, err = Export(context.Background(), testFormat(), &out, &lister{size: 5}, "t1", "", layout(), nil, cellOf(";"))
+	n, err = Export(context.Background(), testFormat(), &out, &lister{size: 5}, "t1", "", layout(), nil, cell)
 	require.NoError(t, err)
 	require.Zero(t, n)
 	require.Equal(t, "Name,Email,Note\n", out.String())
@@ -139,7 +139,7 @@ func TestExportFails(t *testing.T) {
 			if tc.items > 7 {
 				src.size = 400
 			}
-			n, err := Export(context.Background(), testFormat(), tc.w, src, "t1", "", layout(), nil, cellOf(";"))
+			n, err := Export(context.Background(), testFormat(), tc.w, src, "t1", "", layout(), nil, cell)
 			require.ErrorIs(t, err, tc.wantErr)
 			require.Contains(t, err.Error(), "testcsv: export: ")
 			if tc.name == "writer fails on a long page" {
@@ -155,7 +155,7 @@ func TestExportRefuses(t *testing.T) {
 	t.Parallel()
 	var src Lister[contact, string]
 	mappingErr := crm.Invalid("testcsv.Mapping", "columns", "at least one column is required")
-	_, err := Export(context.Background(), testFormat(), nil, src, "", "", Layout{}, mappingErr, cellOf(";"))
+	_, err := Export(context.Background(), testFormat(), nil, src, "", "", Layout{}, mappingErr, cell)
 	var ve *crm.ValidationError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "testcsv.Export", ve.Op)

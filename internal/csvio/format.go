@@ -61,10 +61,11 @@ func (l Layout) ValueSep() string {
 	return l.ListSep
 }
 
-// Format is one package's CSV format: its name, its field set and its
-// limits. F is the package's parsed field. A Format is not changed after
-// it is made; its functions must not keep state.
-type Format[F any] struct {
+// Format is one package's CSV format: its name, its field set, its row
+// error and its limits. F is the package's parsed field, E its error of a
+// rejected row. A Format is not changed after it is made; its functions
+// must not keep state.
+type Format[F any, E error] struct {
 	// Name prefixes errors ("customercsv: export: …") and names the
 	// operations of validation errors ("customercsv.Row").
 	Name string
@@ -76,6 +77,9 @@ type Format[F any] struct {
 	// StrictListSep also refuses a list separator that is not valid UTF-8
 	// or that holds the field separator.
 	StrictListSep bool
+	// RowError makes the error of a rejected row from the line where the
+	// row starts, from 1, and its problems.
+	RowError func(line int, err error) E
 	// CheckOrigin, when set, records in v what the format asks of a
 	// reader's Origin beyond a valid tenant and change.
 	CheckOrigin func(v *crm.Validator, o Origin)
@@ -100,7 +104,7 @@ type Format[F any] struct {
 // Check records in v every problem of l against f, at the paths of a
 // mapping: "columns", "comma", "list_sep", "columns[i].header" and
 // "columns[i].field".
-func (f *Format[F]) Check(v *crm.Validator, l Layout) {
+func (f *Format[F, E]) Check(v *crm.Validator, l Layout) {
 	v.Check(len(l.Columns) > 0, "columns", "at least one column is required")
 	v.Check(len(l.Columns) <= f.MaxColumns, "columns", fmt.Sprintf("more than %d", f.MaxColumns))
 	c := l.FieldSep()
@@ -137,7 +141,7 @@ func (f *Format[F]) Check(v *crm.Validator, l Layout) {
 
 // field returns the parsed field of c, the zero F for an ignored or
 // unknown one.
-func (f *Format[F]) field(c Column) F {
+func (f *Format[F, E]) field(c Column) F {
 	fd, _ := f.Parse(c.Field)
 	return fd
 }

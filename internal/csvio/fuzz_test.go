@@ -13,7 +13,7 @@ import (
 )
 
 // FuzzReader reads arbitrary files through the reader frame: it never
-// panics and always ends; every row is a T or a *RowError wrapping
+// panics and always ends; every row is a T or a *rowError wrapping
 // crm.ErrInvalid, whose lines increase; and the rows read export to a file
 // that reads back to the same rows.
 func FuzzReader(f *testing.F) {
@@ -44,7 +44,7 @@ func FuzzReader(f *testing.F) {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			var re *RowError
+			var re *rowError
 			if errors.As(err, &re) {
 				require.ErrorIs(t, err, crm.ErrInvalid)
 				require.Greater(t, re.Line, line, "lines increase")
@@ -57,7 +57,7 @@ func FuzzReader(f *testing.F) {
 		}
 
 		var out bytes.Buffer
-		n, err := Export(context.Background(), fm, &out, &lister{items: good, size: 7}, "t1", "", l, nil, cellOf(l.ValueSep()))
+		n, err := Export(context.Background(), fm, &out, &lister{items: good, size: 7}, "t1", "", l, nil, cell)
 		require.NoError(t, err)
 		require.Equal(t, len(good), n)
 		again, bad := readAll(t, newReader(t, bytes.NewReader(out.Bytes()), l))

@@ -26,9 +26,20 @@ type contact struct {
 	Note   string
 }
 
-func testFormat() *Format[string] {
-	return &Format[string]{
-		Name: "testcsv",
+// rowError is the test format's error of a rejected row.
+type rowError struct {
+	Line int
+	Err  error
+}
+
+func (e *rowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Err.Error()) }
+
+func (e *rowError) Unwrap() error { return e.Err }
+
+func testFormat() *Format[string, *rowError] {
+	return &Format[string, *rowError]{
+		Name:     "testcsv",
+		RowError: func(line int, err error) *rowError { return &rowError{Line: line, Err: err} },
 		Parse: func(s string) (string, bool) {
 			switch s {
 			case "id", "name", "email", "note":
@@ -93,23 +104,22 @@ func build(sep string) func(Row[string]) (contact, error) {
 	}
 }
 
-func cellOf(sep string) func(contact, string) string {
-	return func(c contact, f string) string {
-		switch f {
-		case "id":
-			return c.ID.String()
-		case "name":
-			return c.Name
-		case "email":
-			return strings.Join(c.Emails, sep)
-		case "note":
-			return c.Note
-		}
-		return ""
+// cell formats a field of a contact.
+func cell(c contact, f, sep string) string {
+	switch f {
+	case "id":
+		return c.ID.String()
+	case "name":
+		return c.Name
+	case "email":
+		return strings.Join(c.Emails, sep)
+	case "note":
+		return c.Note
 	}
+	return ""
 }
 
-func newReader(t testing.TB, src io.Reader, l Layout) *Reader[string, contact] {
+func newReader(t testing.TB, src io.Reader, l Layout) *Reader[string, contact, *rowError] {
 	t.Helper()
 	rd, err := NewReader(testFormat(), src, l, nil, origin(), build(l.ValueSep()))
 	require.NoError(t, err)
@@ -118,16 +128,16 @@ func newReader(t testing.TB, src io.Reader, l Layout) *Reader[string, contact] {
 
 // readAll reads to the end: the contacts, and the lines of the rejected
 // rows with their errors.
-func readAll(t testing.TB, rd *Reader[string, contact]) ([]contact, []*RowError) {
+func readAll(t testing.TB, rd *Reader[string, contact, *rowError]) ([]contact, []*rowError) {
 	t.Helper()
 	var good []contact
-	var bad []*RowError
+	var bad []*rowError
 	for range 100_000 {
 		c, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			return good, bad
 		}
-		var re *RowError
+		var re *rowError
 		if errors.As(err, &re) {
 			require.ErrorIs(t, err, crm.ErrInvalid)
 			bad = append(bad, re)
@@ -140,7 +150,7 @@ func readAll(t testing.TB, rd *Reader[string, contact]) ([]contact, []*RowError)
 	return nil, nil
 }
 
-func lines(bad []*RowError) []int {
+func lines(bad []*rowError) []int {
 	out := []int{}
 	for _, re := range bad {
 		out = append(out, re.Line)

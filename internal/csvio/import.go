@@ -26,7 +26,7 @@ type Batching struct {
 
 // CheckBatching records in v the problems of b ("batch_size",
 // "max_rejected") and returns b with its defaults filled in.
-func (f *Format[F]) CheckBatching(v *crm.Validator, b Batching) Batching {
+func (f *Format[F, E]) CheckBatching(v *crm.Validator, b Batching) Batching {
 	v.Check(b.Size >= 0 && b.Size <= f.MaxBatchSize, "batch_size", fmt.Sprintf("must be between 0 and %d", f.MaxBatchSize))
 	v.Check(b.MaxRejected >= 0, "max_rejected", "must not be negative")
 	if b.Size == 0 {
@@ -54,8 +54,8 @@ func (p Progress) Rate() float64 {
 	return float64(p.Rows) / p.Elapsed.Seconds()
 }
 
-// Result says what an import did.
-type Result struct {
+// Result says what an import did; E is the format's row error.
+type Result[E error] struct {
 	// Rows counts the rows read (blank rows not counted).
 	Rows int
 	// Imported counts the rows stored: 0 when the import failed.
@@ -63,14 +63,14 @@ type Result struct {
 	// RejectedCount counts the rejected rows; Rejected lists the first
 	// Batching.MaxRejected of them, in file order.
 	RejectedCount int
-	Rejected      []*RowError
+	Rejected      []E
 }
 
 // Import is one import: the rows of a Reader written in batches inside one
 // transaction.
-type Import[F, T any] struct {
+type Import[F, T any, E error] struct {
 	// Rows reads the rows.
-	Rows *Reader[F, T]
+	Rows *Reader[F, T, E]
 	// InTx runs its function in one transaction, as crm.Transactor does.
 	InTx func(ctx context.Context, fn func(ctx context.Context) error) error
 	// Write stores one batch inside the transaction; an error stops the
@@ -94,9 +94,9 @@ type Import[F, T any] struct {
 // ErrRejected. A failing reader or Write, or a cancelled context (checked
 // before every row), stops the import; nothing is stored, and the error is
 // returned with the counts so far.
-func (im *Import[F, T]) Run(ctx context.Context) (Result, error) {
-	var res Result
-	f := im.Rows.frame.f
+func (im *Import[F, T, E]) Run(ctx context.Context) (Result[E], error) {
+	var res Result[E]
+	f := im.Rows.f
 	size, maxRejected := im.Batching.Size, im.Batching.MaxRejected
 	if size <= 0 {
 		size = f.DefaultBatchSize
@@ -131,19 +131,18 @@ func (im *Import[F, T]) Run(ctx context.Context) (Result, error) {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("%s: import: %w", f.Name, err)
 			}
-			t, err := im.Rows.Next()
+			t, line, bad, err := im.Rows.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
 			if err != nil {
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				var re *RowError
-				if !errors.As(err, &re) {
-					return err
-				}
+				return err
+			}
+			if bad != nil {
 				res.Rows++
 				res.RejectedCount++
 				if len(res.Rejected) < maxRejected {
-					res.Rejected = append(res.Rejected, re)
+					res.Rejected = append(res.Rejected, f.RowError(line, bad))
 				}
 				continue
 			}

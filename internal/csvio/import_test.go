@@ -13,9 +13,9 @@ import (
 
 var errRejected = errors.New("rows rejected")
 
-func newImport(t testing.TB, src string, s *store, b Batching) *Import[string, contact] {
+func newImport(t testing.TB, src string, s *store, b Batching) *Import[string, contact, *rowError] {
 	t.Helper()
-	return &Import[string, contact]{
+	return &Import[string, contact, *rowError]{
 		Rows:        newReader(t, strings.NewReader(src), layout()),
 		InTx:        s.InTx,
 		Write:       s.write,
@@ -45,20 +45,20 @@ func TestImport(t *testing.T) {
 		stored   []string
 		batches  []int
 		rejected []int // lines listed
-		result   Result
+		result   Result[*rowError]
 	}{
 		{"all good, default batch size", good, Batching{}, 0, nil,
-			[]string{"A", "B", "C", "D", "E"}, []int{2, 2, 1}, nil, Result{Rows: 5, Imported: 5}},
+			[]string{"A", "B", "C", "D", "E"}, []int{2, 2, 1}, nil, Result[*rowError]{Rows: 5, Imported: 5}},
 		{"all good, one batch", good, Batching{Size: 4}, 0, nil,
-			[]string{"A", "B", "C", "D", "E"}, []int{4, 1}, nil, Result{Rows: 5, Imported: 5}},
+			[]string{"A", "B", "C", "D", "E"}, []int{4, 1}, nil, Result[*rowError]{Rows: 5, Imported: 5}},
 		{"all or nothing reads on and stores nothing", withBad, Batching{}, 0, errRejected,
-			nil, []int{}, []int{3, 5}, Result{Rows: 5, RejectedCount: 2}},
+			nil, []int{}, []int{3, 5}, Result[*rowError]{Rows: 5, RejectedCount: 2}},
 		{"skip invalid stores the good rows", withBad, Batching{SkipInvalid: true}, 0, nil,
-			[]string{"A", "C", "E"}, []int{2, 1}, []int{3, 5}, Result{Rows: 5, Imported: 3, RejectedCount: 2}},
+			[]string{"A", "C", "E"}, []int{2, 1}, []int{3, 5}, Result[*rowError]{Rows: 5, Imported: 3, RejectedCount: 2}},
 		{"the list of rejected rows is bounded, the count is not", withBad, Batching{SkipInvalid: true, MaxRejected: 1}, 0, nil,
-			[]string{"A", "C", "E"}, []int{2, 1}, []int{3}, Result{Rows: 5, Imported: 3, RejectedCount: 2}},
+			[]string{"A", "C", "E"}, []int{2, 1}, []int{3}, Result[*rowError]{Rows: 5, Imported: 3, RejectedCount: 2}},
 		{"a failing write stores nothing", good, Batching{}, 2, errDisk,
-			nil, []int{2, 2}, nil, Result{Rows: 4}},
+			nil, []int{2, 2}, nil, Result[*rowError]{Rows: 4}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,7 +120,7 @@ func TestImportCancelled(t *testing.T) {
 			require.NoError(t, err)
 			s := &store{}
 			var last Progress
-			res, err := (&Import[string, contact]{Rows: rd, InTx: s.InTx, Write: s.write, Batching: tc.b, ErrRejected: errRejected,
+			res, err := (&Import[string, contact, *rowError]{Rows: rd, InTx: s.InTx, Write: s.write, Batching: tc.b, ErrRejected: errRejected,
 				Progress: func(p Progress) { last = p }}).Run(ctx)
 			require.ErrorIs(t, err, context.Canceled)
 			require.Contains(t, err.Error(), "testcsv: import: ")
@@ -142,7 +142,7 @@ func TestImportCancelled(t *testing.T) {
 func TestImportFailingReader(t *testing.T) {
 	t.Parallel()
 	s := &store{}
-	im := &Import[string, contact]{
+	im := &Import[string, contact, *rowError]{
 		Rows:  newReader(t, &failAfter{src: strings.NewReader("Name\nA\nB\nC\n"), err: errDisk}, nameOnly()),
 		InTx:  s.InTx,
 		Write: s.write,

@@ -11,19 +11,6 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// RowError reports a row that could not become an entity: the line where
-// it starts, from 1, and its problems.
-type RowError struct {
-	Line int
-	Err  error
-}
-
-// Error returns "line N: problems".
-func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Err.Error()) }
-
-// Unwrap returns the row's problems.
-func (e *RowError) Unwrap() error { return e.Err }
-
 // Origin is what every entity a Reader reads is created with.
 type Origin struct {
 	Tenant crm.TenantID
@@ -50,9 +37,10 @@ type Row[F any] struct {
 
 // rowFrame is what every Row of a reader shares.
 type rowFrame[F any] struct {
-	f    *Format[F]
-	cols []Mapped[F]
-	o    Origin
+	name    string // the format's
+	maxCell int    // the format's MaxCellLen
+	cols    []Mapped[F]
+	o       Origin
 }
 
 // Cells yields every mapped cell of the row that is not empty once spaces
@@ -73,8 +61,8 @@ func (r Row[F]) Cells(v *crm.Validator) iter.Seq2[Mapped[F], string] {
 			if strings.IndexByte(cell, '\r') >= 0 {
 				cell = dropCR(cell)
 			}
-			if len(cell) > r.frame.f.MaxCellLen {
-				v.Addf(col.Label, "longer than %d bytes", r.frame.f.MaxCellLen)
+			if len(cell) > r.frame.maxCell {
+				v.Addf(col.Label, "longer than %d bytes", r.frame.maxCell)
 				continue
 			}
 			if !yield(col, cell) {
@@ -94,14 +82,16 @@ func (r Row[F]) ID(id crm.ID) (crm.ID, error) {
 	}
 	id, err := r.frame.o.IDs.NewID()
 	if err != nil {
-		return crm.ID{}, fmt.Errorf("%s: new ID: %w", r.frame.f.Name, err)
+		return crm.ID{}, fmt.Errorf("%s: new ID: %w", r.frame.name, err)
 	}
 	return id, nil
 }
 
 // Reader reads the rows of a CSV file and builds a T from each. It is not
 // safe for concurrent use.
-type Reader[F, T any] struct {
+type Reader[F, T any, E error] struct {
+	f     *Format[F, E]
+	sep   string // the layout's ValueSep
 	frame rowFrame[F]
 	csv   *csv.Reader
 	build func(Row[F]) (T, error)
@@ -116,7 +106,7 @@ type Reader[F, T any] struct {
 // row is read here: an empty file, a header row that does not parse, and a
 // mapped header the file lacks ("mapping.columns[i].header") are problems
 // too; a failing r is returned wrapped.
-func NewReader[F, T any](f *Format[F], r io.Reader, l Layout, mapping error, o Origin, build func(Row[F]) (T, error)) (*Reader[F, T], error) {
+func NewReader[F, T any, E error](f *Format[F, E], r io.Reader, l Layout, mapping error, o Origin, build func(Row[F]) (T, error)) (*Reader[F, T, E], error) {
 	op := f.Name + ".NewReader"
 	var v crm.Validator
 	v.Check(r != nil, "r", "must not be nil")
@@ -136,7 +126,7 @@ func NewReader[F, T any](f *Format[F], r io.Reader, l Layout, mapping error, o O
 	cr.Comma = l.FieldSep()
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	rd := &Reader[F, T]{frame: rowFrame[F]{f: f, o: o}, csv: cr, build: build, rowOp: f.Name + ".Row"}
+	rd := &Reader[F, T, E]{f: f, sep: l.ValueSep(), frame: rowFrame[F]{name: f.Name, maxCell: f.MaxCellLen, o: o}, csv: cr, build: build, rowOp: f.Name + ".Row"}
 	if !l.Header {
 		for i, c := range l.Columns {
 			if c.Field != "" {
@@ -181,35 +171,48 @@ func NewReader[F, T any](f *Format[F], r io.Reader, l Layout, mapping error, o O
 
 // Next returns the T of the next row that is not blank. A row that does
 // not parse as CSV, has more than the format's MaxRowFields fields, or that
-// build refuses returns a *RowError with the line where the row starts,
-// and the next call goes on with the following row. The end of the file
-// returns io.EOF; a failing reader returns its error wrapped.
-func (r *Reader[F, T]) Next() (T, error) {
-	var zero T
+// build refuses returns the format's RowError with the line where the row
+// starts, and the next call goes on with the following row. The end of the
+// file returns io.EOF; a failing reader returns its error wrapped.
+func (r *Reader[F, T, E]) Next() (T, error) {
+	t, line, bad, err := r.next()
+	if bad != nil {
+		return t, r.f.RowError(line, bad)
+	}
+	return t, err
+}
+
+// Split cuts a cell into its values at the layout's ValueSep, as Split
+// does.
+func (r *Reader[F, T, E]) Split(cell string) []string { return Split(cell, r.sep) }
+
+// next returns the T of the next row that is not blank; or the line and
+// the problems of a rejected row; or an error, io.EOF at the end.
+func (r *Reader[F, T, E]) next() (t T, line int, bad, err error) {
 	for {
 		rec, err := r.csv.Read()
 		if errors.Is(err, io.EOF) {
-			return zero, io.EOF
+			return t, 0, nil, io.EOF
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return zero, &RowError{Line: pe.StartLine, Err: crm.Invalid(r.rowOp, "", pe.Err.Error())}
+				return t, pe.StartLine, crm.Invalid(r.rowOp, "", pe.Err.Error()), nil
 			}
-			return zero, fmt.Errorf("%s: read: %w", r.frame.f.Name, err)
+			return t, 0, nil, fmt.Errorf("%s: read: %w", r.f.Name, err)
 		}
 		line, _ := r.csv.FieldPos(0)
 		if blank(rec) {
 			continue
 		}
-		if n := r.frame.f.MaxRowFields; len(rec) > n {
-			return zero, &RowError{Line: line, Err: crm.Invalid(r.rowOp, "", fmt.Sprintf("more than %d fields", n))}
+		if n := r.f.MaxRowFields; len(rec) > n {
+			return t, line, crm.Invalid(r.rowOp, "", fmt.Sprintf("more than %d fields", n)), nil
 		}
 		t, err := r.build(Row[F]{rec: rec, frame: &r.frame})
 		if err != nil {
-			return zero, &RowError{Line: line, Err: err}
+			return t, line, err, nil
 		}
-		return t, nil
+		return t, line, nil, nil
 	}
 }
 

@@ -82,7 +82,9 @@ func TestReaderHeaderMatching(t *testing.T) {
 func TestReaderByPosition(t *testing.T) {
 	t.Parallel()
 	l := Layout{Comma: ';', ListSep: "|", Columns: []Column{{Field: "name"}, {Header: "skipped"}, {Field: "email"}}}
-	got, bad := readAll(t, newReader(t, strings.NewReader("A;x;a@x | b@x\nB\n;;c@x\n"), l))
+	rd := newReader(t, strings.NewReader("A;x;a@x | b@x\nB\n;;c@x\n"), l)
+	require.Equal(t, []string{"a", "b;c"}, rd.Split(" a|| b;c "), "the layout's list separator")
+	got, bad := readAll(t, rd)
 	require.Equal(t, []int{3}, lines(bad))
 	require.Len(t, got, 2)
 	require.Equal(t, []string{"a@x", "b@x"}, got[0].Emails)
@@ -161,7 +163,7 @@ func TestReaderFailsMidFile(t *testing.T) {
 	require.Equal(t, "A", c.Name)
 	_, err = rd.Next()
 	require.ErrorIs(t, err, errDisk)
-	var re *RowError
+	var re *rowError
 	require.False(t, errors.As(err, &re), "a failing reader is not a bad row")
 	require.Contains(t, err.Error(), "testcsv: read: ")
 }

@@ -22,9 +22,7 @@ type Lister interface {
 // leads it wrote. What Export writes, Import reads back with the same
 // mapping.
 func Export(ctx context.Context, w io.Writer, src Lister, tenant crm.TenantID, q lead.Query, m Mapping) (int, error) {
-	sep := m.listSep()
-	return csvio.Export(ctx, &format, w, src, tenant, q, m.layout(), m.Validate(),
-		func(l *lead.Lead, f field) string { return cell(l, f, sep) })
+	return csvio.Export(ctx, &format, w, src, tenant, q, m.layout(), m.Validate(), cell)
 }
 
 // cell formats one field of l.

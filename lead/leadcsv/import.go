@@ -110,7 +110,7 @@ func Import(ctx context.Context, r io.Reader, b lead.Backend, opts ImportOptions
 		return Report{}, err
 	}
 	flagged := 0
-	im := csvio.Import[field, *lead.Lead]{
+	im := csvio.Import[field, *lead.Lead, *RowError]{
 		Rows: rd.rows,
 		InTx: func(ctx context.Context, fn func(context.Context) error) error {
 			return b.InTx(ctx, func(ctx context.Context) error {
@@ -136,10 +136,7 @@ func Import(ctx context.Context, r io.Reader, b lead.Backend, opts ImportOptions
 		im.Progress = func(p csvio.Progress) { o.Progress(Progress(p)) }
 	}
 	res, err := im.Run(ctx)
-	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount}
-	for _, re := range res.Rejected {
-		rep.Rejected = append(rep.Rejected, &RowError{Line: re.Line, Err: re.Err})
-	}
+	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount, Rejected: res.Rejected}
 	if err == nil {
 		rep.Flagged = flagged
 	}

@@ -97,8 +97,9 @@ func repeatable(kind string) bool {
 
 // format is the lead CSV format: the frame internal/csvio runs with this
 // package's field set and limits.
-var format = csvio.Format[field]{
+var format = csvio.Format[field, *RowError]{
 	Name:          "leadcsv",
+	RowError:      func(line int, err error) *RowError { return &RowError{Line: line, Err: err} },
 	Parse:         parseField,
 	Repeatable:    func(f field) bool { return repeatable(f.kind) },
 	StrictListSep: true,
@@ -122,8 +123,6 @@ func (m Mapping) layout() csvio.Layout {
 	}
 	return csvio.Layout{Columns: cols, Header: m.Header, Comma: m.Comma, ListSep: m.ListSep}
 }
-
-func (m Mapping) listSep() string { return csvio.Layout{ListSep: m.ListSep}.ValueSep() }
 
 // Validate returns a *crm.ValidationError listing every problem of m.
 func (m Mapping) Validate() error {

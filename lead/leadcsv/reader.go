@@ -1,7 +1,6 @@
 package leadcsv
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,9 +30,8 @@ func (e *RowError) Unwrap() error { return e.Err }
 // Reader reads leads from CSV, one row at a time. It is not safe for
 // concurrent use.
 type Reader struct {
-	rows *csvio.Reader[field, *lead.Lead]
+	rows *csvio.Reader[field, *lead.Lead, *RowError]
 	m    Mapping
-	sep  string
 }
 
 // NewReader returns a reader of r for tenant. ids makes the IDs of rows
@@ -42,7 +40,7 @@ type Reader struct {
 // the header row is read here, and a mapped header the file lacks is an
 // error.
 func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator, ch lead.Change) (*Reader, error) {
-	rd := &Reader{m: m, sep: m.listSep()}
+	rd := &Reader{m: m}
 	rows, err := csvio.NewReader(&format, r, m.layout(), m.Validate(), csvio.Origin{Tenant: tenant, IDs: ids, Change: ch}, rd.build)
 	if err != nil {
 		return nil, err
@@ -56,15 +54,7 @@ func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator,
 // with the following row; the end of the file returns io.EOF. Blank rows
 // are skipped.
 func (r *Reader) Next() (*lead.Lead, error) {
-	l, err := r.rows.Next()
-	if err != nil {
-		var re *csvio.RowError
-		if errors.As(err, &re) {
-			return nil, &RowError{Line: re.Line, Err: re.Err}
-		}
-		return nil, err
-	}
-	return l, nil
+	return r.rows.Next()
 }
 
 // build turns one row into a lead.
@@ -118,11 +108,11 @@ func (r *Reader) apply(v *crm.Validator, in *lead.NewInput, addr *customer.Addre
 	case "language":
 		in.Language = cell
 	case "topics":
-		in.Topics = append(in.Topics, r.split(cell)...)
+		in.Topics = append(in.Topics, r.rows.Split(cell)...)
 	case "email":
-		in.Emails = append(in.Emails, r.split(cell)...)
+		in.Emails = append(in.Emails, r.rows.Split(cell)...)
 	case "phone":
-		in.Phones = append(in.Phones, csvio.JoinExtensions(r.split(cell))...)
+		in.Phones = append(in.Phones, csvio.JoinExtensions(r.rows.Split(cell))...)
 	case "team":
 		in.Team = cell
 	case "channel":
@@ -169,6 +159,3 @@ func (r *Reader) apply(v *crm.Validator, in *lead.NewInput, addr *customer.Addre
 		in.Attributes[col.Field.key] = cell
 	}
 }
-
-// split cuts a cell into its non-empty values.
-func (r *Reader) split(cell string) []string { return csvio.Split(cell, r.sep) }
