@@ -97,11 +97,7 @@ var format = csvio.Format[field, *RowError]{
 
 // layout returns the part of m the CSV frame reads.
 func (m Mapping) layout() csvio.Layout {
-	cols := make([]csvio.Column, len(m.Columns))
-	for i, c := range m.Columns {
-		cols[i] = csvio.Column(c)
-	}
-	return csvio.Layout{Columns: cols, Header: m.Header, Comma: m.Comma, ListSep: m.ListSep}
+	return csvio.Layout{Columns: csvio.Columns(m.Columns), Header: m.Header, Comma: m.Comma, ListSep: m.ListSep}
 }
 
 // Validate returns a *crm.ValidationError listing every problem of m.

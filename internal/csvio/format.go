@@ -10,10 +10,24 @@ import (
 
 // Column is one column of a mapping: the header that finds it in a file
 // with a header row (otherwise only its label), and the field it holds,
-// "" to ignore it.
+// "" to ignore it. It has the fields and JSON tags of the Column types of
+// the packages.
 type Column struct {
-	Header string
-	Field  string
+	Header string `json:"header"`
+	Field  string `json:"field"`
+}
+
+// Columns returns cols as Columns. C is a package's column type: a struct
+// type with Column's fields and tags.
+func Columns[C ~struct {
+	Header string `json:"header"`
+	Field  string `json:"field"`
+}](cols []C) []Column {
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		out[i] = Column(c)
+	}
+	return out
 }
 
 // Label names c in errors and header rows: its header, trimmed, or else

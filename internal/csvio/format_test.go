@@ -111,3 +111,14 @@ func TestSplitAndJoinExtensions(t *testing.T) {
 		})
 	}
 }
+
+func TestColumns(t *testing.T) {
+	t.Parallel()
+	// A package's column type: its own struct with Column's fields and tags.
+	type pkgColumn struct {
+		Header string `json:"header"`
+		Field  string `json:"field"`
+	}
+	require.Equal(t, []Column{{"A", "name"}, {"", ""}}, Columns([]pkgColumn{{"A", "name"}, {}}))
+	require.Equal(t, []Column{}, Columns([]pkgColumn(nil)))
+}
