@@ -129,11 +129,9 @@ func Import(ctx context.Context, r io.Reader, b lead.Backend, opts ImportOptions
 			}
 			return nil
 		},
-		Batching:    o.batching(),
+		Batching:    o.options().Batching(),
+		Progress:    o.options().ProgressFunc(),
 		ErrRejected: ErrRejectedRows,
-	}
-	if o.Progress != nil {
-		im.Progress = func(p csvio.Progress) { o.Progress(Progress(p)) }
 	}
 	res, err := im.Run(ctx)
 	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount, Rejected: res.Rejected}
@@ -156,26 +154,12 @@ func write(ctx context.Context, store lead.Store, batch []*lead.Lead) error {
 	return nil
 }
 
-func (o ImportOptions) normalize() (ImportOptions, error) {
-	var v crm.Validator
-	v.Merge("tenant", o.Tenant.Validate())
-	v.Merge("mapping", o.Mapping.Validate())
-	v.Merge("change.actor", o.Change.Actor.Validate())
-	v.Check(o.Policy == AllOrNothing || o.Policy == SkipInvalid, "policy", "unknown policy")
-	b := format.CheckBatching(&v, csvio.Batching{Size: o.BatchSize, MaxRejected: o.MaxRejected})
-	if err := v.Err("leadcsv.ImportOptions"); err != nil {
-		return o, err
-	}
-	if o.Clock == nil {
-		o.Clock = crm.SystemClock{}
-	}
-	if o.Change.At.IsZero() {
-		o.Change.At = o.Clock.Now()
-	}
-	o.BatchSize, o.MaxRejected = b.Size, b.MaxRejected
-	return o, nil
+// options returns o as the CSV frame takes it.
+func (o ImportOptions) options() csvio.Options[Mapping, Policy, Progress] {
+	return csvio.Options[Mapping, Policy, Progress](o)
 }
 
-func (o ImportOptions) batching() csvio.Batching {
-	return csvio.Batching{SkipInvalid: o.Policy == SkipInvalid, Size: o.BatchSize, MaxRejected: o.MaxRejected}
+func (o ImportOptions) normalize() (ImportOptions, error) {
+	n, err := csvio.CheckOptions(&format, o.options())
+	return ImportOptions(n), err
 }
