@@ -9,13 +9,16 @@
 //     line numbers (a row's first line, quoted line breaks counted),
 //     parse errors and oversized rows and cells reported as the format's
 //     RowError for that row, blank rows skipped;
+//   - the import options ([Options], the packages' ImportOptions field for
+//     field) checked and defaulted once ([CheckOptions]);
 //   - the import loop ([Import]): batches written inside one transaction,
 //     all or nothing or skip-invalid, the rejected rows with their lines,
 //     progress, and a cancelled context stopping it at the next row;
 //   - the export frame ([Export]): the header row, then a filtered list
 //     paged through a store and written page by page.
 //
-// The public packages keep their own exported types and documentation and
-// convert at the boundary, so a reader of their docs never needs this
-// package.
+// The public packages keep their own exported types and documentation:
+// the frame makes their row errors (Format.RowError) and takes their
+// import options by conversion ([Options]), so a reader of their docs never
+// needs this package.
 package csvio
