@@ -2,13 +2,12 @@ package customercsv
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
 	"strings"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/csvio"
 )
 
 // Lister lists customers; customer.Store and customer.Service have it.
@@ -22,58 +21,11 @@ type Lister interface {
 // how many customers it wrote. What Export writes, Import reads back with
 // the same mapping.
 func Export(ctx context.Context, w io.Writer, src Lister, tenant crm.TenantID, q customer.Query, m Mapping) (int, error) {
-	var v crm.Validator
-	v.Check(w != nil, "w", "must not be nil")
-	v.Check(src != nil, "src", "must not be nil")
-	v.Merge("tenant", tenant.Validate())
-	v.Merge("mapping", m.Validate())
-	if err := v.Err("customercsv.Export"); err != nil {
-		return 0, err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = m.comma()
-	rec := make([]string, len(m.Columns))
-	if m.Header {
-		for i, c := range m.Columns {
-			rec[i] = label(c)
-		}
-		if err := cw.Write(rec); err != nil {
-			return 0, fmt.Errorf("customercsv: export: %w", err)
-		}
-	}
-	n := 0
-	page := crm.PageRequest{Limit: crm.MaxPageLimit}
-	for {
-		p, err := src.List(ctx, tenant, q, page)
-		if err != nil {
-			return n, fmt.Errorf("customercsv: export: %w", err)
-		}
-		for _, c := range p.Items {
-			for i, col := range m.Columns {
-				rec[i] = cell(c, col, m.listSep())
-			}
-			if err := cw.Write(rec); err != nil {
-				return n, fmt.Errorf("customercsv: export: %w", err)
-			}
-			n++
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return n, fmt.Errorf("customercsv: export: %w", err)
-		}
-		if p.Next == "" {
-			return n, nil
-		}
-		page.Cursor = p.Next
-	}
+	return csvio.Export(ctx, &format, w, src, tenant, q, m.layout(), m.Validate(), cell)
 }
 
 // cell formats one field of c.
-func cell(c *customer.Customer, col Column, sep string) string {
-	if col.Field == "" {
-		return ""
-	}
-	f, _ := parseField(col.Field)
+func cell(c *customer.Customer, f field, sep string) string {
 	join := func(xs []string) string { return strings.Join(xs, sep) }
 	var addr customer.Address
 	if as := c.Addresses(); len(as) > 0 {

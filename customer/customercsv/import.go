@@ -2,13 +2,13 @@ package customercsv
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/csvio"
 )
 
 // Policy says what Import does with rows that cannot become customers.
@@ -64,10 +64,7 @@ type Progress struct {
 
 // Rate returns rows read per second.
 func (p Progress) Rate() float64 {
-	if p.Elapsed <= 0 {
-		return 0
-	}
-	return float64(p.Rows) / p.Elapsed.Seconds()
+	return csvio.Progress(p).Rate()
 }
 
 // Report says what an import did.
@@ -94,83 +91,28 @@ var ErrRejectedRows = fmt.Errorf("%w: rows rejected", crm.ErrInvalid)
 // error (a duplicate ID, a cancelled context) stops the import, stores
 // nothing and is returned.
 func Import(ctx context.Context, r io.Reader, b customer.Backend, opts ImportOptions) (Report, error) {
-	var rep Report
 	o, err := opts.normalize()
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
 	if b == nil || b.Customers() == nil {
-		return rep, crm.Invalid("customercsv.Import", "backend", "must not be nil")
-	}
-	if o.Change.At.IsZero() {
-		o.Change.At = o.Clock.Now()
+		return Report{}, crm.Invalid("customercsv.Import", "backend", "must not be nil")
 	}
 	rd, err := NewReader(r, o.Tenant, o.Mapping, o.IDs, o.Change)
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
-	start := time.Now()
-	progress := func(stored int) {
-		if o.Progress != nil {
-			o.Progress(Progress{Rows: rep.Rows, Stored: stored, Rejected: rep.RejectedCount, Elapsed: time.Since(start)})
-		}
+	im := csvio.Import[field, *customer.Customer, *RowError]{
+		Rows:        rd.rows,
+		InTx:        b.InTx,
+		Write:       func(ctx context.Context, batch []*customer.Customer) error { return write(ctx, b.Customers(), batch) },
+		Batching:    o.options().Batching(),
+		Progress:    o.options().ProgressFunc(),
+		ErrRejected: ErrRejectedRows,
 	}
-	stored := 0
-	err = b.InTx(ctx, func(ctx context.Context) error {
-		store := b.Customers()
-		batch := make([]*customer.Customer, 0, o.BatchSize)
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			if err := write(ctx, store, batch); err != nil {
-				return err
-			}
-			stored += len(batch)
-			batch = batch[:0]
-			progress(stored)
-			return nil
-		}
-		for {
-			c, err := rd.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var re *RowError
-			if errors.As(err, &re) {
-				rep.Rows++
-				rep.RejectedCount++
-				if len(rep.Rejected) < o.MaxRejected {
-					rep.Rejected = append(rep.Rejected, re)
-				}
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			rep.Rows++
-			if o.Policy == AllOrNothing && rep.RejectedCount > 0 {
-				continue // nothing will be stored; read on for the report
-			}
-			batch = append(batch, c)
-			if len(batch) == o.BatchSize {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		if o.Policy == AllOrNothing && rep.RejectedCount > 0 {
-			return fmt.Errorf("customercsv: import: %d of %d rows rejected, nothing stored: %w", rep.RejectedCount, rep.Rows, ErrRejectedRows)
-		}
-		return flush()
-	})
-	if err != nil {
-		progress(0)
-		return rep, err
-	}
-	rep.Imported = stored
-	progress(stored)
-	return rep, nil
+	res, err := im.Run(ctx)
+	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount, Rejected: res.Rejected}
+	return rep, err
 }
 
 // write stores a batch, at once when the store can.
@@ -189,25 +131,12 @@ func write(ctx context.Context, store customer.Store, batch []*customer.Customer
 	return nil
 }
 
+// options returns o as the CSV frame takes it.
+func (o ImportOptions) options() csvio.Options[Mapping, Policy, Progress] {
+	return csvio.Options[Mapping, Policy, Progress](o)
+}
+
 func (o ImportOptions) normalize() (ImportOptions, error) {
-	var v crm.Validator
-	v.Merge("tenant", o.Tenant.Validate())
-	v.Merge("mapping", o.Mapping.Validate())
-	v.Merge("change.actor", o.Change.Actor.Validate())
-	v.Check(o.Policy == AllOrNothing || o.Policy == SkipInvalid, "policy", "unknown policy")
-	v.Check(o.BatchSize >= 0 && o.BatchSize <= MaxBatchSize, "batch_size", fmt.Sprintf("must be between 0 and %d", MaxBatchSize))
-	v.Check(o.MaxRejected >= 0, "max_rejected", "must not be negative")
-	if err := v.Err("customercsv.ImportOptions"); err != nil {
-		return o, err
-	}
-	if o.Clock == nil {
-		o.Clock = crm.SystemClock{}
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultBatchSize
-	}
-	if o.MaxRejected == 0 {
-		o.MaxRejected = DefaultMaxRejected
-	}
-	return o, nil
+	n, err := csvio.CheckOptions(&format, o.options())
+	return ImportOptions(n), err
 }

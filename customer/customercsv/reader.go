@@ -1,14 +1,12 @@
 package customercsv
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/csvio"
 )
 
 // maxRowFields bounds the fields of one row of the file, mapped or not.
@@ -33,19 +31,8 @@ func (e *RowError) Unwrap() error { return e.Err }
 // Reader reads customers from CSV, one row at a time. It is not safe for
 // concurrent use.
 type Reader struct {
-	csv    *csv.Reader
-	m      Mapping
-	tenant crm.TenantID
-	ids    crm.IDGenerator
-	ch     customer.Change
-	cols   []mapped
-}
-
-// mapped is a column of the mapping with its position in the row.
-type mapped struct {
-	index int
-	name  string // header, or field, for error paths
-	field field
+	rows *csvio.Reader[field, *customer.Customer, *RowError]
+	m    Mapping
 }
 
 // NewReader returns a reader of r for tenant. ids makes the IDs of rows
@@ -53,67 +40,13 @@ type mapped struct {
 // is created by (its At must be set). With m.Header set, the header row is
 // read here: a mapped header the file lacks is an error.
 func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator, ch customer.Change) (*Reader, error) {
-	var v crm.Validator
-	v.Check(r != nil, "r", "must not be nil")
-	v.Merge("tenant", tenant.Validate())
-	v.Merge("mapping", m.Validate())
-	v.Merge("change", ch.Validate())
-	if err := v.Err("customercsv.NewReader"); err != nil {
-		return nil, err
-	}
-	if ids == nil {
-		ids = crm.UUIDv7{}
-	}
-	cr := csv.NewReader(r)
-	cr.Comma = m.comma()
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	rd := &Reader{csv: cr, m: m, tenant: tenant, ids: ids, ch: ch}
-	if !m.Header {
-		for i, c := range m.Columns {
-			if c.Field != "" {
-				f, _ := parseField(c.Field)
-				rd.cols = append(rd.cols, mapped{index: i, name: label(c), field: f})
-			}
-		}
-		return rd, nil
-	}
-	head, err := cr.Read()
+	rd := &Reader{m: m}
+	rows, err := csvio.NewReader(&format, r, m.layout(), m.Validate(), csvio.Origin{Tenant: tenant, IDs: ids, Change: ch}, rd.build)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, crm.Invalid("customercsv.NewReader", "r", "the file is empty: no header row")
-		}
-		return nil, fmt.Errorf("customercsv: header row: %w", crm.Invalid("customercsv.NewReader", "header", err.Error()))
-	}
-	at := map[string]int{}
-	for i, h := range head {
-		if _, dup := at[normHeader(h)]; !dup {
-			at[normHeader(h)] = i
-		}
-	}
-	for i, c := range m.Columns {
-		if c.Field == "" {
-			continue
-		}
-		idx, ok := at[normHeader(c.Header)]
-		if !ok {
-			v.Addf(fmt.Sprintf("mapping.columns[%d].header", i), "the file has no column %q", c.Header)
-			continue
-		}
-		f, _ := parseField(c.Field)
-		rd.cols = append(rd.cols, mapped{index: idx, name: label(c), field: f})
-	}
-	if err := v.Err("customercsv.NewReader"); err != nil {
 		return nil, err
 	}
+	rd.rows = rows
 	return rd, nil
-}
-
-func label(c Column) string {
-	if strings.TrimSpace(c.Header) != "" {
-		return strings.TrimSpace(c.Header)
-	}
-	return c.Field
 }
 
 // Next returns the next row's customer, ready to store at version 0. A row
@@ -121,37 +54,7 @@ func label(c Column) string {
 // with the following row; the end of the file returns io.EOF. Blank rows
 // are skipped.
 func (r *Reader) Next() (*customer.Customer, error) {
-	for {
-		rec, err := r.csv.Read()
-		if errors.Is(err, io.EOF) {
-			return nil, io.EOF
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, &RowError{Line: pe.StartLine, Err: crm.Invalid("customercsv.Row", "", pe.Err.Error())}
-			}
-			return nil, fmt.Errorf("customercsv: read: %w", err)
-		}
-		line, _ := r.csv.FieldPos(0)
-		if blank(rec) {
-			continue
-		}
-		c, err := r.build(rec)
-		if err != nil {
-			return nil, &RowError{Line: line, Err: err}
-		}
-		return c, nil
-	}
-}
-
-func blank(rec []string) bool {
-	for _, s := range rec {
-		if strings.TrimSpace(s) != "" {
-			return false
-		}
-	}
-	return true
+	return r.rows.Next()
 }
 
 // row collects the cells of one row by field.
@@ -169,46 +72,29 @@ type row struct {
 	}
 }
 
-func (r *Reader) build(rec []string) (*customer.Customer, error) {
+// build turns the cells of one row into a customer.
+func (r *Reader) build(rw csvio.Row[field]) (*customer.Customer, error) {
 	var x row
-	if len(rec) > maxRowFields {
-		x.v.Addf("", "more than %d fields", maxRowFields)
-		return nil, x.v.Err("customercsv.Row")
-	}
-	x.in = customer.NewInput{Tenant: r.tenant, Kind: r.m.Defaults.Kind, Roles: r.m.Defaults.Roles,
+	x.in = customer.NewInput{Tenant: rw.Origin().Tenant, Kind: r.m.Defaults.Kind, Roles: r.m.Defaults.Roles,
 		Owner: r.m.Defaults.Owner, TimeZone: r.m.Defaults.TimeZone}
 	if x.in.Kind == 0 {
 		x.in.Kind = customer.Person
 	}
 	rolesSet := false
-	for _, col := range r.cols {
-		cell := ""
-		if col.index < len(rec) {
-			cell = strings.TrimSpace(rec[col.index])
-		}
-		if cell == "" {
-			continue
-		}
-		if len(cell) > MaxCellLen {
-			x.v.Addf(col.name, "longer than %d bytes", MaxCellLen)
-			continue
-		}
+	for col, cell := range rw.Cells(&x.v) {
 		r.apply(&x, col, cell, &rolesSet)
 	}
 	if err := x.v.Err("customercsv.Row"); err != nil {
 		return nil, err
 	}
-	if x.in.ID.IsZero() {
-		id, err := r.ids.NewID()
-		if err != nil {
-			return nil, fmt.Errorf("customercsv: new ID: %w", err)
-		}
-		x.in.ID = id
+	var err error
+	if x.in.ID, err = rw.ID(x.in.ID); err != nil {
+		return nil, err
 	}
 	if len(x.addr.Lines) > 0 || x.addr.Locality != "" || x.addr.PostalCode != "" || x.addr.AdministrativeArea != "" {
 		x.in.Addresses = append(x.in.Addresses, x.addr)
 	}
-	c, err := customer.New(x.in, r.ch)
+	c, err := customer.New(x.in, rw.Origin().Change)
 	if err != nil {
 		return nil, err
 	}
@@ -234,47 +120,47 @@ func (r *Reader) build(rec []string) (*customer.Customer, error) {
 }
 
 // apply reads one cell into x.
-func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
+func (r *Reader) apply(x *row, col csvio.Mapped[field], cell string, rolesSet *bool) {
 	v := &x.v
-	switch col.field.kind {
+	switch col.Field.kind {
 	case "id":
 		id, err := crm.ParseID(cell)
-		if v.Check(err == nil, col.name, "not an ID") {
+		if v.Check(err == nil, col.Label, "not an ID") {
 			x.in.ID = id
 		}
 	case "name":
 		x.in.Name = cell
 	case "kind":
 		k, err := customer.ParseKind(cell)
-		if v.Check(err == nil, col.name, "unknown kind") {
+		if v.Check(err == nil, col.Label, "unknown kind") {
 			x.in.Kind = k
 		}
 	case "roles":
 		if !*rolesSet {
 			x.in.Roles, *rolesSet = nil, true
 		}
-		for _, s := range r.split(cell) {
+		for _, s := range r.rows.Split(cell) {
 			role, err := customer.ParseRole(s)
-			if v.Check(err == nil, col.name, fmt.Sprintf("unknown role %q", s)) {
+			if v.Check(err == nil, col.Label, fmt.Sprintf("unknown role %q", s)) {
 				x.in.Roles = append(x.in.Roles, role)
 			}
 		}
 	case "owner":
 		x.in.Owner = crm.UserID(cell)
 	case "email":
-		for _, s := range r.split(cell) {
+		for _, s := range r.rows.Split(cell) {
 			e, err := customer.ParseEmail(s)
 			if err != nil {
-				v.Merge(col.name, err)
+				v.Merge(col.Label, err)
 				continue
 			}
 			x.in.Emails = append(x.in.Emails, e)
 		}
 	case "phone":
-		for _, s := range splitPhones(r.split(cell)) {
+		for _, s := range csvio.JoinExtensions(r.rows.Split(cell)) {
 			p, err := customer.ParsePhone(s, r.m.DefaultRegion)
 			if err != nil {
-				v.Merge(col.name, err)
+				v.Merge(col.Label, err)
 				continue
 			}
 			x.in.Phones = append(x.in.Phones, p)
@@ -283,21 +169,21 @@ func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
 		x.in.TimeZone = cell
 	case "stage":
 		s, err := customer.ParseStage(cell)
-		if v.Check(err == nil, col.name, "unknown stage") {
+		if v.Check(err == nil, col.Label, "unknown stage") {
 			x.in.Stage = s
 		}
 	case "loyalty":
 		l, err := customer.ParseLoyalty(cell)
-		if v.Check(err == nil, col.name, "unknown loyalty rung") {
+		if v.Check(err == nil, col.Label, "unknown loyalty rung") {
 			x.in.Loyalty = l
 		}
 	case "lifecycle":
 		l, err := customer.ParseLifecycle(cell)
-		if v.Check(err == nil, col.name, "unknown lifecycle status") {
+		if v.Check(err == nil, col.Label, "unknown lifecycle status") {
 			x.in.Lifecycle = l
 		}
 	case "tags":
-		x.tags = append(x.tags, r.split(cell)...)
+		x.tags = append(x.tags, r.rows.Split(cell)...)
 	case "notes":
 		x.notes = cell
 	case "address":
@@ -309,45 +195,19 @@ func (r *Reader) apply(x *row, col mapped, cell string, rolesSet *bool) {
 	case "address.area":
 		x.addr.AdministrativeArea = cell
 	case "attr":
-		x.attrs = append(x.attrs, [2]string{col.field.key, cell})
+		x.attrs = append(x.attrs, [2]string{col.Field.key, cell})
 	case "pref":
-		x.prefs = append(x.prefs, [2]string{col.field.key, cell})
+		x.prefs = append(x.prefs, [2]string{col.Field.key, cell})
 	case "date":
 		d, err := customer.ParseDate(cell)
 		if err != nil {
-			v.Merge(col.name, err)
+			v.Merge(col.Label, err)
 			return
 		}
 		x.dates = append(x.dates, struct {
 			key  string
 			date customer.Date
 			path string
-		}{col.field.key, d, col.name})
+		}{col.Field.key, d, col.Label})
 	}
-}
-
-// split cuts a cell into its non-empty values.
-func (r *Reader) split(cell string) []string {
-	parts := strings.Split(cell, r.m.listSep())
-	out := parts[:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// splitPhones puts an ";ext=" parameter that a ";" list separator cut off
-// back on its number.
-func splitPhones(parts []string) []string {
-	out := parts[:0]
-	for _, p := range parts {
-		if strings.HasPrefix(strings.ToLower(p), "ext=") && len(out) > 0 {
-			out[len(out)-1] += ";" + p
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
 }

@@ -2,13 +2,12 @@ package leadcsv
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/csvio"
 	"github.com/crmkit/crm/lead"
 )
 
@@ -23,54 +22,7 @@ type Lister interface {
 // leads it wrote. What Export writes, Import reads back with the same
 // mapping.
 func Export(ctx context.Context, w io.Writer, src Lister, tenant crm.TenantID, q lead.Query, m Mapping) (int, error) {
-	var v crm.Validator
-	v.Check(w != nil, "w", "must not be nil")
-	v.Check(src != nil, "src", "must not be nil")
-	v.Merge("tenant", tenant.Validate())
-	v.Merge("mapping", m.Validate())
-	if err := v.Err("leadcsv.Export"); err != nil {
-		return 0, err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = m.comma()
-	rec := make([]string, len(m.Columns))
-	if m.Header {
-		for i, c := range m.Columns {
-			rec[i] = label(c)
-		}
-		if err := cw.Write(rec); err != nil {
-			return 0, fmt.Errorf("leadcsv: export: %w", err)
-		}
-	}
-	cols := make([]field, len(m.Columns))
-	for i, c := range m.Columns {
-		cols[i], _ = parseField(c.Field)
-	}
-	n := 0
-	page := crm.PageRequest{Limit: crm.MaxPageLimit}
-	for {
-		p, err := src.List(ctx, tenant, q, page)
-		if err != nil {
-			return n, fmt.Errorf("leadcsv: export: %w", err)
-		}
-		for _, l := range p.Items {
-			for i, f := range cols {
-				rec[i] = cell(l, f, m.listSep())
-			}
-			if err := cw.Write(rec); err != nil {
-				return n, fmt.Errorf("leadcsv: export: %w", err)
-			}
-			n++
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return n, fmt.Errorf("leadcsv: export: %w", err)
-		}
-		if p.Next == "" {
-			return n, nil
-		}
-		page.Cursor = p.Next
-	}
+	return csvio.Export(ctx, &format, w, src, tenant, q, m.layout(), m.Validate(), cell)
 }
 
 // cell formats one field of l.

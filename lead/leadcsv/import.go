@@ -2,12 +2,12 @@ package leadcsv
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/csvio"
 	"github.com/crmkit/crm/lead"
 )
 
@@ -64,10 +64,7 @@ type Progress struct {
 
 // Rate returns rows read per second.
 func (p Progress) Rate() float64 {
-	if p.Elapsed <= 0 {
-		return 0
-	}
-	return float64(p.Rows) / p.Elapsed.Seconds()
+	return csvio.Progress(p).Rate()
 }
 
 // Report says what an import did.
@@ -101,88 +98,47 @@ var ErrRejectedRows = fmt.Errorf("%w: rows rejected", crm.ErrInvalid)
 // Import stores leads as they are read: it runs no duplicate check and no
 // assignment (capture one by one with lead.Service.Capture for those).
 func Import(ctx context.Context, r io.Reader, b lead.Backend, opts ImportOptions) (Report, error) {
-	var rep Report
 	o, err := opts.normalize()
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
 	if b == nil || b.Leads() == nil {
-		return rep, crm.Invalid("leadcsv.Import", "backend", "must not be nil")
-	}
-	if o.Change.At.IsZero() {
-		o.Change.At = o.Clock.Now()
+		return Report{}, crm.Invalid("leadcsv.Import", "backend", "must not be nil")
 	}
 	rd, err := NewReader(r, o.Tenant, o.Mapping, o.IDs, o.Change)
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
-	start := time.Now()
-	progress := func(stored int) {
-		if o.Progress != nil {
-			o.Progress(Progress{Rows: rep.Rows, Stored: stored, Rejected: rep.RejectedCount, Elapsed: time.Since(start)})
-		}
-	}
-	stored, flagged := 0, 0
-	err = b.InTx(ctx, func(ctx context.Context) error {
-		stored, flagged = 0, 0
-		store := lead.Guard(b.Leads())
-		batch := make([]*lead.Lead, 0, o.BatchSize)
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			if err := write(ctx, store, batch); err != nil {
+	flagged := 0
+	im := csvio.Import[field, *lead.Lead, *RowError]{
+		Rows: rd.rows,
+		InTx: func(ctx context.Context, fn func(context.Context) error) error {
+			return b.InTx(ctx, func(ctx context.Context) error {
+				flagged = 0 // counts the leads of this transaction only
+				return fn(ctx)
+			})
+		},
+		Write: func(ctx context.Context, batch []*lead.Lead) error {
+			if err := write(ctx, lead.Guard(b.Leads()), batch); err != nil {
 				return err
 			}
-			stored += len(batch)
-			clear(batch)
-			batch = batch[:0]
-			progress(stored)
+			for _, l := range batch {
+				if l.NeedsReview() {
+					flagged++
+				}
+			}
 			return nil
-		}
-		for {
-			l, err := rd.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var re *RowError
-			if errors.As(err, &re) {
-				rep.Rows++
-				rep.RejectedCount++
-				if len(rep.Rejected) < o.MaxRejected {
-					rep.Rejected = append(rep.Rejected, re)
-				}
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			rep.Rows++
-			if o.Policy == AllOrNothing && rep.RejectedCount > 0 {
-				continue // nothing will be stored; read on for the report
-			}
-			if l.NeedsReview() {
-				flagged++
-			}
-			batch = append(batch, l)
-			if len(batch) == o.BatchSize {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		if o.Policy == AllOrNothing && rep.RejectedCount > 0 {
-			return fmt.Errorf("leadcsv: import: %d of %d rows rejected, nothing stored: %w", rep.RejectedCount, rep.Rows, ErrRejectedRows)
-		}
-		return flush()
-	})
-	if err != nil {
-		progress(0)
-		return rep, err
+		},
+		Batching:    o.options().Batching(),
+		Progress:    o.options().ProgressFunc(),
+		ErrRejected: ErrRejectedRows,
 	}
-	rep.Imported, rep.Flagged = stored, flagged
-	progress(stored)
-	return rep, nil
+	res, err := im.Run(ctx)
+	rep := Report{Rows: res.Rows, Imported: res.Imported, RejectedCount: res.RejectedCount, Rejected: res.Rejected}
+	if err == nil {
+		rep.Flagged = flagged
+	}
+	return rep, err
 }
 
 // write stores a batch at once (a guarded store is always a
@@ -198,25 +154,12 @@ func write(ctx context.Context, store lead.Store, batch []*lead.Lead) error {
 	return nil
 }
 
+// options returns o as the CSV frame takes it.
+func (o ImportOptions) options() csvio.Options[Mapping, Policy, Progress] {
+	return csvio.Options[Mapping, Policy, Progress](o)
+}
+
 func (o ImportOptions) normalize() (ImportOptions, error) {
-	var v crm.Validator
-	v.Merge("tenant", o.Tenant.Validate())
-	v.Merge("mapping", o.Mapping.Validate())
-	v.Merge("change.actor", o.Change.Actor.Validate())
-	v.Check(o.Policy == AllOrNothing || o.Policy == SkipInvalid, "policy", "unknown policy")
-	v.Check(o.BatchSize >= 0 && o.BatchSize <= MaxBatchSize, "batch_size", fmt.Sprintf("must be between 0 and %d", MaxBatchSize))
-	v.Check(o.MaxRejected >= 0, "max_rejected", "must not be negative")
-	if err := v.Err("leadcsv.ImportOptions"); err != nil {
-		return o, err
-	}
-	if o.Clock == nil {
-		o.Clock = crm.SystemClock{}
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultBatchSize
-	}
-	if o.MaxRejected == 0 {
-		o.MaxRejected = DefaultMaxRejected
-	}
-	return o, nil
+	n, err := csvio.CheckOptions(&format, o.options())
+	return ImportOptions(n), err
 }

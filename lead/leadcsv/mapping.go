@@ -1,12 +1,11 @@
 package leadcsv
 
 import (
-	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/customer"
+	"github.com/crmkit/crm/internal/csvio"
 	"github.com/crmkit/crm/lead"
 )
 
@@ -96,52 +95,35 @@ func repeatable(kind string) bool {
 	return false
 }
 
-func (m Mapping) comma() rune {
-	if m.Comma == 0 {
-		return ','
-	}
-	return m.Comma
+// format is the lead CSV format: the frame internal/csvio runs with this
+// package's field set and limits.
+var format = csvio.Format[field, *RowError]{
+	Name:          "leadcsv",
+	RowError:      func(line int, err error) *RowError { return &RowError{Line: line, Err: err} },
+	Parse:         parseField,
+	Repeatable:    func(f field) bool { return repeatable(f.kind) },
+	StrictListSep: true,
+	CheckOrigin: func(v *crm.Validator, o csvio.Origin) {
+		v.Check(!o.Change.At.IsZero(), "change.at", "required: the capture time")
+	},
+	MaxColumns:         MaxColumns,
+	MaxHeaderLen:       MaxHeaderLen,
+	MaxCellLen:         MaxCellLen,
+	MaxRowFields:       maxRowFields,
+	DefaultBatchSize:   DefaultBatchSize,
+	MaxBatchSize:       MaxBatchSize,
+	DefaultMaxRejected: DefaultMaxRejected,
 }
 
-func (m Mapping) listSep() string {
-	if m.ListSep == "" {
-		return ";"
-	}
-	return m.ListSep
+// layout returns the part of m the CSV frame reads.
+func (m Mapping) layout() csvio.Layout {
+	return csvio.Layout{Columns: csvio.Columns(m.Columns), Header: m.Header, Comma: m.Comma, ListSep: m.ListSep}
 }
 
 // Validate returns a *crm.ValidationError listing every problem of m.
 func (m Mapping) Validate() error {
 	var v crm.Validator
-	v.Check(len(m.Columns) > 0, "columns", "at least one column is required")
-	v.Check(len(m.Columns) <= MaxColumns, "columns", fmt.Sprintf("more than %d", MaxColumns))
-	c := m.comma()
-	v.Check(c != '"' && c != '\r' && c != '\n' && c != utf8.RuneError && utf8.ValidRune(c), "comma", "not a usable separator")
-	v.Check(!strings.ContainsAny(m.ListSep, "\"\r\n") && len(m.ListSep) <= 8 && utf8.ValidString(m.ListSep) &&
-		!strings.ContainsRune(m.ListSep, c), "list_sep", "not a usable separator")
-	headers := map[string]bool{}
-	mapped := map[string]bool{}
-	for i, col := range m.Columns {
-		p := fmt.Sprintf("columns[%d]", i)
-		v.Check(utf8.ValidString(col.Header) && len(col.Header) <= MaxHeaderLen, p+".header", "too long or not UTF-8")
-		if m.Header {
-			h := normHeader(col.Header)
-			v.Check(h != "", p+".header", "required when the file has a header row")
-			if h != "" && headers[h] {
-				v.Addf(p+".header", "repeats an earlier column's header")
-			}
-			headers[h] = true
-		}
-		if col.Field == "" {
-			continue
-		}
-		f, ok := parseField(col.Field)
-		v.Check(ok, p+".field", "unknown field")
-		if ok && mapped[col.Field] && !repeatable(f.kind) {
-			v.Addf(p+".field", "mapped twice")
-		}
-		mapped[col.Field] = true
-	}
+	format.Check(&v, m.layout())
 	if m.Defaults.Channel != 0 {
 		v.Check(m.Defaults.Channel.Valid(), "defaults.channel", "unknown channel")
 	}
@@ -149,16 +131,4 @@ func (m Mapping) Validate() error {
 		v.Check(m.Defaults.Source.Kind.Valid(), "defaults.source.kind", "unknown source")
 	}
 	return v.Err("leadcsv.Mapping")
-}
-
-func normHeader(h string) string {
-	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
-}
-
-// label names a column in errors and header rows.
-func label(c Column) string {
-	if h := strings.TrimSpace(c.Header); h != "" {
-		return h
-	}
-	return c.Field
 }
