@@ -360,3 +360,24 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestReaderQuoteLeftOpen: a quote left open swallows the rest of the
+// file; past 16 MiB the reader stops with crm.ErrInvalid and reads no
+// further.
+func TestReaderQuoteLeftOpen(t *testing.T) {
+	t.Parallel()
+	m := customercsv.Mapping{Header: true, Defaults: customercsv.Defaults{Kind: customer.Person, Roles: []customer.Role{customer.EndCustomer}, Owner: "chen.lei"},
+		Columns: []customercsv.Column{{Header: "Name", Field: "name"}}}
+	src := strings.NewReader("Name\nAda\n\"" + strings.Repeat("x", 17<<20))
+	rd, err := customercsv.NewReader(src, "t1", m, nil, change())
+	require.NoError(t, err)
+	c, err := rd.Next()
+	require.NoError(t, err)
+	require.Equal(t, "Ada", c.Name())
+	_, err = rd.Next()
+	require.ErrorIs(t, err, crm.ErrInvalid)
+	require.ErrorContains(t, err, "the row starting at byte 9 is longer than 16777216 bytes")
+	var re *customercsv.RowError
+	require.False(t, errors.As(err, &re))
+	require.Greater(t, src.Len(), 0, "read no further than the bound")
+}

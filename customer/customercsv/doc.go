@@ -33,6 +33,8 @@
 // [Reader] turns rows into new customers one at a time, never holding the
 // file in memory; a row that cannot become a customer yields a
 // [*RowError] with its line number and every problem, and reading goes on.
+// A row longer than 16 MiB (most often a quote left open) ends the read
+// with an error wrapping crm.ErrInvalid.
 // [Import] stores what a Reader reads through a customer.Backend in
 // batches, in one transaction: with [AllOrNothing] a single bad row stores
 // nothing; with [SkipInvalid] the good rows are stored and the bad ones

@@ -107,6 +107,14 @@ type Format[F any, E error] struct {
 	// MaxRowFields bounds the fields of a row, mapped or not; a row with
 	// more is rejected.
 	MaxRowFields int
+	// MaxRowBytes bounds a row as the file holds it, quotes, separators
+	// and line breaks included (0: DefaultMaxRowBytes). A longer row, most
+	// often a quote left open that swallows the rest of the file, ends the
+	// read with an error wrapping crm.ErrInvalid that names the byte where
+	// the row starts: where it ends cannot be known, so nothing after it
+	// is read, and the reader never holds more than about this much of
+	// the file.
+	MaxRowBytes int
 	// DefaultBatchSize is the batch size an import takes when given 0;
 	// MaxBatchSize bounds it.
 	DefaultBatchSize, MaxBatchSize int

@@ -121,7 +121,13 @@ func cell(c contact, f, sep string) string {
 
 func newReader(t testing.TB, src io.Reader, l Layout) *Reader[string, contact, *rowError] {
 	t.Helper()
-	rd, err := NewReader(testFormat(), src, l, nil, origin(), build(l.ValueSep()))
+	return newReaderOf(t, testFormat(), src, l)
+}
+
+// newReaderOf is newReader of format f.
+func newReaderOf(t testing.TB, f *Format[string, *rowError], src io.Reader, l Layout) *Reader[string, contact, *rowError] {
+	t.Helper()
+	rd, err := NewReader(f, src, l, nil, origin(), build(l.ValueSep()))
 	require.NoError(t, err)
 	return rd
 }

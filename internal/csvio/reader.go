@@ -122,7 +122,12 @@ func NewReader[F, T any, E error](f *Format[F, E], r io.Reader, l Layout, mappin
 	if o.IDs == nil {
 		o.IDs = crm.UUIDv7{}
 	}
-	cr := csv.NewReader(r)
+	lim := &rowLimit{r: r, max: int64(f.MaxRowBytes), op: f.Name + ".Row"}
+	if lim.max <= 0 {
+		lim.max = DefaultMaxRowBytes
+	}
+	cr := csv.NewReader(lim)
+	lim.csv = cr
 	cr.Comma = l.FieldSep()
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -214,6 +219,37 @@ func (r *Reader[F, T, E]) next() (t T, line int, bad, err error) {
 		}
 		return t, line, nil, nil
 	}
+}
+
+// DefaultMaxRowBytes is the bound of a row a Format's MaxRowBytes leaves
+// at 0: 16 MiB.
+const DefaultMaxRowBytes = 16 << 20
+
+// rowLimit is the source of a Reader's csv.Reader: it refuses to read
+// further once the row being read has grown past max bytes. The
+// csv.Reader reads through a buffer of a few KiB, so what it has taken
+// from r, less where its current row starts (InputOffset), is at most
+// that buffer more than the row.
+type rowLimit struct {
+	r   io.Reader
+	csv *csv.Reader
+	max int64
+	op  string
+	n   int64 // bytes read from r
+	err error // sticky, once the bound is crossed
+}
+
+func (l *rowLimit) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if start := l.csv.InputOffset(); l.n-start > l.max {
+		l.err = crm.Invalid(l.op, "", fmt.Sprintf("the row starting at byte %d is longer than %d bytes (a quote left open?); the file is not read past it", start, l.max))
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	return n, err
 }
 
 // dropCR drops the carriage returns that end a line inside a cell:

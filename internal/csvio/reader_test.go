@@ -2,6 +2,7 @@ package csvio
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -229,4 +230,73 @@ func TestDropCR(t *testing.T) {
 	got, bad := readAll(t, newReader(t, strings.NewReader("Name,Email,Note\nA,,\"x\r\r\ny\"\n"), layout()))
 	require.Empty(t, bad)
 	require.Equal(t, "x\ny", got[0].Note)
+}
+
+// endless yields "x" for ever after its head, counting what it gave.
+type endless struct {
+	head string
+	n    int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	i := 0
+	if int64(len(e.head)) > e.n {
+		i = copy(p, e.head[e.n:])
+	}
+	for ; i < len(p); i++ {
+		p[i] = 'x'
+	}
+	e.n += int64(len(p))
+	return len(p), nil
+}
+
+func TestReaderRowTooLong(t *testing.T) {
+	t.Parallel()
+	small := testFormat()
+	small.MaxRowBytes = 1 << 10
+	cases := []struct {
+		name   string
+		f      *Format[string, *rowError]
+		head   string
+		max    int64 // the row bound in force
+		starts int   // the byte where the long row starts
+	}{
+		// "Name\nA\n" is 7 bytes: the quote left open starts the third row.
+		{"a quote left open, small bound", small, "Name\nA\n\"", 1 << 10, 7},
+		{"an endless unquoted row, small bound", small, "Name\nA\n", 1 << 10, 7},
+		{"a quote left open, default bound", testFormat(), "Name\nA\n\"", DefaultMaxRowBytes, 7},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src := &endless{head: tc.head}
+			rd, err := NewReader(tc.f, src, nameOnly(), nil, origin(), build(","))
+			require.NoError(t, err)
+			c, err := rd.Next()
+			require.NoError(t, err)
+			require.Equal(t, "A", c.Name)
+			for range 2 { // the error stays: nothing past the row is read
+				_, err = rd.Next()
+				require.ErrorIs(t, err, crm.ErrInvalid)
+				var re *rowError
+				require.False(t, errors.As(err, &re), "the rest of the file cannot be read: not one bad row")
+				require.Contains(t, err.Error(), fmt.Sprintf("the row starting at byte %d is longer than %d bytes", tc.starts, tc.max))
+			}
+			require.LessOrEqual(t, src.n, int64(tc.starts)+tc.max+64<<10, "the reader took far more than the bound")
+		})
+	}
+
+	t.Run("a row within the bound", func(t *testing.T) {
+		t.Parallel()
+		long := "\"" + strings.Repeat("a,", 450) + "\"" // 902 bytes, one cell
+		got, bad := readAll(t, newReaderOf(t, small, strings.NewReader("Note,Name\n"+long+",B\n"), Layout{Header: true, Columns: []Column{{"Name", "name"}}}))
+		require.Empty(t, bad)
+		require.Equal(t, []string{"B"}, names(got))
+	})
+	t.Run("a header row past the bound", func(t *testing.T) {
+		t.Parallel()
+		_, err := NewReader(small, strings.NewReader("\""+strings.Repeat("h", 4<<10)), nameOnly(), nil, origin(), build(","))
+		require.ErrorIs(t, err, crm.ErrInvalid)
+		require.Contains(t, err.Error(), "header row")
+	})
 }

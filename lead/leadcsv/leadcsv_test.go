@@ -254,3 +254,18 @@ func TestRoundTrip(t *testing.T) {
 	require.Equal(t, 1, n)
 	require.Contains(t, def.String(), "Li Lei")
 }
+
+// TestImportQuoteLeftOpen: a quote left open swallows the rest of the
+// file; past 16 MiB the import stops with crm.ErrInvalid, skipping invalid
+// rows or not, and stores nothing.
+func TestImportQuoteLeftOpen(t *testing.T) {
+	t.Parallel()
+	file := sample + "\"" + strings.Repeat("x", 17<<20)
+	for _, p := range []leadcsv.Policy{leadcsv.AllOrNothing, leadcsv.SkipInvalid} {
+		st := memory.New(nil)
+		_, err := leadcsv.Import(context.Background(), strings.NewReader(file), st, opts(sampleMapping(), p))
+		require.ErrorIs(t, err, crm.ErrInvalid)
+		require.ErrorContains(t, err, "longer than 16777216 bytes")
+		require.Empty(t, listAll(t, st, tenant))
+	}
+}

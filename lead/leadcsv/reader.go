@@ -52,7 +52,11 @@ func NewReader(r io.Reader, tenant crm.TenantID, m Mapping, ids crm.IDGenerator,
 // Next returns the next row's lead, ready to store at version 0. A row
 // that cannot become one returns a *RowError, and the next call goes on
 // with the following row; the end of the file returns io.EOF. Blank rows
-// are skipped.
+// are skipped. A row longer than 16 MiB as the file holds it (most often a quote
+// left open, which would swallow the rest of the file) ends the read with
+// an error wrapping crm.ErrInvalid that names the byte where the row
+// starts; nothing after it is read, so the reader never holds more than
+// about that much of the file.
 func (r *Reader) Next() (*lead.Lead, error) {
 	return r.rows.Next()
 }
