@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +50,7 @@ const (
 // importBatchItem is one encoded customer of a batch.
 type importBatchItem struct {
 	c   *customer.Customer
-	row []any // nil when refused
+	ok  bool // encoded; false when refused (err says why)
 	err error
 }
 
@@ -57,9 +58,22 @@ type importBatchItem struct {
 type importBatchOf struct {
 	first int64 // stream index of items[0]
 	items []importBatchItem
-	hist  [][]any
-	vals  []customerValues // row-level security: the Create statement's arguments
-	done  chan struct{}    // closed once encoded
+	// The rows of the customers encoded (refused ones left out) and of
+	// their history, in the binary COPY format, without header or trailer.
+	rows, hist []byte
+	vals       []customerValues // row-level security: the Create statement's arguments
+	done       chan struct{}    // closed once encoded
+}
+
+// stored returns the number of the batch's customers that were encoded.
+func (b *importBatchOf) stored() int {
+	n := 0
+	for i := range b.items {
+		if b.items[i].ok {
+			n++
+		}
+	}
+	return n
 }
 
 // importPipeline takes customers from a source, encodes them on a few
@@ -156,9 +170,9 @@ func safeEncode(encode func(b *importBatchOf), b *importBatchOf) {
 		if v := recover(); v != nil {
 			err := fmt.Errorf("postgres: import customers: encoding panicked: %v: %w", v, crm.ErrInvalid)
 			for i := range b.items {
-				b.items[i].row, b.items[i].err = nil, err
+				b.items[i].ok, b.items[i].err = false, err
 			}
-			b.hist = nil
+			b.rows, b.hist = nil, nil
 		}
 	}()
 	encode(b)
@@ -231,52 +245,67 @@ type importRun struct {
 	progress     func(customer.ImportProgress)
 	progPanicked bool
 	progPanic    any
-	// Per chunk: the rows sent and their history.
+	// Per chunk: the rows sent and the COPY stream of their history.
 	chunkRows int
-	hist      [][]any
-	row       []any
-	ended     bool
-	err       error
+	hist      copyRows
+	// pending is what Read hands out next: the header, a batch's rows or
+	// the trailer (trailed: sent, the COPY stream is complete).
+	pending []byte
+	trailed bool
+	ended   bool
+	err     error
 
 	validated, written int64
 	rejected           []customer.RejectedRow
 }
 
-// Next implements pgx.CopyFromSource: it stops at the end of a chunk (on
-// a batch boundary), at the end of the source, and on an error.
-func (r *importRun) Next() bool {
-	for {
-		if r.cur != nil && r.pos < len(r.cur.items) {
-			it := &r.cur.items[r.pos]
-			r.pos++
-			if it.row == nil {
-				continue // refused, listed already
+// Read implements io.Reader for PgConn.CopyFrom: the COPY stream of one
+// chunk, that is the header, the rows of the batches the pipeline hands
+// out until the chunk is full (on a batch boundary) or the source ends,
+// and the trailer. An error (of the source, a refused customer, a
+// cancelled context) ends the stream, and PgConn aborts the COPY.
+func (r *importRun) Read(p []byte) (int, error) {
+	for len(r.pending) == 0 {
+		if r.trailed {
+			return 0, io.EOF
+		}
+		if !r.nextBatch() {
+			if r.err != nil {
+				return 0, r.err
 			}
-			r.row = it.row
-			r.chunkRows++
-			return true
+			r.pending, r.trailed = copyTrailer, true
 		}
-		if r.chunkRows >= r.chunk || r.ended || r.err != nil {
-			return false
-		}
-		b, err := r.p.take(r.ctx)
-		if err != nil {
-			r.err = err
-			return false
-		}
-		if b == nil {
-			r.ended = true
-			return false
-		}
-		if r.err = r.accept(b); r.err != nil {
-			return false
-		}
-		if !r.report(b) {
-			return false
-		}
-		r.cur, r.pos = b, 0
-		r.hist = append(r.hist, b.hist...)
 	}
+	n := copy(p, r.pending)
+	r.pending = r.pending[n:]
+	return n, nil
+}
+
+// nextBatch takes the next encoded batch into the chunk, false at the end
+// of the chunk, at the end of the source and on an error (r.err).
+func (r *importRun) nextBatch() bool {
+	if r.chunkRows >= r.chunk || r.ended || r.err != nil {
+		return false
+	}
+	b, err := r.p.take(r.ctx)
+	if err != nil {
+		r.err = err
+		return false
+	}
+	if b == nil {
+		r.ended = true
+		return false
+	}
+	if r.err = r.accept(b); r.err != nil {
+		return false
+	}
+	if !r.report(b) {
+		return false
+	}
+	r.pending = b.rows
+	r.chunkRows += b.stored()
+	r.hist.buf = append(r.hist.buf, b.hist...)
+	return true
 }
 
 // accept counts an encoded batch and lists its refused customers
@@ -312,28 +341,22 @@ func (r *importRun) report(b *importBatchOf) (ok bool) {
 		}
 	}()
 	p := r.progress0()
-	for _, it := range b.items {
-		if it.row != nil {
-			p.Written++
-		}
-	}
-	p.Written += int64(r.chunkRows)
+	p.Written += int64(r.chunkRows + b.stored())
 	r.progress(p)
 	return true
 }
 
-// Values implements pgx.CopyFromSource.
-func (r *importRun) Values() ([]any, error) { return r.row, nil }
-
-// Err implements pgx.CopyFromSource.
-func (r *importRun) Err() error { return r.err }
-
 // copyAll runs COPY statements until the pipeline ends, reporting progress
 // after every chunk.
 func (r *importRun) copyAll(tx pgx.Tx, schema string) error {
+	conn := tx.Conn()
+	if conn == nil {
+		return errors.New("postgres: import customers: the transaction has no connection")
+	}
 	for !r.ended {
-		r.chunkRows, r.hist = 0, r.hist[:0]
-		n, err := tx.CopyFrom(r.ctx, pgx.Identifier{schema, "customers"}, customerColumns, r)
+		r.chunkRows, r.hist.buf = 0, append(r.hist.buf[:0], copyHeader...)
+		r.pending, r.trailed = copyHeader, false
+		n, err := copyBinary(r.ctx, conn, pgx.Identifier{schema, "customers"}, customerColumns, r)
 		if r.progPanicked {
 			panic(r.progPanic)
 		}
@@ -346,8 +369,9 @@ func (r *importRun) copyAll(tx pgx.Tx, schema string) error {
 		if n != int64(r.chunkRows) {
 			return fmt.Errorf("postgres: import customers: copied %d of %d rows", n, r.chunkRows)
 		}
-		if len(r.hist) > 0 {
-			if _, err := tx.CopyFrom(r.ctx, pgx.Identifier{schema, "customer_history"}, historyColumns, pgx.CopyFromRows(r.hist)); err != nil {
+		if len(r.hist.buf) > len(copyHeader) {
+			r.hist.buf = append(r.hist.buf, copyTrailer...)
+			if _, err := copyBinary(r.ctx, conn, pgx.Identifier{schema, "customer_history"}, historyColumns, bytes.NewReader(r.hist.buf)); err != nil {
 				return err
 			}
 		}
@@ -370,26 +394,32 @@ func (r *importRun) progress0() customer.ImportProgress {
 	return p
 }
 
-// encodeBatch encodes a batch for COPY, its rows in one allocation.
+// Room a batch's buffers start with, per customer: about the size of a
+// customer with a name, an e-mail address and a phone number, and of one
+// history entry.
+const (
+	importRowBytes  = 512
+	importHistBytes = 160
+)
+
+// encodeBatch encodes a batch for COPY: the rows of its customers and of
+// their history in two buffers.
 func encodeBatch(op string, b *importBatchOf) {
-	cols := len(customerColumns)
-	backing := make([]any, cols*len(b.items))
-	b.hist = make([][]any, 0, len(b.items))
+	rows := copyRows{buf: make([]byte, 0, importRowBytes*len(b.items))}
+	hist := copyRows{buf: make([]byte, 0, importHistBytes*len(b.items))}
 	for i := range b.items {
 		it := &b.items[i]
 		if it.c == nil || it.c.Version() != 0 {
 			it.err = crm.Invalid(op, "customer", "must be a new customer built with New or FromRecord")
 			continue
 		}
-		row := backing[i*cols : (i+1)*cols : (i+1)*cols]
-		hist, err := encodeImport(op, it.c, row, b.hist)
-		b.hist = hist
-		if err != nil {
+		if err := encodeImport(op, it.c, &rows, &hist); err != nil {
 			it.err = err
 			continue
 		}
-		it.row = row
+		it.ok = true
 	}
+	b.rows, b.hist = rows.buf, hist.buf
 }
 
 // streamPath is the path of the i-th customer of a stream in errors.
@@ -499,7 +529,7 @@ func encodeBatchValues(op string, b *importBatchOf) {
 		}
 		v.args[2] = int64(1)
 		b.vals[i] = v
-		it.row = v.args
+		it.ok = true
 	}
 }
 
@@ -520,7 +550,7 @@ func (cs *customerStore) importStatements(r *importRun, st *txState) error {
 		customers := make([]*customer.Customer, 0, len(b.items))
 		vals := make([]customerValues, 0, len(b.items))
 		for i, it := range b.items {
-			if it.row != nil {
+			if it.ok {
 				customers = append(customers, it.c)
 				vals = append(vals, b.vals[i])
 			}
