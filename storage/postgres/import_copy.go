@@ -188,3 +188,20 @@ func copyBinary(ctx context.Context, conn *pgx.Conn, table pgx.Identifier, colum
 	}
 	return tag.RowsAffected(), err
 }
+
+// byteChunks is an io.Reader of the concatenation of its slices; reading
+// consumes it.
+type byteChunks [][]byte
+
+// Read implements io.Reader.
+func (c *byteChunks) Read(p []byte) (int, error) {
+	for len(*c) > 0 && len((*c)[0]) == 0 {
+		*c = (*c)[1:]
+	}
+	if len(*c) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, (*c)[0])
+	(*c)[0] = (*c)[0][n:]
+	return n, nil
+}

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +59,8 @@ type importBatchOf struct {
 	items []importBatchItem
 	// The rows of the customers encoded (refused ones left out) and of
 	// their history, in the binary COPY format, without header or trailer.
+	// The reader gives a batch the buffers of batches sent already, when
+	// there are some.
 	rows, hist []byte
 	vals       []customerValues // row-level security: the Create statement's arguments
 	done       chan struct{}    // closed once encoded
@@ -81,6 +82,7 @@ func (b *importBatchOf) stored() int {
 // has ended when close returns.
 type importPipeline struct {
 	ready chan *importBatchOf // in stream order; closed when the source ends
+	free  chan []byte         // buffers of batches sent, for later batches
 	stop  chan struct{}
 	wg    sync.WaitGroup
 	once  sync.Once
@@ -94,7 +96,8 @@ type importPipeline struct {
 // newImportPipeline starts reading next. encode fills a batch's rows and
 // history.
 func newImportPipeline(next func() (*customer.Customer, error), encode func(b *importBatchOf)) *importPipeline {
-	p := &importPipeline{ready: make(chan *importBatchOf, importAhead), stop: make(chan struct{})}
+	p := &importPipeline{ready: make(chan *importBatchOf, importAhead), free: make(chan []byte, 2*(importAhead+importWorkers)),
+		stop: make(chan struct{})}
 	workers := max(1, min(runtime.GOMAXPROCS(0), importWorkers))
 	work := make(chan *importBatchOf, workers)
 	p.wg.Add(1 + workers)
@@ -123,6 +126,7 @@ func newImportPipeline(next func() (*customer.Customer, error), encode func(b *i
 		var n int64
 		for {
 			b := &importBatchOf{first: n, items: make([]importBatchItem, 0, importBatch), done: make(chan struct{})}
+			b.rows, b.hist = p.buffer(), p.buffer()
 			end := false
 			for len(b.items) < importBatch {
 				c, err := next()
@@ -176,6 +180,30 @@ func safeEncode(encode func(b *importBatchOf), b *importBatchOf) {
 		}
 	}()
 	encode(b)
+}
+
+// buffer returns a buffer a sent batch no longer needs, nil when there is
+// none.
+func (p *importPipeline) buffer() []byte {
+	select {
+	case b := <-p.free:
+		return b[:0]
+	default:
+		return nil
+	}
+}
+
+// recycle hands the buffer of a sent batch to later batches: the COPY
+// no longer reads it. Buffers beyond what the pipeline holds at once are
+// left to the garbage collector.
+func (p *importPipeline) recycle(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	select {
+	case p.free <- b:
+	default:
+	}
 }
 
 // take returns the next encoded batch, nil at the end of the source.
@@ -245,9 +273,11 @@ type importRun struct {
 	progress     func(customer.ImportProgress)
 	progPanicked bool
 	progPanic    any
-	// Per chunk: the rows sent and the COPY stream of their history.
+	// Per chunk: the rows sent and the history rows of their batches.
 	chunkRows int
-	hist      copyRows
+	hist      [][]byte
+	// sent is the rows buffer of the batch being sent, recycled once sent.
+	sent []byte
 	// pending is what Read hands out next: the header, a batch's rows or
 	// the trailer (trailed: sent, the COPY stream is complete).
 	pending []byte
@@ -302,9 +332,10 @@ func (r *importRun) nextBatch() bool {
 	if !r.report(b) {
 		return false
 	}
-	r.pending = b.rows
+	r.p.recycle(r.sent) // Read has handed out all of it
+	r.pending, r.sent = b.rows, b.rows
 	r.chunkRows += b.stored()
-	r.hist.buf = append(r.hist.buf, b.hist...)
+	r.hist = append(r.hist, b.hist)
 	return true
 }
 
@@ -354,7 +385,7 @@ func (r *importRun) copyAll(tx pgx.Tx, schema string) error {
 		return errors.New("postgres: import customers: the transaction has no connection")
 	}
 	for !r.ended {
-		r.chunkRows, r.hist.buf = 0, append(r.hist.buf[:0], copyHeader...)
+		r.chunkRows, r.hist = 0, r.hist[:0]
 		r.pending, r.trailed = copyHeader, false
 		n, err := copyBinary(r.ctx, conn, pgx.Identifier{schema, "customers"}, customerColumns, r)
 		if r.progPanicked {
@@ -369,16 +400,36 @@ func (r *importRun) copyAll(tx pgx.Tx, schema string) error {
 		if n != int64(r.chunkRows) {
 			return fmt.Errorf("postgres: import customers: copied %d of %d rows", n, r.chunkRows)
 		}
-		if len(r.hist.buf) > len(copyHeader) {
-			r.hist.buf = append(r.hist.buf, copyTrailer...)
-			if _, err := copyBinary(r.ctx, conn, pgx.Identifier{schema, "customer_history"}, historyColumns, bytes.NewReader(r.hist.buf)); err != nil {
-				return err
-			}
+		if err := r.copyHistory(conn, schema); err != nil {
+			return err
 		}
 		r.written += n
 	}
 	if r.progress != nil {
 		r.progress(r.progress0())
+	}
+	return nil
+}
+
+// copyHistory copies the history rows of the chunk just copied, if any,
+// and recycles their buffers.
+func (r *importRun) copyHistory(conn *pgx.Conn, schema string) error {
+	stream := make(byteChunks, 0, len(r.hist)+2)
+	stream = append(stream, copyHeader)
+	size := 0
+	for _, h := range r.hist {
+		stream = append(stream, h)
+		size += len(h)
+	}
+	if size == 0 {
+		return nil
+	}
+	stream = append(stream, copyTrailer)
+	if _, err := copyBinary(r.ctx, conn, pgx.Identifier{schema, "customer_history"}, historyColumns, &stream); err != nil {
+		return err
+	}
+	for _, h := range r.hist {
+		r.p.recycle(h)
 	}
 	return nil
 }
@@ -394,19 +445,24 @@ func (r *importRun) progress0() customer.ImportProgress {
 	return p
 }
 
-// Room a batch's buffers start with, per customer: about the size of a
-// customer with a name, an e-mail address and a phone number, and of one
-// history entry.
+// Room a batch's buffers start with when no buffer of an earlier batch is
+// free yet, per customer: about the size of a customer with a name, an
+// e-mail address and a phone number, and of one history entry.
 const (
 	importRowBytes  = 512
 	importHistBytes = 160
 )
 
 // encodeBatch encodes a batch for COPY: the rows of its customers and of
-// their history in two buffers.
+// their history in two buffers (those of b, recycled, when it has them).
 func encodeBatch(op string, b *importBatchOf) {
-	rows := copyRows{buf: make([]byte, 0, importRowBytes*len(b.items))}
-	hist := copyRows{buf: make([]byte, 0, importHistBytes*len(b.items))}
+	rows, hist := copyRows{buf: b.rows[:0]}, copyRows{buf: b.hist[:0]}
+	if rows.buf == nil {
+		rows.buf = make([]byte, 0, importRowBytes*len(b.items))
+	}
+	if hist.buf == nil {
+		hist.buf = make([]byte, 0, importHistBytes*len(b.items))
+	}
 	for i := range b.items {
 		it := &b.items[i]
 		if it.c == nil || it.c.Version() != 0 {
