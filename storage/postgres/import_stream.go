@@ -33,7 +33,8 @@ var _ CustomerStreamImporter = (*customerStore)(nil)
 // How an import streams (see "Bulk import" in the package documentation):
 // one goroutine takes customers from the source in batches of importBatch;
 // up to importWorkers goroutines encode the batches (and so validate
-// them); the COPY takes them in order, at most importAhead batches ahead
+// them), writing their rows in PostgreSQL's binary COPY format (see
+// import_copy.go); the COPY takes them in order, at most importAhead batches ahead
 // of it, so the server copies batch k while batch k+1 is encoded and the
 // import never holds more than a few thousand customers. A stream's rows
 // go to the server in COPY statements of about importChunk customers, each
@@ -263,9 +264,6 @@ type importRun struct {
 	onError func(b *importBatchOf) error
 	start   time.Time
 
-	// The current batch and the position in it.
-	cur *importBatchOf
-	pos int
 	// chunk bounds the rows of one COPY statement.
 	chunk int
 	// progress hears of every batch taken; a panic of it is raised again
@@ -358,8 +356,9 @@ func (r *importRun) accept(b *importBatchOf) error {
 	return nil
 }
 
-// report calls progress, if any, as the COPY takes batch b (on pgx's
-// goroutine): a panic stops the COPY, to be raised again by copyAll.
+// report calls progress, if any, as the COPY takes batch b (on the
+// goroutine of pgconn that reads the COPY stream): a panic stops the
+// COPY, to be raised again by copyAll.
 func (r *importRun) report(b *importBatchOf) (ok bool) {
 	if r.progress == nil {
 		return true
