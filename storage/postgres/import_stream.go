@@ -33,7 +33,8 @@ var _ CustomerStreamImporter = (*customerStore)(nil)
 // How an import streams (see "Bulk import" in the package documentation):
 // one goroutine takes customers from the source in batches of importBatch;
 // up to importWorkers goroutines encode the batches (and so validate
-// them); the COPY takes them in order, at most importAhead batches ahead
+// them), writing their rows in PostgreSQL's binary COPY format (see
+// import_copy.go); the COPY takes them in order, at most importAhead batches ahead
 // of it, so the server copies batch k while batch k+1 is encoded and the
 // import never holds more than a few thousand customers. A stream's rows
 // go to the server in COPY statements of about importChunk customers, each
@@ -49,7 +50,7 @@ const (
 // importBatchItem is one encoded customer of a batch.
 type importBatchItem struct {
 	c   *customer.Customer
-	row []any // nil when refused
+	ok  bool // encoded; false when refused (err says why)
 	err error
 }
 
@@ -57,9 +58,24 @@ type importBatchItem struct {
 type importBatchOf struct {
 	first int64 // stream index of items[0]
 	items []importBatchItem
-	hist  [][]any
-	vals  []customerValues // row-level security: the Create statement's arguments
-	done  chan struct{}    // closed once encoded
+	// The rows of the customers encoded (refused ones left out) and of
+	// their history, in the binary COPY format, without header or trailer.
+	// The reader gives a batch the buffers of batches sent already, when
+	// there are some.
+	rows, hist []byte
+	vals       []customerValues // row-level security: the Create statement's arguments
+	done       chan struct{}    // closed once encoded
+}
+
+// stored returns the number of the batch's customers that were encoded.
+func (b *importBatchOf) stored() int {
+	n := 0
+	for i := range b.items {
+		if b.items[i].ok {
+			n++
+		}
+	}
+	return n
 }
 
 // importPipeline takes customers from a source, encodes them on a few
@@ -67,6 +83,7 @@ type importBatchOf struct {
 // has ended when close returns.
 type importPipeline struct {
 	ready chan *importBatchOf // in stream order; closed when the source ends
+	free  chan []byte         // buffers of batches sent, for later batches
 	stop  chan struct{}
 	wg    sync.WaitGroup
 	once  sync.Once
@@ -80,7 +97,8 @@ type importPipeline struct {
 // newImportPipeline starts reading next. encode fills a batch's rows and
 // history.
 func newImportPipeline(next func() (*customer.Customer, error), encode func(b *importBatchOf)) *importPipeline {
-	p := &importPipeline{ready: make(chan *importBatchOf, importAhead), stop: make(chan struct{})}
+	p := &importPipeline{ready: make(chan *importBatchOf, importAhead), free: make(chan []byte, 2*(importAhead+importWorkers)),
+		stop: make(chan struct{})}
 	workers := max(1, min(runtime.GOMAXPROCS(0), importWorkers))
 	work := make(chan *importBatchOf, workers)
 	p.wg.Add(1 + workers)
@@ -109,6 +127,7 @@ func newImportPipeline(next func() (*customer.Customer, error), encode func(b *i
 		var n int64
 		for {
 			b := &importBatchOf{first: n, items: make([]importBatchItem, 0, importBatch), done: make(chan struct{})}
+			b.rows, b.hist = p.buffer(), p.buffer()
 			end := false
 			for len(b.items) < importBatch {
 				c, err := next()
@@ -156,12 +175,36 @@ func safeEncode(encode func(b *importBatchOf), b *importBatchOf) {
 		if v := recover(); v != nil {
 			err := fmt.Errorf("postgres: import customers: encoding panicked: %v: %w", v, crm.ErrInvalid)
 			for i := range b.items {
-				b.items[i].row, b.items[i].err = nil, err
+				b.items[i].ok, b.items[i].err = false, err
 			}
-			b.hist = nil
+			b.rows, b.hist = nil, nil
 		}
 	}()
 	encode(b)
+}
+
+// buffer returns a buffer a sent batch no longer needs, nil when there is
+// none.
+func (p *importPipeline) buffer() []byte {
+	select {
+	case b := <-p.free:
+		return b[:0]
+	default:
+		return nil
+	}
+}
+
+// recycle hands the buffer of a sent batch to later batches: the COPY
+// no longer reads it. Buffers beyond what the pipeline holds at once are
+// left to the garbage collector.
+func (p *importPipeline) recycle(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	select {
+	case p.free <- b:
+	default:
+	}
 }
 
 // take returns the next encoded batch, nil at the end of the source.
@@ -221,9 +264,6 @@ type importRun struct {
 	onError func(b *importBatchOf) error
 	start   time.Time
 
-	// The current batch and the position in it.
-	cur *importBatchOf
-	pos int
 	// chunk bounds the rows of one COPY statement.
 	chunk int
 	// progress hears of every batch taken; a panic of it is raised again
@@ -231,52 +271,70 @@ type importRun struct {
 	progress     func(customer.ImportProgress)
 	progPanicked bool
 	progPanic    any
-	// Per chunk: the rows sent and their history.
+	// Per chunk: the rows sent and the history rows of their batches.
 	chunkRows int
-	hist      [][]any
-	row       []any
-	ended     bool
-	err       error
+	hist      [][]byte
+	// sent is the rows buffer of the batch being sent, recycled once sent.
+	sent []byte
+	// pending is what Read hands out next: the header, a batch's rows or
+	// the trailer (trailed: sent, the COPY stream is complete).
+	pending []byte
+	trailed bool
+	ended   bool
+	err     error
 
 	validated, written int64
 	rejected           []customer.RejectedRow
 }
 
-// Next implements pgx.CopyFromSource: it stops at the end of a chunk (on
-// a batch boundary), at the end of the source, and on an error.
-func (r *importRun) Next() bool {
-	for {
-		if r.cur != nil && r.pos < len(r.cur.items) {
-			it := &r.cur.items[r.pos]
-			r.pos++
-			if it.row == nil {
-				continue // refused, listed already
+// Read implements io.Reader for PgConn.CopyFrom: the COPY stream of one
+// chunk, that is the header, the rows of the batches the pipeline hands
+// out until the chunk is full (on a batch boundary) or the source ends,
+// and the trailer. An error (of the source, a refused customer, a
+// cancelled context) ends the stream, and PgConn aborts the COPY.
+func (r *importRun) Read(p []byte) (int, error) {
+	for len(r.pending) == 0 {
+		if r.trailed {
+			return 0, io.EOF
+		}
+		if !r.nextBatch() {
+			if r.err != nil {
+				return 0, r.err
 			}
-			r.row = it.row
-			r.chunkRows++
-			return true
+			r.pending, r.trailed = copyTrailer, true
 		}
-		if r.chunkRows >= r.chunk || r.ended || r.err != nil {
-			return false
-		}
-		b, err := r.p.take(r.ctx)
-		if err != nil {
-			r.err = err
-			return false
-		}
-		if b == nil {
-			r.ended = true
-			return false
-		}
-		if r.err = r.accept(b); r.err != nil {
-			return false
-		}
-		if !r.report(b) {
-			return false
-		}
-		r.cur, r.pos = b, 0
-		r.hist = append(r.hist, b.hist...)
 	}
+	n := copy(p, r.pending)
+	r.pending = r.pending[n:]
+	return n, nil
+}
+
+// nextBatch takes the next encoded batch into the chunk, false at the end
+// of the chunk, at the end of the source and on an error (r.err).
+func (r *importRun) nextBatch() bool {
+	if r.chunkRows >= r.chunk || r.ended || r.err != nil {
+		return false
+	}
+	b, err := r.p.take(r.ctx)
+	if err != nil {
+		r.err = err
+		return false
+	}
+	if b == nil {
+		r.ended = true
+		return false
+	}
+	if r.err = r.accept(b); r.err != nil {
+		return false
+	}
+	if !r.report(b) {
+		return false
+	}
+	r.p.recycle(r.sent) // Read has handed out all of it
+	r.pending, r.sent = b.rows, b.rows
+	r.chunkRows += b.stored()
+	r.hist = append(r.hist, b.hist)
+	return true
 }
 
 // accept counts an encoded batch and lists its refused customers
@@ -298,8 +356,9 @@ func (r *importRun) accept(b *importBatchOf) error {
 	return nil
 }
 
-// report calls progress, if any, as the COPY takes batch b (on pgx's
-// goroutine): a panic stops the COPY, to be raised again by copyAll.
+// report calls progress, if any, as the COPY takes batch b (on the
+// goroutine of pgconn that reads the COPY stream): a panic stops the
+// COPY, to be raised again by copyAll.
 func (r *importRun) report(b *importBatchOf) (ok bool) {
 	if r.progress == nil {
 		return true
@@ -312,28 +371,22 @@ func (r *importRun) report(b *importBatchOf) (ok bool) {
 		}
 	}()
 	p := r.progress0()
-	for _, it := range b.items {
-		if it.row != nil {
-			p.Written++
-		}
-	}
-	p.Written += int64(r.chunkRows)
+	p.Written += int64(r.chunkRows + b.stored())
 	r.progress(p)
 	return true
 }
 
-// Values implements pgx.CopyFromSource.
-func (r *importRun) Values() ([]any, error) { return r.row, nil }
-
-// Err implements pgx.CopyFromSource.
-func (r *importRun) Err() error { return r.err }
-
 // copyAll runs COPY statements until the pipeline ends, reporting progress
 // after every chunk.
 func (r *importRun) copyAll(tx pgx.Tx, schema string) error {
+	conn := tx.Conn()
+	if conn == nil {
+		return errors.New("postgres: import customers: the transaction has no connection")
+	}
 	for !r.ended {
 		r.chunkRows, r.hist = 0, r.hist[:0]
-		n, err := tx.CopyFrom(r.ctx, pgx.Identifier{schema, "customers"}, customerColumns, r)
+		r.pending, r.trailed = copyHeader, false
+		n, err := copyBinary(r.ctx, conn, pgx.Identifier{schema, "customers"}, customerColumns, r)
 		if r.progPanicked {
 			panic(r.progPanic)
 		}
@@ -346,15 +399,36 @@ func (r *importRun) copyAll(tx pgx.Tx, schema string) error {
 		if n != int64(r.chunkRows) {
 			return fmt.Errorf("postgres: import customers: copied %d of %d rows", n, r.chunkRows)
 		}
-		if len(r.hist) > 0 {
-			if _, err := tx.CopyFrom(r.ctx, pgx.Identifier{schema, "customer_history"}, historyColumns, pgx.CopyFromRows(r.hist)); err != nil {
-				return err
-			}
+		if err := r.copyHistory(conn, schema); err != nil {
+			return err
 		}
 		r.written += n
 	}
 	if r.progress != nil {
 		r.progress(r.progress0())
+	}
+	return nil
+}
+
+// copyHistory copies the history rows of the chunk just copied, if any,
+// and recycles their buffers.
+func (r *importRun) copyHistory(conn *pgx.Conn, schema string) error {
+	stream := make(byteChunks, 0, len(r.hist)+2)
+	stream = append(stream, copyHeader)
+	size := 0
+	for _, h := range r.hist {
+		stream = append(stream, h)
+		size += len(h)
+	}
+	if size == 0 {
+		return nil
+	}
+	stream = append(stream, copyTrailer)
+	if _, err := copyBinary(r.ctx, conn, pgx.Identifier{schema, "customer_history"}, historyColumns, &stream); err != nil {
+		return err
+	}
+	for _, h := range r.hist {
+		r.p.recycle(h)
 	}
 	return nil
 }
@@ -370,26 +444,37 @@ func (r *importRun) progress0() customer.ImportProgress {
 	return p
 }
 
-// encodeBatch encodes a batch for COPY, its rows in one allocation.
+// Room a batch's buffers start with when no buffer of an earlier batch is
+// free yet, per customer: about the size of a customer with a name, an
+// e-mail address and a phone number, and of one history entry.
+const (
+	importRowBytes  = 512
+	importHistBytes = 160
+)
+
+// encodeBatch encodes a batch for COPY: the rows of its customers and of
+// their history in two buffers (those of b, recycled, when it has them).
 func encodeBatch(op string, b *importBatchOf) {
-	cols := len(customerColumns)
-	backing := make([]any, cols*len(b.items))
-	b.hist = make([][]any, 0, len(b.items))
+	rows, hist := copyRows{buf: b.rows[:0]}, copyRows{buf: b.hist[:0]}
+	if rows.buf == nil {
+		rows.buf = make([]byte, 0, importRowBytes*len(b.items))
+	}
+	if hist.buf == nil {
+		hist.buf = make([]byte, 0, importHistBytes*len(b.items))
+	}
 	for i := range b.items {
 		it := &b.items[i]
 		if it.c == nil || it.c.Version() != 0 {
 			it.err = crm.Invalid(op, "customer", "must be a new customer built with New or FromRecord")
 			continue
 		}
-		row := backing[i*cols : (i+1)*cols : (i+1)*cols]
-		hist, err := encodeImport(op, it.c, row, b.hist)
-		b.hist = hist
-		if err != nil {
+		if err := encodeImport(op, it.c, &rows, &hist); err != nil {
 			it.err = err
 			continue
 		}
-		it.row = row
+		it.ok = true
 	}
+	b.rows, b.hist = rows.buf, hist.buf
 }
 
 // streamPath is the path of the i-th customer of a stream in errors.
@@ -499,7 +584,7 @@ func encodeBatchValues(op string, b *importBatchOf) {
 		}
 		v.args[2] = int64(1)
 		b.vals[i] = v
-		it.row = v.args
+		it.ok = true
 	}
 }
 
@@ -520,7 +605,7 @@ func (cs *customerStore) importStatements(r *importRun, st *txState) error {
 		customers := make([]*customer.Customer, 0, len(b.items))
 		vals := make([]customerValues, 0, len(b.items))
 		for i, it := range b.items {
-			if it.row != nil {
+			if it.ok {
 				customers = append(customers, it.c)
 				vals = append(vals, b.vals[i])
 			}

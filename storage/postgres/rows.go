@@ -136,19 +136,11 @@ func encodeCustomer(op string, c *customer.Customer) (customerValues, error) {
 // encodeFields checks the fields of r that PostgreSQL must be able to
 // hold (text, times, contact points, dates), recording problems through tc,
 // and appends r's customers row in customerColumns order, at version, to
-// row. encodeCustomer and encodeImport share it.
+// row. encodeCustomer uses it; the import writes the same row in COPY's
+// binary format (encodeImport), with the same checks in the same order.
 func encodeFields(tc textChecker, r customer.Record, version int64, row []any) []any {
 	v := tc.v
-	if !storable(r.Name) || !storable(r.TimeZone) || !storable(r.Notes) || !storable(string(r.Owner)) {
-		tc.check("name", r.Name)
-		tc.check("time_zone", r.TimeZone)
-		tc.check("notes", r.Notes)
-		tc.check("owner", string(r.Owner))
-	}
-	tc.time("created_at", r.CreatedAt)
-	tc.time("updated_at", r.UpdatedAt)
-	tc.time("erased_at", r.ErasedAt)
-	tc.time("last_contact", r.LastContact)
+	checkScalars(tc, r)
 	emails := make([]string, 0, len(r.Emails))
 	phones := make([]string, 0, len(r.Phones))
 	keys := make([]string, 0, len(r.Emails)+len(r.Phones))
@@ -193,54 +185,12 @@ func encodeFields(tc textChecker, r customer.Record, version int64, row []any) [
 		}
 		digits.WriteString(n)
 	}
-	var addresses []byte
-	if len(r.Addresses) > 0 {
-		list := make([]storedAddress, len(r.Addresses))
-		for i, a := range r.Addresses {
-			p := fmt.Sprintf("addresses[%d]", i)
-			tc.check(p+".label", a.Label)
-			for j, l := range a.Lines {
-				tc.check(fmt.Sprintf("%s.lines[%d]", p, j), l)
-			}
-			tc.check(p+".locality", a.Locality)
-			tc.check(p+".administrative_area", a.AdministrativeArea)
-			tc.check(p+".postal_code", a.PostalCode)
-			tc.check(p+".country", a.Country)
-			list[i] = storedAddress{Label: a.Label, Lines: a.Lines, Locality: a.Locality, Area: a.AdministrativeArea, Postal: a.PostalCode, Country: a.Country}
-		}
-		addresses = mustJSON(list)
-	}
-	var dates []byte
-	if len(r.Dates) > 0 {
-		m := make(map[string]string, len(r.Dates))
-		for k, d := range r.Dates {
-			tc.check("dates", k)
-			if err := d.Validate(); err != nil {
-				v.Merge("dates."+k, err)
-			}
-			m[k] = d.String()
-		}
-		dates = mustJSON(m)
-	}
+	addresses := addressesJSON(tc, r.Addresses)
+	dates := datesJSON(tc, r.Dates)
 	prefs := stringMap(tc, "preferences", r.Prefs)
 	attrs := stringMap(tc, "attributes", r.Attrs)
-	for i, t := range r.Tags {
-		if !storable(t) {
-			tc.check(fmt.Sprintf("tags[%d]", i), t)
-		}
-	}
-	var consents []byte
-	if len(r.Consents) > 0 {
-		m := make(map[string]storedConsent, len(r.Consents))
-		for ch, k := range r.Consents {
-			if !storable(k.Source) {
-				tc.check("consents."+ch.String()+".source", k.Source)
-			}
-			tc.time("consents."+ch.String()+".at", k.At)
-			m[ch.String()] = storedConsent{Granted: k.Granted, At: k.At, Source: k.Source}
-		}
-		consents = mustJSON(m)
-	}
+	checkTags(tc, r.Tags)
+	consents := consentsJSON(tc, r.Consents)
 	roles := make([]string, len(r.Roles))
 	for i, role := range r.Roles {
 		roles[i] = role.String()
@@ -256,6 +206,83 @@ func encodeFields(tc textChecker, r customer.Record, version int64, row []any) [
 		string(r.Owner), uuidArg(r.MergedInto), timeArg(r.ErasedAt), r.HistorySeq,
 		text.String(), digits.String(), keys, timeArg(r.LastContact),
 	)
+}
+
+// checkScalars records the problems of r's text and time fields: the
+// checks encodeFields runs first.
+func checkScalars(tc textChecker, r customer.Record) {
+	if !storable(r.Name) || !storable(r.TimeZone) || !storable(r.Notes) || !storable(string(r.Owner)) {
+		tc.check("name", r.Name)
+		tc.check("time_zone", r.TimeZone)
+		tc.check("notes", r.Notes)
+		tc.check("owner", string(r.Owner))
+	}
+	tc.time("created_at", r.CreatedAt)
+	tc.time("updated_at", r.UpdatedAt)
+	tc.time("erased_at", r.ErasedAt)
+	tc.time("last_contact", r.LastContact)
+}
+
+// addressesJSON checks and encodes the addresses column; none is NULL.
+func addressesJSON(tc textChecker, addrs []customer.Address) []byte {
+	if len(addrs) == 0 {
+		return nil
+	}
+	list := make([]storedAddress, len(addrs))
+	for i, a := range addrs {
+		p := fmt.Sprintf("addresses[%d]", i)
+		tc.check(p+".label", a.Label)
+		for j, l := range a.Lines {
+			tc.check(fmt.Sprintf("%s.lines[%d]", p, j), l)
+		}
+		tc.check(p+".locality", a.Locality)
+		tc.check(p+".administrative_area", a.AdministrativeArea)
+		tc.check(p+".postal_code", a.PostalCode)
+		tc.check(p+".country", a.Country)
+		list[i] = storedAddress{Label: a.Label, Lines: a.Lines, Locality: a.Locality, Area: a.AdministrativeArea, Postal: a.PostalCode, Country: a.Country}
+	}
+	return mustJSON(list)
+}
+
+// datesJSON checks and encodes the dates column; none is NULL.
+func datesJSON(tc textChecker, dates map[string]customer.Date) []byte {
+	if len(dates) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(dates))
+	for k, d := range dates {
+		tc.check("dates", k)
+		if err := d.Validate(); err != nil {
+			tc.v.Merge("dates."+k, err)
+		}
+		m[k] = d.String()
+	}
+	return mustJSON(m)
+}
+
+// checkTags records the problems of the tags column.
+func checkTags(tc textChecker, tags []string) {
+	for i, t := range tags {
+		if !storable(t) {
+			tc.check(fmt.Sprintf("tags[%d]", i), t)
+		}
+	}
+}
+
+// consentsJSON checks and encodes the consents column; none is NULL.
+func consentsJSON(tc textChecker, consents map[customer.Channel]customer.Consent) []byte {
+	if len(consents) == 0 {
+		return nil
+	}
+	m := make(map[string]storedConsent, len(consents))
+	for ch, k := range consents {
+		if !storable(k.Source) {
+			tc.check("consents."+ch.String()+".source", k.Source)
+		}
+		tc.time("consents."+ch.String()+".at", k.At)
+		m[ch.String()] = storedConsent{Granted: k.Granted, At: k.At, Source: k.Source}
+	}
+	return mustJSON(m)
 }
 
 // checkHistoryEntry records the problems of pending entry i of customer id;
