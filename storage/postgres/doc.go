@@ -263,13 +263,19 @@
 // any length, never held whole): COPY (binary) of new customers and their
 // history in one transaction, all or nothing. Both stream: one goroutine
 // takes customers from the source in batches of 512, a few goroutines (up
-// to 4) encode them, and the COPY takes the encoded batches in order, so
+// to 4) validate them and write their rows in PostgreSQL's binary COPY
+// format, and the COPY takes the encoded batches in order, so
 // the server copies batch k while batch k+1 is being encoded; at most 8
 // batches wait. A slice goes in one COPY statement, then its history in
 // another; a stream in COPY statements of about 65,000 customers, each
 // followed by the COPY of their history (kept in memory until then).
-// ImportOptions.Progress hears of every batch the COPY takes (on a
-// goroutine of pgx's, one call at a time) and of the end. Every goroutine
+// ImportOptions.Progress hears of every batch the COPY takes (on the
+// pgconn goroutine that reads the COPY stream, one call at a time) and of
+// the end. The import writes COPY's binary format itself rather than
+// handing pgx a value per column (a test holds every column byte for byte
+// to pgx's encoding); a pgx tracer still hears of each COPY. It needs the
+// transaction's connection: a host's pgx.Tx whose Conn returns nil is
+// refused. Every goroutine
 // has ended when the import returns; a panic of the source or of Progress
 // is raised again on the caller's goroutine; a cancelled context stops
 // the COPY. A streamed import never retries (a stream cannot
