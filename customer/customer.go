@@ -812,23 +812,35 @@ func checkContacts(v *crm.Validator, emails []Email, phones []Phone, addresses [
 	if !few { // the entries of an oversized list are not looked at
 		return
 	}
-	seen := map[string]bool{}
+	// Most customers have one address of each kind: the duplicate checks
+	// allocate nothing then (Email.Normalized does, Phone.Normalized not).
+	var seen map[string]bool
 	for i, e := range emails {
-		if e.IsZero() {
+		switch {
+		case e.IsZero():
 			v.Addf(fmt.Sprintf("emails[%d]", i), "must not be empty")
-		} else if k := "e:" + e.Normalized(); seen[k] {
-			v.Addf(fmt.Sprintf("emails[%d]", i), "duplicate")
-		} else {
-			seen[k] = true
+		case len(emails) == 1:
+		default:
+			if seen == nil {
+				seen = make(map[string]bool, len(emails))
+			}
+			if k := e.Normalized(); seen[k] {
+				v.Addf(fmt.Sprintf("emails[%d]", i), "duplicate")
+			} else {
+				seen[k] = true
+			}
 		}
 	}
 	for i, ph := range phones {
 		if ph.IsZero() {
 			v.Addf(fmt.Sprintf("phones[%d]", i), "must not be empty")
-		} else if k := "p:" + ph.Normalized(); seen[k] {
-			v.Addf(fmt.Sprintf("phones[%d]", i), "duplicate")
-		} else {
-			seen[k] = true
+			continue
+		}
+		for _, earlier := range phones[:i] {
+			if earlier.Normalized() == ph.Normalized() {
+				v.Addf(fmt.Sprintf("phones[%d]", i), "duplicate")
+				break
+			}
 		}
 	}
 	for i, a := range addresses {
