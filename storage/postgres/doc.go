@@ -129,7 +129,9 @@
 // connection, so the server answers either "done" (nil is returned: the
 // change is stored) or "cancelled" (the error wraps ctx.Err(): nothing
 // was stored). Every wait (a connection, a row lock) still ends with the
-// caller's context.
+// caller's context. If no answer comes within 5 seconds of the
+// cancellation (the cancel request was lost on its way), the store gives
+// up on the connection and the outcome is unknown, as below.
 //
 // Only when the connection is lost after the COMMIT (or the statement)
 // was sent and before its answer came can the outcome not be known: the

@@ -79,6 +79,8 @@ type Store struct {
 	extSchema string
 	retries   int
 	rls       bool
+	// grace is cancelGrace; tests of the store's own package shorten it.
+	grace time.Duration
 	// textSearch is Options.TextSearch.
 	textSearch TextSearch
 	sql        statements
@@ -127,7 +129,8 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	if err := v.Err("postgres.New"); err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: o.Schema, extSchema: o.ExtensionSchema, retries: o.MaxRetries, rls: o.RowLevelSecurity, textSearch: o.TextSearch}
+	s := &Store{pool: pool, schema: o.Schema, extSchema: o.ExtensionSchema, retries: o.MaxRetries, rls: o.RowLevelSecurity, textSearch: o.TextSearch,
+		grace: cancelGrace}
 	s.sql = buildStatements(quoteIdent(o.Schema))
 	s.cache = newDecodeCache()
 	s.customers = &customerStore{s: s}
@@ -632,23 +635,36 @@ func (s *Store) write(ctx context.Context, tenant crm.TenantID, fn func(ctx cont
 }
 
 // autocommit runs fn on a connection of its own; see write.
+//
+// fn gets a context that is never cancelled, so pgx starts no watcher of
+// its own per statement (a goroutine and its hand-offs: about 7 µs of a
+// 200 µs Create on this project's machine). The caller's cancellation is
+// watched here instead, once per call: it sends the cancel request, and
+// if the server has not answered within the grace period, a deadline on
+// the connection's socket interrupts whatever pgx is waiting for (what
+// pgx's own watcher does on a cancelled context).
 func (s *Store) autocommit(ctx context.Context, fn func(ctx context.Context, q querier) error) error {
 	conn, err := s.pool.Acquire(ctx) // waiting for a connection honours ctx
 	if err != nil {
 		return err
 	}
-	wctx, wcancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer wcancel()
 	var grace *time.Timer
 	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(fired)
-		rctx, cancel := context.WithTimeout(wctx, cancelGrace)
+		pc := conn.Conn().PgConn()
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.grace)
 		defer cancel()
-		_ = conn.Conn().PgConn().CancelRequest(rctx)
-		grace = time.AfterFunc(cancelGrace, wcancel)
+		// The timer starts before the request: a server that never
+		// answers the request is given the same grace as one that
+		// never answers the statement.
+		grace = time.AfterFunc(s.grace, func() {
+			cancel()
+			_ = pc.Conn().SetDeadline(time.Now())
+		})
+		_ = pc.CancelRequest(rctx)
 	})
-	err = fn(wctx, conn)
+	err = fn(context.WithoutCancel(ctx), conn)
 	if stop() {
 		conn.Release()
 	} else {
