@@ -43,11 +43,11 @@ func (cs *customerStore) Create(ctx context.Context, c *customer.Customer) error
 		return fmt.Errorf("postgres: create customer %s: %w", c.ID(), err)
 	}
 	vals.args[2] = int64(1)
-	args := append(vals.args, vals.hist.args()...)
 	s := cs.s
+	stmt, args := vals.hist.createArgs(&s.sql, vals.args)
 	var n int64
 	err = s.write(ctx, c.Tenant(), func(ctx context.Context, q querier) error {
-		return q.QueryRow(ctx, s.sql.createCustomer, args...).Scan(&n)
+		return q.QueryRow(ctx, stmt, args...).Scan(&n)
 	})
 	if err != nil {
 		return s.mapErr(ctx, "create customer "+c.ID().String(), err)

@@ -117,7 +117,8 @@ func (cs *customerStore) importByStatements(ctx context.Context, tx pgx.Tx, cust
 				tenant = t
 				b.Queue("SELECT set_config('crm.tenant', $1, true)", t)
 			}
-			b.Queue(s.sql.createCustomer, append(vals[i].args, vals[i].hist.args()...)...)
+			stmt, args := vals[i].hist.createArgs(&s.sql, vals[i].args)
+			b.Queue(stmt, args...)
 		}
 		res := tx.SendBatch(ctx, &b)
 		tenant = ""

@@ -110,6 +110,17 @@ func (h *historyArrays) args() []any {
 	return []any{h.customerID, h.originID, h.seq, h.kind, h.from, h.to, h.at, h.actor, h.reason}
 }
 
+// createArgs returns the statement that creates a customer with the
+// entries of h (createCustomerOne for one entry, createCustomer for any
+// other number) and its arguments: row, then h's.
+func (h *historyArrays) createArgs(sql *statements, row []any) (string, []any) {
+	if len(h.seq) == 1 {
+		return sql.createCustomerOne, append(row, h.customerID[0], h.originID[0], h.seq[0], h.kind[0], h.from[0], h.to[0],
+			h.at[0], h.actor[0], h.reason[0])
+	}
+	return sql.createCustomer, append(row, h.args()...)
+}
+
 // encodeCustomer validates c for storage and returns its column values and
 // pending history. It refuses (crm.ErrInvalid) a customer that breaks a
 // stored invariant, text PostgreSQL cannot store, and history entries that

@@ -39,6 +39,40 @@ func historyInsert(schema string, first int) string {
    AS h(customer_id, origin_id, seq, kind, from_value, to_value, at, actor, reason)`
 }
 
+// historyInsertOne returns the statement part that appends one history
+// entry: the tenant is $1, and customer_id, origin_id, seq, kind, from,
+// to, at, actor, reason are $first onwards. A new customer's history is
+// almost always its one "created" entry: scalar parameters spare the
+// client nine arrays to encode and the server an unnest.
+func historyInsertOne(schema string, first int) string {
+	p := make([]string, 9)
+	for i := range p {
+		p[i] = "$" + strconv.Itoa(first+i)
+	}
+	return `INSERT INTO ` + schema + `.customer_history
+ (tenant_id, customer_id, origin_id, seq, kind, from_value, to_value, at, actor, reason)
+ SELECT $1, ` + p[0] + `::uuid, ` + p[1] + `::uuid, ` + p[2] + `::bigint, ` + p[3] + `::text, ` + p[4] + `::text, ` +
+		p[5] + `::text, ` + p[6] + `::timestamptz, ` + p[7] + `::text, ` + p[8] + `::text`
+}
+
+// createCustomer returns the statement that inserts a customer and, with
+// history (an insert of its entries from $32 on), its history, in one
+// statement. A customer that exists already inserts nothing (no error, so
+// that a caller's transaction is not aborted) and returns no row.
+func createCustomer(history string) string {
+	return `WITH c AS (
+ INSERT INTO {s}.customers (` + customerCols + `)
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+         $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+ ON CONFLICT (tenant_id, id) DO NOTHING
+ RETURNING id
+), h AS (
+ ` + history + `
+ WHERE EXISTS (SELECT 1 FROM c)
+)
+SELECT count(*) FROM c`
+}
+
 const interactionCols = `tenant_id, id, customer_id, channel, direction, actor, at, summary, outcome, next_step, next_step_due`
 
 const visitCols = `tenant_id, id, customer_id, salesperson, kind, purpose, method, planned_at, duration_ns, status, outcome, done_at, version`
@@ -48,6 +82,7 @@ type statements struct {
 	getCustomer       string
 	getForUpdate      string
 	createCustomer    string
+	createCustomerOne string // createCustomer for one history entry
 	saveCustomer      string
 	customerVersion   string
 	customerExists    string
@@ -71,22 +106,10 @@ func buildStatements(schema string) statements {
 	q := func(s string) string { return strings.ReplaceAll(s, "{s}.", schema+".") }
 	hist := func(first int) string { return historyInsert("{s}", first) }
 	return statements{
-		getCustomer:  q(`SELECT ` + customerReadCols + ` FROM {s}.customers WHERE tenant_id = $1 AND id = $2`),
-		getForUpdate: q(`SELECT ` + customerReadCols + ` FROM {s}.customers WHERE tenant_id = $1 AND id = $2 FOR UPDATE`),
-		// Insert the customer and its history in one statement; a
-		// customer that exists already inserts nothing (no error, so that
-		// a caller's transaction is not aborted) and returns no row.
-		createCustomer: q(`WITH c AS (
- INSERT INTO {s}.customers (` + customerCols + `)
- VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-         $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
- ON CONFLICT (tenant_id, id) DO NOTHING
- RETURNING id
-), h AS (
- ` + hist(32) + `
- WHERE EXISTS (SELECT 1 FROM c)
-)
-SELECT count(*) FROM c`),
+		getCustomer:       q(`SELECT ` + customerReadCols + ` FROM {s}.customers WHERE tenant_id = $1 AND id = $2`),
+		getForUpdate:      q(`SELECT ` + customerReadCols + ` FROM {s}.customers WHERE tenant_id = $1 AND id = $2 FOR UPDATE`),
+		createCustomer:    q(createCustomer(hist(32))),
+		createCustomerOne: q(createCustomer(historyInsertOne("{s}", 32))),
 		// Compare-and-swap on version ($41 is the expected stored version),
 		// with the history in the same statement. The last contact only
 		// moves forward (an interaction added since the customer was read
