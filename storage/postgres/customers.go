@@ -288,7 +288,7 @@ func (cs *customerStore) List(ctx context.Context, tenant crm.TenantID, q custom
 			var sc customerScan
 			for rows.Next() {
 				n++
-				if err := rows.Scan(sc.dest()...); err != nil {
+				if err := sc.scanRow(rows); err != nil {
 					rows.Close()
 					return err
 				}
@@ -370,7 +370,7 @@ func (s *Store) ScanCustomers(ctx context.Context, tenant crm.TenantID, qs []cus
 		defer rows.Close()
 		var sc customerScan
 		for rows.Next() {
-			if err := rows.Scan(sc.dest()...); err != nil {
+			if err := sc.scanRow(rows); err != nil {
 				return scanFailure(yielded, err)
 			}
 			c, err := sc.customer(s.cache)
@@ -622,7 +622,7 @@ func (cs *customerStore) FindByContact(ctx context.Context, tenant crm.TenantID,
 		defer rows.Close()
 		var sc customerScan
 		for rows.Next() {
-			if err := rows.Scan(sc.dest()...); err != nil {
+			if err := sc.scanRow(rows); err != nil {
 				return err
 			}
 			c, err := sc.customer(cs.s.cache)
