@@ -65,19 +65,7 @@ func importShape(t *testing.T, tenant crm.TenantID, i int) (c *customer.Customer
 	case 2:
 		c, err := customer.New(in, ch)
 		require.NoError(t, err)
-		addr, err := customer.NewAddress(customer.Address{Label: "home", Lines: []string{"1 Long Road", "Flat 2"}, Locality: "Cambridge", PostalCode: "CB1 1AA", Country: "GB"})
-		require.NoError(t, err)
-		require.NoError(t, c.SetContacts(c.Emails(), c.Phones(), []customer.Address{addr}))
-		require.NoError(t, c.SetDate("birthday", customer.Date{Month: time.March, Day: 14}))
-		require.NoError(t, c.SetTimeZone("Asia/Shanghai"))
-		require.NoError(t, c.SetPreference("tea", "oolong"))
-		require.NoError(t, c.SetAttribute("erp_id", "C-0042"))
-		require.NoError(t, c.AddTag("vip"))
-		require.NoError(t, c.SetNotes("Prefers morning calls."))
-		require.NoError(t, c.SetConsent(customer.EmailChannel, true, "web form", ch))
-		require.NoError(t, c.AddRole(customer.Owner))
-		require.NoError(t, c.SetKeyAccount(true, customer.Change{Actor: "importer", At: at, Reason: "top 20%"}))
-		require.NoError(t, c.MoveStage(customer.Established, "", customer.Change{Actor: "importer", At: at, Reason: "first visit"}))
+		fillEveryField(t, c, "importer", at)
 		return c, ""
 	case 3:
 		return fromRecord(func(r *customer.Record) {

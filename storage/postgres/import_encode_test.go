@@ -16,6 +16,29 @@ import (
 	"github.com/crmkit/crm/customer"
 )
 
+// fillEveryField sets every optional field of c, changes made by actor at
+// at (the consent an hour later): an address, a date, a time zone, a
+// preference, an attribute, two tags, notes, a consent, a second role, the
+// key-account flag and a stage move.
+func fillEveryField(t *testing.T, c *customer.Customer, actor crm.UserID, at time.Time) {
+	t.Helper()
+	addr, err := customer.NewAddress(customer.Address{Label: "home", Lines: []string{"1 Long Road", "Flat 2"}, Locality: "Cambridge",
+		AdministrativeArea: "Cambs", PostalCode: "CB1 1AA", Country: "GB"})
+	require.NoError(t, err)
+	require.NoError(t, c.SetContacts(c.Emails(), c.Phones(), []customer.Address{addr}))
+	require.NoError(t, c.SetDate("birthday", customer.Date{Month: time.March, Day: 14}))
+	require.NoError(t, c.SetTimeZone("Asia/Shanghai"))
+	require.NoError(t, c.SetPreference("tea", "oolong"))
+	require.NoError(t, c.SetAttribute("erp_id", "C-0042"))
+	require.NoError(t, c.AddTag("VIP"))
+	require.NoError(t, c.AddTag("north"))
+	require.NoError(t, c.SetNotes("Prefers morning calls."))
+	require.NoError(t, c.SetConsent(customer.EmailChannel, true, "web form", customer.Change{Actor: actor, At: at.Add(time.Hour)}))
+	require.NoError(t, c.AddRole(customer.Owner))
+	require.NoError(t, c.SetKeyAccount(true, customer.Change{Actor: actor, At: at, Reason: "top 20%"}))
+	require.NoError(t, c.MoveStage(customer.Established, "", customer.Change{Actor: actor, At: at, Reason: "first visit"}))
+}
+
 // TestEncodeImportMatchesCreate holds the import's encoder to the Create
 // statement's: every column of the customers row and of each history row
 // byte for byte what pgx encodes for encodeCustomer's values (binary
@@ -73,20 +96,7 @@ func TestEncodeImportMatchesCreate(t *testing.T) {
 		}, ""},
 		{"every field", func(t *testing.T) *customer.Customer {
 			c := build(t, `100% Pure_Water 'Ltd'`, []string{"o'brien@example.com"}, []string{"+44 20 7946 0018"})
-			addr, err := customer.NewAddress(customer.Address{Label: "home", Lines: []string{"1 Long Road", "Flat 2"}, Locality: "Cambridge", AdministrativeArea: "Cambs", PostalCode: "CB1 1AA", Country: "GB"})
-			require.NoError(t, err)
-			require.NoError(t, c.SetContacts(c.Emails(), c.Phones(), []customer.Address{addr}))
-			require.NoError(t, c.SetDate("birthday", customer.Date{Month: time.March, Day: 14}))
-			require.NoError(t, c.SetTimeZone("Asia/Shanghai"))
-			require.NoError(t, c.SetPreference("tea", "oolong"))
-			require.NoError(t, c.SetAttribute("erp_id", "C-0042"))
-			require.NoError(t, c.AddTag("VIP"))
-			require.NoError(t, c.AddTag("north"))
-			require.NoError(t, c.SetNotes("Prefers morning calls."))
-			require.NoError(t, c.SetConsent(customer.EmailChannel, true, "web form", customer.Change{Actor: "tester", At: at.Add(time.Hour)}))
-			require.NoError(t, c.AddRole(customer.Owner))
-			require.NoError(t, c.SetKeyAccount(true, customer.Change{Actor: "tester", At: at, Reason: "top 20%"}))
-			require.NoError(t, c.MoveStage(customer.Established, "", customer.Change{Actor: "tester", At: at, Reason: "first visit"}))
+			fillEveryField(t, c, "tester", at)
 			return c
 		}, ""},
 		{"record: tombstone, erased, contacted, sub-microsecond and pre-2000 times", func(t *testing.T) *customer.Customer {
